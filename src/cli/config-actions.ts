@@ -1,0 +1,74 @@
+// Implementations of the config commands (loaded only when one runs).
+import { z } from "zod";
+import {
+  getAt,
+  parseCliValue,
+  readRawConfig,
+  saveRawConfig,
+  setAt,
+  splitKeyPath,
+  unsetAt,
+  validateConfig,
+} from "../config/io.js";
+import { configSchema } from "../config/schema.js";
+import { EXIT, UserError } from "../infra/errors.js";
+
+function print(value: unknown): void {
+  process.stdout.write(typeof value === "string" ? `${value}\n` : `${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function configGet(path?: string): void {
+  const { raw, path: file } = readRawConfig();
+  const v = validateConfig(raw);
+  if (!v.ok) throw new UserError(`invalid config in ${file}: ${v.problems.join("; ")}.`, EXIT.config);
+  if (!path) return print(v.config);
+  const value = getAt(v.config, splitKeyPath(path));
+  if (value === undefined) throw new UserError(`${path} is not set and has no default.`);
+  print(value);
+}
+
+export function configSet(path: string, text: string): void {
+  const parts = splitKeyPath(path);
+  const { raw } = readRawConfig();
+  const parsed = parseCliValue(text);
+  let next = setAt(raw, parts, parsed);
+  let v = validateConfig(next);
+  if (!v.ok && typeof parsed !== "string") {
+    // `config set gateway.auth.token 12345` means the string "12345".
+    const asString = setAt(raw, parts, text);
+    if (validateConfig(asString).ok) {
+      next = asString;
+      v = validateConfig(next);
+    }
+  }
+  if (!v.ok) throw new UserError(`not saved: ${v.problems.join("; ")}.`, EXIT.config);
+  saveRawConfig(next);
+  process.stdout.write(`set ${path}\n`);
+}
+
+export function configUnset(path: string): void {
+  const parts = splitKeyPath(path);
+  const { raw } = readRawConfig();
+  const { raw: next, removed } = unsetAt(raw, parts);
+  if (!removed) {
+    process.stdout.write(`${path} was not set\n`);
+    return;
+  }
+  const v = validateConfig(next);
+  if (!v.ok) throw new UserError(`not saved: removing ${path} leaves an invalid config: ${v.problems.join("; ")}.`, EXIT.config);
+  saveRawConfig(next);
+  process.stdout.write(`unset ${path}\n`);
+}
+
+export function configValidate(): void {
+  const { raw, path, exists } = readRawConfig();
+  const v = validateConfig(raw);
+  if (!v.ok) {
+    throw new UserError(`invalid config in ${path}:\n  ${v.problems.join("\n  ")}`, EXIT.config);
+  }
+  process.stdout.write(exists ? `config OK: ${path}\n` : `no config file at ${path}; the defaults are valid\n`);
+}
+
+export function configSchemaPrint(): void {
+  print(z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }));
+}

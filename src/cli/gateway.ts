@@ -1,0 +1,46 @@
+// `simpleclaw gateway [run] | status | call`: run the gateway in the foreground,
+// or talk to a running one over the WebSocket protocol.
+import type { Command } from "commander";
+
+interface ClientFlags {
+  url?: string;
+  token?: string;
+  password?: string;
+  tlsFingerprint?: string;
+  json?: boolean;
+}
+
+function clientOptions(cmd: Command): Command {
+  return cmd
+    .option("--url <url>", "gateway WebSocket URL (default: from config)")
+    .option("--token <token>", "gateway token (default: SIMPLECLAW_GATEWAY_TOKEN or config)")
+    .option("--password <password>", "gateway password (default: SIMPLECLAW_GATEWAY_PASSWORD or config)")
+    .option("--tls-fingerprint <sha256>", "pin the gateway's TLS certificate");
+}
+
+export function registerGatewayCommands(program: Command): void {
+  const gateway = program.command("gateway").description("run the gateway or query a running one");
+
+  gateway
+    .command("run", { isDefault: true })
+    .description("run the gateway in the foreground (HTTP + WebSocket on one port)")
+    .option("--port <port>", "port to listen on (beats SIMPLECLAW_GATEWAY_PORT and gateway.port)")
+    .action(async (opts: { port?: string }) => {
+      const { runGatewayForeground } = await import("./gateway-run.js");
+      await runGatewayForeground(opts);
+    });
+
+  clientOptions(gateway.command("status").description("show whether the gateway runs, and its bind, port, TLS and auth"))
+    .option("--json", "print the status as JSON")
+    .action(async (opts: ClientFlags) => {
+      const { gatewayStatus } = await import("./gateway-client.js");
+      await gatewayStatus(opts);
+    });
+
+  clientOptions(gateway.command("call <method>").description("call a gateway RPC method and print its result as JSON"))
+    .option("--params <json>", "method params as a JSON object", "{}")
+    .action(async (method: string, opts: ClientFlags & { params: string }) => {
+      const { gatewayCall } = await import("./gateway-client.js");
+      await gatewayCall(method, opts);
+    });
+}

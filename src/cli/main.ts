@@ -1,0 +1,32 @@
+// CLI entry (after bin/simpleclaw.mjs's runtime check). Registers every command
+// group; each group's module is imported only when one of its commands runs, so
+// `simpleclaw --version` loads nothing but commander.
+import { Command, CommanderError } from "commander";
+import { version } from "../infra/version.js";
+import { UserError, errorMessage } from "../infra/errors.js";
+import { commandGroups } from "./registry.js";
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command("simpleclaw")
+    .description("A self-hosted personal AI assistant gateway.")
+    .version(version, "-v, --version", "print the version")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  for (const register of commandGroups) register(program);
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    process.exitCode = exitCodeFor(err);
+  }
+}
+
+function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError) return err.exitCode; // commander already printed its message
+  if (err instanceof UserError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    return err.exitCode;
+  }
+  if (process.env.SIMPLECLAW_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+  else process.stderr.write(`error: ${errorMessage(err)} (set SIMPLECLAW_DEBUG=1 for details)\n`);
+  return 1;
+}

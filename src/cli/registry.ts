@@ -1,0 +1,7 @@
+// Every CLI command group, in help order. Adding a group is adding one file and one line here.
+// Registration only declares commands; each action lazy-imports its implementation.
+import type { Command } from "commander";
+import { registerGatewayCommands } from "./gateway.js";
+import { registerConfigCommands } from "./config.js";
+
+export const commandGroups: Array<(program: Command) => void> = [registerGatewayCommands, registerConfigCommands];

@@ -1,0 +1,256 @@
+// The one source of truth for every config key and its default (SPEC.md §2).
+// Objects are strict: an unknown key is an error, never silently ignored.
+// Loading, saving and error formatting live in config/io.ts.
+import { z } from "zod";
+
+const port = z.number().int().min(1).max(65535);
+const secret = z.string().min(1);
+const toolSwitch = z.strictObject({ enabled: z.boolean().optional() });
+
+const rateLimit = z
+  .strictObject({
+    maxAttempts: z.number().int().min(1).default(10),
+    windowMs: z.number().int().min(1000).default(60_000),
+    lockoutMs: z.number().int().min(1000).default(300_000),
+    exemptLoopback: z.boolean().default(false),
+  })
+  .prefault({});
+
+const gateway = z
+  .strictObject({
+    port: port.default(18789),
+    bind: z.enum(["loopback", "lan", "tailnet", "custom"]).default("loopback"),
+    customBindHost: z.string().min(1).optional(),
+    auth: z
+      .strictObject({
+        mode: z.enum(["token", "password", "none"]).default("token"),
+        token: secret.optional(),
+        password: secret.optional(),
+        rateLimit,
+      })
+      .prefault({}),
+    tls: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        certPath: z.string().min(1).optional(),
+        keyPath: z.string().min(1).optional(),
+        autoGenerate: z.boolean().default(false),
+      })
+      .prefault({}),
+    controlUi: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        allowedOrigins: z.array(z.string().min(1)).default([]),
+      })
+      .prefault({}),
+    nodes: z
+      .strictObject({
+        autoApproveLoopback: z.boolean().default(false),
+        commands: z
+          .strictObject({
+            allow: z.array(z.string()).default(["system.which", "system.info", "system.notify"]),
+            deny: z.array(z.string()).default([]),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    tailscale: z.strictObject({ mode: z.enum(["off", "serve", "funnel"]).default("off") }).prefault({}),
+    maxPayloadBytes: z.number().int().min(65_536).max(256 * 1024 * 1024).default(25 * 1024 * 1024),
+  })
+  .superRefine((g, ctx) => {
+    if (g.bind === "custom" && !g.customBindHost) {
+      ctx.addIssue({ code: "custom", path: ["customBindHost"], message: 'is required when gateway.bind is "custom"' });
+    }
+    if (g.tls.enabled && !g.tls.autoGenerate && (!g.tls.certPath || !g.tls.keyPath)) {
+      ctx.addIssue({ code: "custom", path: ["tls"], message: "needs certPath and keyPath, or autoGenerate: true, when enabled" });
+    }
+  })
+  .prefault({});
+
+const sandbox = z.strictObject({
+  mode: z.enum(["off", "non-main", "all"]).optional(),
+  backend: z.enum(["auto", "bwrap", "docker"]).optional(),
+  workspaceAccess: z.enum(["rw", "ro", "none"]).optional(),
+  network: z.boolean().optional(),
+});
+
+const toolLists = {
+  allow: z.array(z.string()).optional(),
+  deny: z.array(z.string()).optional(),
+};
+
+const modelRef = z.strictObject({
+  primary: z.string().min(1).optional(),
+  fallbacks: z.array(z.string().min(1)).default([]),
+});
+
+const agents = z
+  .strictObject({
+    defaults: z
+      .strictObject({
+        model: modelRef.prefault({ primary: "anthropic/claude-sonnet-4-5" }),
+        workspace: z.string().min(1).default("~/.simpleclaw/workspace"),
+        sandbox: z
+          .strictObject({
+            mode: z.enum(["off", "non-main", "all"]).default("non-main"),
+            backend: z.enum(["auto", "bwrap", "docker"]).default("auto"),
+            workspaceAccess: z.enum(["rw", "ro", "none"]).default("rw"),
+            network: z.boolean().default(false),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    list: z
+      .array(
+        z.strictObject({
+          id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "must be lowercase letters, digits, - or _"),
+          default: z.boolean().optional(),
+          name: z.string().optional(),
+          workspace: z.string().min(1).optional(),
+          model: modelRef.partial().optional(),
+          sandbox: sandbox.optional(),
+          tools: z.strictObject(toolLists).optional(),
+        }),
+      )
+      .min(1)
+      .default([{ id: "main", default: true }]),
+  })
+  .superRefine((a, ctx) => {
+    const seen = new Set<string>();
+    a.list.forEach((agent, i) => {
+      if (seen.has(agent.id)) ctx.addIssue({ code: "custom", path: ["list", i, "id"], message: `duplicates agent id "${agent.id}"` });
+      seen.add(agent.id);
+    });
+    if (a.list.filter((x) => x.default).length > 1) {
+      ctx.addIssue({ code: "custom", path: ["list"], message: "may mark only one agent as default" });
+    }
+  })
+  .prefault({});
+
+const provider = z.strictObject({
+  api: z.enum(["openai-completions", "anthropic-messages"]),
+  baseUrl: z.url(),
+  apiKey: secret.optional(),
+  models: z.array(z.string()).optional(),
+});
+
+const groupEntry = z.strictObject({
+  allow: z.boolean().default(true),
+  requireMention: z.boolean().default(true),
+  allowFrom: z.array(z.string()).default([]),
+});
+
+function channel(extra: Record<string, z.ZodType>) {
+  return z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      dmPolicy: z.enum(["pairing", "allowlist", "open", "disabled"]).default("pairing"),
+      allowFrom: z.array(z.string().min(1)).default([]),
+      groupPolicy: z.enum(["allowlist", "open", "disabled"]).default("allowlist"),
+      groups: z.record(z.string(), groupEntry).default({}),
+      owners: z.array(z.string().min(1)).default([]),
+      botToken: secret.optional(),
+      ...extra,
+    })
+    .superRefine((c, ctx) => {
+      if (c.dmPolicy === "open" && !c.allowFrom.includes("*")) {
+        ctx.addIssue({ code: "custom", path: ["allowFrom"], message: 'must contain "*" when dmPolicy is "open"' });
+      }
+    });
+}
+
+const channels = z
+  .strictObject({
+    telegram: channel({ apiRoot: z.url().optional() }).optional(),
+    discord: channel({ apiUrl: z.url().optional() }).optional(),
+    slack: channel({ apiUrl: z.url().optional(), appToken: secret.optional(), signingSecret: secret.optional() }).optional(),
+  })
+  .prefault({});
+
+const tools = z
+  .strictObject({
+    ...toolLists,
+    fs: z.strictObject({ enabled: z.boolean().default(true), workspaceOnly: z.boolean().default(true) }).prefault({}),
+    exec: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        security: z.enum(["deny", "allowlist", "full"]).default("allowlist"),
+        ask: z.enum(["off", "on-miss", "always"]).default("on-miss"),
+        askTimeoutSeconds: z.number().int().min(1).max(3600).default(120),
+        askFallback: z.enum(["deny", "allow"]).default("deny"),
+        applyPatch: z.strictObject({ workspaceOnly: z.boolean().default(true) }).prefault({}),
+      })
+      .prefault({}),
+    http: z.strictObject({ enabled: z.boolean().default(true), allowPrivateNetwork: z.boolean().default(false) }).prefault({}),
+    browser: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
+    elevated: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        allowFrom: z.record(z.string(), z.array(z.string())).default({}),
+      })
+      .prefault({}),
+    read: toolSwitch.optional(),
+    write: toolSwitch.optional(),
+    edit: toolSwitch.optional(),
+    list: toolSwitch.optional(),
+    apply_patch: toolSwitch.optional(),
+    memory_search: toolSwitch.optional(),
+    memory_get: toolSwitch.optional(),
+    nodes: toolSwitch.optional(),
+  })
+  .prefault({});
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    gateway,
+    agents,
+    models: z
+      .strictObject({ providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/), provider).default({}) })
+      .prefault({}),
+    session: z.strictObject({ dmScope: z.enum(["main", "per-peer", "per-channel-peer"]).default("main") }).prefault({}),
+    tools,
+    channels,
+    memory: z
+      .strictObject({
+        extraPaths: z.array(z.string()).default([]),
+        embeddings: z
+          .strictObject({
+            provider: z.enum(["none", "openai", "openai-compatible"]).default("none"),
+            baseUrl: z.url().optional(),
+            model: z.string().optional(),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    plugins: z
+      .strictObject({
+        allow: z.array(z.string()).optional(),
+        load: z.strictObject({ paths: z.array(z.string()).default([]) }).prefault({}),
+        entries: z
+          .record(z.string(), z.strictObject({ enabled: z.boolean().default(true), config: z.unknown().optional() }))
+          .default({}),
+      })
+      .prefault({}),
+    browser: z
+      .strictObject({
+        executablePath: z.string().optional(),
+        cdpUrl: z.string().optional(),
+        allowedOrigins: z.array(z.string()).default([]),
+        blockedOrigins: z.array(z.string()).default([]),
+      })
+      .prefault({}),
+    logging: z
+      .strictObject({
+        level: z.enum(["debug", "info", "warn", "error"]).default("info"),
+        redactSensitive: z.boolean().default(true),
+      })
+      .prefault({}),
+    tui: z.strictObject({ localShell: z.boolean().default(true) }).prefault({}),
+  })
+  .prefault({});
+
+/** The config as the gateway uses it: every default filled in. */
+export type Config = z.output<typeof configSchema>;
+/** The config as a user writes it: everything optional. */
+export type ConfigInput = z.input<typeof configSchema>;

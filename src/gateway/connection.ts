@@ -1,0 +1,195 @@
+// One WebSocket client from challenge to close. Handshake: the server sends
+// connect.challenge; the first frame must be `connect` within 10 s and pass
+// auth.ts's `authenticate()`; anything else is answered (when it has an id) and closed.
+// After that, frames are requests dispatched through the methods registry.
+import { randomBytes, randomUUID } from "node:crypto";
+import type { WebSocket } from "ws";
+import {
+  connectParams,
+  HANDSHAKE_TIMEOUT_MS,
+  methodParams,
+  PROTOCOL_VERSION,
+  requestFrame,
+  TICK_INTERVAL_MS,
+  EVENTS,
+  type ErrorShape,
+  type HelloOk,
+} from "../protocol/schema.js";
+import { authenticate } from "./auth.js";
+import type { GatewayContext } from "./context.js";
+import { methods } from "./methods.js";
+import { MethodError } from "./method-error.js";
+import { formatPath } from "../config/io.js";
+
+export const CLOSE_POLICY = 1008;
+
+type Role = "operator" | "node";
+
+function readId(value: unknown): string | undefined {
+  if (value && typeof value === "object" && "id" in value) {
+    const id = (value as { id: unknown }).id;
+    if (typeof id === "string" && id.length > 0 && id.length <= 128) return id;
+  }
+  return undefined;
+}
+
+export class Connection {
+  readonly connId = randomUUID();
+  readonly nonce = randomBytes(32).toString("base64url");
+  role: Role | undefined;
+  private seq = 0;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private ctx: GatewayContext,
+    readonly ws: WebSocket,
+    readonly remoteAddress: string,
+  ) {
+    ws.on("message", (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    ws.on("error", (err) => ctx.logger.debug("websocket error", { connId: this.connId, err: err.message }));
+    ws.on("close", () => clearTimeout(this.handshakeTimer));
+    this.handshakeTimer = setTimeout(() => {
+      if (!this.role) this.close(CLOSE_POLICY, `handshake timeout: send connect within ${HANDSHAKE_TIMEOUT_MS / 1000} s`);
+    }, HANDSHAKE_TIMEOUT_MS);
+    this.event("connect.challenge", { nonce: this.nonce, ts: Date.now() });
+  }
+
+  get authenticated(): boolean {
+    return this.role !== undefined;
+  }
+
+  event(event: string, payload: unknown): void {
+    this.send({ type: "event", event, payload, seq: this.seq++ });
+  }
+
+  close(code: number, reason: string): void {
+    clearTimeout(this.handshakeTimer);
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason.slice(0, 120));
+  }
+
+  private send(frame: unknown): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(frame));
+  }
+
+  private ok(id: string, payload: unknown): void {
+    this.send({ type: "res", id, ok: true, payload });
+  }
+
+  private fail(id: string | undefined, error: ErrorShape): void {
+    this.send({ type: "res", id: id ?? "", ok: false, error });
+  }
+
+  /** Errors before auth end the connection; after auth they are just answered. */
+  private reject(id: string | undefined, error: ErrorShape): void {
+    this.fail(id, error);
+    if (!this.authenticated) this.close(CLOSE_POLICY, error.message);
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    if (isBinary) {
+      this.reject(undefined, { code: "INVALID_REQUEST", message: "frames must be JSON text messages, not binary." });
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data.toString("utf8"));
+    } catch {
+      this.reject(undefined, { code: "INVALID_REQUEST", message: "frame is not valid JSON." });
+      return;
+    }
+    const id = readId(parsed);
+    const frame = requestFrame.safeParse(parsed);
+    if (!frame.success) {
+      const issue = frame.error.issues[0]!;
+      this.reject(id, { code: "INVALID_REQUEST", message: `not a request frame: ${formatPath(issue.path)} ${issue.message}.` });
+      return;
+    }
+    const { method, params } = frame.data;
+    if (!this.authenticated) {
+      if (method !== "connect") {
+        this.reject(id, { code: "UNAUTHORIZED", message: "the first frame must be a connect request." });
+        return;
+      }
+      this.handleConnect(frame.data.id, params ?? {});
+      return;
+    }
+    if (method === "connect") {
+      this.fail(id, { code: "INVALID_REQUEST", message: "already connected; connect is only valid as the first frame." });
+      return;
+    }
+    void this.dispatch(frame.data.id, method, params ?? {});
+  }
+
+  private handleConnect(id: string, rawParams: Record<string, unknown>): void {
+    const p = connectParams.safeParse(rawParams);
+    if (!p.success) {
+      const issue = p.error.issues[0]!;
+      this.reject(id, { code: "INVALID_REQUEST", message: `invalid connect params: ${formatPath(issue.path)} ${issue.message}.` });
+      return;
+    }
+    const { role, auth, client } = p.data;
+    const presented = this.ctx.auth.mode === "password" ? auth.password : auth.token;
+    const decision = authenticate(this.ctx.auth, presented, this.remoteAddress, this.ctx.limiter);
+    if (!decision.ok) {
+      this.ctx.logger.warn("connect refused", { connId: this.connId, addr: this.remoteAddress, code: decision.code, client: client.name });
+      this.reject(id, decision.code === "RATE_LIMITED"
+        ? { code: decision.code, message: decision.message, retryAfterMs: decision.retryAfterMs }
+        : { code: decision.code, message: decision.message });
+      return;
+    }
+    if (role === "node") {
+      // Nodes must prove a paired device identity; until device pairing exists, no node is accepted.
+      this.reject(id, { code: "PAIRING_REQUIRED", message: "node connections need an approved device pairing; this gateway has no paired devices." });
+      return;
+    }
+    this.role = role;
+    clearTimeout(this.handshakeTimer);
+    this.raisePayloadLimit(this.ctx.maxPayload);
+    this.ctx.logger.info("client connected", { connId: this.connId, addr: this.remoteAddress, role, client: client.name });
+    const hello: HelloOk = {
+      type: "hello-ok",
+      protocol: PROTOCOL_VERSION,
+      server: { version: this.ctx.version, connId: this.connId },
+      role,
+      methods: Object.keys(methods),
+      events: [...EVENTS],
+      policy: { maxPayload: this.ctx.maxPayload, tickIntervalMs: TICK_INTERVAL_MS },
+    };
+    this.ok(id, hello);
+  }
+
+  /**
+   * The server accepts at most 64 KiB per frame until a client authenticates (the ws
+   * server's maxPayload). Afterwards this connection's receiver takes the configured
+   * limit. If ws internals ever change, the 64 KiB cap simply stays (fails closed).
+   */
+  private raisePayloadLimit(max: number): void {
+    const receiver = (this.ws as unknown as { _receiver?: { _maxPayload?: number } })._receiver;
+    if (receiver && typeof receiver._maxPayload === "number") receiver._maxPayload = max;
+  }
+
+  private async dispatch(id: string, method: string, params: Record<string, unknown>): Promise<void> {
+    if (!Object.hasOwn(methods, method)) {
+      this.fail(id, { code: "UNKNOWN_METHOD", message: `unknown method "${method}".` });
+      return;
+    }
+    const name = method as keyof typeof methods;
+    const parsed = methodParams[name].safeParse(params);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      this.fail(id, { code: "INVALID_REQUEST", message: `invalid params for ${method}: ${formatPath(issue.path)} ${issue.message}.` });
+      return;
+    }
+    try {
+      const handler = methods[name] as (ctx: GatewayContext, p: unknown) => unknown;
+      this.ok(id, await handler(this.ctx, parsed.data));
+    } catch (err) {
+      if (err instanceof MethodError) {
+        this.fail(id, { code: err.code, message: err.message, ...(err.retryAfterMs ? { retryAfterMs: err.retryAfterMs } : {}) });
+      } else {
+        this.ctx.logger.error("method failed", { method, err: err instanceof Error ? err.message : String(err) });
+        this.fail(id, { code: "INTERNAL", message: `${method} failed inside the gateway; see the gateway log.` });
+      }
+    }
+  }
+}

@@ -1,0 +1,60 @@
+// Network exposure: which address the gateway binds, and whether it may start at all.
+// Decision only (pure); server.ts calls it once before listening.
+import type { NetworkInterfaceInfo } from "node:os";
+import { isIP } from "node:net";
+import type { ResolvedAuth } from "./auth.js";
+
+export type BindMode = "loopback" | "lan" | "tailnet" | "custom";
+
+export type Interfaces = NodeJS.Dict<NetworkInterfaceInfo[]>;
+
+/** Tailscale's CGNAT range 100.64.0.0/10. */
+export function isTailnetAddress(addr: string): boolean {
+  const m = /^100\.(\d+)\.\d+\.\d+$/.exec(addr);
+  return !!m && Number(m[1]) >= 64 && Number(m[1]) <= 127;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+export type BindResult = { ok: true; host: string } | { ok: false; message: string };
+
+export function resolveBindHost(bind: BindMode, customHost: string | undefined, interfaces: Interfaces): BindResult {
+  switch (bind) {
+    case "loopback":
+      return { ok: true, host: "127.0.0.1" };
+    case "lan":
+      return { ok: true, host: "0.0.0.0" };
+    case "tailnet": {
+      for (const list of Object.values(interfaces)) {
+        for (const info of list ?? []) {
+          if (info.family === "IPv4" && isTailnetAddress(info.address)) return { ok: true, host: info.address };
+        }
+      }
+      return {
+        ok: false,
+        message: 'gateway.bind is "tailnet" but this host has no Tailscale address (100.64.0.0/10); start Tailscale or choose another gateway.bind.',
+      };
+    }
+    case "custom": {
+      if (!customHost) return { ok: false, message: 'gateway.bind is "custom" but gateway.customBindHost is not set.' };
+      if (isIP(customHost) === 0 && customHost !== "localhost") {
+        return { ok: false, message: `gateway.customBindHost "${customHost}" is not an IP address; give the address to listen on.` };
+      }
+      return { ok: true, host: customHost };
+    }
+  }
+}
+
+/** Refuse a non-loopback listener that anyone could use without a secret. */
+export function exposureProblem(host: string, auth: ResolvedAuth): string | null {
+  if (isLoopbackHost(host)) return null;
+  if (auth.mode === "none") {
+    return `refusing to listen on ${host} with gateway.auth.mode "none": anyone on the network could control this machine; set gateway.auth.mode to "token" or bind to loopback.`;
+  }
+  if (!auth.secret) {
+    return `refusing to listen on ${host} without a gateway ${auth.mode}; set SIMPLECLAW_GATEWAY_${auth.mode.toUpperCase()} or gateway.auth.${auth.mode}.`;
+  }
+  return null;
+}

@@ -1,0 +1,41 @@
+// RPC methods an authenticated client may call, as a registry: name → handler.
+// Params are validated against protocol/schema.ts before a handler runs.
+import type { z } from "zod";
+import { methodParams, type MethodName } from "../protocol/schema.js";
+import type { GatewayContext } from "./context.js";
+import { getAt, splitKeyPath } from "../config/io.js";
+import { UserError } from "../infra/errors.js";
+import { MethodError } from "./method-error.js";
+
+type Handler<M extends MethodName> = (ctx: GatewayContext, params: z.output<(typeof methodParams)[M]>) => unknown;
+
+export function statusPayload(ctx: GatewayContext) {
+  return {
+    version: ctx.version,
+    node: process.version,
+    pid: process.pid,
+    uptimeMs: Date.now() - ctx.startedAt,
+    bind: ctx.bind,
+    tls: ctx.tls,
+    auth: { mode: ctx.auth.mode, source: ctx.auth.source },
+    connections: { operator: ctx.connections.count("operator"), node: ctx.connections.count("node") },
+  };
+}
+
+export const methods: { [M in MethodName]: Handler<M> } = {
+  health: (ctx) => ({ ok: true, uptimeMs: Date.now() - ctx.startedAt }),
+  status: (ctx) => statusPayload(ctx),
+  "config.get": (ctx, params) => {
+    const redacted = ctx.logger.redactor.value(ctx.config);
+    if (!params.path) return { path: ctx.configPath, config: redacted };
+    let parts: string[];
+    try {
+      parts = splitKeyPath(params.path);
+    } catch (err) {
+      throw new MethodError("INVALID_REQUEST", (err as UserError).message);
+    }
+    const value = getAt(redacted, parts);
+    if (value === undefined) throw new MethodError("NOT_FOUND", `config has no key ${params.path}.`);
+    return { path: ctx.configPath, key: params.path, value };
+  },
+};

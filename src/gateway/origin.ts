@@ -1,0 +1,17 @@
+// Browser WebSocket origin check: a page may open the gateway socket only when it is
+// served by the gateway itself or listed in gateway.controlUi.allowedOrigins.
+// Non-browser clients send no Origin header and are judged by auth alone.
+
+export function originAllowed(origin: string | undefined, hostHeader: string | undefined, allowed: readonly string[]): boolean {
+  if (origin === undefined) return true;
+  if (allowed.includes("*")) return true;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false; // "null" (sandboxed iframes, file://) and garbage
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return false;
+  if (hostHeader && url.host.toLowerCase() === hostHeader.toLowerCase()) return true;
+  return allowed.some((a) => a.replace(/\/+$/, "").toLowerCase() === url.origin.toLowerCase());
+}

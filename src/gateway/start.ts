@@ -1,0 +1,111 @@
+// Gateway start-up, in order: load + validate config (exit 78 when invalid), make
+// sure a secret exists (first start generates a token into the 600 config), decide
+// the bind address and refuse unsafe exposure, load TLS, then listen.
+import { randomBytes } from "node:crypto";
+import { networkInterfaces } from "node:os";
+import { loadConfig, saveRawConfig, setAt } from "../config/io.js";
+import { statePaths, type Env } from "../config/paths.js";
+import { ensureDir } from "../infra/atomic-fs.js";
+import { EXIT, UserError } from "../infra/errors.js";
+import { Logger } from "../infra/log.js";
+import { Redactor } from "../infra/redact.js";
+import { version } from "../infra/version.js";
+import { AuthRateLimiter, resolveAuth } from "./auth.js";
+import { exposureProblem, resolveBindHost } from "./listen.js";
+import { startServer, type RunningGateway } from "./server.js";
+import { loadTls } from "./tls.js";
+
+export interface StartOptions {
+  env?: Env;
+  /** --port from the command line; beats SIMPLECLAW_GATEWAY_PORT and gateway.port. 0 = any free port. */
+  port?: number;
+  /** Where the human log goes (default stderr; null silences it). */
+  pretty?: NodeJS.WritableStream | null;
+  /** Called with one line for the operator (start-up banner, generated token notice). */
+  say?: (line: string) => void;
+}
+
+export function parsePort(value: string, where: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 65535) {
+    throw new UserError(`${where} must be a port number from 0 to 65535, got "${value}".`, EXIT.config);
+  }
+  return n;
+}
+
+export async function startGateway(opts: StartOptions = {}): Promise<RunningGateway> {
+  const env = opts.env ?? process.env;
+  const say = opts.say ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const paths = statePaths(env);
+  ensureDir(paths.dir, 0o700);
+
+  let loaded = loadConfig(env);
+  let auth = resolveAuth(loaded.config, env);
+  if (auth.mode === "token" && !auth.secret) {
+    const token = randomBytes(32).toString("base64url");
+    saveRawConfig(setAt(loaded.raw, ["gateway", "auth", "token"], token), env);
+    loaded = loadConfig(env);
+    auth = resolveAuth(loaded.config, env);
+    say(`Generated a gateway token and saved it to ${loaded.path} (mode 600). Show it with: simpleclaw config get gateway.auth.token`);
+  }
+  const config = loaded.config;
+
+  const bind = resolveBindHost(config.gateway.bind, config.gateway.customBindHost, networkInterfaces());
+  if (!bind.ok) throw new UserError(bind.message, EXIT.config);
+  const exposure = exposureProblem(bind.host, auth);
+  if (exposure) throw new UserError(exposure, EXIT.config);
+
+  const port =
+    opts.port ?? (env.SIMPLECLAW_GATEWAY_PORT ? parsePort(env.SIMPLECLAW_GATEWAY_PORT, "SIMPLECLAW_GATEWAY_PORT") : config.gateway.port);
+
+  const redactor = new Redactor([
+    config.gateway.auth.token,
+    config.gateway.auth.password,
+    env.SIMPLECLAW_GATEWAY_TOKEN,
+    env.SIMPLECLAW_GATEWAY_PASSWORD,
+    env.ANTHROPIC_API_KEY,
+    env.OPENAI_API_KEY,
+    env.TELEGRAM_BOT_TOKEN,
+  ]);
+  const logger = new Logger({
+    logsDir: paths.logs,
+    level: config.logging.level,
+    redact: config.logging.redactSensitive,
+    redactor,
+    pretty: opts.pretty,
+  });
+
+  const tls = await loadTls(config, paths.tls);
+  let gw: RunningGateway;
+  try {
+    gw = await startServer(
+      {
+        version,
+        config,
+        configPath: loaded.path,
+        stateDir: paths.dir,
+        auth,
+        limiter: new AuthRateLimiter(config.gateway.auth.rateLimit),
+        logger,
+        startedAt: Date.now(),
+        bind: { mode: config.gateway.bind, host: bind.host, port },
+        tls: { enabled: !!tls, fingerprint256: tls?.fingerprint256 },
+        maxPayload: config.gateway.maxPayloadBytes,
+      },
+      tls,
+    );
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") {
+      throw new UserError(`port ${port} on ${bind.host} is already in use (another gateway?); stop it or pass --port.`);
+    }
+    if (code === "EADDRNOTAVAIL" || code === "EACCES") {
+      throw new UserError(`cannot listen on ${bind.host}:${port} (${code}); check gateway.bind, gateway.customBindHost and gateway.port.`);
+    }
+    throw err;
+  }
+  logger.info("gateway listening", { url: gw.url, auth: auth.mode, tls: !!tls });
+  say(`SimpleClaw gateway ${version} listening on ${gw.url} (auth: ${auth.mode}${tls ? ", TLS" : ""})`);
+  if (tls) say(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint256}`);
+  return gw;
+}

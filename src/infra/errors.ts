@@ -1,0 +1,25 @@
+// User-facing errors: anything a user can cause ends as one sentence and an exit code,
+// never a stack trace. The CLI's top level turns a UserError into `error: <message>`.
+
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  /** EX_CONFIG from sysexits.h: the gateway refuses to start on invalid config. */
+  config: 78,
+} as const;
+
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.failure,
+  ) {
+    super(message);
+    this.name = "UserError";
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

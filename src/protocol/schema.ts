@@ -1,0 +1,103 @@
+// The gateway wire protocol (SPEC.md §1): every frame and method params schema,
+// shared by the server, the CLI client, and later the TUI, node host and web UI.
+import { z } from "zod";
+
+export const PROTOCOL_VERSION = 1;
+export const PRE_AUTH_MAX_PAYLOAD = 64 * 1024;
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+export const TICK_INTERVAL_MS = 15_000;
+
+export const ERROR_CODES = [
+  "INVALID_REQUEST",
+  "UNKNOWN_METHOD",
+  "UNAUTHORIZED",
+  "FORBIDDEN",
+  "RATE_LIMITED",
+  "PAIRING_REQUIRED",
+  "NOT_FOUND",
+  "CONFLICT",
+  "UNAVAILABLE",
+  "TIMEOUT",
+  "INTERNAL",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const errorShape = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  retryAfterMs: z.number().int().nonnegative().optional(),
+});
+export type ErrorShape = z.infer<typeof errorShape>;
+
+const id = z.string().min(1).max(128);
+
+export const requestFrame = z.strictObject({
+  type: z.literal("req"),
+  id,
+  method: z.string().min(1).max(128),
+  params: z.record(z.string(), z.unknown()).optional(),
+});
+export type RequestFrame = z.infer<typeof requestFrame>;
+
+export const responseFrame = z.discriminatedUnion("ok", [
+  z.object({ type: z.literal("res"), id: z.string(), ok: z.literal(true), payload: z.unknown() }),
+  z.object({ type: z.literal("res"), id: z.string(), ok: z.literal(false), error: errorShape }),
+]);
+export type ResponseFrame = z.infer<typeof responseFrame>;
+
+export const eventFrame = z.object({
+  type: z.literal("event"),
+  event: z.string(),
+  payload: z.unknown(),
+  seq: z.number().int().nonnegative(),
+});
+export type EventFrame = z.infer<typeof eventFrame>;
+
+export const serverFrame = z.union([responseFrame, eventFrame]);
+
+export const connectParams = z.strictObject({
+  role: z.enum(["operator", "node"]),
+  auth: z
+    .strictObject({
+      token: z.string().max(1024).optional(),
+      password: z.string().max(1024).optional(),
+      deviceToken: z.string().max(1024).optional(),
+    })
+    .default({}),
+  client: z.strictObject({
+    name: z.string().min(1).max(64),
+    version: z.string().min(1).max(64),
+    platform: z.string().min(1).max(64),
+  }),
+  device: z
+    .strictObject({
+      id: z.string().regex(/^[0-9a-f]{64}$/),
+      publicKey: z.string().max(256),
+      signature: z.string().max(256),
+      signedAt: z.number().int(),
+    })
+    .optional(),
+});
+export type ConnectParams = z.infer<typeof connectParams>;
+
+export interface HelloOk {
+  type: "hello-ok";
+  protocol: number;
+  server: { version: string; connId: string };
+  role: "operator" | "node";
+  methods: string[];
+  events: string[];
+  policy: { maxPayload: number; tickIntervalMs: number };
+}
+
+export const challengePayload = z.object({ nonce: z.string(), ts: z.number() });
+
+/** Params of every post-handshake method. A method missing here is UNKNOWN_METHOD. */
+export const methodParams = {
+  health: z.strictObject({}),
+  status: z.strictObject({}),
+  "config.get": z.strictObject({ path: z.string().min(1).max(256).optional() }),
+} as const;
+export type MethodName = keyof typeof methodParams;
+
+export const EVENTS = ["connect.challenge", "tick", "shutdown"] as const;
