@@ -38,6 +38,7 @@ export class Connection {
   readonly nonce = randomBytes(32).toString("base64url");
   role: Role | undefined;
   private seq = 0;
+  private closing = false;
   private handshakeTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -63,6 +64,7 @@ export class Connection {
   }
 
   close(code: number, reason: string): void {
+    this.closing = true;
     clearTimeout(this.handshakeTimer);
     if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason.slice(0, 120));
   }
@@ -86,6 +88,7 @@ export class Connection {
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {
+    if (this.closing) return; // nothing counts once we decided to close
     if (isBinary) {
       this.reject(undefined, { code: "INVALID_REQUEST", message: "frames must be JSON text messages, not binary." });
       return;
