@@ -13,5 +13,19 @@ if (problem) {
   process.stderr.write(`error: ${problem}\n`);
   process.exit(1);
 }
+// `--version` is the one command that needs nothing else: answer before loading the CLI.
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
+  const { version } = await import("../dist/infra/version.js");
+  process.stdout.write(`${version}\n`);
+  process.exit(0);
+}
+// node:sqlite is stable enough for us but still prints an ExperimentalWarning on Node 22;
+// keep the terminal clean for that one warning and print every other warning as usual.
+process.removeAllListeners("warning");
+process.on("warning", (w) => {
+  if (w.name === "ExperimentalWarning" && /SQLite/.test(w.message)) return;
+  process.stderr.write(`${w.name}: ${w.message}\n`);
+});
 const { main } = await import("../dist/cli/main.js");
 await main(process.argv);

@@ -15,7 +15,7 @@ import { GatewayClient, GatewayError, type ClientOptions } from "../protocol/cli
 import { version } from "../infra/version.js";
 import { parsePort } from "../gateway/start.js";
 
-interface Flags {
+export interface Flags {
   url?: string;
   token?: string;
   password?: string;
@@ -60,7 +60,7 @@ export function clientOptionsFromConfig(flags: Flags, env = process.env): Client
   };
 }
 
-async function connect(flags: Flags): Promise<GatewayClient> {
+export async function connect(flags: Flags): Promise<GatewayClient> {
   const opts = clientOptionsFromConfig(flags);
   try {
     return await GatewayClient.connect(opts);

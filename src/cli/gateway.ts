@@ -10,7 +10,7 @@ interface ClientFlags {
   json?: boolean;
 }
 
-function clientOptions(cmd: Command): Command {
+export function clientOptions(cmd: Command): Command {
   return cmd
     .option("--url <url>", "gateway WebSocket URL (default: from config)")
     .option("--token <token>", "gateway token (default: SIMPLECLAW_GATEWAY_TOKEN or config)")

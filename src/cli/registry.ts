@@ -3,5 +3,6 @@
 import type { Command } from "commander";
 import { registerGatewayCommands } from "./gateway.js";
 import { registerConfigCommands } from "./config.js";
+import { registerAgentCommands } from "./agent.js";
 
-export const commandGroups: Array<(program: Command) => void> = [registerGatewayCommands, registerConfigCommands];
+export const commandGroups: Array<(program: Command) => void> = [registerGatewayCommands, registerAgentCommands, registerConfigCommands];

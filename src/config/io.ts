@@ -26,7 +26,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
 function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
   let cur: unknown = obj;
   for (const k of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
+    // Own keys only: `toString`, `__proto__` & co. are not config keys.
+    if (cur === null || typeof cur !== "object" || !Object.hasOwn(cur, k)) return undefined;
     cur = (cur as Record<PropertyKey, unknown>)[k];
   }
   return cur;
@@ -138,7 +139,7 @@ export function setAt(raw: RawConfig, parts: readonly string[], value: unknown):
       cur[k] = value;
       break;
     }
-    const next = cur[k];
+    const next = Object.hasOwn(cur, k) ? cur[k] : undefined;
     if (next === undefined || next === null || typeof next !== "object" || Array.isArray(next)) {
       if (next !== undefined && next !== null) {
         throw new UserError(`${formatPath(parts.slice(0, i + 1))} is not an object, so ${formatPath(parts)} cannot be set.`, EXIT.usage);
@@ -157,13 +158,13 @@ export function unsetAt(raw: RawConfig, parts: readonly string[]): { raw: RawCon
   let cur: unknown = copy;
   for (const k of parts.slice(0, -1)) {
     if (cur === null || typeof cur !== "object") return { raw, removed: false };
-    cur = (cur as Record<string, unknown>)[k];
+    cur = Object.hasOwn(cur, k) ? (cur as Record<string, unknown>)[k] : undefined;
     if (cur === null || typeof cur !== "object") return { raw, removed: false };
     trail.push(cur as Record<string, unknown>);
   }
   const last = parts[parts.length - 1]!;
   const parent = trail[trail.length - 1]!;
-  if (!(last in parent)) return { raw, removed: false };
+  if (!Object.hasOwn(parent, last)) return { raw, removed: false };
   delete parent[last];
   for (let i = trail.length - 1; i > 0; i--) {
     if (Object.keys(trail[i]!).length > 0) break;

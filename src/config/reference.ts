@@ -16,6 +16,7 @@ type JsonSchema = {
   minimum?: number;
   maximum?: number;
   pattern?: string;
+  description?: string;
 };
 
 function typeOf(s: JsonSchema): string {
@@ -46,7 +47,7 @@ function rows(s: JsonSchema, path: string, out: string[]): void {
     rows(s.items, `${path}[]`, out);
     return;
   }
-  out.push(`| \`${path}\` | ${typeOf(s)} | ${fmtDefault(s.default)} |`);
+  out.push(`| \`${path}\` | ${typeOf(s)} | ${fmtDefault(s.default) || (s.description ?? "")} |`);
 }
 
 function fmtDefault(v: unknown): string {

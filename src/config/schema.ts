@@ -89,7 +89,7 @@ const agents = z
     defaults: z
       .strictObject({
         model: modelRef.prefault({ primary: "anthropic/claude-sonnet-4-5" }),
-        workspace: z.string().min(1).default("~/.simpleclaw/workspace"),
+        workspace: z.string().min(1).optional().describe("default: <state dir>/workspace (~/.simpleclaw/workspace)"),
         sandbox: z
           .strictObject({
             mode: z.enum(["off", "non-main", "all"]).default("non-main"),

@@ -3,6 +3,9 @@ import type { Config } from "../config/schema.js";
 import type { Logger } from "../infra/log.js";
 import type { AuthRateLimiter, ResolvedAuth } from "./auth.js";
 import type { BindMode } from "./listen.js";
+import type { ChatService } from "../agents/chat.js";
+import type { SessionStore } from "../agents/store.js";
+import type { Env } from "../config/paths.js";
 
 export interface GatewayContext {
   version: string;
@@ -17,4 +20,9 @@ export interface GatewayContext {
   tls: { enabled: boolean; fingerprint256?: string };
   maxPayload: number;
   connections: { count(role: "operator" | "node"): number };
+  /** Send an event to every authenticated operator client. */
+  broadcast(event: string, payload: unknown): void;
+  env: Env;
+  store: SessionStore;
+  chat: ChatService;
 }

@@ -2,10 +2,11 @@
 // UI's static assets. Everything else needs `Authorization: Bearer <secret>`, checked
 // by auth.ts's `authenticate()` with the same per-address lockout as WebSocket connects.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { authenticate } from "./auth.js";
+import { isLoopbackHostHeader } from "./origin.js";
 import type { GatewayContext } from "./context.js";
 import { statusPayload } from "./methods.js";
 
@@ -44,7 +45,10 @@ function sendJson(res: ServerResponse, status: number, body: unknown, extra: Rec
   res.end(text);
 }
 
-/** Maps a URL path to a file inside `root`, or null if it would leave it. */
+/**
+ * Maps a URL path to an existing file inside `root` (its real path), or null if there is
+ * none or it would leave the root — lexically (`..`, encoded or not) or through a symlink.
+ */
 export function resolveStaticPath(root: string, urlPath: string): string | null {
   let decoded: string;
   try {
@@ -56,7 +60,18 @@ export function resolveStaticPath(root: string, urlPath: string): string | null 
   const rel = normalize(decoded === "/" ? "/index.html" : decoded).replace(/^[/\\]+/, "");
   const full = join(root, rel);
   const rootWithSep = root.endsWith(sep) ? root : root + sep;
-  return full.startsWith(rootWithSep) ? full : null;
+  if (!full.startsWith(rootWithSep)) return null;
+  // A symlink inside the root must not lead out of it (e.g. ui/dist/x -> /etc).
+  let real: string;
+  let realRoot: string;
+  try {
+    real = realpathSync(full);
+    realRoot = realpathSync(root);
+  } catch {
+    return null;
+  }
+  const realRootWithSep = realRoot.endsWith(sep) ? realRoot : realRoot + sep;
+  return real.startsWith(realRootWithSep) ? real : null;
 }
 
 function serveStatic(req: IncomingMessage, res: ServerResponse, path: string): boolean {
@@ -100,6 +115,10 @@ export function handleHttp(ctx: GatewayContext, req: IncomingMessage, res: Serve
   if (ctx.config.gateway.controlUi.enabled && path !== "/ws" && !path.startsWith("/api/") && serveStatic(req, res, path)) return;
 
   const addr = req.socket.remoteAddress ?? "unknown";
+  if (ctx.auth.mode === "none" && !isLoopbackHostHeader(req.headers.host)) {
+    sendJson(res, 403, { error: 'auth mode "none" serves only loopback Host names (localhost, 127.0.0.1).' });
+    return;
+  }
   const decision = authenticate(ctx.auth, bearer(req), addr, ctx.limiter);
   if (!decision.ok) {
     if (decision.code === "RATE_LIMITED") {

@@ -6,6 +6,17 @@ import type { GatewayContext } from "./context.js";
 import { getAt, splitKeyPath } from "../config/io.js";
 import { UserError } from "../infra/errors.js";
 import { MethodError } from "./method-error.js";
+import { ChatError } from "../agents/chat.js";
+
+/** Chat failures a client caused become typed protocol errors. */
+function chatCall<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ChatError) throw new MethodError(err.code, err.message);
+    throw err;
+  }
+}
 
 type Handler<M extends MethodName> = (ctx: GatewayContext, params: z.output<(typeof methodParams)[M]>) => unknown;
 
@@ -38,4 +49,35 @@ export const methods: { [M in MethodName]: Handler<M> } = {
     if (value === undefined) throw new MethodError("NOT_FOUND", `config has no key ${params.path}.`);
     return { path: ctx.configPath, key: params.path, value };
   },
+  "chat.send": (ctx, params) =>
+    chatCall(() =>
+      ctx.chat.send({
+        sessionKey: params.sessionKey,
+        message: params.message,
+        idempotencyKey: params.idempotencyKey,
+        origin: { kind: "operator" },
+      }),
+    ),
+  "chat.history": (ctx, params) =>
+    chatCall(() => {
+      const { key } = ctx.chat.resolveSession(params.sessionKey);
+      const session = ctx.store.get(key);
+      return {
+        sessionKey: key,
+        session: session ?? null,
+        messages: ctx.store.entries(key, params.limit).map((e) => ({ id: e.id, runId: e.runId, role: e.role, createdAt: e.createdAt, message: e.message })),
+      };
+    }),
+  "chat.abort": (ctx, params) =>
+    chatCall(() => {
+      const { key } = ctx.chat.resolveSession(params.sessionKey);
+      return { sessionKey: key, ...ctx.chat.abort(key, params.runId) };
+    }),
+  "sessions.list": (ctx) => ({ sessions: ctx.store.list() }),
+  "sessions.reset": (ctx, params) =>
+    chatCall(() => {
+      const { key } = ctx.chat.resolveSession(params.sessionKey);
+      const archived = ctx.store.reset(key);
+      return { sessionKey: key, reset: archived !== undefined, archivedTranscriptId: archived ?? null };
+    }),
 };

@@ -15,3 +15,19 @@ export function originAllowed(origin: string | undefined, hostHeader: string | u
   if (hostHeader && url.host.toLowerCase() === hostHeader.toLowerCase()) return true;
   return allowed.some((a) => a.replace(/\/+$/, "").toLowerCase() === url.origin.toLowerCase());
 }
+
+/**
+ * True when a Host header names a loopback host (localhost, 127.0.0.0/8, [::1]), with or
+ * without a port. With auth mode "none" only such requests are served: a DNS name that
+ * resolves to 127.0.0.1 (DNS rebinding) would otherwise let any web page drive the gateway.
+ */
+export function isLoopbackHostHeader(host: string | undefined): boolean {
+  if (!host) return false;
+  let name: string;
+  try {
+    name = new URL(`http://${host}`).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return name === "localhost" || name === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(name);
+}

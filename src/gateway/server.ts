@@ -9,7 +9,7 @@ import { PRE_AUTH_MAX_PAYLOAD, TICK_INTERVAL_MS } from "../protocol/schema.js";
 import { Connection } from "./connection.js";
 import type { GatewayContext } from "./context.js";
 import { handleHttp } from "./http.js";
-import { originAllowed } from "./origin.js";
+import { isLoopbackHostHeader, originAllowed } from "./origin.js";
 import type { TlsMaterial } from "./tls.js";
 
 export interface RunningGateway {
@@ -24,11 +24,17 @@ function refuseUpgrade(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
 }
 
-export async function startServer(base: Omit<GatewayContext, "connections">, tls: TlsMaterial | undefined): Promise<RunningGateway> {
+export async function startServer(
+  base: Omit<GatewayContext, "connections" | "broadcast">,
+  tls: TlsMaterial | undefined,
+): Promise<RunningGateway> {
   const conns = new Set<Connection>();
   const ctx: GatewayContext = {
     ...base,
     connections: { count: (role) => [...conns].filter((c) => c.role === role).length },
+    broadcast(event, payload) {
+      for (const c of conns) if (c.role === "operator") c.event(event, payload);
+    },
   };
 
   const server: Server = tls
@@ -53,6 +59,11 @@ export async function startServer(base: Omit<GatewayContext, "connections">, tls
       return;
     }
     const origin = req.headers.origin;
+    if (ctx.auth.mode === "none" && !isLoopbackHostHeader(req.headers.host)) {
+      ctx.logger.warn("websocket refused: auth mode none needs a loopback Host", { host: req.headers.host, addr: req.socket.remoteAddress });
+      refuseUpgrade(socket, 403, "Forbidden");
+      return;
+    }
     if (!originAllowed(origin, req.headers.host, ctx.config.gateway.controlUi.allowedOrigins)) {
       ctx.logger.warn("websocket origin refused", { origin, addr: req.socket.remoteAddress });
       refuseUpgrade(socket, 403, "Forbidden");
@@ -91,6 +102,8 @@ export async function startServer(base: Omit<GatewayContext, "connections">, tls
     close(reason = "gateway stopping") {
       closing ??= (async () => {
         clearInterval(tick);
+        // Runs stop first and write their state; then clients hear about the shutdown.
+        await ctx.chat.close();
         for (const c of conns) {
           if (c.authenticated) c.event("shutdown", { reason });
           c.close(1001, reason);

@@ -76,6 +76,29 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
   });
 
   const tls = await loadTls(config, paths.tls);
+  const { openStateDb } = await import("../infra/db.js");
+  const { SessionStore } = await import("../agents/store.js");
+  const { ChatService } = await import("../agents/chat.js");
+  const { builtinTools } = await import("../tools/registry.js");
+  const { loadProviderCredentials, providerEnvKey } = await import("../agents/model-ref.js");
+  // Model API keys are secrets too: keep them out of every log line.
+  redactor.add(Object.keys(config.models.providers).flatMap((id) => [env[providerEnvKey(id)], config.models.providers[id]?.apiKey]));
+  try {
+    redactor.add(Object.values(loadProviderCredentials(paths.credentials)).map((c) => c?.apiKey));
+  } catch (err) {
+    logger.warn("cannot read credentials/providers.json", { err: (err as Error).message });
+  }
+  const db = openStateDb(paths.stateDb);
+  const store = new SessionStore(db);
+  let gwRef: RunningGateway | undefined;
+  const chat = new ChatService({
+    config,
+    env,
+    store,
+    logger,
+    tools: builtinTools(),
+    broadcast: (e) => gwRef?.ctx.broadcast("chat", e),
+  });
   let gw: RunningGateway;
   try {
     gw = await startServer(
@@ -91,10 +114,14 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
         bind: { mode: config.gateway.bind, host: bind.host, port },
         tls: { enabled: !!tls, fingerprint256: tls?.fingerprint256 },
         maxPayload: config.gateway.maxPayloadBytes,
+        env,
+        store,
+        chat,
       },
       tls,
     );
   } catch (err) {
+    db.close();
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE") {
       throw new UserError(`port ${port} on ${bind.host} is already in use (another gateway?); stop it or pass --port.`);
@@ -104,6 +131,12 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     }
     throw err;
   }
+  gwRef = gw;
+  const close = gw.close;
+  gw.close = async (reason?: string) => {
+    await close(reason);
+    if (db.isOpen) db.close();
+  };
   logger.info("gateway listening", { url: gw.url, auth: auth.mode, tls: !!tls });
   say(`SimpleClaw gateway ${version} listening on ${gw.url} (auth: ${auth.mode}${tls ? ", TLS" : ""})`);
   if (tls) say(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint256}`);

@@ -10,7 +10,7 @@ const SECRET_KEY = /^(token|password|apikey|api_key|secret|botToken|appToken|sig
 const PATTERNS: RegExp[] = [
   /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi,
   /\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{16,}/g, // OpenAI / Anthropic API keys
-  /\b\d{6,12}:[A-Za-z0-9_-]{30,}\b/g, // Telegram bot tokens
+  /(?<!\d)\d{6,12}:[A-Za-z0-9_-]{30,}/g, // Telegram bot tokens (also inside ".../bot<token>/getMe" URLs)
   /\bxox[abposr]-[A-Za-z0-9-]{10,}/g, // Slack tokens
   /\bxapp-[A-Za-z0-9-]{10,}/g,
 ];

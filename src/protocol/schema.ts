@@ -92,12 +92,46 @@ export interface HelloOk {
 
 export const challengePayload = z.object({ nonce: z.string(), ts: z.number() });
 
+const sessionKey = z.string().min(1).max(256);
+
 /** Params of every post-handshake method. A method missing here is UNKNOWN_METHOD. */
 export const methodParams = {
   health: z.strictObject({}),
   status: z.strictObject({}),
   "config.get": z.strictObject({ path: z.string().min(1).max(256).optional() }),
+  "chat.send": z.strictObject({
+    sessionKey: sessionKey.optional(),
+    message: z.string().max(1_000_000),
+    idempotencyKey: z.string().min(1).max(128),
+  }),
+  "chat.history": z.strictObject({ sessionKey: sessionKey.optional(), limit: z.number().int().min(1).max(1000).default(200) }),
+  "chat.abort": z.strictObject({ sessionKey: sessionKey.optional(), runId: z.string().min(1).max(128).optional() }),
+  "sessions.list": z.strictObject({}),
+  "sessions.reset": z.strictObject({ sessionKey: sessionKey.optional() }),
 } as const;
 export type MethodName = keyof typeof methodParams;
 
-export const EVENTS = ["connect.challenge", "tick", "shutdown"] as const;
+export const EVENTS = ["connect.challenge", "tick", "shutdown", "chat"] as const;
+
+/** Payload of a `chat` event (one per delta, tool step, and end of run). */
+export const chatEvent = z.object({
+  runId: z.string(),
+  sessionKey: z.string(),
+  state: z.enum(["delta", "tool", "fallback", "final", "error", "aborted"]),
+  delta: z.string().optional(),
+  text: z.string().optional(),
+  message: z.string().optional(),
+  phase: z.enum(["call", "result"]).optional(),
+  name: z.string().optional(),
+  callId: z.string().optional(),
+  input: z.unknown().optional(),
+  result: z.string().optional(),
+  error: z.string().optional(),
+  model: z.string().optional(),
+  usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }).optional(),
+  command: z.string().optional(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  reason: z.string().optional(),
+});
+export type ChatEventPayload = z.infer<typeof chatEvent>;

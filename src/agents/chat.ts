@@ -1,0 +1,373 @@
+// Chat runs, from a message to a reply: commands first (commands.ts), then one run
+// at a time per session (later messages queue, in order), the agent loop (run.ts),
+// and `chat` events for every client watching. Retried sends with the same
+// idempotency key within 10 minutes return the first result instead of running again.
+import { randomUUID } from "node:crypto";
+import { existsSync, statSync } from "node:fs";
+import { isAbsolute } from "node:path";
+import type { ModelMessage } from "ai";
+import type { Config } from "../config/schema.js";
+import { expandHome, statePaths, type Env } from "../config/paths.js";
+import { writeFileAtomic } from "../infra/atomic-fs.js";
+import type { Logger } from "../infra/log.js";
+import { sandboxRequired } from "../sandbox/mode.js";
+import { offeredTools, toolDecision } from "../tools/policy.js";
+import type { ToolDef } from "../tools/types.js";
+import { COMMAND_HELP, parseCommand, transcriptJson, transcriptMarkdown, type ChatCommand } from "./commands.js";
+import { loadProviderCredentials, resolveModel, type ResolvedModel } from "./model-ref.js";
+import { buildSystemPrompt } from "./prompt.js";
+import type { RunEvent } from "./run.js";
+import { mainSessionKey, parseSessionKey } from "./session-key.js";
+import type { SessionStore } from "./store.js";
+import { defaultAgent, findAgent, seedWorkspace, workspacePath, type AgentConfig } from "./workspace.js";
+
+export const IDEMPOTENCY_TTL_MS = 10 * 60_000;
+export const MAX_MESSAGE_CHARS = 100_000;
+export const MAX_QUEUED_PER_SESSION = 100;
+
+export type ChatOrigin = { kind: "operator"; client?: string } | { kind: "channel"; channel: string; peer: string };
+
+export type ChatEvent = { runId: string; sessionKey: string } & (
+  | { state: "delta"; delta: string }
+  | { state: "tool"; phase: "call" | "result"; callId: string; name: string; input?: unknown; result?: string; error?: string }
+  | { state: "fallback"; from: string; to: string; reason: string }
+  | { state: "final"; text: string; model?: string; usage?: { inputTokens: number; outputTokens: number }; command?: string }
+  | { state: "error"; message: string }
+  | { state: "aborted"; text: string }
+);
+
+export interface SendRequest {
+  sessionKey?: string;
+  message: string;
+  idempotencyKey?: string;
+  origin: ChatOrigin;
+  /** Receives this run's events (channel adapters use it to reply). */
+  listener?: (e: ChatEvent) => void;
+}
+
+export interface SendResult {
+  runId: string;
+  sessionKey: string;
+  status: "started" | "queued" | "done";
+  duplicate?: boolean;
+}
+
+export class ChatError extends Error {
+  constructor(
+    readonly code: "INVALID_REQUEST" | "NOT_FOUND" | "RATE_LIMITED",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Job {
+  runId: string;
+  sessionKey: string;
+  agent: AgentConfig;
+  text: string;
+  command?: ChatCommand;
+  origin: ChatOrigin;
+  listener?: (e: ChatEvent) => void;
+}
+
+interface Lane {
+  active?: { job: Job; controller: AbortController };
+  queue: Job[];
+  draining?: Promise<void>;
+}
+
+export interface ChatDeps {
+  config: Config;
+  env: Env;
+  store: SessionStore;
+  logger: Logger;
+  tools: ToolDef[];
+  /** Broadcast a `chat` event to every operator client. */
+  broadcast(e: ChatEvent): void;
+  now?: () => Date;
+}
+
+export class ChatService {
+  private lanes = new Map<string, Lane>();
+  private idempotency = new Map<string, { at: number; result: SendResult }>();
+  private closed = false;
+
+  constructor(private deps: ChatDeps) {}
+
+  /** Resolve and check a session key (or the default agent's main session). */
+  resolveSession(sessionKey: string | undefined): { key: string; agent: AgentConfig } {
+    const { config } = this.deps;
+    if (sessionKey === undefined) {
+      const agent = defaultAgent(config);
+      return { key: mainSessionKey(agent.id), agent };
+    }
+    const parsed = parseSessionKey(sessionKey);
+    if (!parsed) throw new ChatError("INVALID_REQUEST", `"${sessionKey}" is not a session key; use agent:<agentId>:main or another agent:<agentId>:… key.`);
+    const agent = findAgent(config, parsed.agentId);
+    if (!agent) throw new ChatError("NOT_FOUND", `session key ${sessionKey} names agent "${parsed.agentId}", which is not in agents.list.`);
+    return { key: sessionKey, agent };
+  }
+
+  send(req: SendRequest): SendResult {
+    if (this.closed) throw new ChatError("INVALID_REQUEST", "the gateway is shutting down; send the message again after it restarts.");
+    if (req.idempotencyKey) {
+      const seen = this.idempotency.get(req.idempotencyKey);
+      if (seen && Date.now() - seen.at < IDEMPOTENCY_TTL_MS) return { ...seen.result, duplicate: true };
+    }
+    if (req.message.length > MAX_MESSAGE_CHARS) {
+      throw new ChatError("INVALID_REQUEST", `the message has ${req.message.length} characters; the limit is ${MAX_MESSAGE_CHARS}.`);
+    }
+    if (req.message.trim() === "") throw new ChatError("INVALID_REQUEST", "the message is empty.");
+    const { key, agent } = this.resolveSession(req.sessionKey);
+    const lane = this.lane(key);
+    const job: Job = { runId: randomUUID(), sessionKey: key, agent, text: req.message, command: parseCommand(req.message), origin: req.origin, listener: req.listener };
+
+    let result: SendResult;
+    if (job.command?.name === "stop" || job.command?.name === "status" || job.command?.name === "help") {
+      // Answered at once, even while a run is active: they are about the queue itself.
+      this.immediate(job, lane);
+      result = { runId: job.runId, sessionKey: key, status: "done" };
+    } else {
+      if (lane.queue.length >= MAX_QUEUED_PER_SESSION) {
+        throw new ChatError("RATE_LIMITED", `session ${key} already has ${MAX_QUEUED_PER_SESSION} queued messages; wait for them or send /stop.`);
+      }
+      const busy = !!lane.active || lane.queue.length > 0;
+      lane.queue.push(job);
+      result = { runId: job.runId, sessionKey: key, status: busy ? "queued" : "started" };
+      lane.draining ??= this.drain(key, lane);
+    }
+    if (req.idempotencyKey) this.remember(req.idempotencyKey, result);
+    return result;
+  }
+
+  /** Stop the active run (or one queued run by id). */
+  abort(sessionKey: string, runId?: string): { aborted: boolean } {
+    const lane = this.lanes.get(sessionKey);
+    if (!lane) return { aborted: false };
+    if (runId && lane.active?.job.runId !== runId) {
+      const i = lane.queue.findIndex((j) => j.runId === runId);
+      if (i < 0) return { aborted: false };
+      const [job] = lane.queue.splice(i, 1);
+      this.emit(job!, { state: "aborted", text: "" });
+      return { aborted: true };
+    }
+    if (!lane.active) return { aborted: false };
+    lane.active.controller.abort();
+    return { aborted: true };
+  }
+
+  activeRuns(): number {
+    let n = 0;
+    for (const l of this.lanes.values()) if (l.active) n++;
+    return n;
+  }
+
+  /** Stop every run and wait until their state is written. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const drains: Promise<void>[] = [];
+    for (const lane of this.lanes.values()) {
+      for (const job of lane.queue.splice(0)) this.emit(job, { state: "aborted", text: "" });
+      lane.active?.controller.abort();
+      if (lane.draining) drains.push(lane.draining);
+    }
+    await Promise.all(drains);
+  }
+
+  private lane(key: string): Lane {
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = { queue: [] };
+      this.lanes.set(key, lane);
+    }
+    return lane;
+  }
+
+  private remember(key: string, result: SendResult): void {
+    const now = Date.now();
+    for (const [k, v] of this.idempotency) {
+      if (now - v.at < IDEMPOTENCY_TTL_MS) break; // insertion order = age order
+      this.idempotency.delete(k);
+    }
+    this.idempotency.set(key, { at: now, result });
+  }
+
+  private emit(job: Job, e: Record<string, unknown> & { state: ChatEvent["state"] }): void {
+    const event = { runId: job.runId, sessionKey: job.sessionKey, ...e } as ChatEvent;
+    this.deps.broadcast(event);
+    try {
+      job.listener?.(event);
+    } catch (err) {
+      this.deps.logger.warn("chat listener failed", { err: (err as Error).message });
+    }
+  }
+
+  private reply(job: Job, text: string, extra: Record<string, unknown> = {}): void {
+    this.emit(job, { state: "final", text, command: job.command?.name, ...extra });
+  }
+
+  private async drain(key: string, lane: Lane): Promise<void> {
+    try {
+      for (let job = lane.queue.shift(); job; job = lane.queue.shift()) {
+        const controller = new AbortController();
+        lane.active = { job, controller };
+        try {
+          await this.execute(job, controller.signal);
+        } catch (err) {
+          this.deps.logger.error("chat run failed", { runId: job.runId, sessionKey: key, err: err instanceof Error ? err.message : String(err) });
+          this.emit(job, { state: "error", message: "the run failed inside the gateway; see the gateway log." });
+        } finally {
+          lane.active = undefined;
+        }
+      }
+    } finally {
+      lane.draining = undefined;
+      if (lane.queue.length === 0) this.lanes.delete(key);
+    }
+  }
+
+  private immediate(job: Job, lane: Lane): void {
+    const cmd = job.command!;
+    if (cmd.name === "help") return this.reply(job, COMMAND_HELP);
+    if (cmd.name === "status") return this.reply(job, this.statusText(job, lane));
+    // /stop: the active run stops and queued messages are dropped.
+    const dropped = lane.queue.splice(0);
+    for (const j of dropped) this.emit(j, { state: "aborted", text: "" });
+    const had = !!lane.active;
+    lane.active?.controller.abort();
+    this.reply(job, had ? `Stopped the current reply${dropped.length ? ` and dropped ${dropped.length} queued message(s)` : ""}.` : "Nothing is running in this session.");
+  }
+
+  private models(agent: AgentConfig): { models: ResolvedModel[]; problem?: string } {
+    const { config, env } = this.deps;
+    const primary = agent.model?.primary ?? config.agents.defaults.model.primary;
+    const fallbacks = agent.model?.fallbacks ?? config.agents.defaults.model.fallbacks;
+    const refs = [primary, ...fallbacks].filter((r): r is string => !!r);
+    if (refs.length === 0) return { models: [], problem: "no model is set; set agents.defaults.model.primary to a provider/model such as anthropic/claude-sonnet-4-5." };
+    let creds = {};
+    try {
+      creds = loadProviderCredentials(statePaths(env).credentials);
+    } catch (err) {
+      return { models: [], problem: (err as Error).message };
+    }
+    const models: ResolvedModel[] = [];
+    let problem: string | undefined;
+    for (const ref of refs) {
+      const r = resolveModel(ref, config, env, creds);
+      if (r.ok) models.push(r.model);
+      else problem ??= r.reason;
+    }
+    return { models, problem };
+  }
+
+  private sandboxLine(key: string): string {
+    const mode = this.deps.config.agents.defaults.sandbox.mode;
+    return sandboxRequired(mode, key)
+      ? `required for this session (sandbox.mode ${mode}); commands run isolated from the host.`
+      : `off for this session (sandbox.mode ${mode}); tools act directly on the host within their policy.`;
+  }
+
+  private statusText(job: Job, lane: Lane): string {
+    const { store, config, tools } = this.deps;
+    const s = store.get(job.sessionKey);
+    const { models, problem } = this.models(job.agent);
+    const allowed = offeredTools(tools, config, job.agent).map((t) => t.name);
+    const refused = tools.filter((t) => !toolDecision(t, config, job.agent).allowed).map((t) => t.name);
+    return [
+      `Session: ${job.sessionKey} (agent ${job.agent.id})`,
+      `Model: ${models.length ? models.map((m) => m.ref).join(" → ") : `not configured — ${problem}`}`,
+      `Tokens: ${s?.inputTokens ?? 0} in / ${s?.outputTokens ?? 0} out, ${s?.messageCount ?? 0} messages in this transcript`,
+      `Sandbox: ${this.sandboxLine(job.sessionKey)}`,
+      `Tools: ${allowed.join(", ") || "none"}${refused.length ? ` (off by policy: ${refused.join(", ")})` : ""}`,
+      `Run: ${lane.active ? `replying (run ${lane.active.job.runId})` : "idle"}${lane.queue.length ? `, ${lane.queue.length} queued` : ""}`,
+    ].join("\n");
+  }
+
+  private async execute(job: Job, signal: AbortSignal): Promise<void> {
+    const { store } = this.deps;
+    const cmd = job.command;
+    if (cmd?.name === "new") {
+      const archived = store.get(job.sessionKey) ? store.reset(job.sessionKey) : undefined;
+      return this.reply(job, archived ? "Started a new conversation; the previous transcript is archived." : "Started a new conversation.");
+    }
+    if (cmd?.name === "export") return this.exportSession(job, cmd);
+
+    const { models, problem } = this.models(job.agent);
+    if (models.length === 0) {
+      return this.reply(job, `No model is ready to answer yet: ${problem}`, { notice: true });
+    }
+    const ws = seedWorkspace(workspacePath(this.deps.config, job.agent, this.deps.env));
+    store.ensure(job.sessionKey, job.agent.id);
+    const history = store.history(job.sessionKey);
+    const user: ModelMessage = { role: "user", content: job.text };
+    store.append(job.sessionKey, job.runId, [user]);
+    const offered = offeredTools(this.deps.tools, this.deps.config, job.agent);
+    const system = buildSystemPrompt({
+      agentId: job.agent.id,
+      workspace: ws,
+      tools: offered,
+      sandbox: this.sandboxLine(job.sessionKey),
+      now: this.deps.now?.() ?? new Date(),
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    });
+    // The agent loop pulls in the AI SDK; load it on the first run, not at gateway start.
+    const { runAgent, ModelFailure } = await import("./run.js");
+    try {
+      const result = await runAgent({
+        config: this.deps.config,
+        agent: job.agent,
+        sessionKey: job.sessionKey,
+        workspace: ws,
+        system,
+        history,
+        user,
+        tools: this.deps.tools,
+        models,
+        signal,
+        emit: (e: RunEvent) => {
+          if (e.kind === "delta") this.emit(job, { state: "delta", delta: e.text });
+          else if (e.kind === "fallback") {
+            this.deps.logger.warn("model fallback", { runId: job.runId, from: e.from, to: e.to, reason: e.reason });
+            this.emit(job, { state: "fallback", from: e.from, to: e.to, reason: e.reason });
+          } else {
+            const { kind: _k, ...rest } = e;
+            this.emit(job, { state: "tool", ...rest });
+          }
+        },
+        persist: (messages, usage) => store.append(job.sessionKey, job.runId, messages, usage),
+      });
+      if (result.aborted) this.emit(job, { state: "aborted", text: result.text });
+      else this.emit(job, { state: "final", text: result.text, model: result.model, usage: result.usage });
+    } catch (err) {
+      if (err instanceof ModelFailure) {
+        this.deps.logger.warn("model call failed", { runId: job.runId, err: err.message });
+        this.emit(job, { state: "error", message: err.message });
+        return;
+      }
+      throw err;
+    }
+  }
+
+  private exportSession(job: Job, cmd: Extract<ChatCommand, { name: "export" }>): void {
+    if (job.origin.kind !== "operator") {
+      return this.reply(job, "/export-session is only available to the operator (CLI, TUI or Control UI), not from chat channels.");
+    }
+    if (!cmd.path) return this.reply(job, "Usage: /export-session <absolute path>[.json] [--force]");
+    const path = expandHome(cmd.path);
+    if (!isAbsolute(path)) return this.reply(job, `Give an absolute path (or ~/…) for the export, not "${cmd.path}".`);
+    if (existsSync(path)) {
+      if (statSync(path).isDirectory()) return this.reply(job, `${path} is a directory; give a file path.`);
+      if (!cmd.force) return this.reply(job, `${path} already exists; add --force to overwrite it.`);
+    }
+    const entries = this.deps.store.entries(job.sessionKey);
+    const now = this.deps.now?.() ?? new Date();
+    const body = path.endsWith(".json") ? transcriptJson(job.sessionKey, entries, now) : transcriptMarkdown(job.sessionKey, entries, now);
+    try {
+      writeFileAtomic(path, body, 0o600);
+    } catch (err) {
+      return this.reply(job, `Could not write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`);
+    }
+    this.reply(job, `Exported ${entries.length} messages to ${path}.`);
+  }
+}

@@ -1,0 +1,191 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, chmodSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Logger } from "./log.js";
+import { REDACTED, Redactor } from "./redact.js";
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "simpleclaw-log-"));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function sink() {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      chunks.push(String(chunk));
+      cb();
+    },
+  });
+  return { stream, text: () => chunks.join("") };
+}
+
+function lines(file: string): Array<Record<string, unknown>> {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+const SECRET = "gw-token-0123456789abcdef";
+const OPENAI = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWx0123456789";
+
+describe("Logger file output", () => {
+  it("writes JSON lines to logs/gateway-YYYY-MM-DD.log, creating the dir 700 and the file 600", () => {
+    const logs = join(dir, "logs");
+    const log = new Logger({ logsDir: logs, pretty: null });
+    log.info("hello", { a: 1 });
+    log.warn("second");
+    expect(statSync(logs).mode & 0o777).toBe(0o700);
+    expect(log.filePath).toBe(join(logs, `gateway-${new Date().toISOString().slice(0, 10)}.log`));
+    expect(readdirSync(logs)).toEqual([`gateway-${new Date().toISOString().slice(0, 10)}.log`]);
+    expect(statSync(log.filePath!).mode & 0o777).toBe(0o600);
+    const recs = lines(log.filePath!);
+    expect(recs).toHaveLength(2);
+    expect(recs[0]).toMatchObject({ level: "info", msg: "hello", a: 1 });
+    expect(recs[1]).toMatchObject({ level: "warn", msg: "second" });
+    expect(Number.isNaN(Date.parse(String(recs[0]!.time)))).toBe(false);
+  });
+
+  it("creates the file 600 even under a permissive umask", () => {
+    const old = process.umask(0);
+    try {
+      const log = new Logger({ logsDir: join(dir, "logs"), pretty: null });
+      log.info("x");
+      expect(statSync(log.filePath!).mode & 0o777).toBe(0o600);
+    } finally {
+      process.umask(old);
+    }
+  });
+
+  it("appends to an existing file and does not widen its mode", () => {
+    const logs = join(dir, "logs");
+    const first = new Logger({ logsDir: logs, pretty: null });
+    first.info("one");
+    const second = new Logger({ logsDir: logs, pretty: null });
+    second.info("two");
+    expect(lines(first.filePath!).map((r) => r.msg)).toEqual(["one", "two"]);
+    expect(statSync(first.filePath!).mode & 0o777).toBe(0o600);
+  });
+
+  it("keeps one record per line even when messages contain newlines (no log forging)", () => {
+    const log = new Logger({ logsDir: join(dir, "logs"), pretty: null });
+    log.warn('bad frame\n{"level":"info","msg":"forged"}', { detail: "a\r\nb" });
+    const recs = lines(log.filePath!);
+    expect(recs).toHaveLength(1);
+    expect(recs[0]!.msg).toBe('bad frame\n{"level":"info","msg":"forged"}');
+  });
+
+  it("writes no file without a logsDir", () => {
+    const log = new Logger({ pretty: null });
+    log.error("nowhere");
+    expect(log.filePath).toBeUndefined();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe("Logger redaction", () => {
+  it("redacts known secrets and secret shapes in the message, fields and pretty output", () => {
+    const out = sink();
+    const log = new Logger({ logsDir: join(dir, "logs"), redactor: new Redactor([SECRET]), pretty: out.stream });
+    log.info(`client sent ${SECRET}`, {
+      headers: { authorization: `Bearer ${SECRET}` },
+      token: "some-token",
+      nested: { apiKey: "k-123", note: `key ${OPENAI}` },
+      port: 18789,
+    });
+    const file = readFileSync(log.filePath!, "utf8");
+    for (const text of [file, out.text()]) {
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toContain("some-token");
+      expect(text).not.toContain("k-123");
+      expect(text).not.toContain(OPENAI);
+      expect(text).toContain(REDACTED);
+      expect(text).toContain("18789");
+    }
+    const rec = lines(log.filePath!)[0]!;
+    expect(rec.msg).toBe(`client sent ${REDACTED}`);
+    expect(rec.token).toBe(REDACTED);
+    expect(rec.headers).toEqual({ authorization: REDACTED });
+  });
+
+  it("redacts errors passed as fields", () => {
+    const log = new Logger({ logsDir: join(dir, "logs"), redactor: new Redactor([SECRET]), pretty: null });
+    log.error("request failed", { err: new Error(`401 for ${SECRET}`) });
+    const rec = lines(log.filePath!)[0]!;
+    expect(rec.err).toEqual({ name: "Error", message: `401 for ${REDACTED}` });
+  });
+
+  it("writes secrets verbatim when redaction is off (logging.redactSensitive: false)", () => {
+    const out = sink();
+    const log = new Logger({ logsDir: join(dir, "logs"), redactor: new Redactor([SECRET]), redact: false, pretty: out.stream });
+    log.info(`client sent ${SECRET}`, { token: "some-token" });
+    const rec = lines(log.filePath!)[0]!;
+    expect(rec.msg).toBe(`client sent ${SECRET}`);
+    expect(rec.token).toBe("some-token");
+    expect(out.text()).toContain(SECRET);
+  });
+});
+
+describe("Logger levels", () => {
+  it("defaults to info: debug is dropped", () => {
+    const out = sink();
+    const log = new Logger({ logsDir: join(dir, "logs"), pretty: out.stream });
+    log.debug("d");
+    log.info("i");
+    log.warn("w");
+    log.error("e");
+    expect(lines(log.filePath!).map((r) => r.level)).toEqual(["info", "warn", "error"]);
+    expect(out.text()).not.toMatch(/debug/);
+    expect(out.text().trim().split("\n")).toHaveLength(3);
+  });
+
+  it("level debug keeps everything", () => {
+    const log = new Logger({ logsDir: join(dir, "logs"), level: "debug", pretty: null });
+    log.debug("d");
+    log.info("i");
+    expect(lines(log.filePath!).map((r) => r.msg)).toEqual(["d", "i"]);
+  });
+
+  it("level warn drops debug and info", () => {
+    const log = new Logger({ logsDir: join(dir, "logs"), level: "warn", pretty: null });
+    log.debug("d");
+    log.info("i");
+    log.warn("w");
+    log.error("e");
+    expect(lines(log.filePath!).map((r) => r.msg)).toEqual(["w", "e"]);
+  });
+
+  it("level error keeps only errors; nothing logged means no file", () => {
+    const log = new Logger({ logsDir: join(dir, "logs"), level: "error", pretty: null });
+    log.warn("w");
+    expect(existsSync(log.filePath!)).toBe(false);
+    log.error("e");
+    expect(lines(log.filePath!).map((r) => r.msg)).toEqual(["e"]);
+  });
+});
+
+describe("Logger pretty output", () => {
+  it("writes one short human line per record", () => {
+    const out = sink();
+    const log = new Logger({ pretty: out.stream });
+    log.warn("something odd", { code: 7 });
+    expect(out.text()).toMatch(/^\d\d:\d\d:\d\d warn  something odd \{"code":7\}\n$/);
+  });
+});
+
+describe("Logger with a pre-existing log file", () => {
+  it("appends without failing when the file already exists with mode 600", () => {
+    const logs = join(dir, "logs");
+    const first = new Logger({ logsDir: logs, pretty: null });
+    writeFileSync(first.filePath!, "");
+    chmodSync(first.filePath!, 0o600);
+    first.info("after");
+    expect(lines(first.filePath!).map((r) => r.msg)).toEqual(["after"]);
+  });
+});

@@ -1,0 +1,166 @@
+import { describe, expect, it } from "vitest";
+import { REDACTED, Redactor, isSecretKey } from "./redact.js";
+
+const TG = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+const OPENAI = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWx0123456789";
+const ANTHROPIC = "sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWx0123456789-_x";
+const SLACK = "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx";
+
+describe("Redactor.text: known secrets", () => {
+  it("masks a known secret wherever it appears", () => {
+    const r = new Redactor(["hunter2-gateway-token"]);
+    expect(r.text("token=hunter2-gateway-token&x=1")).toBe(`token=${REDACTED}&x=1`);
+    expect(r.text("a hunter2-gateway-token b hunter2-gateway-token")).toBe(`a ${REDACTED} b ${REDACTED}`);
+    expect(r.text("prefixhunter2-gateway-tokensuffix")).toBe(`prefix${REDACTED}suffix`);
+  });
+
+  it("masks the longer secret first when one contains another", () => {
+    const r = new Redactor(["abcd", "abcdefgh-long-secret"]);
+    const out = r.text("x abcdefgh-long-secret y");
+    expect(out).toBe(`x ${REDACTED} y`);
+    expect(out).not.toContain("efgh");
+  });
+
+  it("masks secrets with regex metacharacters literally", () => {
+    const r = new Redactor(["p4$$.w0rd*(+)?"]);
+    expect(r.text("pw=p4$$.w0rd*(+)? done")).toBe(`pw=${REDACTED} done`);
+    expect(r.text("pw=p4$$Xw0rd done")).toBe("pw=p4$$Xw0rd done");
+  });
+
+  it("ignores undefined, empty and very short values (they would mask ordinary text)", () => {
+    const r = new Redactor([undefined, "", "ab", "abc"]);
+    expect(r.text("abc ab a")).toBe("abc ab a");
+  });
+
+  it("add() extends the set, without duplicates", () => {
+    const r = new Redactor();
+    r.add(["late-secret-1"]);
+    r.add(["late-secret-1", undefined]);
+    expect(r.text("late-secret-1")).toBe(REDACTED);
+  });
+});
+
+describe("Redactor.text: secret shapes", () => {
+  const r = new Redactor();
+
+  it("masks Bearer and Basic credentials but keeps the scheme", () => {
+    expect(r.text("Authorization: Bearer abc.def-ghi_jkl")).toBe(`Authorization: Bearer ${REDACTED}`);
+    expect(r.text("authorization: bearer eyJhbGciOiJIUzI1NiJ9.e30.sig")).toBe(`authorization: bearer ${REDACTED}`);
+    expect(r.text("Authorization: Basic dXNlcjpwYXNz")).toBe(`Authorization: Basic ${REDACTED}`);
+    expect(r.text('{"headers":"Bearer abcdef123456"}')).toBe(`{"headers":"Bearer ${REDACTED}"}`);
+  });
+
+  it("masks OpenAI and Anthropic keys inside larger strings", () => {
+    expect(r.text(`key=${OPENAI};`)).toBe(`key=${REDACTED};`);
+    expect(r.text(`401 from api: invalid x-api-key ${ANTHROPIC} (check it)`)).toBe(`401 from api: invalid x-api-key ${REDACTED} (check it)`);
+    expect(r.text("sk-abcdefghijklmnopqrstuvwxyz")).toBe(REDACTED);
+  });
+
+  it("masks Telegram bot tokens, including inside Bot API URLs", () => {
+    expect(r.text(`token ${TG} end`)).toBe(`token ${REDACTED} end`);
+    expect(r.text(`GET https://api.telegram.org/bot${TG}/getUpdates failed`)).toBe(
+      `GET https://api.telegram.org/bot${REDACTED}/getUpdates failed`,
+    );
+    const trailingDash = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsa-";
+    expect(r.text(`t=${trailingDash} x`)).toBe(`t=${REDACTED} x`);
+  });
+
+  it("masks Slack bot, user and app tokens", () => {
+    expect(r.text(`slack ${SLACK}!`)).toBe(`slack ${REDACTED}!`);
+    expect(r.text("xoxp-1234567890-abcdef")).toBe(REDACTED);
+    expect(r.text("app xapp-1-A0123456789-abcdef")).toBe(`app ${REDACTED}`);
+  });
+
+  it("masks several different secrets in one string", () => {
+    const out = r.text(`a=${OPENAI} b=${TG} c=${SLACK} Bearer zzzzzzzz`);
+    for (const s of [OPENAI, TG, SLACK, "zzzzzzzz"]) expect(out).not.toContain(s);
+  });
+
+  it("leaves ordinary text untouched", () => {
+    for (const s of [
+      "gateway listening on ws://127.0.0.1:18789/ws",
+      "task-1234 done in 12:34:56",
+      "the token was rejected",
+      "sk-short",
+      "xoxb-short",
+      "Bearer",
+      "a normal sentence with skills and boxes",
+      "sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+      "",
+    ]) {
+      expect(r.text(s), s).toBe(s);
+    }
+  });
+});
+
+describe("isSecretKey", () => {
+  it("recognises secret-named keys case-insensitively", () => {
+    for (const k of ["token", "Token", "password", "apiKey", "api_key", "APIKEY", "secret", "botToken", "appToken", "signingSecret", "authorization", "Authorization", "privateKey", "deviceToken", "clientSecret"]) {
+      expect(isSecretKey(k), k).toBe(true);
+    }
+  });
+  it("does not flag ordinary keys", () => {
+    for (const k of ["tokens", "tokenCount", "mode", "port", "passwordMode", "url", "name", "secretary"]) {
+      expect(isSecretKey(k), k).toBe(false);
+    }
+  });
+});
+
+describe("Redactor.value", () => {
+  const r = new Redactor(["known-secret-value"]);
+
+  it("masks secret-named keys at any depth and scrubs every string", () => {
+    const input = {
+      gateway: { auth: { mode: "token", token: "abc", password: "pw", rateLimit: { maxAttempts: 10 } } },
+      channels: { telegram: { botToken: TG, allowFrom: ["123"] }, slack: { appToken: "x", signingSecret: "y" } },
+      models: { providers: { local: { apiKey: "k", baseUrl: "http://127.0.0.1:11434/v1" } } },
+      headers: { Authorization: "Bearer abcdefgh" },
+      note: "uses known-secret-value and " + OPENAI,
+      list: [{ deviceToken: "dt" }, "known-secret-value", 42, true, null],
+    };
+    const out = r.value(input);
+    expect(out.gateway.auth).toEqual({ mode: "token", token: REDACTED, password: REDACTED, rateLimit: { maxAttempts: 10 } });
+    expect(out.channels.telegram).toEqual({ botToken: REDACTED, allowFrom: ["123"] });
+    expect(out.channels.slack).toEqual({ appToken: REDACTED, signingSecret: REDACTED });
+    expect(out.models.providers.local).toEqual({ apiKey: REDACTED, baseUrl: "http://127.0.0.1:11434/v1" });
+    expect(out.headers.Authorization).toBe(REDACTED);
+    expect(out.note).toBe(`uses ${REDACTED} and ${REDACTED}`);
+    expect(out.list).toEqual([{ deviceToken: REDACTED }, REDACTED, 42, true, null]);
+    const json = JSON.stringify(out);
+    for (const s of ["abc", "\"pw\"", TG, "known-secret-value", OPENAI, "abcdefgh"]) expect(json).not.toContain(s);
+  });
+
+  it("does not modify its input", () => {
+    const input = { token: "abc", nested: { note: "known-secret-value" } };
+    r.value(input);
+    expect(input).toEqual({ token: "abc", nested: { note: "known-secret-value" } });
+  });
+
+  it("keeps unset secret keys visibly unset (undefined, null, empty)", () => {
+    expect(r.value({ token: undefined, password: null, apiKey: "" })).toEqual({ token: undefined, password: null, apiKey: "" });
+  });
+
+  it("masks non-string values under secret keys too", () => {
+    expect(r.value({ token: 123456, secret: { nested: "x" }, password: ["a"] })).toEqual({ token: REDACTED, secret: REDACTED, password: REDACTED });
+  });
+
+  it("turns errors into name and scrubbed message", () => {
+    const out = r.value({ err: new Error(`bad key ${OPENAI}`) }) as unknown as { err: { name: string; message: string } };
+    expect(out.err).toEqual({ name: "Error", message: `bad key ${REDACTED}` });
+  });
+
+  it("survives cycles and absurd depth without throwing", () => {
+    const a: Record<string, unknown> = { name: "a" };
+    a.self = a;
+    expect(() => r.value(a)).not.toThrow();
+    let deep: Record<string, unknown> = { token: "abc" };
+    for (let i = 0; i < 100; i++) deep = { child: deep };
+    expect(JSON.stringify(r.value(deep))).not.toContain("abc");
+  });
+
+  it("leaves non-secret values and primitives untouched", () => {
+    expect(r.value({ port: 18789, bind: "loopback", enabled: false, list: ["a"] })).toEqual({ port: 18789, bind: "loopback", enabled: false, list: ["a"] });
+    expect(r.value(7)).toBe(7);
+    expect(r.value(null)).toBeNull();
+  });
+});
