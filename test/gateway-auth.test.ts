@@ -1,0 +1,508 @@
+// End-to-end auth attacks against a real gateway on 127.0.0.1: missing/wrong secrets on
+// the WebSocket and HTTP, brute force lockout, env-over-config precedence, browser
+// Origin checks, HTML security headers, and static path traversal.
+import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { GatewayClient, GatewayError } from "../src/protocol/client.js";
+import {
+  cleanupAll,
+  rawConnect,
+  rawHttp,
+  rawWs,
+  REPO_ROOT,
+  sleep,
+  spawnGateway,
+  startTestGateway,
+  tempStateDir,
+} from "./helpers/gateway.js";
+
+afterEach(cleanupAll);
+
+async function expectRefused(url: string, auth: Record<string, string | undefined>, code: string) {
+  const { c, res } = await rawConnect(url, auth);
+  expect(res.ok).toBe(false);
+  expect(res.error.code).toBe(code);
+  expect(typeof res.error.message).toBe("string");
+  const closed = await c.closed;
+  expect(closed.code).toBe(1008);
+  return res;
+}
+
+describe("WebSocket auth (token mode)", () => {
+  it("refuses a connect without a token: UNAUTHORIZED, then closes 1008", async () => {
+    const t = await startTestGateway();
+    const res = await expectRefused(t.url, {}, "UNAUTHORIZED");
+    expect(res.error.message).toMatch(/missing/i);
+  });
+
+  it("refuses an empty token the same way as a missing one", async () => {
+    const t = await startTestGateway();
+    await expectRefused(t.url, { token: "" }, "UNAUTHORIZED");
+  });
+
+  it("refuses a wrong token: UNAUTHORIZED, then closes 1008", async () => {
+    const t = await startTestGateway();
+    const res = await expectRefused(t.url, { token: "definitely-not-the-token" }, "UNAUTHORIZED");
+    expect(res.error.message).toMatch(/wrong/i);
+    expect(JSON.stringify(res)).not.toContain(t.token!);
+  });
+
+  it("refuses a token that is a prefix / extension of the real one", async () => {
+    const t = await startTestGateway();
+    await expectRefused(t.url, { token: t.token!.slice(0, -1) }, "UNAUTHORIZED");
+    await expectRefused(t.url, { token: `${t.token!}x` }, "UNAUTHORIZED");
+  });
+
+  it("does not accept the token in the password field", async () => {
+    const t = await startTestGateway();
+    await expectRefused(t.url, { password: t.token }, "UNAUTHORIZED");
+  });
+
+  it("accepts the right token with hello-ok", async () => {
+    const t = await startTestGateway();
+    const { c, res } = await rawConnect(t.url, { token: t.token });
+    expect(res.ok).toBe(true);
+    expect(res.payload.type).toBe("hello-ok");
+    expect(res.payload.role).toBe("operator");
+    expect(c.isOpen()).toBe(true);
+  });
+
+  it("GatewayClient reports UNAUTHORIZED as a GatewayError", async () => {
+    const t = await startTestGateway();
+    const err = await GatewayClient.connect({ url: t.url, token: "nope-nope", timeoutMs: 5000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GatewayError);
+    expect((err as GatewayError).code).toBe("UNAUTHORIZED");
+  });
+
+  it("never writes the token or a presented wrong token into the gateway log", async () => {
+    const t = await startTestGateway();
+    const wrong = "wrong-secret-0123456789";
+    await expectRefused(t.url, { token: wrong }, "UNAUTHORIZED");
+    const ok = await GatewayClient.connect({ url: t.url, token: t.token });
+    await ok.call("health");
+    await ok.close();
+    const logs = readdirSync(join(t.dir, "logs")).map((f) => readFileSync(join(t.dir, "logs", f), "utf8")).join("\n");
+    expect(logs).toContain("connect refused");
+    expect(logs).not.toContain(t.token!);
+    expect(logs).not.toContain(wrong);
+  });
+});
+
+describe("WebSocket auth (password mode)", () => {
+  const cfg = { gateway: { auth: { mode: "password", password: "correct horse battery staple" } } };
+
+  it("refuses a missing password", async () => {
+    const t = await startTestGateway(cfg);
+    await expectRefused(t.url, {}, "UNAUTHORIZED");
+  });
+
+  it("refuses a wrong password", async () => {
+    const t = await startTestGateway(cfg);
+    await expectRefused(t.url, { password: "Tr0ub4dor&3" }, "UNAUTHORIZED");
+  });
+
+  it("does not accept the password in the token field", async () => {
+    const t = await startTestGateway(cfg);
+    await expectRefused(t.url, { token: "correct horse battery staple" }, "UNAUTHORIZED");
+  });
+
+  it("accepts the right password (raw and via GatewayClient) and as an HTTP bearer", async () => {
+    const t = await startTestGateway(cfg);
+    const { res } = await rawConnect(t.url, { password: t.token });
+    expect(res.ok).toBe(true);
+    const client = await GatewayClient.connect({ url: t.url, password: t.token });
+    expect(client.hello.type).toBe("hello-ok");
+    await client.close();
+    const r = await fetch(`${t.httpUrl}/api/status`, { headers: { Authorization: `Bearer ${t.token}` } });
+    expect(r.status).toBe(200);
+  });
+
+  it("SIMPLECLAW_GATEWAY_PASSWORD beats the config password", async () => {
+    const t = await startTestGateway(cfg, { SIMPLECLAW_GATEWAY_PASSWORD: "from-env-password" });
+    await expectRefused(t.url, { password: "correct horse battery staple" }, "UNAUTHORIZED");
+    const { res } = await rawConnect(t.url, { password: "from-env-password" });
+    expect(res.ok).toBe(true);
+  });
+});
+
+describe("env token beats config token", () => {
+  it("SIMPLECLAW_GATEWAY_TOKEN replaces gateway.auth.token", async () => {
+    const t = await startTestGateway(
+      { gateway: { auth: { mode: "token", token: "config-token-value" } } },
+      { SIMPLECLAW_GATEWAY_TOKEN: "env-token-value" },
+    );
+    expect(t.token).toBe("env-token-value");
+    await expectRefused(t.url, { token: "config-token-value" }, "UNAUTHORIZED");
+    const { res } = await rawConnect(t.url, { token: "env-token-value" });
+    expect(res.ok).toBe(true);
+
+    const r1 = await fetch(`${t.httpUrl}/api/status`, { headers: { Authorization: "Bearer config-token-value" } });
+    expect(r1.status).toBe(401);
+    const r2 = await fetch(`${t.httpUrl}/api/status`, { headers: { Authorization: "Bearer env-token-value" } });
+    expect(r2.status).toBe(200);
+    const body = (await r2.json()) as { auth: { mode: string; source: string } };
+    expect(body.auth).toEqual({ mode: "token", source: "env" });
+  });
+});
+
+describe("HTTP auth", () => {
+  it("GET /api/status: no Authorization → 401 with WWW-Authenticate", async () => {
+    const t = await startTestGateway();
+    const r = await fetch(`${t.httpUrl}/api/status`);
+    expect(r.status).toBe(401);
+    expect(r.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    const text = await r.text();
+    expect(text).not.toContain(t.token!);
+  });
+
+  it("GET /api/status: wrong bearer, wrong scheme, empty bearer → 401", async () => {
+    const t = await startTestGateway();
+    for (const h of ["Bearer wrong-token", `Basic ${Buffer.from(`x:${t.token}`).toString("base64")}`, "Bearer ", t.token!, `Token ${t.token}`]) {
+      const r = await fetch(`${t.httpUrl}/api/status`, { headers: { Authorization: h } });
+      expect(r.status, `Authorization: ${h.slice(0, 12)}…`).toBe(401);
+    }
+  });
+
+  it("GET /api/status with the right bearer → 200 JSON status without secrets", async () => {
+    const t = await startTestGateway();
+    const r = await fetch(`${t.httpUrl}/api/status`, { headers: { Authorization: `Bearer ${t.token}` } });
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-type")).toMatch(/application\/json/);
+    expect(r.headers.get("cache-control")).toBe("no-store");
+    const text = await r.text();
+    expect(text).not.toContain(t.token!);
+    const body = JSON.parse(text) as Record<string, unknown>;
+    expect(body.version).toBeTypeOf("string");
+    expect(body.bind).toMatchObject({ mode: "loopback", host: "127.0.0.1", port: t.port });
+    expect(body.auth).toEqual({ mode: "token", source: "config" });
+  });
+
+  it("unknown routes need auth too (401 before 404)", async () => {
+    const t = await startTestGateway();
+    expect((await fetch(`${t.httpUrl}/api/secret-stuff`)).status).toBe(401);
+    expect((await fetch(`${t.httpUrl}/api/status`, { method: "POST" })).status).toBe(401);
+    const r = await fetch(`${t.httpUrl}/api/secret-stuff`, { headers: { Authorization: `Bearer ${t.token}` } });
+    expect(r.status).toBe(404);
+  });
+
+  it("GET /healthz → 200 {ok:true} without auth, and nothing else", async () => {
+    const t = await startTestGateway({ gateway: { auth: { token: "healthz-must-not-leak-this" } } });
+    const r = await fetch(`${t.httpUrl}/healthz`);
+    expect(r.status).toBe(200);
+    const text = await r.text();
+    expect(JSON.parse(text)).toEqual({ ok: true });
+    expect(text).not.toContain("healthz-must-not-leak-this");
+    expect(text).not.toContain(String(t.port));
+    expect(text).not.toContain(t.dir);
+    expect(text).not.toMatch(/version|pid|token|bind/i);
+    const head = await fetch(`${t.httpUrl}/healthz`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+  });
+});
+
+describe("brute force lockout", () => {
+  const limited = (token: string, rl: Record<string, unknown> = {}) => ({
+    gateway: { auth: { mode: "token", token, rateLimit: { maxAttempts: 3, windowMs: 60_000, lockoutMs: 60_000, ...rl } } },
+  });
+
+  it("locks the address out after maxAttempts wrong tokens; then even the right token gets RATE_LIMITED", async () => {
+    const t = await startTestGateway(limited("the-right-token-123"));
+    const codes: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const { res } = await rawConnect(t.url, { token: `wrong-${i}` });
+      codes.push(res.error.code);
+      if (res.error.code === "RATE_LIMITED") break;
+    }
+    expect(codes).toEqual(["UNAUTHORIZED", "UNAUTHORIZED", "UNAUTHORIZED", "RATE_LIMITED"]);
+
+    const { c, res } = await rawConnect(t.url, { token: "the-right-token-123" });
+    expect(res.ok).toBe(false);
+    expect(res.error.code).toBe("RATE_LIMITED");
+    expect(res.error.retryAfterMs).toBeGreaterThan(0);
+    expect(res.error.retryAfterMs).toBeLessThanOrEqual(60_000);
+    expect((await c.closed).code).toBe(1008);
+
+    const viaClient = await GatewayClient.connect({ url: t.url, token: "the-right-token-123" }).catch((e: unknown) => e);
+    expect(viaClient).toBeInstanceOf(GatewayError);
+    expect((viaClient as GatewayError).code).toBe("RATE_LIMITED");
+    expect((viaClient as GatewayError).retryAfterMs).toBeGreaterThan(0);
+
+    // HTTP shares the lockout: 429 with Retry-After, even with the right bearer.
+    const r = await fetch(`${t.httpUrl}/api/status`, { headers: { Authorization: "Bearer the-right-token-123" } });
+    expect(r.status).toBe(429);
+    const retryAfter = Number(r.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+
+    // Liveness stays public during a lockout.
+    expect((await fetch(`${t.httpUrl}/healthz`)).status).toBe(200);
+  });
+
+  it("wrong HTTP bearers count toward the same limit as WebSocket connects", async () => {
+    const t = await startTestGateway(limited("the-right-token-123"));
+    for (let i = 0; i < 3; i++) {
+      const r = await fetch(`${t.httpUrl}/api/status`, { headers: { Authorization: `Bearer wrong-${i}` } });
+      expect(r.status).toBe(401);
+    }
+    const r = await fetch(`${t.httpUrl}/api/status`, { headers: { Authorization: "Bearer the-right-token-123" } });
+    expect(r.status).toBe(429);
+    expect(Number(r.headers.get("retry-after"))).toBeGreaterThan(0);
+    const { res } = await rawConnect(t.url, { token: "the-right-token-123" });
+    expect(res.error.code).toBe("RATE_LIMITED");
+  });
+
+  it("missing tokens do not count toward the limit", async () => {
+    const t = await startTestGateway(limited("the-right-token-123"));
+    for (let i = 0; i < 6; i++) {
+      const { res } = await rawConnect(t.url, {});
+      expect(res.error.code).toBe("UNAUTHORIZED");
+      expect((await fetch(`${t.httpUrl}/api/status`)).status).toBe(401);
+    }
+    const { res } = await rawConnect(t.url, { token: "the-right-token-123" });
+    expect(res.ok).toBe(true);
+  });
+
+  it("a success resets the failure counter", async () => {
+    const t = await startTestGateway(limited("the-right-token-123"));
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 2; i++) expect((await rawConnect(t.url, { token: "bad" })).res.error.code).toBe("UNAUTHORIZED");
+      expect((await rawConnect(t.url, { token: "the-right-token-123" })).res.ok).toBe(true);
+    }
+  });
+
+  it("other client addresses are not affected by one address's lockout", async () => {
+    const t = await startTestGateway(limited("the-right-token-123"));
+    for (let i = 0; i < 3; i++) await rawConnect(t.url, { token: `bad-${i}` });
+    expect((await rawConnect(t.url, { token: "the-right-token-123" })).res.error.code).toBe("RATE_LIMITED");
+    // 127.0.0.2 is another loopback address on Linux; the gateway sees a different client.
+    const other = await rawConnect(t.url, { token: "the-right-token-123" }, { ws: { localAddress: "127.0.0.2" } }).catch((e: Error) => e);
+    if (other instanceof Error && process.platform !== "linux") return; // only Linux routes all of 127/8 to lo
+    if (other instanceof Error) throw other;
+    expect(other.res.ok).toBe(true);
+    const r = await rawHttp(t.port, "/api/status", { headers: { Authorization: "Bearer the-right-token-123" }, localAddress: "127.0.0.2" });
+    expect(r.status).toBe(200);
+  });
+
+  it("the lockout ends after lockoutMs", async () => {
+    const t = await startTestGateway(limited("the-right-token-123", { maxAttempts: 2, lockoutMs: 1000 }));
+    await rawConnect(t.url, { token: "bad1" });
+    await rawConnect(t.url, { token: "bad2" });
+    const locked = await rawConnect(t.url, { token: "the-right-token-123" });
+    expect(locked.res.error.code).toBe("RATE_LIMITED");
+    expect(locked.res.error.retryAfterMs).toBeLessThanOrEqual(1000);
+    await sleep(1100);
+    expect((await rawConnect(t.url, { token: "the-right-token-123" })).res.ok).toBe(true);
+  });
+
+  it("default policy (no rateLimit config) locks out after 10 failures", async () => {
+    const t = await startTestGateway();
+    const codes: string[] = [];
+    for (let i = 0; i < 11; i++) codes.push((await rawConnect(t.url, { token: `bad-${i}` })).res.error.code);
+    expect(codes.slice(0, 10).every((c) => c === "UNAUTHORIZED")).toBe(true);
+    expect(codes[10]).toBe("RATE_LIMITED");
+    const { res } = await rawConnect(t.url, { token: t.token });
+    expect(res.error.code).toBe("RATE_LIMITED");
+    // default lockoutMs is 5 minutes
+    expect(res.error.retryAfterMs).toBeGreaterThan(290_000);
+    expect(res.error.retryAfterMs).toBeLessThanOrEqual(300_000);
+  });
+});
+
+describe("browser Origin check on the WebSocket upgrade", () => {
+  it("refuses a foreign Origin with HTTP 403 before any frame", async () => {
+    const t = await startTestGateway();
+    const c = rawWs(t.url, { headers: { Origin: "http://evil.example" } });
+    const h = await c.handshake;
+    expect(h.opened).toBe(false);
+    expect(h.status).toBe(403);
+    expect(c.received).toEqual([]);
+  });
+
+  it("refuses Origin: null and non-http origins", async () => {
+    const t = await startTestGateway();
+    for (const origin of ["null", "file://", "chrome-extension://abcdef", `http://127.0.0.1:${t.port}.evil.example`]) {
+      const h = await rawWs(t.url, { headers: { Origin: origin } }).handshake;
+      expect(h.status, origin).toBe(403);
+    }
+  });
+
+  it("refuses a look-alike origin on another port of the same host", async () => {
+    const t = await startTestGateway();
+    const h = await rawWs(t.url, { headers: { Origin: `http://127.0.0.1:${t.port + 1}` } }).handshake;
+    expect(h.status).toBe(403);
+  });
+
+  it("allows the same origin the gateway is served from", async () => {
+    const t = await startTestGateway();
+    const c = rawWs(t.url, { headers: { Origin: `http://127.0.0.1:${t.port}` } });
+    expect((await c.handshake).opened).toBe(true);
+    const challenge = await c.next();
+    expect(challenge.event).toBe("connect.challenge");
+  });
+
+  it("allows an origin listed in gateway.controlUi.allowedOrigins (and only that one)", async () => {
+    const t = await startTestGateway({ gateway: { controlUi: { allowedOrigins: ["https://ui.example.com"] } } });
+    expect((await rawWs(t.url, { headers: { Origin: "https://ui.example.com" } }).handshake).opened).toBe(true);
+    expect((await rawWs(t.url, { headers: { Origin: "https://UI.example.com" } }).handshake).opened).toBe(true);
+    expect((await rawWs(t.url, { headers: { Origin: "http://ui.example.com" } }).handshake).status).toBe(403);
+    expect((await rawWs(t.url, { headers: { Origin: "https://evil.example" } }).handshake).status).toBe(403);
+  });
+
+  it("a non-browser client (no Origin) is judged by auth alone", async () => {
+    const t = await startTestGateway();
+    const { res } = await rawConnect(t.url, { token: t.token });
+    expect(res.ok).toBe(true);
+  });
+
+  it("upgrades on any path other than /ws are refused", async () => {
+    const t = await startTestGateway();
+    const h = await rawWs(`ws://127.0.0.1:${t.port}/`).handshake;
+    expect(h.status).toBe(404);
+    for (const p of ["/api/status", "/healthz", "/ws/", "/WS", "/ws%2f"]) {
+      const h2 = await rawWs(`ws://127.0.0.1:${t.port}${p}`).handshake;
+      expect(h2.status, p).toBe(404);
+    }
+  });
+});
+
+describe("DNS rebinding (a website whose name resolves to 127.0.0.1)", () => {
+  // The browser believes it talks to evil.example, so Host and Origin agree with each other.
+  const rebound = (port: number) => ({ Host: `evil.example:${port}`, Origin: `http://evil.example:${port}` });
+
+  it("token mode: the page may open a socket but still cannot sign in without the token", async () => {
+    const t = await startTestGateway();
+    const { res } = await rawConnect(t.url, {}, { ws: { headers: rebound(t.port) } }).catch(() => ({ res: { ok: false, error: { code: "REFUSED" } } }));
+    expect(res.ok).toBe(false);
+    const r = await rawHttp(t.port, "/api/status", { headers: { Host: `evil.example:${t.port}` } });
+    expect(r.status).not.toBe(200);
+  });
+
+  it('auth "none": a rebound page gets neither the WebSocket nor the HTTP API', async () => {
+    const t = await startTestGateway({ gateway: { auth: { mode: "none" } } });
+    const c = rawWs(t.url, { headers: rebound(t.port) });
+    const h = await c.handshake;
+    expect(h.opened).toBe(false);
+    expect(h.status).toBe(403);
+    const r = await rawHttp(t.port, "/api/status", { headers: { Host: `evil.example:${t.port}` } });
+    expect(r.status).toBe(403);
+    expect(r.body).not.toContain(String(process.pid));
+    // Local clients using a loopback name still work.
+    for (const host of [`127.0.0.1:${t.port}`, `localhost:${t.port}`, `LOCALHOST:${t.port}`]) {
+      const ok = await rawHttp(t.port, "/api/status", { headers: { Host: host } });
+      expect(ok.status, host).toBe(200);
+      const w = rawWs(t.url, { headers: { Host: host, Origin: `http://${host}` } });
+      expect((await w.handshake).opened, host).toBe(true);
+    }
+    const client = await GatewayClient.connect({ url: t.url });
+    await client.close();
+  });
+});
+
+describe("HTML security headers", () => {
+  it("GET / carries CSP, X-Frame-Options DENY, nosniff and no-referrer, without auth", async () => {
+    const t = await startTestGateway();
+    const r = await fetch(`${t.httpUrl}/`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-type")).toMatch(/^text\/html/);
+    const csp = r.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain("unsafe-inline");
+    expect(csp).not.toContain("unsafe-eval");
+    expect(r.headers.get("x-frame-options")).toBe("DENY");
+    expect(r.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(r.headers.get("referrer-policy")).toBe("no-referrer");
+    const html = await r.text();
+    expect(html).not.toContain(t.token!);
+  });
+
+  it("JSON responses (401, healthz) also carry nosniff / no-referrer / DENY", async () => {
+    const t = await startTestGateway();
+    for (const p of ["/healthz", "/api/status"]) {
+      const r = await fetch(`${t.httpUrl}${p}`);
+      expect(r.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(r.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(r.headers.get("x-frame-options")).toBe("DENY");
+    }
+  });
+});
+
+const TRAVERSALS = [
+  "/../../etc/passwd",
+  "/../../../../../../../../etc/passwd",
+  "/%2e%2e/%2e%2e/etc/passwd",
+  "/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+  "/..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd",
+  "/%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+  "/..%5c..%5c..%5cetc%5cpasswd",
+  "/%252e%252e/%252e%252e/etc/passwd",
+  "/./../.././../etc/passwd",
+  "//etc/passwd",
+  "/etc/passwd%00.html",
+];
+
+describe("static path traversal", () => {
+  it("never returns /etc/passwd (gateway without a built UI), with or without auth", async () => {
+    const t = await startTestGateway();
+    for (const p of TRAVERSALS) {
+      for (const headers of [{}, { Authorization: `Bearer ${t.token}` }] as Array<Record<string, string>>) {
+        const r = await rawHttp(t.port, p, { headers });
+        expect(r.body, p).not.toMatch(/root:.*:0:0:/);
+        expect([400, 401, 404], `${p} → ${r.status}`).toContain(r.status);
+      }
+    }
+  });
+
+  it("serves a built UI's files but nothing outside ui/dist (real CLI, copied install)", async () => {
+    // A throw-away install: dist/ + bin/ + package.json copied, node_modules linked,
+    // plus ui/dist with an index.html and an app.js, and secrets right next to ui/dist.
+    const install = tempStateDir().dir;
+    cpSync(join(REPO_ROOT, "dist"), join(install, "dist"), { recursive: true });
+    cpSync(join(REPO_ROOT, "bin"), join(install, "bin"), { recursive: true });
+    cpSync(join(REPO_ROOT, "package.json"), join(install, "package.json"));
+    symlinkSync(join(REPO_ROOT, "node_modules"), join(install, "node_modules"), "dir");
+    mkdirSync(join(install, "ui", "dist", "assets"), { recursive: true });
+    writeFileSync(join(install, "ui", "dist", "index.html"), "<!doctype html><title>ui</title>");
+    writeFileSync(join(install, "ui", "dist", "assets", "app.js"), "console.log('ui');");
+    writeFileSync(join(install, "ui", "SECRET-ONE-UP.txt"), "TOP-SECRET-ONE-UP");
+    writeFileSync(join(install, "SECRET-TWO-UP.txt"), "TOP-SECRET-TWO-UP");
+
+    const state = tempStateDir({ gateway: { auth: { token: "static-test-token-1" } } });
+    const gw = await spawnGateway(state.env, { bin: join(install, "bin", "simpleclaw.mjs") });
+
+    const index = await rawHttp(gw.port, "/");
+    expect(index.status).toBe(200);
+    expect(index.body).toContain("<title>ui</title>");
+    expect(index.headers["content-security-policy"]).toContain("default-src 'self'");
+    const js = await rawHttp(gw.port, "/assets/app.js");
+    expect(js.status).toBe(200);
+    expect(js.headers["content-type"]).toMatch(/javascript/);
+    expect(js.headers["x-content-type-options"]).toBe("nosniff");
+
+    const attempts = [
+      ...TRAVERSALS,
+      "/../SECRET-ONE-UP.txt",
+      "/%2e%2e/SECRET-ONE-UP.txt",
+      "/..%2fSECRET-ONE-UP.txt",
+      "/assets/../../SECRET-ONE-UP.txt",
+      "/assets/%2e%2e/%2e%2e/SECRET-ONE-UP.txt",
+      "/assets/..%2f..%2fSECRET-ONE-UP.txt",
+      "/..%2f..%2f..%2fSECRET-TWO-UP.txt",
+      "/%2e%2e/%2e%2e/SECRET-TWO-UP.txt",
+      "/%2e%2e/%2e%2e/package.json",
+      "/..%5cSECRET-ONE-UP.txt",
+      "/assets/..%00/../SECRET-ONE-UP.txt",
+      "/%2e%2e",
+      "/assets/..",
+    ];
+    for (const p of attempts) {
+      for (const headers of [{}, { Authorization: "Bearer static-test-token-1" }] as Array<Record<string, string>>) {
+        const r = await rawHttp(gw.port, p, { headers });
+        expect(r.body, p).not.toContain("TOP-SECRET");
+        expect(r.body, p).not.toMatch(/root:.*:0:0:/);
+        expect(r.body, p).not.toContain('"name": "simpleclaw"');
+      }
+    }
+  });
+});
