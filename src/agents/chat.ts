@@ -10,9 +10,9 @@ import type { Config } from "../config/schema.js";
 import { expandHome, statePaths, type Env } from "../config/paths.js";
 import { writeFileAtomic } from "../infra/atomic-fs.js";
 import type { Logger } from "../infra/log.js";
-import { sandboxRequired } from "../sandbox/mode.js";
+import { effectiveSandbox } from "../sandbox/mode.js";
 import { offeredTools, toolDecision } from "../tools/policy.js";
-import type { ToolDef } from "../tools/types.js";
+import type { RunOrigin, RunSandbox, ToolDef, ToolServices } from "../tools/types.js";
 import { COMMAND_HELP, parseCommand, transcriptJson, transcriptMarkdown, type ChatCommand } from "./commands.js";
 import { loadProviderCredentials, resolveModel, type ResolvedModel } from "./model-ref.js";
 import { buildSystemPrompt } from "./prompt.js";
@@ -25,12 +25,13 @@ export const IDEMPOTENCY_TTL_MS = 10 * 60_000;
 export const MAX_MESSAGE_CHARS = 100_000;
 export const MAX_QUEUED_PER_SESSION = 100;
 
-export type ChatOrigin = { kind: "operator"; client?: string } | { kind: "channel"; channel: string; peer: string };
+export type ChatOrigin = RunOrigin;
 
 export type ChatEvent = { runId: string; sessionKey: string } & (
   | { state: "delta"; delta: string }
   | { state: "tool"; phase: "call" | "result"; callId: string; name: string; input?: unknown; result?: string; error?: string }
   | { state: "fallback"; from: string; to: string; reason: string }
+  | { state: "status"; text: string }
   | { state: "final"; text: string; model?: string; usage?: { inputTokens: number; outputTokens: number }; command?: string }
   | { state: "error"; message: string }
   | { state: "aborted"; text: string }
@@ -85,6 +86,10 @@ export interface ChatDeps {
   tools: ToolDef[];
   /** Broadcast a `chat` event to every operator client. */
   broadcast(e: ChatEvent): void;
+  /** Gateway services for tools (exec approvals). */
+  services?: ToolServices;
+  /** Answers approvals from /approve and /deny. */
+  approvals?: { resolve(id: string, decision: "allow-once" | "allow-always" | "deny", by: string): boolean };
   now?: () => Date;
 }
 
@@ -124,7 +129,7 @@ export class ChatService {
     const job: Job = { runId: randomUUID(), sessionKey: key, agent, text: req.message, command: parseCommand(req.message), origin: req.origin, listener: req.listener };
 
     let result: SendResult;
-    if (job.command?.name === "stop" || job.command?.name === "status" || job.command?.name === "help") {
+    if (["stop", "status", "help", "approve"].includes(job.command?.name ?? "")) {
       // Answered at once, even while a run is active: they are about the queue itself.
       this.immediate(job, lane);
       result = { runId: job.runId, sessionKey: key, status: "done" };
@@ -231,12 +236,24 @@ export class ChatService {
     const cmd = job.command!;
     if (cmd.name === "help") return this.reply(job, COMMAND_HELP);
     if (cmd.name === "status") return this.reply(job, this.statusText(job, lane));
+    if (cmd.name === "approve") return this.reply(job, this.answerApproval(job, cmd));
     // /stop: the active run stops and queued messages are dropped.
     const dropped = lane.queue.splice(0);
     for (const j of dropped) this.emit(j, { state: "aborted", text: "" });
     const had = !!lane.active;
     lane.active?.controller.abort();
     this.reply(job, had ? `Stopped the current reply${dropped.length ? ` and dropped ${dropped.length} queued message(s)` : ""}.` : "Nothing is running in this session.");
+  }
+
+  private answerApproval(job: Job, cmd: Extract<ChatCommand, { name: "approve" }>): string {
+    const owner = job.origin.kind === "operator" || job.origin.owner === true;
+    if (!owner) return "Only the owner can answer exec approvals.";
+    if (!cmd.id) return "Usage: /approve <id> [always] or /deny <id>";
+    if (!this.deps.approvals) return "Exec approvals are not available in this gateway.";
+    const by = job.origin.kind === "operator" ? "operator (chat)" : `${job.origin.channel}:${job.origin.peer}`;
+    return this.deps.approvals.resolve(cmd.id, cmd.decision, by)
+      ? `Approval ${cmd.id}: ${cmd.decision}.`
+      : `No pending approval "${cmd.id}" (already answered or expired).`;
   }
 
   private models(agent: AgentConfig): { models: ResolvedModel[]; problem?: string } {
@@ -261,11 +278,11 @@ export class ChatService {
     return { models, problem };
   }
 
-  private sandboxLine(key: string): string {
-    const mode = this.deps.config.agents.defaults.sandbox.mode;
-    return sandboxRequired(mode, key)
-      ? `required for this session (sandbox.mode ${mode}); commands run isolated from the host.`
-      : `off for this session (sandbox.mode ${mode}); tools act directly on the host within their policy.`;
+  private sandboxLine(agent: AgentConfig, key: string): string {
+    const sb = effectiveSandbox(this.deps.config, agent, key);
+    return sb.required
+      ? `required for this session (sandbox.mode ${sb.mode}, ${sb.backend} backend, workspace ${sb.workspaceAccess}, network ${sb.network ? "on" : "off"}); commands run isolated from the host.`
+      : `off for this session (sandbox.mode ${sb.mode}); tools act directly on the host within their policy.`;
   }
 
   private statusText(job: Job, lane: Lane): string {
@@ -278,7 +295,7 @@ export class ChatService {
       `Session: ${job.sessionKey} (agent ${job.agent.id})`,
       `Model: ${models.length ? models.map((m) => m.ref).join(" → ") : `not configured — ${problem}`}`,
       `Tokens: ${s?.inputTokens ?? 0} in / ${s?.outputTokens ?? 0} out, ${s?.messageCount ?? 0} messages in this transcript`,
-      `Sandbox: ${this.sandboxLine(job.sessionKey)}`,
+      `Sandbox: ${this.sandboxLine(job.agent, job.sessionKey)}`,
       `Tools: ${allowed.join(", ") || "none"}${refused.length ? ` (off by policy: ${refused.join(", ")})` : ""}`,
       `Run: ${lane.active ? `replying (run ${lane.active.job.runId})` : "idle"}${lane.queue.length ? `, ${lane.queue.length} queued` : ""}`,
     ].join("\n");
@@ -307,7 +324,7 @@ export class ChatService {
       agentId: job.agent.id,
       workspace: ws,
       tools: offered,
-      sandbox: this.sandboxLine(job.sessionKey),
+      sandbox: this.sandboxLine(job.agent, job.sessionKey),
       now: this.deps.now?.() ?? new Date(),
       timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     });
@@ -325,8 +342,12 @@ export class ChatService {
         tools: this.deps.tools,
         models,
         signal,
+        origin: job.origin,
+        sandbox: effectiveSandbox(this.deps.config, job.agent, job.sessionKey),
+        services: this.deps.services,
         emit: (e: RunEvent) => {
           if (e.kind === "delta") this.emit(job, { state: "delta", delta: e.text });
+          else if (e.kind === "status") this.emit(job, { state: "status", text: e.text });
           else if (e.kind === "fallback") {
             this.deps.logger.warn("model fallback", { runId: job.runId, from: e.from, to: e.to, reason: e.reason });
             this.emit(job, { state: "fallback", from: e.from, to: e.to, reason: e.reason });

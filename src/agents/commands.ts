@@ -9,7 +9,8 @@ export type ChatCommand =
   | { name: "status" }
   | { name: "stop" }
   | { name: "export"; path: string | undefined; force: boolean }
-  | { name: "help" };
+  | { name: "help" }
+  | { name: "approve"; id: string | undefined; decision: "allow-once" | "allow-always" | "deny" };
 
 export function parseCommand(text: string): ChatCommand | undefined {
   const trimmed = text.trim();
@@ -26,6 +27,12 @@ export function parseCommand(text: string): ChatCommand | undefined {
       return { name: "stop" };
     case "help":
       return { name: "help" };
+    case "approve": {
+      const [id, mode] = args.split(/\s+/);
+      return { name: "approve", id: id || undefined, decision: mode === "always" ? "allow-always" : "allow-once" };
+    }
+    case "deny":
+      return { name: "approve", id: args.split(/\s+/)[0] || undefined, decision: "deny" };
     case "export-session": {
       const words = args.length ? args.split(/\s+/) : [];
       const force = words.includes("--force");
@@ -38,7 +45,7 @@ export function parseCommand(text: string): ChatCommand | undefined {
 }
 
 export const COMMAND_HELP =
-  "Commands: /new or /reset (start a new transcript; the old one is archived), /status, /stop (stop the current reply), /export-session <path> [--force].";
+  "Commands: /new or /reset (start a new transcript; the old one is archived), /status, /stop (stop the current reply), /export-session <path> [--force], /approve <id> [always], /deny <id>.";
 
 function partsText(message: ModelMessage): string[] {
   if (typeof message.content === "string") return [message.content];

@@ -5,7 +5,7 @@
 import { jsonSchema, streamText, tool, type ModelMessage, type ToolSet } from "ai";
 import { z } from "zod";
 import { offeredTools, toolDecision } from "../tools/policy.js";
-import { ToolError, type ToolContext, type ToolDef } from "../tools/types.js";
+import { ToolError, type RunOrigin, type RunSandbox, type ToolContext, type ToolDef, type ToolServices } from "../tools/types.js";
 import { describeModelError, languageModel, shouldFallback } from "./models.js";
 import type { ResolvedModel } from "./model-ref.js";
 import type { AgentConfig } from "./workspace.js";
@@ -18,7 +18,8 @@ export type RunEvent =
   | { kind: "delta"; text: string }
   | { kind: "tool"; phase: "call"; callId: string; name: string; input: unknown }
   | { kind: "tool"; phase: "result"; callId: string; name: string; result?: string; error?: string }
-  | { kind: "fallback"; from: string; to: string; reason: string };
+  | { kind: "fallback"; from: string; to: string; reason: string }
+  | { kind: "status"; text: string };
 
 export interface RunInput {
   config: Config;
@@ -34,6 +35,9 @@ export interface RunInput {
   /** Primary first, then fallbacks; all resolved. */
   models: ResolvedModel[];
   signal: AbortSignal;
+  origin: RunOrigin;
+  sandbox: RunSandbox;
+  services?: ToolServices;
   emit(event: RunEvent): void;
   /** Called with each finished step's messages, so a crash loses at most one step. */
   persist(messages: ModelMessage[], usage: { inputTokens: number; outputTokens: number; model: string }): void;
@@ -100,6 +104,10 @@ export async function runAgent(input: RunInput): Promise<RunResult> {
     workspace: input.workspace,
     config: input.config,
     signal: input.signal,
+    origin: input.origin,
+    sandbox: input.sandbox,
+    notify: (text) => input.emit({ kind: "status", text }),
+    services: input.services,
   };
   const texts: string[] = [];
   const usage = { inputTokens: 0, outputTokens: 0 };

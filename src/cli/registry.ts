@@ -4,5 +4,7 @@ import type { Command } from "commander";
 import { registerGatewayCommands } from "./gateway.js";
 import { registerConfigCommands } from "./config.js";
 import { registerAgentCommands } from "./agent.js";
+import { registerApprovalCommands } from "./approvals.js";
+import { registerSandboxCommands } from "./sandbox.js";
 
-export const commandGroups: Array<(program: Command) => void> = [registerGatewayCommands, registerAgentCommands, registerConfigCommands];
+export const commandGroups: Array<(program: Command) => void> = [registerGatewayCommands, registerAgentCommands, registerApprovalCommands, registerSandboxCommands, registerConfigCommands];

@@ -5,6 +5,7 @@ import type { AuthRateLimiter, ResolvedAuth } from "./auth.js";
 import type { BindMode } from "./listen.js";
 import type { ChatService } from "../agents/chat.js";
 import type { SessionStore } from "../agents/store.js";
+import type { ApprovalManager } from "../exec/approvals.js";
 import type { Env } from "../config/paths.js";
 
 export interface GatewayContext {
@@ -25,4 +26,5 @@ export interface GatewayContext {
   env: Env;
   store: SessionStore;
   chat: ChatService;
+  approvals: ApprovalManager;
 }

@@ -74,6 +74,13 @@ export const methods: { [M in MethodName]: Handler<M> } = {
       return { sessionKey: key, ...ctx.chat.abort(key, params.runId) };
     }),
   "sessions.list": (ctx) => ({ sessions: ctx.store.list() }),
+  "exec.approval.list": (ctx) => ({ pending: ctx.approvals.list() }),
+  "exec.approval.resolve": (ctx, params) => {
+    if (!ctx.approvals.resolve(params.id, params.decision, "operator")) {
+      throw new MethodError("NOT_FOUND", `no pending approval "${params.id}" (already answered, expired, or never asked).`);
+    }
+    return { id: params.id, decision: params.decision };
+  },
   "sessions.reset": (ctx, params) =>
     chatCall(() => {
       const { key } = ctx.chat.resolveSession(params.sessionKey);

@@ -103,6 +103,7 @@ export async function startServer(
       closing ??= (async () => {
         clearInterval(tick);
         // Runs stop first and write their state; then clients hear about the shutdown.
+        ctx.approvals.close();
         await ctx.chat.close();
         for (const c of conns) {
           if (c.authenticated) c.event("shutdown", { reason });

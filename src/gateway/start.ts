@@ -80,6 +80,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
   const { SessionStore } = await import("../agents/store.js");
   const { ChatService } = await import("../agents/chat.js");
   const { builtinTools } = await import("../tools/registry.js");
+  const { ApprovalManager } = await import("../exec/approvals.js");
   const { loadProviderCredentials, providerEnvKey } = await import("../agents/model-ref.js");
   // Model API keys are secrets too: keep them out of every log line.
   redactor.add(Object.keys(config.models.providers).flatMap((id) => [env[providerEnvKey(id)], config.models.providers[id]?.apiKey]));
@@ -91,6 +92,11 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
   const db = openStateDb(paths.stateDb);
   const store = new SessionStore(db);
   let gwRef: RunningGateway | undefined;
+  const approvals = new ApprovalManager({
+    broadcast: (event, payload) => gwRef?.ctx.broadcast(event, payload),
+    hasOperator: () => (gwRef?.ctx.connections.count("operator") ?? 0) > 0,
+    logger,
+  });
   const chat = new ChatService({
     config,
     env,
@@ -98,6 +104,8 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     logger,
     tools: builtinTools(),
     broadcast: (e) => gwRef?.ctx.broadcast("chat", e),
+    services: { stateDir: paths.dir, approvals },
+    approvals,
   });
   let gw: RunningGateway;
   try {
@@ -117,6 +125,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
         env,
         store,
         chat,
+        approvals,
       },
       tls,
     );

@@ -107,17 +107,22 @@ export const methodParams = {
   "chat.history": z.strictObject({ sessionKey: sessionKey.optional(), limit: z.number().int().min(1).max(1000).default(200) }),
   "chat.abort": z.strictObject({ sessionKey: sessionKey.optional(), runId: z.string().min(1).max(128).optional() }),
   "sessions.list": z.strictObject({}),
+  "exec.approval.list": z.strictObject({}),
+  "exec.approval.resolve": z.strictObject({
+    id: z.string().min(1).max(64),
+    decision: z.enum(["allow-once", "allow-always", "deny"]),
+  }),
   "sessions.reset": z.strictObject({ sessionKey: sessionKey.optional() }),
 } as const;
 export type MethodName = keyof typeof methodParams;
 
-export const EVENTS = ["connect.challenge", "tick", "shutdown", "chat"] as const;
+export const EVENTS = ["connect.challenge", "tick", "shutdown", "chat", "exec.approval.requested", "exec.approval.resolved"] as const;
 
 /** Payload of a `chat` event (one per delta, tool step, and end of run). */
 export const chatEvent = z.object({
   runId: z.string(),
   sessionKey: z.string(),
-  state: z.enum(["delta", "tool", "fallback", "final", "error", "aborted"]),
+  state: z.enum(["delta", "tool", "status", "fallback", "final", "error", "aborted"]),
   delta: z.string().optional(),
   text: z.string().optional(),
   message: z.string().optional(),

@@ -46,7 +46,7 @@ afterEach(() => {
 });
 
 function ctx(config: unknown = {}): ToolContext {
-  return { agentId: "main", sessionKey: "test", workspace: ws, config: configSchema.parse(config), signal: new AbortController().signal };
+  return { agentId: "main", sessionKey: "test", workspace: ws, config: configSchema.parse(config), signal: new AbortController().signal, origin: { kind: "operator" }, sandbox: { mode: "off", required: false, backend: "auto", workspaceAccess: "rw", network: false }, notify: () => {} };
 }
 const run = (patch: string, c: ToolContext = ctx()) => applyPatchTool.execute(applyPatchTool.inputSchema.parse({ patch }), c);
 async function refusal(patch: string, c: ToolContext = ctx()): Promise<string> {

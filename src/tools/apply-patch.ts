@@ -18,10 +18,12 @@ import {
   type StagedWrite,
 } from "./fs-guard.js";
 import { ToolError, type ToolContext, type ToolDef } from "./types.js";
+import { checkSandboxAccess } from "./fs.js";
 
 export const PATCH_MAX_FILE_BYTES = 16 * 1024 * 1024;
 
 export function applyPatchScope(ctx: ToolContext): Scope {
+  if (ctx.sandbox.required) return { workspace: ctx.workspace, workspaceOnly: true, setting: "the session's sandbox" };
   return {
     workspace: ctx.workspace,
     workspaceOnly: ctx.config.tools.exec.applyPatch.workspaceOnly,
@@ -327,6 +329,7 @@ export const applyPatchTool: ToolDef<z.infer<typeof applyPatchInput>> = {
     "Apply a unified diff to one or more text files. Every hunk must match exactly; if any file or hunk fails, nothing is changed.",
   inputSchema: applyPatchInput,
   async execute(input, ctx) {
+    checkSandboxAccess(ctx, true, "apply_patch");
     if (ctx.signal.aborted) throw new ToolError("the run was cancelled.");
     const scope = applyPatchScope(ctx);
     const plan = await planPatch(input.patch, scope);

@@ -63,7 +63,7 @@ afterEach(() => {
 });
 
 function ctx(config: unknown = {}): ToolContext {
-  return { agentId: "main", sessionKey: "test", workspace: ws, config: configSchema.parse(config), signal: new AbortController().signal };
+  return { agentId: "main", sessionKey: "test", workspace: ws, config: configSchema.parse(config), signal: new AbortController().signal, origin: { kind: "operator" }, sandbox: { mode: "off", required: false, backend: "auto", workspaceAccess: "rw", network: false }, notify: () => {} };
 }
 const loose = () => ctx({ tools: { fs: { workspaceOnly: false } } });
 

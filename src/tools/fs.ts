@@ -21,7 +21,17 @@ export const EDIT_MAX_BYTES = 16 * 1024 * 1024;
 export const LIST_MAX_ENTRIES = 1000;
 
 export function fsScope(ctx: ToolContext): Scope {
+  // A sandboxed session only ever sees its workspace, whatever tools.fs.workspaceOnly says.
+  if (ctx.sandbox.required) return { workspace: ctx.workspace, workspaceOnly: true, setting: "the session's sandbox" };
   return { workspace: ctx.workspace, workspaceOnly: ctx.config.tools.fs.workspaceOnly, setting: "tools.fs.workspaceOnly" };
+}
+
+/** In a sandboxed session, file tools get exactly the sandbox's workspace access (rw / ro / none). */
+export function checkSandboxAccess(ctx: ToolContext, write: boolean, tool: string): void {
+  if (!ctx.sandbox.required) return;
+  const access = ctx.sandbox.workspaceAccess;
+  if (access === "none") throw new ToolError(`${tool} is unavailable: this session is sandboxed with workspaceAccess "none".`);
+  if (write && access === "ro") throw new ToolError(`${tool} cannot change files: this session is sandboxed with a read-only workspace (workspaceAccess "ro").`);
 }
 
 function checkAborted(ctx: ToolContext): void {
@@ -129,6 +139,7 @@ export const readTool: ToolDef<z.infer<typeof readInput>> = {
   description: "Read a UTF-8 text file. Use offset and limit (in lines) to page through large files; output is capped at 256 KiB.",
   inputSchema: readInput,
   async execute(input, ctx) {
+    checkSandboxAccess(ctx, false, "read");
     checkAborted(ctx);
     const scope = fsScope(ctx);
     const r = await resolveOrThrow(input.path, scope, false);
@@ -160,6 +171,7 @@ export const writeTool: ToolDef<z.infer<typeof writeInput>> = {
   description: "Create or replace a text file with the given content (atomically). Parent directories are created.",
   inputSchema: writeInput,
   async execute(input, ctx) {
+    checkSandboxAccess(ctx, true, "write");
     checkAborted(ctx);
     const scope = fsScope(ctx);
     const r = await resolveOrThrow(input.path, scope, true);
@@ -201,6 +213,7 @@ export const editTool: ToolDef<z.infer<typeof editInput>> = {
   description: "Replace one exact occurrence of oldText with newText in a text file. oldText must occur exactly once; include surrounding lines to make it unique.",
   inputSchema: editInput,
   async execute(input, ctx) {
+    checkSandboxAccess(ctx, true, "edit");
     checkAborted(ctx);
     const scope = fsScope(ctx);
     const r = await resolveOrThrow(input.path, scope, true);
@@ -258,6 +271,7 @@ export const listTool: ToolDef<z.output<typeof listInput>> = {
   description: "List a directory's entries, sorted: directories end in '/', symbolic links in '@', other special files in '|' (FIFO), '=' (socket) or '#' (device).",
   inputSchema: listInput,
   async execute(input, ctx) {
+    checkSandboxAccess(ctx, false, "list");
     checkAborted(ctx);
     const scope = fsScope(ctx);
     const r = await resolveOrThrow(input.path, scope, false);

@@ -64,6 +64,7 @@ function ctx(allowPrivateNetwork = false, signal: AbortSignal = new AbortControl
     workspace: "/tmp",
     config: configSchema.parse({ tools: { http: { allowPrivateNetwork } } }),
     signal,
+    origin: { kind: "operator" }, sandbox: { mode: "off", required: false, backend: "auto", workspaceAccess: "rw", network: false }, notify: () => {},
   };
 }
 

@@ -6,6 +6,21 @@ import type { Config } from "../config/schema.js";
 
 export type ToolGroup = "fs" | "runtime" | "web" | "memory" | "nodes" | "plugins";
 
+/** Who sent the message that started this run. */
+export type RunOrigin =
+  | { kind: "operator"; client?: string }
+  | { kind: "channel"; channel: string; peer: string; owner?: boolean };
+
+/** The effective sandbox for this run's session (agents.defaults.sandbox + the agent's override). */
+export interface RunSandbox {
+  mode: "off" | "non-main" | "all";
+  /** Whether this session must run sandboxed. */
+  required: boolean;
+  backend: "auto" | "bwrap" | "docker";
+  workspaceAccess: "rw" | "ro" | "none";
+  network: boolean;
+}
+
 /** What a tool knows about the run that called it. Nothing here comes from the model. */
 export interface ToolContext {
   agentId: string;
@@ -14,6 +29,32 @@ export interface ToolContext {
   workspace: string;
   config: Config;
   signal: AbortSignal;
+  origin: RunOrigin;
+  sandbox: RunSandbox;
+  /** Shows a progress line to whoever watches the run (e.g. "waiting for approval"). */
+  notify(text: string): void;
+  /** Gateway services some tools need; absent when a tool runs outside a gateway. */
+  services?: ToolServices;
+}
+
+/** Exec approvals as seen by the exec tool (implemented by exec/approvals.ts). */
+export interface ToolServices {
+  /** The state dir (exec-approvals.json lives there). */
+  stateDir: string;
+  approvals: {
+    /** Ask the operator; resolves with their answer, a timeout, or "no-surface". */
+    request(req: {
+      command: string;
+      argv: string[][];
+      cwd: string;
+      agentId: string;
+      sessionKey: string;
+      origin: RunOrigin;
+      timeoutSeconds: number;
+      signal: AbortSignal;
+      onPending(id: string, expiresAt: number): void;
+    }): Promise<{ decision: "allow-once" | "allow-always" | "deny" | "timeout" | "no-surface"; by?: string; reason?: string }>;
+  };
 }
 
 export interface ToolDef<I = any> {

@@ -1,0 +1,246 @@
+// Picking and using a sandbox backend (SPEC.md §9).
+// `auto`: bwrap if it can really build a sandbox here, else docker if an engine
+// answers, else none. A session that must be sandboxed and gets `none` must fail
+// with a clear tool error: nothing here ever falls back to running on the host.
+import { randomBytes } from "node:crypto";
+import { realpathSync } from "node:fs";
+import { homedir } from "node:os";
+import { isAbsolute, normalize, relative } from "node:path";
+import { stateDir as defaultStateDir } from "../config/paths.js";
+import { runProcess, type RunResult } from "../exec/runner.js";
+import type { RunSandbox } from "../tools/types.js";
+import {
+  bwrapArgs,
+  bwrapAvailable,
+  bwrapMounts,
+  detectHostLayout,
+  DEFAULT_SANDBOX_PATH,
+  sandboxCwd,
+  type BwrapFeatures,
+  type BwrapStatus,
+  type HostLayout,
+  type MountInfo,
+  type SandboxSpec,
+} from "./bwrap.js";
+import { DEFAULT_DOCKER_IMAGE, DOCKER_TMPFS, dockerAvailable, dockerCliEnv, dockerRunArgs, type DockerStatus } from "./docker.js";
+
+export type BackendPreference = "auto" | "bwrap" | "docker";
+
+export type SandboxBackend =
+  | { name: "bwrap"; bin: string; version?: string; features: BwrapFeatures }
+  | { name: "docker"; bin: string; version?: string; image: string }
+  | { name: "none"; reason: string };
+
+export interface Probes {
+  bwrap(): Promise<BwrapStatus>;
+  docker(): Promise<DockerStatus>;
+}
+
+let bwrapProbe: Promise<BwrapStatus> | undefined;
+let dockerProbe: Promise<DockerStatus> | undefined;
+
+/** Real probes, each run at most once per process. */
+export const cachedProbes: Probes = {
+  bwrap: () => (bwrapProbe ??= bwrapAvailable()),
+  docker: () => (dockerProbe ??= dockerAvailable()),
+};
+
+/** Forget cached probe results (tests, `sandbox explain --refresh`). */
+export function resetBackendCache(): void {
+  bwrapProbe = undefined;
+  dockerProbe = undefined;
+}
+
+export async function selectBackend(
+  preference: BackendPreference,
+  opts: { probes?: Probes; image?: string } = {},
+): Promise<SandboxBackend> {
+  const probes = opts.probes ?? cachedProbes;
+  const image = opts.image ?? DEFAULT_DOCKER_IMAGE;
+  const tryBwrap = async (): Promise<SandboxBackend> => {
+    const s = await probes.bwrap();
+    if (s.ok) return { name: "bwrap", bin: "bwrap", ...(s.version ? { version: s.version } : {}), features: s.features ?? {} };
+    return { name: "none", reason: `bwrap unavailable: ${s.reason ?? "unknown reason"}` };
+  };
+  const tryDocker = async (): Promise<SandboxBackend> => {
+    const s = await probes.docker();
+    if (s.ok) return { name: "docker", bin: "docker", ...(s.version ? { version: s.version } : {}), image };
+    return { name: "none", reason: `docker unavailable: ${s.reason ?? "unknown reason"}` };
+  };
+  if (preference === "bwrap") return tryBwrap();
+  if (preference === "docker") return tryDocker();
+  const b = await tryBwrap();
+  if (b.name !== "none") return b;
+  const d = await tryDocker();
+  if (d.name !== "none") return d;
+  return { name: "none", reason: `no sandbox backend: ${b.reason}; ${d.reason}` };
+}
+
+export class SandboxUnavailableError extends Error {
+  constructor(reason: string) {
+    super(`this session must run sandboxed, but no sandbox backend is available (${reason}); refusing to run on the host`);
+    this.name = "SandboxUnavailableError";
+  }
+}
+
+export interface WorkspaceGuard {
+  /** Defaults to the state dir from the environment (~/.simpleclaw). */
+  stateDir?: string;
+  /** Defaults to os.homedir(). */
+  home?: string;
+}
+
+function within(child: string, parent: string): boolean {
+  const r = relative(parent, child);
+  return r === "" || (!r.startsWith("..") && !isAbsolute(r));
+}
+
+function realOrSelf(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return normalize(p);
+  }
+}
+
+/**
+ * Resolves symlinks in the workspace and refuses workspaces that would expose the
+ * state dir or the whole home directory. Returns the spec with real paths.
+ */
+export function resolveSandboxSpec(spec: SandboxSpec, guard: WorkspaceGuard = {}): SandboxSpec {
+  if (spec.workspaceAccess === "none") return { ...spec, cwd: sandboxCwd(spec) };
+  if (!isAbsolute(spec.workspace)) throw new Error(`sandbox workspace must be an absolute path: ${spec.workspace}`);
+  let ws: string;
+  try {
+    ws = realpathSync(spec.workspace);
+  } catch {
+    throw new Error(`sandbox workspace does not exist: ${spec.workspace}`);
+  }
+  const state = realOrSelf(guard.stateDir ?? defaultStateDir());
+  const home = realOrSelf(guard.home ?? homedir());
+  if (within(state, ws)) throw new Error(`refusing to sandbox with workspace ${ws}: it contains the state dir ${state}`);
+  if (within(home, ws)) throw new Error(`refusing to sandbox with workspace ${ws}: it contains the home directory ${home}`);
+  // Rebase a cwd given under the unresolved workspace path.
+  let cwd = spec.cwd;
+  const orig = normalize(spec.workspace);
+  if (cwd && isAbsolute(cwd) && within(normalize(cwd), orig)) cwd = normalize(ws + "/" + relative(orig, normalize(cwd)));
+  const next = { ...spec, workspace: ws, cwd };
+  return { ...next, cwd: sandboxCwd(next) };
+}
+
+export interface SandboxedCommand {
+  file: string;
+  args: string[];
+  /** Environment for the launcher itself (bwrap / docker CLI), not the sandboxed command. */
+  hostEnv: Record<string, string>;
+  /** Run after the process ended (docker: force-remove the container in case the CLI was killed). */
+  cleanup?: () => Promise<void>;
+}
+
+/**
+ * Wraps `spec.command` for `backend`. Throws SandboxUnavailableError for `none`
+ * (never runs unsandboxed). `spec.workspace` should already be resolved
+ * (resolveSandboxSpec) when it may contain symlinks.
+ */
+export function sandboxCommand(
+  backend: SandboxBackend,
+  spec: SandboxSpec,
+  opts: { layout?: HostLayout; containerName?: string } = {},
+): SandboxedCommand {
+  if (backend.name === "none") throw new SandboxUnavailableError(backend.reason);
+  if (backend.name === "bwrap") {
+    return {
+      file: backend.bin,
+      args: bwrapArgs(spec, opts.layout ?? detectHostLayout(), backend.features),
+      hostEnv: { PATH: process.env.PATH ?? DEFAULT_SANDBOX_PATH },
+    };
+  }
+  const name = opts.containerName ?? `simpleclaw-sbx-${randomBytes(6).toString("hex")}`;
+  const bin = backend.bin;
+  return {
+    file: bin,
+    args: dockerRunArgs({ ...spec, image: backend.image, name }),
+    hostEnv: dockerCliEnv(),
+    cleanup: async () => {
+      await runProcess({ file: bin, args: ["rm", "-f", name], cwd: "/", env: dockerCliEnv(), timeoutMs: 10_000, maxOutputBytes: 4096 });
+    },
+  };
+}
+
+/** Runs `spec` in the sandbox with the host runner's timeout, abort and output cap. */
+export async function runSandboxed(
+  backend: SandboxBackend,
+  spec: SandboxSpec,
+  run: { timeoutMs: number; maxOutputBytes: number; signal?: AbortSignal; stdin?: string; guard?: WorkspaceGuard },
+): Promise<RunResult> {
+  const cmd = sandboxCommand(backend, resolveSandboxSpec(spec, run.guard));
+  try {
+    return await runProcess({
+      file: cmd.file,
+      args: cmd.args,
+      cwd: "/",
+      env: cmd.hostEnv,
+      timeoutMs: run.timeoutMs,
+      maxOutputBytes: run.maxOutputBytes,
+      ...(run.signal ? { signal: run.signal } : {}),
+      ...(run.stdin !== undefined ? { stdin: run.stdin } : {}),
+    });
+  } finally {
+    await cmd.cleanup?.().catch(() => {});
+  }
+}
+
+export interface SandboxExplanation {
+  mode: RunSandbox["mode"];
+  required: boolean;
+  backend: "bwrap" | "docker" | "none";
+  mounts: MountInfo[];
+  network: boolean;
+  workspaceAccess: RunSandbox["workspaceAccess"];
+  reason?: string;
+}
+
+/**
+ * Pure: what a command in this session would see (for `simpleclaw sandbox explain`).
+ * `backend` is the result of selectBackend() for `sandbox.backend`.
+ */
+export function explainSandbox(input: {
+  sandbox: RunSandbox;
+  backend: SandboxBackend;
+  workspace: string;
+  layout?: HostLayout;
+}): SandboxExplanation {
+  const { sandbox } = input;
+  const base = { mode: sandbox.mode, required: sandbox.required, network: sandbox.network, workspaceAccess: sandbox.workspaceAccess };
+  if (!sandbox.required) {
+    return {
+      ...base,
+      backend: "none",
+      mounts: [],
+      reason:
+        sandbox.mode === "off"
+          ? "sandbox.mode is off: commands run on the host"
+          : "this is the agent's main session (sandbox.mode non-main): commands run on the host",
+    };
+  }
+  if (input.backend.name === "none") {
+    return { ...base, backend: "none", mounts: [], reason: `sandbox required but unavailable, tools will refuse to run: ${input.backend.reason}` };
+  }
+  const spec: SandboxSpec = {
+    workspace: input.workspace,
+    cwd: input.workspace,
+    workspaceAccess: sandbox.workspaceAccess,
+    network: sandbox.network,
+    env: {},
+    command: ["/bin/sh"],
+  };
+  if (input.backend.name === "bwrap") {
+    return { ...base, backend: "bwrap", mounts: bwrapMounts(bwrapArgs(spec, input.layout ?? detectHostLayout(), input.backend.features)) };
+  }
+  const mounts: MountInfo[] = [
+    { path: "/", access: "ro", source: `image ${input.backend.image}` },
+    { path: "/tmp", access: "tmpfs", source: DOCKER_TMPFS },
+  ];
+  if (sandbox.workspaceAccess !== "none") mounts.push({ path: normalize(input.workspace), access: sandbox.workspaceAccess });
+  return { ...base, backend: "docker", mounts };
+}
