@@ -62,7 +62,9 @@ describe("argument globs", () => {
     expect(matchSegment(seg(ls, "-la", "x"), entry(ls, ["-la"]))).toBe(false);
     expect(matchSegment(seg(ls), entry(ls, ["-la"]))).toBe(false);
     expect(matchSegment(seg(ls, "-l"), entry(ls, ["*"]))).toBe(true);
-    expect(matchSegment(seg(ls, "-l", "x"), entry(ls, ["*"]))).toBe(false); // "*" is exactly one arg
+    expect(matchSegment(seg(ls, "-l", "x"), entry(ls, ["*", "*"]))).toBe(true); // each "*" is exactly one arg…
+    expect(matchSegment(seg(ls, "-l", "x", "y"), entry(ls, ["*", "*"]))).toBe(false);
+    expect(matchSegment(seg(ls, "-l", "x"), entry(ls, ["*"]))).toBe(true); // …except a lone ["*"], SPEC's "any args"
     expect(matchSegment(seg(ls, "x", "-l"), entry(ls, ["-l", "*"]))).toBe(false);
   });
 
@@ -94,7 +96,8 @@ describe("argument globs", () => {
     expect(matchSegment(g("*.txt"), entry(ls))).toBe(true);
     expect(matchSegment(g("*.txt"), entry(ls, ["**"]))).toBe(true);
     expect(matchSegment(g("-l", "*.txt"), entry(ls, ["-l", "**"]))).toBe(true);
-    expect(matchSegment(g("*.txt"), entry(ls, ["*"]))).toBe(false);
+    expect(matchSegment(g("*.txt"), entry(ls, ["*"]))).toBe(true); // lone ["*"] = any args = ["**"]
+    expect(matchSegment(g("*.txt", "-l"), entry(ls, ["*", "*"]))).toBe(false);
     expect(matchSegment(g("*.txt"), entry(ls, ["*.txt"]))).toBe(false);
     expect(matchSegment(g("*.txt", "-l"), entry(ls, ["*", "**"]))).toBe(false);
     expect(matchSegment(g("*.txt"), { ...entry(ls), ...exactEntry(g("*.txt")) })).toBe(false);
@@ -165,5 +168,15 @@ describe("checkAllowlist", () => {
   it("empty analyses and empty allowlists are not allowed", () => {
     expect(checkAllowlist(ok(), [ls]).allowed).toBe(false);
     expect(checkAllowlist(ok(seg("/usr/bin/ls")), []).allowed).toBe(false);
+  });
+});
+
+describe("SPEC.md's args: [\"*\"]", () => {
+  it("a lone \"*\" means any arguments, as in the SPEC example", () => {
+    const seg = { argv: ["ls", "-la", "/tmp"], executable: "/usr/bin/ls", text: "ls -la /tmp" };
+    expect(matchSegment(seg, { id: "x", pattern: "/usr/bin/ls", args: ["*"], source: "manual", createdAt: 0 })).toBe(true);
+    expect(matchSegment({ ...seg, argv: ["ls"] }, { id: "x", pattern: "/usr/bin/ls", args: ["*"], source: "manual", createdAt: 0 })).toBe(true);
+    expect(matchSegment(seg, { id: "x", pattern: "/usr/bin/ls", args: ["*", "*"], source: "manual", createdAt: 0 })).toBe(true);
+    expect(matchSegment(seg, { id: "x", pattern: "/usr/bin/ls", args: ["-la"], source: "manual", createdAt: 0 })).toBe(false);
   });
 });

@@ -141,7 +141,8 @@ export function matchSegment(seg: Segment, entry: AllowlistEntry): boolean {
   if (entry.args === undefined) return true;
   if (!Array.isArray(entry.args)) return false;
   const args = seg.argv.slice(1);
-  const pats = entry.args;
+  // SPEC.md §8 writes "any arguments" as ["*"]; a lone "*" therefore means the same as ["**"].
+  const pats = entry.args.length === 1 && entry.args[0] === "*" ? ["**"] : entry.args;
   const rest = pats.length > 0 && pats[pats.length - 1] === "**";
   const fixed = rest ? pats.length - 1 : pats.length;
   if (rest ? args.length < fixed : args.length !== fixed) return false;
