@@ -4,8 +4,11 @@
 //   1. `simpleclaw --version` wall time vs. `node -e 0`         target: ratio <= 1.5x
 //   2. gateway spawn -> TCP port accepting connections           target: < 300 ms
 //   3. gateway resident memory (VmRSS) after 10 s idle           target: < 80 MB
+//   4. chat.send -> final through a real gateway (bench/chat.mjs): p50 gateway overhead
+//      < 5 ms, > 500 msgs/s over 50 sessions, RSS plateau over 10,000 messages
 // Flags: --runs=N (startup samples, default 7 for 1 and 5 for 2/3), --idle=SECONDS
-// (default 10), --json (machine-readable output), --strict (exit 1 if a target is missed).
+// (default 10), --json (machine-readable output), --strict (exit 1 if a target is missed),
+// --no-chat (skip 4), --chat-profile (4 with the gateway under --cpu-prof).
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
@@ -14,6 +17,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { randomBytes } from "node:crypto";
+import { benchChat, chatDetails, chatRows, cleanup as cleanupChat, TARGET as CHAT_TARGET } from "./chat.mjs";
 
 const REPO = fileURLToPath(new URL("../", import.meta.url));
 const BIN = join(REPO, "bin", "simpleclaw.mjs");
@@ -29,6 +33,8 @@ const RUNS_GW = Math.max(5, Number(args.get("runs") ?? 5));
 const IDLE_MS = Number(args.get("idle") ?? 10) * 1000;
 const JSON_OUT = args.has("json");
 const STRICT = args.has("strict");
+const CHAT = !args.has("no-chat");
+const CHAT_PROFILE = args.has("chat-profile");
 
 const TARGET = { versionRatio: 1.5, startMs: 300, rssMb: 80 };
 
@@ -182,6 +188,7 @@ function stop(child) {
 }
 
 function cleanup() {
+  cleanupChat();
   for (const c of children) {
     try {
       c.kill("SIGKILL");
@@ -220,7 +227,7 @@ const machine = {
 if (!JSON_OUT) {
   process.stdout.write(
     `SimpleClaw benchmarks\n  Node ${machine.node} | ${machine.os}\n  CPU ${machine.cpu} x ${machine.cores} cores | RAM ${fmt(machine.memGb)} GB\n` +
-      `  runs: --version ${RUNS_CLI}x, gateway ${RUNS_GW}x, idle ${IDLE_MS / 1000} s\n\n`,
+      `  runs: --version ${RUNS_CLI}x, gateway ${RUNS_GW}x, idle ${IDLE_MS / 1000} s${CHAT ? ", chat bench on (--no-chat skips it)" : ""}\n\n`,
   );
 }
 
@@ -228,6 +235,7 @@ let failed = false;
 try {
   const v = benchVersion();
   const g = await benchGateway();
+  const chat = CHAT ? await benchChat({ profile: CHAT_PROFILE, log: JSON_OUT ? () => {} : (line) => process.stderr.write(`${line}\n`) }) : undefined;
   const results = [
     {
       metric: "`simpleclaw --version` / `node -e 0`",
@@ -250,6 +258,7 @@ try {
       target: `< ${TARGET.rssMb} MB`,
       ok: Number.isFinite(g.rssMb) ? g.rssMb < TARGET.rssMb : true,
     },
+    ...(chat ? chatRows(chat) : []),
   ];
   failed = results.some((r) => !r.ok);
   if (JSON_OUT) {
@@ -263,7 +272,8 @@ try {
           ratio: v.ratio,
           gatewayStart: { medianMs: g.startMs, runsMs: g.startRuns },
           idleRss: { medianMb: g.rssMb, runsMb: g.rssRuns, idleMs: IDLE_MS },
-          targets: TARGET,
+          chat,
+          targets: { ...TARGET, ...(chat ? { chat: CHAT_TARGET } : {}) },
           ok: !failed,
         },
         null,
@@ -272,7 +282,7 @@ try {
     );
   } else {
     process.stdout.write(
-      `${table([["metric (median)", "result", "target", ""], ...results.map((r) => [r.metric, r.shown, r.target, r.ok ? "ok" : "MISSED"])])}\n\n`,
+      `${table([["metric (median)", "result", "target", ""], ...results.map((r) => [r.metric, r.shown, r.target, r.target ? (r.ok ? "ok" : "MISSED") : ""])])}\n\n`,
     );
     process.stdout.write(
       `samples (ms): node -e 0 [${v.baselineRuns.map((x) => fmt(x)).join(", ")}]\n` +
@@ -280,6 +290,7 @@ try {
         `              start     [${g.startRuns.map((x) => fmt(x)).join(", ")}]\n` +
         `samples (MB): idle RSS  [${g.rssRuns.map((x) => fmt(x)).join(", ")}]\n`,
     );
+    if (chat) process.stdout.write(`\n${chatDetails(chat)}\n`);
   }
 } catch (err) {
   process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -235,7 +235,10 @@ export class ChatService {
   private immediate(job: Job, lane: Lane): void {
     const cmd = job.command!;
     if (cmd.name === "help") return this.reply(job, COMMAND_HELP);
-    if (cmd.name === "status") return this.reply(job, this.statusText(job, lane));
+    if (cmd.name === "status") {
+      if (job.origin.kind === "channel" && !job.origin.owner) return this.reply(job, "Only the owner can see /status.");
+      return this.reply(job, this.statusText(job, lane));
+    }
     if (cmd.name === "approve") return this.reply(job, this.answerApproval(job, cmd));
     // /stop: the active run stops and queued messages are dropped.
     const dropped = lane.queue.splice(0);
@@ -254,6 +257,19 @@ export class ChatService {
     return this.deps.approvals.resolve(cmd.id, cmd.decision, by)
       ? `Approval ${cmd.id}: ${cmd.decision}.`
       : `No pending approval "${cmd.id}" (already answered or expired).`;
+  }
+
+  private seeded = new Map<string, string>();
+
+  /** The agent's workspace, seeded on first use in this process (its real path). */
+  private workspace(agent: AgentConfig): string {
+    const path = workspacePath(this.deps.config, agent, this.deps.env);
+    let real = this.seeded.get(path);
+    if (!real || !existsSync(real)) {
+      real = seedWorkspace(path);
+      this.seeded.set(path, real);
+    }
+    return real;
   }
 
   private models(agent: AgentConfig): { models: ResolvedModel[]; problem?: string } {
@@ -314,7 +330,7 @@ export class ChatService {
     if (models.length === 0) {
       return this.reply(job, `No model is ready to answer yet: ${problem}`, { notice: true });
     }
-    const ws = seedWorkspace(workspacePath(this.deps.config, job.agent, this.deps.env));
+    const ws = this.workspace(job.agent);
     store.ensure(job.sessionKey, job.agent.id);
     const history = store.history(job.sessionKey);
     const user: ModelMessage = { role: "user", content: job.text };

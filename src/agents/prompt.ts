@@ -59,17 +59,24 @@ export function buildSystemPrompt(input: PromptInput): string {
   return parts.join("\n\n");
 }
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 function formatNow(now: Date, timeZone: string): string {
   try {
-    return new Intl.DateTimeFormat("en-GB", {
-      timeZone,
-      weekday: "long",
-      year: "numeric",
-      month: "long",
-      day: "numeric",
-      hour: "2-digit",
-      minute: "2-digit",
-    }).format(now);
+    let f = formatters.get(timeZone);
+    if (!f) {
+      f = new Intl.DateTimeFormat("en-GB", {
+        timeZone,
+        weekday: "long",
+        year: "numeric",
+        month: "long",
+        day: "numeric",
+        hour: "2-digit",
+        minute: "2-digit",
+      });
+      formatters.set(timeZone, f);
+    }
+    return f.format(now);
   } catch {
     return now.toISOString();
   }

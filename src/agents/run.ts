@@ -53,12 +53,32 @@ export interface RunResult {
 
 export class ModelFailure extends Error {}
 
+// Tool definitions and model clients are the same from message to message: build each once.
+const toolCache = new WeakMap<ToolDef, ToolSet[string]>();
+const modelCache = new Map<string, ReturnType<typeof languageModel>>();
+
 function toolSet(tools: ToolDef[]): ToolSet {
   const set: ToolSet = {};
   for (const t of tools) {
-    set[t.name] = tool({ description: t.description, inputSchema: jsonSchema(z.toJSONSchema(t.inputSchema, { io: "input" }) as never) });
+    let def = toolCache.get(t);
+    if (!def) {
+      def = tool({ description: t.description, inputSchema: jsonSchema(z.toJSONSchema(t.inputSchema, { io: "input" }) as never) });
+      toolCache.set(t, def);
+    }
+    set[t.name] = def;
   }
   return set;
+}
+
+function cachedModel(m: ResolvedModel) {
+  const key = JSON.stringify([m.api, m.providerId, m.modelId, m.baseUrl ?? "", m.apiKey ?? "", m.builtin]);
+  let lm = modelCache.get(key);
+  if (!lm) {
+    if (modelCache.size > 64) modelCache.clear();
+    lm = languageModel(m);
+    modelCache.set(key, lm);
+  }
+  return lm;
 }
 
 interface Call {
@@ -185,7 +205,7 @@ async function modelStep(m: ResolvedModel, tools: ToolSet, messages: ModelMessag
   let result;
   try {
     result = streamText({
-      model: languageModel(m),
+      model: cachedModel(m),
       system: input.system,
       messages,
       tools: Object.keys(tools).length ? tools : undefined,

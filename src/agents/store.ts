@@ -3,6 +3,7 @@
 // as the AI SDK's ModelMessage JSON, so a transcript resumes exactly after a restart.
 import { randomUUID } from "node:crypto";
 import type { ModelMessage } from "ai";
+import type { StatementSync } from "node:sqlite";
 import { migrate, transaction, type Db } from "../infra/db.js";
 
 export interface SessionRow {
@@ -36,20 +37,29 @@ const MIGRATIONS = [
      id INTEGER PRIMARY KEY AUTOINCREMENT, transcript_id TEXT NOT NULL REFERENCES transcripts(id),
      run_id TEXT, role TEXT NOT NULL, content TEXT NOT NULL, created_at INTEGER NOT NULL);
    CREATE INDEX messages_by_transcript ON messages (transcript_id, id);`,
+  `ALTER TABLE sessions ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;
+   UPDATE sessions SET message_count = (SELECT COUNT(*) FROM messages m WHERE m.transcript_id = sessions.transcript_id);`,
 ];
 
 export class SessionStore {
+  private statements = new Map<string, StatementSync>();
+
   constructor(private db: Db) {
     migrate(db, "sessions", MIGRATIONS);
   }
 
+  /** Prepared once, reused: compiling SQL on every message is measurable. */
+  private sql(text: string): StatementSync {
+    let st = this.statements.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
+  }
+
   get(key: string): SessionRow | undefined {
-    const row = this.db
-      .prepare(
-        `SELECT s.*, (SELECT COUNT(*) FROM messages m WHERE m.transcript_id = s.transcript_id) AS message_count
-         FROM sessions s WHERE s.key = ?`,
-      )
-      .get(key) as Record<string, unknown> | undefined;
+    const row = this.sql("SELECT * FROM sessions WHERE key = ?").get(key) as Record<string, unknown> | undefined;
     return row ? toSession(row) : undefined;
   }
 
@@ -60,27 +70,42 @@ export class SessionStore {
     const now = Date.now();
     const transcriptId = randomUUID();
     transaction(this.db, () => {
-      this.db.prepare("INSERT INTO transcripts (id, session_key, created_at) VALUES (?, ?, ?)").run(transcriptId, key, now);
-      this.db
-        .prepare("INSERT INTO sessions (key, agent_id, transcript_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")
+      this.sql("INSERT INTO transcripts (id, session_key, created_at) VALUES (?, ?, ?)").run(transcriptId, key, now);
+      this.sql("INSERT INTO sessions (key, agent_id, transcript_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")
         .run(key, agentId, transcriptId, now, now);
     });
     return this.get(key)!;
   }
 
   list(): SessionRow[] {
-    const rows = this.db
-      .prepare(
-        `SELECT s.*, (SELECT COUNT(*) FROM messages m WHERE m.transcript_id = s.transcript_id) AS message_count
-         FROM sessions s ORDER BY s.updated_at DESC`,
-      )
-      .all() as Array<Record<string, unknown>>;
+    const rows = this.sql("SELECT * FROM sessions ORDER BY updated_at DESC").all() as Array<Record<string, unknown>>;
     return rows.map(toSession);
   }
 
-  /** The current transcript's messages, oldest first. */
+  /**
+   * The current transcript's messages, oldest first. Recently used transcripts are kept
+   * in memory (keyed by transcript id, so a reset can never serve a stale one); the
+   * database stays the source of truth and every append goes to it first.
+   */
   history(key: string): ModelMessage[] {
-    return this.entries(key).map((e) => e.message);
+    const s = this.get(key);
+    if (!s) return [];
+    const hit = this.recent.get(s.transcriptId);
+    if (hit) {
+      this.recent.delete(s.transcriptId);
+      this.recent.set(s.transcriptId, hit);
+      return [...hit];
+    }
+    const messages = this.entries(key).map((e) => e.message);
+    this.remember(s.transcriptId, messages);
+    return [...messages];
+  }
+
+  private recent = new Map<string, ModelMessage[]>();
+
+  private remember(transcriptId: string, messages: ModelMessage[]): void {
+    this.recent.set(transcriptId, messages);
+    if (this.recent.size > 256) this.recent.delete(this.recent.keys().next().value!);
   }
 
   entries(key: string, limit?: number): TranscriptEntry[] {
@@ -88,10 +113,9 @@ export class SessionStore {
     if (!s) return [];
     const rows = (
       limit
-        ? this.db
-            .prepare("SELECT * FROM (SELECT * FROM messages WHERE transcript_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id ASC")
+        ? this.sql("SELECT * FROM (SELECT * FROM messages WHERE transcript_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id ASC")
             .all(s.transcriptId, limit)
-        : this.db.prepare("SELECT * FROM messages WHERE transcript_id = ? ORDER BY id ASC").all(s.transcriptId)
+        : this.sql("SELECT * FROM messages WHERE transcript_id = ? ORDER BY id ASC").all(s.transcriptId)
     ) as Array<Record<string, unknown>>;
     return rows.map((r) => ({
       id: r.id as number,
@@ -108,15 +132,16 @@ export class SessionStore {
     if (!s) throw new Error(`no session ${key}`);
     const now = Date.now();
     transaction(this.db, () => {
-      const insert = this.db.prepare("INSERT INTO messages (transcript_id, run_id, role, content, created_at) VALUES (?, ?, ?, ?, ?)");
+      const insert = this.sql("INSERT INTO messages (transcript_id, run_id, role, content, created_at) VALUES (?, ?, ?, ?, ?)");
       for (const m of messages) insert.run(s.transcriptId, runId, m.role, JSON.stringify(m), now);
-      this.db
-        .prepare(
+      this.sql(
           `UPDATE sessions SET updated_at = ?, input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,
-             last_model = COALESCE(?, last_model) WHERE key = ?`,
+             last_model = COALESCE(?, last_model), message_count = message_count + ? WHERE key = ?`,
         )
-        .run(now, usage?.inputTokens ?? 0, usage?.outputTokens ?? 0, usage?.model ?? null, key);
+        .run(now, usage?.inputTokens ?? 0, usage?.outputTokens ?? 0, usage?.model ?? null, messages.length, key);
     });
+    // Only after the transaction committed: the cache never holds what the database lacks.
+    this.recent.get(s.transcriptId)?.push(...(JSON.parse(JSON.stringify(messages)) as ModelMessage[]));
   }
 
   /** Archive the current transcript and start an empty one. Returns the archived transcript id. */
@@ -126,10 +151,9 @@ export class SessionStore {
     const now = Date.now();
     const next = randomUUID();
     transaction(this.db, () => {
-      this.db.prepare("UPDATE transcripts SET archived_at = ? WHERE id = ?").run(now, s.transcriptId);
-      this.db.prepare("INSERT INTO transcripts (id, session_key, created_at) VALUES (?, ?, ?)").run(next, key, now);
-      this.db
-        .prepare("UPDATE sessions SET transcript_id = ?, updated_at = ?, input_tokens = 0, output_tokens = 0 WHERE key = ?")
+      this.sql("UPDATE transcripts SET archived_at = ? WHERE id = ?").run(now, s.transcriptId);
+      this.sql("INSERT INTO transcripts (id, session_key, created_at) VALUES (?, ?, ?)").run(next, key, now);
+      this.sql("UPDATE sessions SET transcript_id = ?, updated_at = ?, input_tokens = 0, output_tokens = 0, message_count = 0 WHERE key = ?")
         .run(next, now, key);
     });
     return s.transcriptId;
@@ -137,8 +161,7 @@ export class SessionStore {
 
   archivedTranscripts(key: string): Array<{ id: string; createdAt: number; archivedAt: number }> {
     return (
-      this.db
-        .prepare("SELECT id, created_at, archived_at FROM transcripts WHERE session_key = ? AND archived_at IS NOT NULL ORDER BY archived_at")
+      this.sql("SELECT id, created_at, archived_at FROM transcripts WHERE session_key = ? AND archived_at IS NOT NULL ORDER BY archived_at")
         .all(key) as Array<Record<string, number | string>>
     ).map((r) => ({ id: r.id as string, createdAt: r.created_at as number, archivedAt: r.archived_at as number }));
   }

@@ -6,5 +6,6 @@ import { registerConfigCommands } from "./config.js";
 import { registerAgentCommands } from "./agent.js";
 import { registerApprovalCommands } from "./approvals.js";
 import { registerSandboxCommands } from "./sandbox.js";
+import { registerChannelCommands } from "./channels.js";
 
-export const commandGroups: Array<(program: Command) => void> = [registerGatewayCommands, registerAgentCommands, registerApprovalCommands, registerSandboxCommands, registerConfigCommands];
+export const commandGroups: Array<(program: Command) => void> = [registerGatewayCommands, registerAgentCommands, registerApprovalCommands, registerSandboxCommands, registerChannelCommands, registerConfigCommands];

@@ -6,6 +6,7 @@ import type { BindMode } from "./listen.js";
 import type { ChatService } from "../agents/chat.js";
 import type { SessionStore } from "../agents/store.js";
 import type { ApprovalManager } from "../exec/approvals.js";
+import type { ChannelStatus } from "../channels/manager.js";
 import type { Env } from "../config/paths.js";
 
 export interface GatewayContext {
@@ -27,4 +28,5 @@ export interface GatewayContext {
   store: SessionStore;
   chat: ChatService;
   approvals: ApprovalManager;
+  channels: { status(): ChannelStatus[] };
 }

@@ -75,6 +75,7 @@ export const methods: { [M in MethodName]: Handler<M> } = {
     }),
   "sessions.list": (ctx) => ({ sessions: ctx.store.list() }),
   "exec.approval.list": (ctx) => ({ pending: ctx.approvals.list() }),
+  "channels.status": (ctx) => ({ channels: ctx.channels.status() }),
   "exec.approval.resolve": (ctx, params) => {
     if (!ctx.approvals.resolve(params.id, params.decision, "operator")) {
       throw new MethodError("NOT_FOUND", `no pending approval "${params.id}" (already answered, expired, or never asked).`);

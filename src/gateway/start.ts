@@ -81,6 +81,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
   const { ChatService } = await import("../agents/chat.js");
   const { builtinTools } = await import("../tools/registry.js");
   const { ApprovalManager } = await import("../exec/approvals.js");
+  const { ChannelManager } = await import("../channels/manager.js");
   const { loadProviderCredentials, providerEnvKey } = await import("../agents/model-ref.js");
   // Model API keys are secrets too: keep them out of every log line.
   redactor.add(Object.keys(config.models.providers).flatMap((id) => [env[providerEnvKey(id)], config.models.providers[id]?.apiKey]));
@@ -107,6 +108,15 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     services: { stateDir: paths.dir, approvals },
     approvals,
   });
+  const channels = new ChannelManager({
+    config,
+    env,
+    credentialsDir: paths.credentials,
+    chat,
+    logger,
+    redactor,
+    broadcast: (event, payload) => gwRef?.ctx.broadcast(event, payload),
+  });
   let gw: RunningGateway;
   try {
     gw = await startServer(
@@ -126,6 +136,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
         store,
         chat,
         approvals,
+        channels,
       },
       tls,
     );
@@ -141,8 +152,12 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     throw err;
   }
   gwRef = gw;
+  // Channels connect once the gateway is up; a channel that fails to start is logged
+  // and shown by `channels status`, and never stops the gateway.
+  await channels.start();
   const close = gw.close;
   gw.close = async (reason?: string) => {
+    await channels.stop();
     await close(reason);
     if (db.isOpen) db.close();
   };

@@ -108,6 +108,7 @@ export const methodParams = {
   "chat.abort": z.strictObject({ sessionKey: sessionKey.optional(), runId: z.string().min(1).max(128).optional() }),
   "sessions.list": z.strictObject({}),
   "exec.approval.list": z.strictObject({}),
+  "channels.status": z.strictObject({}),
   "exec.approval.resolve": z.strictObject({
     id: z.string().min(1).max(64),
     decision: z.enum(["allow-once", "allow-always", "deny"]),
@@ -116,7 +117,7 @@ export const methodParams = {
 } as const;
 export type MethodName = keyof typeof methodParams;
 
-export const EVENTS = ["connect.challenge", "tick", "shutdown", "chat", "exec.approval.requested", "exec.approval.resolved"] as const;
+export const EVENTS = ["connect.challenge", "tick", "shutdown", "chat", "exec.approval.requested", "exec.approval.resolved", "pairing.requested"] as const;
 
 /** Payload of a `chat` event (one per delta, tool step, and end of run). */
 export const chatEvent = z.object({

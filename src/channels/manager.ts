@@ -1,0 +1,216 @@
+// The channel core, for every adapter alike. Inbound path, in order:
+//   adapter event → de-duplicate by message id → access control (access.ts: dmPolicy,
+//   pairing, allowFrom, groupPolicy, mentions) → session key (dmScope / group) →
+//   ChatService (commands, queue, agent run) → reply chunked to the platform limit →
+//   sent with retries on 429/5xx.
+// Unknown DM senders under `pairing` get a code (pairing.ts) and nothing else: their
+// message is neither processed nor stored.
+import type { ChatEvent, ChatService } from "../agents/chat.js";
+import { directSessionKey, groupSessionKey } from "../agents/session-key.js";
+import { defaultAgent } from "../agents/workspace.js";
+import type { Config } from "../config/schema.js";
+import type { Env } from "../config/paths.js";
+import type { Logger } from "../infra/log.js";
+import type { Redactor } from "../infra/redact.js";
+import { decideAccess, type AccessState, type ChannelConfig } from "./access.js";
+import { chunkText } from "./chunk.js";
+import { CHANNELS, readChannelSecrets, type ChannelSecrets } from "./credentials.js";
+import { PairingStore, CODE_TTL_MS } from "./pairing.js";
+import { ChannelSendError, type ChannelAdapter, type ChannelId, type InboundMessage, type OutboundTarget } from "./types.js";
+
+const DEDUPE_MAX = 5000;
+const SEND_ATTEMPTS = 4;
+
+export interface ChannelStatus {
+  channel: ChannelId;
+  enabled: boolean;
+  running: boolean;
+  error?: string;
+}
+
+export interface ChannelManagerDeps {
+  config: Config;
+  env: Env;
+  credentialsDir: string;
+  chat: ChatService;
+  logger: Logger;
+  redactor: Redactor;
+  broadcast(event: string, payload: unknown): void;
+  /** Waits between send retries (tests shorten it). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+async function createAdapter(channel: ChannelId, cfg: ChannelConfig & { apiRoot?: string; apiUrl?: string }, secrets: ChannelSecrets, onError: (e: unknown) => void): Promise<ChannelAdapter> {
+  if (!secrets.botToken) throw new Error(`no bot token: run simpleclaw channels add ${channel} or set the token in the environment`);
+  switch (channel) {
+    case "telegram": {
+      const { createTelegramAdapter } = await import("./telegram.js");
+      return createTelegramAdapter({ token: secrets.botToken, ...(cfg.apiRoot ? { apiRoot: cfg.apiRoot } : {}), onError });
+    }
+    case "discord": {
+      throw new Error("the Discord adapter is not available in this build yet");
+    }
+    case "slack": {
+      if (!secrets.appToken) throw new Error("Slack Socket Mode needs an app-level token (xapp-…): run simpleclaw channels add slack --app-token …");
+      const { createSlackAdapter } = await import("./slack.js");
+      return createSlackAdapter({ botToken: secrets.botToken, appToken: secrets.appToken, ...(cfg.apiUrl ? { apiUrl: cfg.apiUrl } : {}), mode: "socket", onError });
+    }
+  }
+}
+
+export class ChannelManager {
+  private adapters = new Map<ChannelId, ChannelAdapter>();
+  private statuses = new Map<ChannelId, ChannelStatus>();
+  private seen = new Set<string>();
+  readonly pairing: PairingStore;
+
+  constructor(private deps: ChannelManagerDeps) {
+    this.pairing = new PairingStore(deps.credentialsDir);
+  }
+
+  private cfg(channel: ChannelId): ChannelConfig | undefined {
+    return this.deps.config.channels[channel] as ChannelConfig | undefined;
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(
+      CHANNELS.map(async (channel) => {
+        const cfg = this.cfg(channel);
+        if (!cfg?.enabled) {
+          this.statuses.set(channel, { channel, enabled: false, running: false });
+          return;
+        }
+        try {
+          const secrets = readChannelSecrets(this.deps.credentialsDir, channel, this.deps.env, { botToken: cfg.botToken, ...("appToken" in cfg ? { appToken: cfg.appToken as string | undefined } : {}) });
+          this.deps.redactor.add(Object.values(secrets));
+          const adapter = await createAdapter(channel, cfg, secrets, (e) => this.deps.logger.warn(`${channel} adapter error`, { err: this.message(e) }));
+          await adapter.start((m) => void this.handle(adapter, m));
+          this.adapters.set(channel, adapter);
+          this.statuses.set(channel, { channel, enabled: true, running: true });
+          this.deps.logger.info(`${channel} connected`);
+        } catch (err) {
+          const error = this.message(err);
+          this.statuses.set(channel, { channel, enabled: true, running: false, error });
+          this.deps.logger.error(`${channel} failed to start`, { err: error });
+        }
+      }),
+    );
+  }
+
+  status(): ChannelStatus[] {
+    return CHANNELS.map((c) => this.statuses.get(c) ?? { channel: c, enabled: !!this.cfg(c)?.enabled, running: false });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.adapters.values()].map((a) => a.stop().catch(() => {})));
+    this.adapters.clear();
+  }
+
+  private message(err: unknown): string {
+    return this.deps.redactor.text(err instanceof Error ? err.message : String(err));
+  }
+
+  private accessState(channel: ChannelId): AccessState {
+    const approved = this.pairing.approved(channel);
+    return { approved: new Set(approved.map((a) => a.id)), approvedOwners: new Set(approved.filter((a) => a.owner).map((a) => a.id)) };
+  }
+
+  private firstTime(m: InboundMessage): boolean {
+    const key = `${m.channel}:${m.accountId}:${m.messageId}`;
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    if (this.seen.size > DEDUPE_MAX) this.seen.delete(this.seen.values().next().value!);
+    return true;
+  }
+
+  /** One inbound message, start to end. Public for tests of the core against a real adapter. */
+  async handle(adapter: ChannelAdapter, m: InboundMessage): Promise<void> {
+    if (!this.firstTime(m)) return;
+    const cfg = this.cfg(m.channel);
+    if (!cfg?.enabled) return;
+    let state: AccessState;
+    try {
+      state = this.accessState(m.channel);
+    } catch (err) {
+      this.deps.logger.error("cannot read the approved senders; dropping the message", { channel: m.channel, err: this.message(err) });
+      return;
+    }
+    const decision = decideAccess(m, cfg, state);
+    if (decision.action === "drop") {
+      this.deps.logger.debug("channel message dropped", { channel: m.channel, sender: m.sender.id, chat: m.chat.id, reason: decision.reason });
+      return;
+    }
+    if (decision.action === "pair") return this.pair(adapter, m, cfg, state);
+
+    const agent = defaultAgent(this.deps.config);
+    const sessionKey =
+      m.chat.type === "direct"
+        ? directSessionKey(agent.id, this.deps.config.session.dmScope, m.channel, m.sender.id)
+        : groupSessionKey(agent.id, m.channel, m.chat.id);
+    const target: OutboundTarget = {
+      chatId: m.chat.id,
+      ...(m.chat.threadId ? { threadId: m.chat.threadId } : {}),
+      ...(m.chat.type === "group" ? { replyTo: m.messageId } : {}),
+    };
+    void adapter.sendTyping?.(target).catch(() => {});
+    try {
+      this.deps.chat.send({
+        sessionKey,
+        message: m.text,
+        idempotencyKey: `${m.channel}:${m.accountId}:${m.messageId}`,
+        origin: { kind: "channel", channel: m.channel, peer: m.sender.id, owner: decision.owner },
+        listener: (e: ChatEvent) => {
+          if (e.state === "final" && e.text) void this.deliver(adapter, target, e.text);
+          else if (e.state === "error") void this.deliver(adapter, target, `Sorry, that failed: ${e.message}`);
+          else if (e.state === "status" && m.chat.type === "direct" && decision.owner && /approval/.test(e.text)) void this.deliver(adapter, target, e.text);
+        },
+      });
+    } catch (err) {
+      this.deps.logger.warn("channel message refused", { channel: m.channel, err: this.message(err) });
+      await this.deliver(adapter, target, `Sorry: ${this.message(err)}`);
+    }
+  }
+
+  private async pair(adapter: ChannelAdapter, m: InboundMessage, cfg: ChannelConfig, state: AccessState): Promise<void> {
+    const step = this.pairing.request(m.channel, { id: m.sender.id, ...(m.sender.name ? { name: m.sender.name } : {}) });
+    if (step.kind !== "issued") {
+      this.deps.logger.info("pairing: unknown sender ignored", { channel: m.channel, sender: m.sender.id, why: step.kind });
+      return;
+    }
+    const { code, expiresAt } = step.request;
+    const who = `${m.sender.name ? `${m.sender.name} ` : ""}(id ${m.sender.id})`;
+    this.deps.logger.info("pairing requested", { channel: m.channel, sender: m.sender.id, name: m.sender.name, code });
+    this.deps.broadcast("pairing.requested", { channel: m.channel, code, senderId: m.sender.id, senderName: m.sender.name ?? null, expiresAt });
+    await this.deliver(
+      adapter,
+      { chatId: m.chat.id },
+      `Hi! I only talk to people my owner has approved. Your pairing code is ${code} (valid for ${CODE_TTL_MS / 3_600_000} hour). Ask my owner to approve it.`,
+    );
+    const owners = new Set([...cfg.owners, ...state.approvedOwners]);
+    for (const owner of owners) {
+      await this.deliver(adapter, { chatId: owner }, `Pairing request on ${m.channel} from ${who}. Approve with: simpleclaw pairing approve ${m.channel} ${code}`);
+    }
+  }
+
+  /** Chunk to the platform limit and send each part, retrying 429/5xx with backoff. */
+  async deliver(adapter: ChannelAdapter, target: OutboundTarget, text: string): Promise<boolean> {
+    const sleep = this.deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+    for (const part of chunkText(text, adapter.textLimit)) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await adapter.sendText(target, part);
+          break;
+        } catch (err) {
+          const retryable = err instanceof ChannelSendError && (err.status === 429 || (err.status ?? 0) >= 500);
+          if (!retryable || attempt >= SEND_ATTEMPTS) {
+            this.deps.logger.warn("channel send failed", { channel: adapter.id, chat: target.chatId, err: this.message(err) });
+            return false;
+          }
+          const wait = err.retryAfterMs ?? 500 * 2 ** (attempt - 1);
+          await sleep(Math.min(wait, 60_000));
+        }
+      }
+    }
+    return true;
+  }
+}

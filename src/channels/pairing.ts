@@ -1,0 +1,132 @@
+// DM pairing state in credentials/ (dir 700, files 600), per channel:
+//   <channel>-pairing.json    pending requests {code, senderId, senderName, createdAt, expiresAt}
+//   <channel>-allowFrom.json  approved senders {id, name, approvedAt, owner}
+// Codes: 8 characters from an alphabet without 0/O/1/I, valid 1 hour, at most 3 pending
+// per channel, one per sender per hour. Only the operator approves (CLI or RPC), never
+// the sender; the files are re-read on every message, so approval needs no restart.
+import { randomInt } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, chmodSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { writeFileAtomic } from "../infra/atomic-fs.js";
+
+export const CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+export const CODE_LENGTH = 8;
+export const CODE_TTL_MS = 60 * 60 * 1000;
+export const MAX_PENDING = 3;
+
+const requestSchema = z.object({
+  code: z.string(),
+  senderId: z.string(),
+  senderName: z.string().optional(),
+  createdAt: z.number(),
+  expiresAt: z.number(),
+});
+const pairingFile = z.object({ version: z.literal(1), requests: z.array(requestSchema) });
+const approvedSchema = z.object({ id: z.string(), name: z.string().optional(), approvedAt: z.number(), owner: z.boolean().optional() });
+const allowFile = z.object({ version: z.literal(1), allowFrom: z.array(approvedSchema) });
+
+export type PairingRequest = z.infer<typeof requestSchema>;
+export type ApprovedSender = z.infer<typeof approvedSchema>;
+
+export function newCode(): string {
+  let s = "";
+  for (let i = 0; i < CODE_LENGTH; i++) s += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  return s;
+}
+
+export function normalizeCode(code: string): string {
+  return code.trim().toUpperCase().replace(/[\s-]/g, "");
+}
+
+/** What to do with an unknown DM sender (pure; `now` injected). */
+export function pairingStep(
+  requests: PairingRequest[],
+  sender: { id: string; name?: string },
+  now: number,
+  code: () => string = newCode,
+): { kind: "issued"; request: PairingRequest; requests: PairingRequest[] } | { kind: "pending" | "full"; requests: PairingRequest[] } {
+  const live = requests.filter((r) => r.expiresAt > now);
+  if (live.some((r) => r.senderId === sender.id)) return { kind: "pending", requests: live };
+  if (live.length >= MAX_PENDING) return { kind: "full", requests: live };
+  let c = code();
+  while (live.some((r) => r.code === c)) c = code();
+  const request: PairingRequest = { code: c, senderId: sender.id, ...(sender.name ? { senderName: sender.name } : {}), createdAt: now, expiresAt: now + CODE_TTL_MS };
+  return { kind: "issued", request, requests: [...live, request] };
+}
+
+export class PairingStore {
+  constructor(private credentialsDir: string) {}
+
+  private path(channel: string, kind: "pairing" | "allowFrom"): string {
+    if (!/^[a-z0-9-]+$/.test(channel)) throw new Error(`invalid channel name "${channel}"`);
+    return join(this.credentialsDir, `${channel}-${kind}.json`);
+  }
+
+  private ensureDir(): void {
+    mkdirSync(this.credentialsDir, { recursive: true, mode: 0o700 });
+    chmodSync(this.credentialsDir, 0o700);
+  }
+
+  private read<T>(path: string, schema: z.ZodType<T>, empty: T): T {
+    if (!existsSync(path)) return empty;
+    const parsed = schema.safeParse(JSON.parse(readFileSync(path, "utf8")));
+    if (!parsed.success) throw new Error(`${path} is not a valid pairing file; fix or delete it.`);
+    return parsed.data;
+  }
+
+  requests(channel: string, now = Date.now()): PairingRequest[] {
+    return this.read(this.path(channel, "pairing"), pairingFile, { version: 1 as const, requests: [] }).requests.filter((r) => r.expiresAt > now);
+  }
+
+  saveRequests(channel: string, requests: PairingRequest[]): void {
+    this.ensureDir();
+    writeFileAtomic(this.path(channel, "pairing"), `${JSON.stringify({ version: 1, requests }, null, 2)}\n`, 0o600);
+  }
+
+  approved(channel: string): ApprovedSender[] {
+    return this.read(this.path(channel, "allowFrom"), allowFile, { version: 1 as const, allowFrom: [] }).allowFrom;
+  }
+
+  private saveApproved(channel: string, allowFrom: ApprovedSender[]): void {
+    this.ensureDir();
+    writeFileAtomic(this.path(channel, "allowFrom"), `${JSON.stringify({ version: 1, allowFrom }, null, 2)}\n`, 0o600);
+  }
+
+  /** Records a request for an unknown sender; returns the new code, or why none was issued. */
+  request(channel: string, sender: { id: string; name?: string }, now = Date.now()) {
+    const step = pairingStep(this.requests(channel, now), sender, now);
+    if (step.kind === "issued") this.saveRequests(channel, step.requests);
+    return step;
+  }
+
+  /** Operator approval: the sender joins allowFrom; the first approved sender becomes owner when `ownerIfFirst`. */
+  approve(channel: string, code: string, opts: { ownerIfFirst: boolean }, now = Date.now()): ApprovedSender | undefined {
+    const want = normalizeCode(code);
+    const reqs = this.requests(channel, now);
+    const req = reqs.find((r) => r.code === want);
+    if (!req) return undefined;
+    const list = this.approved(channel).filter((a) => a.id !== req.senderId);
+    const owner = opts.ownerIfFirst && !list.some((a) => a.owner);
+    const entry: ApprovedSender = { id: req.senderId, ...(req.senderName ? { name: req.senderName } : {}), approvedAt: now, ...(owner ? { owner: true } : {}) };
+    this.saveApproved(channel, [...list, entry]);
+    this.saveRequests(channel, reqs.filter((r) => r !== req));
+    return entry;
+  }
+
+  reject(channel: string, code: string, now = Date.now()): PairingRequest | undefined {
+    const want = normalizeCode(code);
+    const reqs = this.requests(channel, now);
+    const req = reqs.find((r) => r.code === want);
+    if (req) this.saveRequests(channel, reqs.filter((r) => r !== req));
+    return req;
+  }
+
+  revoke(channel: string, senderId: string): boolean {
+    const list = this.approved(channel);
+    const next = list.filter((a) => a.id !== senderId);
+    if (next.length === list.length) return false;
+    this.saveApproved(channel, next);
+    return true;
+  }
+}

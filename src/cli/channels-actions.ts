@@ -1,0 +1,122 @@
+// Implementations of `simpleclaw pairing …` and `simpleclaw channels …` (lazy-loaded).
+import { readFileSync } from "node:fs";
+import { CHANNELS, readChannelSecrets, removeChannelSecrets, writeChannelSecrets } from "../channels/credentials.js";
+import { PairingStore } from "../channels/pairing.js";
+import type { ChannelId } from "../channels/types.js";
+import { loadConfig, readRawConfig, saveRawConfig, setAt } from "../config/io.js";
+import { statePaths } from "../config/paths.js";
+import { EXIT, UserError } from "../infra/errors.js";
+import { connect, type Flags } from "./gateway-client.js";
+
+function channelId(name: string): ChannelId {
+  if ((CHANNELS as string[]).includes(name)) return name as ChannelId;
+  throw new UserError(`unknown channel "${name}"; use one of: ${CHANNELS.join(", ")}.`, EXIT.usage);
+}
+
+const store = () => new PairingStore(statePaths().credentials);
+
+export function pairingList(channel: string | undefined, opts: { json?: boolean }): void {
+  const list = channel ? [channelId(channel)] : CHANNELS;
+  const s = store();
+  const rows = list.map((c) => ({ channel: c, pending: s.requests(c), approved: s.approved(c) }));
+  if (opts.json) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  for (const r of rows) {
+    if (!r.pending.length && !r.approved.length && !channel) continue;
+    process.stdout.write(`${r.channel}:\n`);
+    for (const p of r.pending) {
+      process.stdout.write(`  pending  ${p.code}  ${p.senderName ?? ""} (id ${p.senderId})  expires ${new Date(p.expiresAt).toISOString()}\n`);
+    }
+    for (const a of r.approved) process.stdout.write(`  approved ${a.id}${a.name ? ` (${a.name})` : ""}${a.owner ? "  owner" : ""}\n`);
+    if (!r.pending.length && !r.approved.length) process.stdout.write("  nothing pending, nobody approved\n");
+  }
+  if (rows.every((r) => !r.pending.length && !r.approved.length) && !channel) process.stdout.write("No pairing requests and no approved senders.\n");
+}
+
+export function pairingApprove(channel: string, code: string): void {
+  const c = channelId(channel);
+  const { config } = loadConfig();
+  const cfg = config.channels[c];
+  const entry = store().approve(c, code, { ownerIfFirst: !cfg || cfg.owners.length === 0 });
+  if (!entry) throw new UserError(`no pending ${c} pairing request with code ${code.toUpperCase()} (wrong, expired or already decided); see simpleclaw pairing list ${c}.`);
+  process.stdout.write(`Approved ${entry.name ? `${entry.name} ` : ""}(id ${entry.id}) on ${c}${entry.owner ? " as the owner" : ""}. Their next message reaches the assistant.\n`);
+}
+
+export function pairingReject(channel: string, code: string): void {
+  const c = channelId(channel);
+  const r = store().reject(c, code);
+  if (!r) throw new UserError(`no pending ${c} pairing request with code ${code.toUpperCase()}.`);
+  process.stdout.write(`Rejected the request from id ${r.senderId} on ${c}.\n`);
+}
+
+export function pairingRevoke(channel: string, sender: string): void {
+  const c = channelId(channel);
+  if (!store().revoke(c, sender)) throw new UserError(`${sender} is not an approved ${c} sender.`);
+  process.stdout.write(`Revoked ${sender} on ${c}; their messages are no longer processed.\n`);
+}
+
+function readStdin(): string {
+  try {
+    return readFileSync(0, "utf8").trim();
+  } catch {
+    return "";
+  }
+}
+
+export function channelsAdd(channel: string, opts: { token?: string; appToken?: string; signingSecret?: string }): void {
+  const c = channelId(channel);
+  const botToken = opts.token ?? readStdin();
+  if (!botToken) throw new UserError(`give the bot token with --token or on stdin.`, EXIT.usage);
+  if (c === "telegram" && !/^\d{5,}:[A-Za-z0-9_-]{20,}$/.test(botToken)) throw new UserError("that does not look like a Telegram bot token (123456:ABC…).", EXIT.usage);
+  if (c === "slack" && !botToken.startsWith("xoxb-")) throw new UserError("the Slack bot token starts with xoxb-.", EXIT.usage);
+  if (c === "slack" && opts.appToken && !opts.appToken.startsWith("xapp-")) throw new UserError("the Slack app-level token starts with xapp-.", EXIT.usage);
+  const paths = statePaths();
+  const path = writeChannelSecrets(paths.credentials, c, {
+    botToken,
+    ...(opts.appToken ? { appToken: opts.appToken } : {}),
+    ...(opts.signingSecret ? { signingSecret: opts.signingSecret } : {}),
+  });
+  const { raw } = readRawConfig();
+  saveRawConfig(setAt(raw, ["channels", c, "enabled"], true));
+  process.stdout.write(`Saved ${c} credentials to ${path} (mode 600) and enabled channels.${c}. Restart the gateway to connect.\n`);
+  process.stdout.write(`Unknown senders get a pairing code; approve them with: simpleclaw pairing approve ${c} <code>\n`);
+}
+
+export function channelsList(opts: { json?: boolean }): void {
+  const { config } = loadConfig();
+  const paths = statePaths();
+  const rows = CHANNELS.map((c) => {
+    const cfg = config.channels[c];
+    let hasToken = false;
+    try {
+      hasToken = !!readChannelSecrets(paths.credentials, c, process.env, { botToken: cfg?.botToken }).botToken;
+    } catch {
+      hasToken = false;
+    }
+    return { channel: c, enabled: !!cfg?.enabled, credentials: hasToken, dmPolicy: cfg?.dmPolicy ?? "pairing", groupPolicy: cfg?.groupPolicy ?? "allowlist" };
+  });
+  if (opts.json) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  for (const r of rows) {
+    process.stdout.write(`${r.channel}: ${r.enabled ? "enabled" : "disabled"}, credentials ${r.credentials ? "present" : "missing"}, dmPolicy ${r.dmPolicy}, groupPolicy ${r.groupPolicy}\n`);
+  }
+}
+
+export async function channelsStatus(opts: Flags & { json?: boolean }): Promise<void> {
+  const client = await connect(opts);
+  try {
+    const { channels } = await client.call<{ channels: Array<{ channel: string; enabled: boolean; running: boolean; error?: string }> }>("channels.status");
+    if (opts.json) return void process.stdout.write(`${JSON.stringify(channels, null, 2)}\n`);
+    for (const c of channels) {
+      process.stdout.write(`${c.channel}: ${!c.enabled ? "disabled" : c.running ? "connected" : `not connected${c.error ? ` — ${c.error}` : ""}`}\n`);
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+export function channelsRemove(channel: string): void {
+  const c = channelId(channel);
+  const removed = removeChannelSecrets(statePaths().credentials, c);
+  const { raw } = readRawConfig();
+  saveRawConfig(setAt(raw, ["channels", c, "enabled"], false));
+  process.stdout.write(`${removed ? `Deleted credentials/${c}.json and d` : "D"}isabled channels.${c}. Restart the gateway to disconnect.\n`);
+}
