@@ -4,6 +4,7 @@
 //   1. `simpleclaw --version` wall time vs. `node -e 0`         target: ratio <= 1.5x
 //   2. gateway spawn -> TCP port accepting connections           target: < 300 ms
 //   3. gateway resident memory (VmRSS) after 10 s idle           target: < 80 MB
+//   5. exec overhead: `true` on the host vs inside bwrap (bench/exec.mjs), median of 20
 //   4. chat.send -> final through a real gateway (bench/chat.mjs): p50 gateway overhead
 //      < 5 ms, > 500 msgs/s over 50 sessions, RSS plateau over 10,000 messages
 // Flags: --runs=N (startup samples, default 7 for 1 and 5 for 2/3), --idle=SECONDS
@@ -231,10 +232,31 @@ if (!JSON_OUT) {
   );
 }
 
+/** bench/exec.mjs in its own process: median `true` on the host vs in bwrap. */
+function benchExec() {
+  const r = spawnSync(process.execPath, [join(REPO, "bench", "exec.mjs"), "--json"], { cwd: REPO, env: cleanEnv(), encoding: "utf8" });
+  if (r.status !== 0) return { error: (r.stderr || "exec bench failed").trim().split("\n").at(-1) };
+  return JSON.parse(r.stdout);
+}
+
+function execRows(e) {
+  if (e.error) return [{ metric: "exec: bwrap sandbox overhead", shown: `n/a (${e.error})`, target: "", ok: true }];
+  if (e.skipped) return [{ metric: "exec: bwrap sandbox overhead", shown: `skipped (${e.skipped})`, target: "", ok: true }];
+  return [
+    {
+      metric: `exec \`true\`: host / bwrap (median of ${e.runs})`,
+      shown: `${fmt(e.hostMs)} ms / ${fmt(e.bwrapMs)} ms (+${fmt(e.overheadMs)} ms per exec)`,
+      target: "",
+      ok: true,
+    },
+  ];
+}
+
 let failed = false;
 try {
   const v = benchVersion();
   const g = await benchGateway();
+  const exec = benchExec();
   const chat = CHAT ? await benchChat({ profile: CHAT_PROFILE, log: JSON_OUT ? () => {} : (line) => process.stderr.write(`${line}\n`) }) : undefined;
   const results = [
     {
@@ -259,6 +281,7 @@ try {
       ok: Number.isFinite(g.rssMb) ? g.rssMb < TARGET.rssMb : true,
     },
     ...(chat ? chatRows(chat) : []),
+    ...execRows(exec),
   ];
   failed = results.some((r) => !r.ok);
   if (JSON_OUT) {
@@ -273,6 +296,7 @@ try {
           gatewayStart: { medianMs: g.startMs, runsMs: g.startRuns },
           idleRss: { medianMb: g.rssMb, runsMb: g.rssRuns, idleMs: IDLE_MS },
           chat,
+          exec,
           targets: { ...TARGET, ...(chat ? { chat: CHAT_TARGET } : {}) },
           ok: !failed,
         },
