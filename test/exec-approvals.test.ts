@@ -232,6 +232,30 @@ describe("exec in the bwrap sandbox", async () => {
     expect(hits).toBe(0);
   });
 
+  it.skipIf(!bw.ok)("elevated exec leaves the sandbox only when tools.elevated allows it", async () => {
+    const off = await setup({ tools: { exec: { security: "full", ask: "off" } } });
+    execTurns(off.fake, "id -u", { elevated: true });
+    const refused = await off.chat.ask("x", { sessionKey: "agent:main:direct:someone" });
+    expect(refused.text).toMatch(/elevated exec refused: tools\.elevated\.enabled is false/);
+
+    const on = await setup({ tools: { exec: { security: "full", ask: "off" }, elevated: { enabled: true } } });
+    execTurns(on.fake, "echo host", { elevated: true });
+    const host = await on.chat.ask("x", { sessionKey: "agent:main:direct:someone" });
+    expect(host.text).toMatch(/^exit code 0\n--- stdout ---\nhost/);
+    expect(host.text).not.toContain("[sandbox:");
+  });
+
+  it.skipIf(!bw.ok)("file tools in a sandboxed session get the sandbox's workspace access", async () => {
+    const { fake, chat, workspace } = await setup({ agents: { defaults: { model: { primary: "fake/m" }, sandbox: { workspaceAccess: "ro" } } } });
+    fake.script({ toolCalls: [{ name: "write", input: { path: "ro.txt", content: "x" } }, { name: "read", input: { path: "AGENTS.md" } }] }, (req) => ({
+      text: req.toolResults.map((r) => r.content.slice(0, 80)).join(" | "),
+    }));
+    const end = await chat.ask("x", { sessionKey: "agent:main:direct:someone" });
+    expect(end.text).toMatch(/write cannot change files: this session is sandboxed with a read-only workspace/);
+    expect(end.text).toMatch(/Operating rules/);
+    expect(existsSync(join(workspace, "ro.txt"))).toBe(false);
+  });
+
   it.skipIf(!bw.ok)("the owner's main session is not sandboxed under non-main", async () => {
     const { fake, chat, dir } = await setup({ tools: { exec: { security: "full", ask: "off" } } });
     execTurns(fake, `cat ${join(dir, "simpleclaw.json")}`);
