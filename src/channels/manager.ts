@@ -48,7 +48,8 @@ async function createAdapter(channel: ChannelId, cfg: ChannelConfig & { apiRoot?
       return createTelegramAdapter({ token: secrets.botToken, ...(cfg.apiRoot ? { apiRoot: cfg.apiRoot } : {}), onError });
     }
     case "discord": {
-      throw new Error("the Discord adapter is not available in this build yet");
+      const { createDiscordAdapter } = await import("./discord.js");
+      return createDiscordAdapter({ botToken: secrets.botToken, ...(cfg.apiUrl ? { apiUrl: cfg.apiUrl } : {}), onError });
     }
     case "slack": {
       if (!secrets.appToken) throw new Error("Slack Socket Mode needs an app-level token (xapp-…): run simpleclaw channels add slack --app-token …");

@@ -1,0 +1,202 @@
+// Chat channels end to end: the real grammy / @slack/bolt / discord.js clients talk to
+// local fakes of Telegram's Bot API, Slack's Web API + Socket Mode and Discord's REST +
+// gateway, through a real gateway with the fake model behind it. Strangers are the
+// attackers here: they must get a pairing code and nothing else.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { PairingStore } from "../src/channels/pairing.js";
+import type { ChannelFakeDriver } from "../src/channels/types.js";
+import { startGateway } from "../src/gateway/start.js";
+import { startFakeDiscord } from "./fakes/discord.js";
+import { startFakeModelServer } from "./fakes/model-server.js";
+import { startFakeSlack } from "./fakes/slack.js";
+import { startFakeTelegram } from "./fakes/telegram.js";
+import { cleanupAll, onCleanup, randomToken, runCli, tempStateDir } from "./helpers/gateway.js";
+
+afterEach(cleanupAll);
+
+const TELEGRAM_TOKEN = "123456789:AAFakeTelegramTokenForTests_abcdefghij";
+const SLACK_BOT = "xoxb-1111-2222-fakeslacktokenfortests";
+const SLACK_APP = "xapp-1-A111-2222-fakeappleveltoken";
+const DISCORD_TOKEN = "MTExMTExMTExMTExMTExMTEx.Fake.DiscordTokenForTestsOnly_abcdef";
+
+interface Fixture {
+  driver: ChannelFakeDriver;
+  channelConfig: Record<string, unknown>;
+  env: Record<string, string>;
+  limit: number;
+  token: string;
+}
+
+const CHANNELS: Record<string, () => Promise<Fixture>> = {
+  telegram: async () => {
+    const f = await startFakeTelegram({ token: TELEGRAM_TOKEN, botUsername: "claw_bot" });
+    onCleanup(() => f.close());
+    return { driver: f, channelConfig: { apiRoot: f.apiRoot }, env: { TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN }, limit: 4096, token: TELEGRAM_TOKEN };
+  },
+  slack: async () => {
+    const f = await startFakeSlack({ botToken: SLACK_BOT, appToken: SLACK_APP });
+    onCleanup(() => f.close());
+    return { driver: f, channelConfig: { apiUrl: f.apiUrl }, env: { SLACK_BOT_TOKEN: SLACK_BOT, SLACK_APP_TOKEN: SLACK_APP }, limit: 4000, token: SLACK_BOT };
+  },
+  discord: async () => {
+    const f = await startFakeDiscord({ botToken: DISCORD_TOKEN });
+    onCleanup(() => f.close());
+    return { driver: f, channelConfig: { apiUrl: f.apiUrl }, env: { DISCORD_BOT_TOKEN: DISCORD_TOKEN }, limit: 2000, token: DISCORD_TOKEN };
+  },
+};
+
+/** Two group/channel ids per platform, in the platform's own format: [allowed, unknown]. */
+const GROUPS: Record<string, [string, string]> = {
+  telegram: ["-1001234567890", "-1009876543210"],
+  slack: ["C0AAAA1111", "C0BBBB2222"],
+  discord: ["1400000000000000001", "1400000000000000002"],
+};
+
+async function waitFor<T>(fn: () => T | undefined | false, ms = 8000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+const settle = () => new Promise((r) => setTimeout(r, 400));
+
+for (const [name, make] of Object.entries(CHANNELS)) {
+  describe(`${name} channel`, () => {
+    async function boot(channel: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
+      const fx = await make();
+      const model = await startFakeModelServer({ apiKey: "sk-channel-model-0123456789" });
+      onCleanup(() => model.close());
+      const state = tempStateDir({
+        gateway: { auth: { token: randomToken() } },
+        agents: { defaults: { model: { primary: "fake/m" } } },
+        models: { providers: { fake: { api: "openai-completions", baseUrl: model.url, apiKey: model.apiKey } } },
+        channels: { [name]: { enabled: true, ...fx.channelConfig, ...channel } },
+        ...extra,
+      }, fx.env);
+      const gw = await startGateway({ env: state.env, port: 0, pretty: null, say: () => {} });
+      onCleanup(() => gw.close());
+      expect(gw.ctx.channels.status().find((c) => c.channel === name)).toMatchObject({ running: true });
+      const pairing = new PairingStore(join(state.dir, "credentials"));
+      return { ...fx, model, gw, dir: state.dir, env: state.env, pairing };
+    }
+
+    it("an unknown DM gets one code and is not processed; after approval the next message is answered", async () => {
+      const s = await boot();
+      const stranger = { id: "5001", name: "Mallory" };
+      await s.driver.sendDirect(stranger, "hello, who are you?");
+      const first = await waitFor(() => s.driver.sent()[0]);
+      const code = /pairing code is ([A-Z2-9]{8})/.exec(first.text)?.[1];
+      expect(code).toBeTruthy();
+      await s.driver.sendDirect(stranger, "hello again");
+      await s.driver.sendDirect(stranger, code!); // a sender reciting its own code approves nothing
+      await settle();
+      expect(s.driver.sent()).toHaveLength(1);
+      expect(s.model.requests).toHaveLength(0);
+      expect(s.gw.ctx.store.list()).toEqual([]);
+
+      const approve = await runCli(["pairing", "approve", name, code!.toLowerCase()], s.env);
+      expect(approve.code).toBe(0);
+      expect(approve.stdout).toMatch(/as the owner/);
+      await s.driver.sendDirect(stranger, "now can we talk?");
+      const reply = await waitFor(() => s.driver.sent()[1]);
+      expect(reply.text).toBe("echo: now can we talk?");
+      expect(s.gw.ctx.store.list().map((x) => x.key)).toEqual(["agent:main:main"]);
+    });
+
+    it("at most 3 pending requests: a 4th stranger gets nothing", async () => {
+      const s = await boot();
+      for (const id of ["61", "62", "63", "64"]) await s.driver.sendDirect({ id }, "hi");
+      await waitFor(() => s.driver.sent().length >= 3 || undefined);
+      await settle();
+      expect(s.driver.sent()).toHaveLength(3);
+      expect(s.pairing.requests(name).map((r) => r.senderId).sort()).toEqual(["61", "62", "63"]);
+    });
+
+    it("allowlist mode drops unlisted senders silently and answers listed ones", async () => {
+      const s = await boot({ dmPolicy: "allowlist", allowFrom: ["7001"] });
+      await s.driver.sendDirect({ id: "7002" }, "let me in");
+      await s.driver.sendDirect({ id: "7001" }, "it's me");
+      const reply = await waitFor(() => s.driver.sent()[0]);
+      expect(reply.text).toBe("echo: it's me");
+      await settle();
+      expect(s.driver.sent()).toHaveLength(1);
+      expect(s.model.requests).toHaveLength(1);
+    });
+
+    it("groups: unknown groups and unmentioned messages are ignored; a mention in an allowed group is answered there", async () => {
+      const [allowed, unknown] = GROUPS[name]!;
+      const s = await boot({ groups: { [allowed]: { requireMention: true } } });
+      await s.driver.sendGroup(unknown, { id: "8001" }, "anyone?", { mention: true });
+      await s.driver.sendGroup(allowed, { id: "8001" }, "just chatting");
+      await settle();
+      expect(s.driver.sent()).toHaveLength(0);
+      await s.driver.sendGroup(allowed, { id: "8001" }, "what's up", { mention: true });
+      const reply = await waitFor(() => s.driver.sent()[0]);
+      expect(reply.chatId).toBe(allowed);
+      expect(reply.text).toBe("echo: what's up");
+      expect(s.gw.ctx.store.list().map((x) => x.key)).toEqual([`agent:main:${name}:group:${allowed}`]);
+    });
+
+    it(`a long reply is split under ${name}'s limit without breaking code blocks`, async () => {
+      const s = await boot({ dmPolicy: "allowlist", allowFrom: ["9001"] });
+      const code = "```\n" + "x = 1\n".repeat(50) + "```";
+      const long = Array.from({ length: 40 }, (_, i) => `Paragraph ${i}: ${"lorem ipsum ".repeat(20)}`).join("\n\n") + "\n\n" + code;
+      s.model.script({ text: long });
+      await s.driver.sendDirect({ id: "9001" }, "write a lot");
+      await waitFor(() => s.driver.sent().some((m) => m.text.includes("x = 1")) || undefined);
+      await settle();
+      const parts = s.driver.sent().map((m) => m.text);
+      expect(parts.length).toBeGreaterThan(1);
+      for (const p of parts) {
+        expect(p.length).toBeLessThanOrEqual(s.limit);
+        expect((p.match(/```/g) ?? []).length % 2).toBe(0);
+      }
+      expect(parts.join("\n\n").replace(/\s+/g, " ")).toBe(long.replace(/\s+/g, " "));
+    });
+
+    it("retries a rate-limited send and still delivers", async () => {
+      const s = await boot({ dmPolicy: "allowlist", allowFrom: ["9101"] });
+      s.driver.failNextSends(1, 429, 1);
+      await s.driver.sendDirect({ id: "9101" }, "ping");
+      const reply = await waitFor(() => s.driver.sent()[0], 10_000);
+      expect(reply.text).toBe("echo: ping");
+    });
+
+    it("the bot token never reaches the logs", async () => {
+      const s = await boot();
+      await s.driver.sendDirect({ id: "9201" }, "hi");
+      await waitFor(() => s.driver.sent()[0]);
+      await s.gw.close();
+      const logs = join(s.dir, "logs");
+      const text = readdirSync(logs).map((f) => readFileSync(join(logs, f), "utf8")).join("\n");
+      expect(text).toContain("connected");
+      expect(text).not.toContain(s.token);
+    });
+  });
+}
+
+describe("channel config", () => {
+  it("dmPolicy open without \"*\" is refused at start with the key path (exit 78)", async () => {
+    const state = tempStateDir({ gateway: { auth: { token: randomToken() } }, channels: { telegram: { enabled: true, dmPolicy: "open" } } });
+    const r = await runCli(["gateway"], state.env);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/channels\.telegram\.allowFrom/);
+  });
+
+  it("channels add stores the token in credentials/ (600), not in simpleclaw.json", async () => {
+    const state = tempStateDir({});
+    const r = await runCli(["channels", "add", "telegram", "--token", TELEGRAM_TOKEN], state.env);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(state.dir, "simpleclaw.json"), "utf8")).not.toContain(TELEGRAM_TOKEN);
+    expect(JSON.parse(readFileSync(join(state.dir, "credentials", "telegram.json"), "utf8")).botToken).toBe(TELEGRAM_TOKEN);
+    const list = await runCli(["channels", "list"], state.env);
+    expect(list.stdout).toMatch(/telegram: enabled, credentials present/);
+    const bad = await runCli(["channels", "add", "telegram", "--token", "nonsense"], state.env);
+    expect(bad.code).toBe(2);
+  });
+});
