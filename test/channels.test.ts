@@ -10,7 +10,8 @@ import type { ChannelFakeDriver } from "../src/channels/types.js";
 import { startGateway } from "../src/gateway/start.js";
 import { startFakeDiscord } from "./fakes/discord.js";
 import { startFakeModelServer } from "./fakes/model-server.js";
-import { startFakeSlack } from "./fakes/slack.js";
+import { postSignedEvent, startFakeSlack } from "./fakes/slack.js";
+import { createServer } from "node:net";
 import { startFakeTelegram } from "./fakes/telegram.js";
 import { cleanupAll, onCleanup, randomToken, runCli, tempStateDir } from "./helpers/gateway.js";
 
@@ -179,6 +180,46 @@ for (const [name, make] of Object.entries(CHANNELS)) {
     });
   });
 }
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+describe("slack over HTTP events", () => {
+  it("mode http answers a correctly signed event and ignores a forged one", async () => {
+    const SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
+    const f = await startFakeSlack({ botToken: SLACK_BOT, appToken: SLACK_APP });
+    onCleanup(() => f.close());
+    const model = await startFakeModelServer({ apiKey: "sk-channel-model-0123456789" });
+    onCleanup(() => model.close());
+    const httpPort = await freePort();
+    const state = tempStateDir(
+      {
+        gateway: { auth: { token: randomToken() } },
+        agents: { defaults: { model: { primary: "fake/m" } } },
+        models: { providers: { fake: { api: "openai-completions", baseUrl: model.url, apiKey: model.apiKey } } },
+        channels: { slack: { enabled: true, apiUrl: f.apiUrl, mode: "http", httpPort, dmPolicy: "allowlist", allowFrom: ["U77"] } },
+      },
+      { SLACK_BOT_TOKEN: SLACK_BOT, SLACK_SIGNING_SECRET: SECRET },
+    );
+    const gw = await startGateway({ env: state.env, port: 0, pretty: null, say: () => {} });
+    onCleanup(() => gw.close());
+    const url = `http://127.0.0.1:${httpPort}/slack/events`;
+    const forged = await postSignedEvent(url, "not-the-secret", f.eventCallback(f.directEvent({ id: "U77" }, "forged")));
+    expect(forged.status).toBe(401);
+    const ok = await postSignedEvent(url, SECRET, f.eventCallback(f.directEvent({ id: "U77" }, "hello over http")));
+    expect(ok.status).toBe(200);
+    const reply = await waitFor(() => f.sent()[0]);
+    expect(reply.text).toBe("echo: hello over http");
+    await settle();
+    expect(f.sent()).toHaveLength(1);
+    expect(f.connections()).toBe(0);
+  });
+});
 
 describe("channel config", () => {
   it("dmPolicy open without \"*\" is refused at start with the key path (exit 78)", async () => {

@@ -40,7 +40,7 @@ export interface ChannelManagerDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
-async function createAdapter(channel: ChannelId, cfg: ChannelConfig & { apiRoot?: string; apiUrl?: string }, secrets: ChannelSecrets, onError: (e: unknown) => void): Promise<ChannelAdapter> {
+async function createAdapter(channel: ChannelId, cfg: ChannelConfig & { apiRoot?: string; apiUrl?: string; mode?: "socket" | "http"; httpPort?: number }, secrets: ChannelSecrets, onError: (e: unknown) => void): Promise<ChannelAdapter> {
   if (!secrets.botToken) throw new Error(`no bot token: run simpleclaw channels add ${channel} or set the token in the environment`);
   switch (channel) {
     case "telegram": {
@@ -52,9 +52,14 @@ async function createAdapter(channel: ChannelId, cfg: ChannelConfig & { apiRoot?
       return createDiscordAdapter({ botToken: secrets.botToken, ...(cfg.apiUrl ? { apiUrl: cfg.apiUrl } : {}), onError });
     }
     case "slack": {
-      if (!secrets.appToken) throw new Error("Slack Socket Mode needs an app-level token (xapp-…): run simpleclaw channels add slack --app-token …");
       const { createSlackAdapter } = await import("./slack.js");
-      return createSlackAdapter({ botToken: secrets.botToken, appToken: secrets.appToken, ...(cfg.apiUrl ? { apiUrl: cfg.apiUrl } : {}), mode: "socket", onError });
+      const api = cfg.apiUrl ? { apiUrl: cfg.apiUrl } : {};
+      if (cfg.mode === "http") {
+        if (!secrets.signingSecret) throw new Error("Slack HTTP events need the signing secret: run simpleclaw channels add slack --signing-secret …");
+        return createSlackAdapter({ botToken: secrets.botToken, signingSecret: secrets.signingSecret, ...api, mode: "http", httpPort: cfg.httpPort ?? 3000, onError });
+      }
+      if (!secrets.appToken) throw new Error("Slack Socket Mode needs an app-level token (xapp-…): run simpleclaw channels add slack --app-token …");
+      return createSlackAdapter({ botToken: secrets.botToken, appToken: secrets.appToken, ...api, mode: "socket", onError });
     }
   }
 }

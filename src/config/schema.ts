@@ -163,7 +163,13 @@ const channels = z
   .strictObject({
     telegram: channel({ apiRoot: z.url().optional() }).optional(),
     discord: channel({ apiUrl: z.url().optional() }).optional(),
-    slack: channel({ apiUrl: z.url().optional(), appToken: secret.optional(), signingSecret: secret.optional() }).optional(),
+    slack: channel({
+      apiUrl: z.url().optional(),
+      appToken: secret.optional(),
+      signingSecret: secret.optional(),
+      mode: z.enum(["socket", "http"]).default("socket").describe('"socket" (Socket Mode, app-level token) or "http" (Events API at POST /slack/events, signing secret)'),
+      httpPort: z.number().int().min(0).max(65535).default(3000).describe("HTTP events mode: the local port for POST /slack/events (put it behind your HTTPS proxy)"),
+    }).optional(),
   })
   .prefault({});
 
@@ -213,14 +219,44 @@ export const configSchema = z
     channels,
     memory: z
       .strictObject({
-        extraPaths: z.array(z.string()).default([]),
+        enabled: z.boolean().default(true).describe("false: no memory tools, no index, no watcher"),
+        extraPaths: z
+          .array(z.string().min(1))
+          .default([])
+          .describe("more Markdown files or folders to index (relative paths: against the agent workspace)"),
+        watch: z.boolean().default(true).describe("re-index on file changes while the gateway runs"),
+        chunkTokens: z.number().int().min(50).max(4000).default(400),
+        chunkOverlapTokens: z.number().int().min(0).max(1000).default(80),
         embeddings: z
           .strictObject({
             provider: z.enum(["none", "openai", "openai-compatible"]).default("none"),
-            baseUrl: z.url().optional(),
-            model: z.string().optional(),
+            baseUrl: z.url().optional().describe("required for openai-compatible; optional for openai"),
+            model: z.string().min(1).optional().describe("default for openai: text-embedding-3-small"),
+            apiKey: secret.optional(),
+            apiKeyEnv: z
+              .string()
+              .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
+              .optional()
+              .describe("environment variable holding the key (openai default: OPENAI_API_KEY)"),
+            batchSize: z.number().int().min(1).max(2048).default(64),
+          })
+          .superRefine((e, ctx) => {
+            if (e.provider === "openai-compatible" && !e.baseUrl) {
+              ctx.addIssue({ code: "custom", path: ["baseUrl"], message: 'is required when provider is "openai-compatible"' });
+            }
+            if (e.provider === "openai-compatible" && !e.model) {
+              ctx.addIssue({ code: "custom", path: ["model"], message: 'is required when provider is "openai-compatible"' });
+            }
           })
           .prefault({}),
+        weights: z
+          .strictObject({
+            vector: z.number().min(0).max(1).default(0.7),
+            keyword: z.number().min(0).max(1).default(0.3),
+            recency: z.number().min(0).max(1).default(0.2).describe("how much of a dated note's score age can take away"),
+          })
+          .prefault({}),
+        recencyHalfLifeDays: z.number().min(0).default(30).describe("0 turns recency decay off"),
       })
       .prefault({}),
     plugins: z
