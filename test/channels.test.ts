@@ -12,6 +12,7 @@ import { startFakeDiscord } from "./fakes/discord.js";
 import { startFakeModelServer } from "./fakes/model-server.js";
 import { postSignedEvent, startFakeSlack } from "./fakes/slack.js";
 import { createServer } from "node:net";
+import { networkInterfaces } from "node:os";
 import { startFakeTelegram } from "./fakes/telegram.js";
 import { cleanupAll, onCleanup, randomToken, runCli, tempStateDir } from "./helpers/gateway.js";
 
@@ -218,6 +219,12 @@ describe("slack over HTTP events", () => {
     await settle();
     expect(f.sent()).toHaveLength(1);
     expect(f.connections()).toBe(0);
+    // Loopback only by default: the events port is not reachable on the machine's LAN address.
+    const lan = Object.values(networkInterfaces()).flat().find((i) => i && i.family === "IPv4" && !i.internal);
+    if (lan) {
+      const err = await fetch(`http://${lan.address}:${httpPort}/slack/events`, { method: "POST", signal: AbortSignal.timeout(2000) }).then(() => null, (e: unknown) => e);
+      expect(err).toBeTruthy();
+    }
   });
 });
 

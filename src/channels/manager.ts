@@ -40,7 +40,7 @@ export interface ChannelManagerDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
-async function createAdapter(channel: ChannelId, cfg: ChannelConfig & { apiRoot?: string; apiUrl?: string; mode?: "socket" | "http"; httpPort?: number }, secrets: ChannelSecrets, onError: (e: unknown) => void): Promise<ChannelAdapter> {
+async function createAdapter(channel: ChannelId, cfg: ChannelConfig & { apiRoot?: string; apiUrl?: string; mode?: "socket" | "http"; httpPort?: number; httpHost?: string }, secrets: ChannelSecrets, onError: (e: unknown) => void): Promise<ChannelAdapter> {
   if (!secrets.botToken) throw new Error(`no bot token: run simpleclaw channels add ${channel} or set the token in the environment`);
   switch (channel) {
     case "telegram": {
@@ -56,7 +56,7 @@ async function createAdapter(channel: ChannelId, cfg: ChannelConfig & { apiRoot?
       const api = cfg.apiUrl ? { apiUrl: cfg.apiUrl } : {};
       if (cfg.mode === "http") {
         if (!secrets.signingSecret) throw new Error("Slack HTTP events need the signing secret: run simpleclaw channels add slack --signing-secret …");
-        return createSlackAdapter({ botToken: secrets.botToken, signingSecret: secrets.signingSecret, ...api, mode: "http", httpPort: cfg.httpPort ?? 3000, onError });
+        return createSlackAdapter({ botToken: secrets.botToken, signingSecret: secrets.signingSecret, ...api, mode: "http", httpPort: cfg.httpPort ?? 3000, httpHost: cfg.httpHost ?? "127.0.0.1", onError });
       }
       if (!secrets.appToken) throw new Error("Slack Socket Mode needs an app-level token (xapp-…): run simpleclaw channels add slack --app-token …");
       return createSlackAdapter({ botToken: secrets.botToken, appToken: secrets.appToken, ...api, mode: "socket", onError });

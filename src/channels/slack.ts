@@ -25,6 +25,8 @@ export interface SlackAdapterOptions {
   mode?: "socket" | "http";
   /** HTTP Events mode: local port for POST /slack/events (default 3000; 0 picks a free one). */
   httpPort?: number;
+  /** HTTP Events mode: the address to listen on, default 127.0.0.1 (a reverse proxy terminates TLS in front). */
+  httpHost?: string;
   onError?: (e: unknown) => void;
 }
 
@@ -292,7 +294,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
             if (!stopping) scheduleReconnect();
           });
         } else {
-          const server = await a.start(opts.httpPort ?? 3000);
+          const server = await a.start({ port: opts.httpPort ?? 3000, host: opts.httpHost ?? "127.0.0.1" });
           httpPort = (server.address() as AddressInfo).port;
         }
       } catch (e) {

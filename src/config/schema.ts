@@ -169,6 +169,7 @@ const channels = z
       signingSecret: secret.optional(),
       mode: z.enum(["socket", "http"]).default("socket").describe('"socket" (Socket Mode, app-level token) or "http" (Events API at POST /slack/events, signing secret)'),
       httpPort: z.number().int().min(0).max(65535).default(3000).describe("HTTP events mode: the local port for POST /slack/events (put it behind your HTTPS proxy)"),
+      httpHost: z.string().min(1).default("127.0.0.1").describe("HTTP events mode: the address to listen on; loopback unless the proxy runs elsewhere"),
     }).optional(),
   })
   .prefault({});
