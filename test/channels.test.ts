@@ -110,6 +110,28 @@ for (const [name, make] of Object.entries(CHANNELS)) {
       expect(s.gw.ctx.store.list().map((x) => x.key)).toEqual(["agent:main:main"]);
     });
 
+    it("the configured owner is told about a pairing request by DM; only the owner may use /status", async () => {
+      const s = await boot({ owners: ["4001"], allowFrom: ["4002"] });
+      // Telegram bots cannot open a chat with a user who never wrote to them: the owner says hi first.
+      await s.driver.sendDirect({ id: "4001" }, "/help");
+      await waitFor(() => s.driver.sent()[0]);
+      await s.driver.sendDirect({ id: "5002", name: "Eve" }, "let me in");
+      const notice = await waitFor(() => s.driver.sent().find((m) => /Pairing request/.test(m.text)));
+      const code = /pairing approve \S+ ([A-Z2-9]{8})/.exec(notice.text)?.[1];
+      expect(code).toBeTruthy();
+      expect(notice.text).toContain("5002");
+      // The stranger got the code in their own DM, the owner's notice went elsewhere.
+      const toStranger = s.driver.sent().find((m) => /Your pairing code/.test(m.text))!;
+      expect(toStranger.chatId).not.toBe(notice.chatId);
+
+      await s.driver.sendDirect({ id: "4002" }, "/status");
+      await waitFor(() => s.driver.sent().find((m) => /Only the owner/.test(m.text)));
+      await s.driver.sendDirect({ id: "4001" }, "/status");
+      const status = await waitFor(() => s.driver.sent().find((m) => /model/i.test(m.text) && !/Only the owner/.test(m.text)));
+      expect(status.chatId).not.toBe(toStranger.chatId);
+      expect(s.model.requests).toHaveLength(0);
+    });
+
     it("at most 3 pending requests: a 4th stranger gets nothing", async () => {
       const s = await boot();
       for (const id of ["61", "62", "63", "64"]) await s.driver.sendDirect({ id }, "hi");
