@@ -5,6 +5,8 @@
 //   2. gateway spawn -> TCP port accepting connections           target: < 300 ms
 //   3. gateway resident memory (VmRSS) after 10 s idle           target: < 80 MB
 //   5. exec overhead: `true` on the host vs inside bwrap (bench/exec.mjs), median of 20
+//   6. `security audit --json` wall time, no --deep (bench/audit.mjs)     target: < 300 ms
+//   7. memory: index 10,000 notes (time, DB size), keyword search p50/p99 (bench/memory.mjs)  target: p99 < 10 ms
 //   4. chat.send -> final through a real gateway (bench/chat.mjs): p50 gateway overhead
 //      < 5 ms, > 500 msgs/s over 50 sessions, RSS plateau over 10,000 messages
 // Flags: --runs=N (startup samples, default 7 for 1 and 5 for 2/3), --idle=SECONDS
@@ -19,6 +21,7 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { randomBytes } from "node:crypto";
 import { benchChat, chatDetails, chatRows, cleanup as cleanupChat, TARGET as CHAT_TARGET } from "./chat.mjs";
+import { auditRows, benchAudit } from "./audit.mjs";
 
 const REPO = fileURLToPath(new URL("../", import.meta.url));
 const BIN = join(REPO, "bin", "simpleclaw.mjs");
@@ -252,11 +255,39 @@ function execRows(e) {
   ];
 }
 
+/** bench/memory.mjs in its own process: index 10,000 notes, then keyword search latency. */
+function benchMemory() {
+  const r = spawnSync(process.execPath, [join(REPO, "bench", "memory.mjs"), "--json"], { cwd: REPO, env: cleanEnv(), encoding: "utf8" });
+  if (r.status !== 0) return { error: (r.stderr || "memory bench failed").trim().split("\n").at(-1) };
+  return JSON.parse(r.stdout);
+}
+
+function memoryRows(m) {
+  if (m.error) return [{ metric: "memory: keyword search", shown: `n/a (${m.error})`, target: "", ok: true }];
+  return [
+    { metric: `memory: index ${m.files} notes from scratch`, shown: `${fmt(m.indexMs / 1000, 2)} s, state.db ${fmt(m.dbBytes / 1024 / 1024)} MB`, target: "", ok: true },
+    {
+      metric: "memory: keyword search p50 / p99",
+      value: m.keywordP99Ms,
+      shown: `${fmt(m.keywordP50Ms, 2)} ms / ${fmt(m.keywordP99Ms, 2)} ms`,
+      target: "p99 < 10 ms",
+      ok: m.keywordP99Ms < 10 && m.probeOk,
+    },
+  ];
+}
+
 let failed = false;
 try {
   const v = benchVersion();
   const g = await benchGateway();
   const exec = benchExec();
+  const memory = benchMemory();
+  let audit;
+  try {
+    audit = benchAudit();
+  } catch (err) {
+    audit = { error: err instanceof Error ? err.message.split("\n")[0] : String(err) };
+  }
   const chat = CHAT ? await benchChat({ profile: CHAT_PROFILE, log: JSON_OUT ? () => {} : (line) => process.stderr.write(`${line}\n`) }) : undefined;
   const results = [
     {
@@ -282,6 +313,8 @@ try {
     },
     ...(chat ? chatRows(chat) : []),
     ...execRows(exec),
+    ...memoryRows(memory),
+    ...auditRows(audit),
   ];
   failed = results.some((r) => !r.ok);
   if (JSON_OUT) {
@@ -297,6 +330,8 @@ try {
           idleRss: { medianMb: g.rssMb, runsMb: g.rssRuns, idleMs: IDLE_MS },
           chat,
           exec,
+          memory,
+          audit,
           targets: { ...TARGET, ...(chat ? { chat: CHAT_TARGET } : {}) },
           ok: !failed,
         },

@@ -1,6 +1,11 @@
 // Regenerates docs generated from code (run by `npm run docs` after a build).
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { configReferenceMarkdown } from "../dist/config/reference.js";
+import { auditChecksMarkdown } from "../dist/security/audit/registry.js";
 
 writeFileSync(new URL("../docs/configuration.md", import.meta.url), configReferenceMarkdown());
 console.log("wrote docs/configuration.md");
+
+mkdirSync(new URL("../docs/security/", import.meta.url), { recursive: true });
+writeFileSync(new URL("../docs/security/audit-checks.md", import.meta.url), auditChecksMarkdown());
+console.log("wrote docs/security/audit-checks.md");

@@ -12,6 +12,7 @@ import { writeFileAtomic } from "../infra/atomic-fs.js";
 import type { Logger } from "../infra/log.js";
 import { effectiveSandbox } from "../sandbox/mode.js";
 import { offeredTools, toolDecision } from "../tools/policy.js";
+import type { PluginHost } from "../plugins/host.js";
 import type { RunOrigin, RunSandbox, ToolDef, ToolServices } from "../tools/types.js";
 import { COMMAND_HELP, parseCommand, transcriptJson, transcriptMarkdown, type ChatCommand } from "./commands.js";
 import { loadProviderCredentials, resolveModel, type ResolvedModel } from "./model-ref.js";
@@ -68,6 +69,8 @@ interface Job {
   agent: AgentConfig;
   text: string;
   command?: ChatCommand;
+  /** A slash command registered by a plugin. */
+  pluginCommand?: { name: string; args: string };
   origin: ChatOrigin;
   listener?: (e: ChatEvent) => void;
 }
@@ -90,6 +93,8 @@ export interface ChatDeps {
   services?: ToolServices;
   /** Answers approvals from /approve and /deny. */
   approvals?: { resolve(id: string, decision: "allow-once" | "allow-always" | "deny", by: string): boolean };
+  /** Loaded plugins: slash commands, hooks, model providers. */
+  plugins?: PluginHost;
   now?: () => Date;
 }
 
@@ -127,6 +132,14 @@ export class ChatService {
     const { key, agent } = this.resolveSession(req.sessionKey);
     const lane = this.lane(key);
     const job: Job = { runId: randomUUID(), sessionKey: key, agent, text: req.message, command: parseCommand(req.message), origin: req.origin, listener: req.listener };
+    const plugins = this.deps.plugins;
+    if (plugins) {
+      if (!job.command) {
+        const m = /^\/([a-z][a-z0-9-]*)(?:@\S+)?(?:\s+([\s\S]*))?$/.exec(req.message.trim());
+        if (m && plugins.commands.has(m[1]!)) job.pluginCommand = { name: m[1]!, args: (m[2] ?? "").trim() };
+      }
+      if (plugins.hasHooks("message:received")) void plugins.emit("message:received", { sessionKey: key, text: req.message, origin: { ...req.origin } });
+    }
 
     let result: SendResult;
     if (["stop", "status", "help", "approve"].includes(job.command?.name ?? "")) {
@@ -287,7 +300,7 @@ export class ChatService {
     const models: ResolvedModel[] = [];
     let problem: string | undefined;
     for (const ref of refs) {
-      const r = resolveModel(ref, config, env, creds);
+      const r = resolveModel(ref, config, env, creds, this.deps.plugins?.providers);
       if (r.ok) models.push(r.model);
       else problem ??= r.reason;
     }
@@ -325,6 +338,7 @@ export class ChatService {
       return this.reply(job, archived ? "Started a new conversation; the previous transcript is archived." : "Started a new conversation.");
     }
     if (cmd?.name === "export") return this.exportSession(job, cmd);
+    if (job.pluginCommand) return this.runPluginCommand(job, job.pluginCommand);
 
     const { models, problem } = this.models(job.agent);
     if (models.length === 0) {
@@ -361,6 +375,7 @@ export class ChatService {
         origin: job.origin,
         sandbox: effectiveSandbox(this.deps.config, job.agent, job.sessionKey),
         services: this.deps.services,
+        ...(this.deps.plugins?.hasHooks("before_tool_call") ? { beforeToolCall: (e) => this.deps.plugins!.beforeToolCall(e) } : {}),
         emit: (e: RunEvent) => {
           if (e.kind === "delta") this.emit(job, { state: "delta", delta: e.text });
           else if (e.kind === "status") this.emit(job, { state: "status", text: e.text });
@@ -383,6 +398,17 @@ export class ChatService {
         return;
       }
       throw err;
+    }
+  }
+
+  private async runPluginCommand(job: Job, pc: { name: string; args: string }): Promise<void> {
+    const cmd = this.deps.plugins!.commands.get(pc.name)!;
+    try {
+      const text = await cmd.handler(pc.args, { sessionKey: job.sessionKey, origin: { ...job.origin } });
+      this.reply(job, String(text ?? ""));
+    } catch (err) {
+      this.deps.logger.warn("plugin command failed", { plugin: cmd.pluginId, command: pc.name, err: (err as Error)?.message ?? String(err) });
+      this.reply(job, `/${pc.name} failed (plugin ${cmd.pluginId}): ${(err as Error)?.message ?? String(err)}`);
     }
   }
 

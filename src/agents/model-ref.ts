@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config/schema.js";
 import type { Env } from "../config/paths.js";
+import type { LanguageModel } from "ai";
 
 export type ProviderApi = "anthropic-messages" | "openai-completions";
 
@@ -18,6 +19,8 @@ export interface ResolvedModel {
   builtin: boolean;
   baseUrl?: string;
   apiKey?: string;
+  /** A plugin-provided model: builds the AI SDK model itself. */
+  create?: (modelId: string) => LanguageModel;
 }
 
 export type ModelResolution = { ok: true; model: ResolvedModel } | { ok: false; reason: string };
@@ -55,10 +58,20 @@ export function parseModelRef(ref: string): { providerId: string; modelId: strin
   return { providerId: ref.slice(0, slash), modelId: ref.slice(slash + 1) };
 }
 
-export function resolveModel(ref: string, config: Config, env: Env, creds: ProviderCredentials): ModelResolution {
+export function resolveModel(
+  ref: string,
+  config: Config,
+  env: Env,
+  creds: ProviderCredentials,
+  pluginProviders?: ReadonlyMap<string, { createModel(modelId: string): LanguageModel }>,
+): ModelResolution {
   const parsed = parseModelRef(ref);
   if (!parsed) return { ok: false, reason: `model "${ref}" is not a provider/model reference (for example anthropic/claude-sonnet-4-5).` };
   const { providerId, modelId } = parsed;
+  const plugin = pluginProviders?.get(providerId);
+  if (plugin && !Object.hasOwn(config.models.providers, providerId) && !Object.hasOwn(BUILTIN, providerId)) {
+    return { ok: true, model: { ref, providerId, modelId, api: "openai-completions", builtin: false, create: (id) => plugin.createModel(id) } };
+  }
   const custom = Object.hasOwn(config.models.providers, providerId) ? config.models.providers[providerId] : undefined;
   const builtin = Object.hasOwn(BUILTIN, providerId) ? BUILTIN[providerId] : undefined;
   if (!custom && !builtin) {

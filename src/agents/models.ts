@@ -7,6 +7,7 @@ import { APICallError, type LanguageModel } from "ai";
 import type { ResolvedModel } from "./model-ref.js";
 
 export function languageModel(m: ResolvedModel): LanguageModel {
+  if (m.create) return m.create(m.modelId);
   if (m.api === "anthropic-messages") {
     return createAnthropic({ apiKey: m.apiKey, ...(m.baseUrl ? { baseURL: m.baseUrl } : {}) })(m.modelId);
   }

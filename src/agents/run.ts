@@ -38,6 +38,8 @@ export interface RunInput {
   origin: RunOrigin;
   sandbox: RunSandbox;
   services?: ToolServices;
+  /** Plugin before_tool_call hooks: a returned sentence refuses the call. */
+  beforeToolCall?(e: { toolName: string; input: unknown; sessionKey: string; agentId: string }): Promise<string | undefined>;
   emit(event: RunEvent): void;
   /** Called with each finished step's messages, so a crash loses at most one step. */
   persist(messages: ModelMessage[], usage: { inputTokens: number; outputTokens: number; model: string }): void;
@@ -71,6 +73,7 @@ function toolSet(tools: ToolDef[]): ToolSet {
 }
 
 function cachedModel(m: ResolvedModel) {
+  if (m.create) return languageModel(m);
   const key = JSON.stringify([m.api, m.providerId, m.modelId, m.baseUrl ?? "", m.apiKey ?? "", m.builtin]);
   let lm = modelCache.get(key);
   if (!lm) {
@@ -100,6 +103,10 @@ async function runToolCall(call: Call, input: RunInput, ctx: ToolContext): Promi
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return { error: `invalid input for ${def.name}: ${issue ? `${issue.path.join(".") || "input"} ${issue.message}` : "does not match the schema"}.` };
+  }
+  if (input.beforeToolCall) {
+    const veto = await input.beforeToolCall({ toolName: def.name, input: parsed.data, sessionKey: input.sessionKey, agentId: input.agent.id });
+    if (veto) return { error: `tool "${def.name}" ${veto}.` };
   }
   try {
     let result = await def.execute(parsed.data, ctx);

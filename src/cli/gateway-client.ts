@@ -60,8 +60,8 @@ export function clientOptionsFromConfig(flags: Flags, env = process.env): Client
   };
 }
 
-export async function connect(flags: Flags): Promise<GatewayClient> {
-  const opts = clientOptionsFromConfig(flags);
+export async function connect(flags: Flags, extra: Partial<ClientOptions> = {}): Promise<GatewayClient> {
+  const opts = { ...clientOptionsFromConfig(flags), ...extra };
   try {
     return await GatewayClient.connect(opts);
   } catch (err) {

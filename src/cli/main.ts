@@ -14,6 +14,12 @@ export async function main(argv: string[]): Promise<void> {
     .exitOverride();
   for (const register of commandGroups) register(program);
   try {
+    // An unknown command may be a plugin's: load the allowed plugins' CLI additions.
+    const first = argv[2];
+    if (first && !first.startsWith("-") && first !== "help" && !program.commands.some((c) => c.name() === first || c.aliases().includes(first))) {
+      const { registerPluginCli } = await import("./plugin-cli.js");
+      await registerPluginCli(program);
+    }
     await program.parseAsync(argv);
   } catch (err) {
     process.exitCode = exitCodeFor(err);

@@ -7,5 +7,10 @@ import { registerAgentCommands } from "./agent.js";
 import { registerApprovalCommands } from "./approvals.js";
 import { registerSandboxCommands } from "./sandbox.js";
 import { registerChannelCommands } from "./channels.js";
+import { registerDeviceCommands } from "./devices.js";
+import { registerNodeCommands } from "./nodes.js";
+import { registerSecurityCommands } from "./security.js";
+import { registerMemoryCommands } from "./memory.js";
+import { registerPluginCommands } from "./plugins.js";
 
-export const commandGroups: Array<(program: Command) => void> = [registerGatewayCommands, registerAgentCommands, registerApprovalCommands, registerSandboxCommands, registerChannelCommands, registerConfigCommands];
+export const commandGroups: Array<(program: Command) => void> = [registerGatewayCommands, registerAgentCommands, registerApprovalCommands, registerSandboxCommands, registerChannelCommands, registerDeviceCommands, registerNodeCommands, registerSecurityCommands, registerMemoryCommands, registerPluginCommands, registerConfigCommands];

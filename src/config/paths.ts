@@ -31,5 +31,6 @@ export function statePaths(env: Env = process.env) {
     tls: join(dir, "tls"),
     stateDb: join(dir, "state.db"),
     workspace: join(dir, "workspace"),
+    plugins: join(dir, "plugins"),
   };
 }

@@ -2,6 +2,7 @@
 // Objects are strict: an unknown key is an error, never silently ignored.
 // Loading, saving and error formatting live in config/io.ts.
 import { z } from "zod";
+import { parseOriginPattern } from "../tools/browser-policy.js";
 
 const port = z.number().int().min(1).max(65535);
 const secret = z.string().min(1);
@@ -271,10 +272,31 @@ export const configSchema = z
       .prefault({}),
     browser: z
       .strictObject({
-        executablePath: z.string().optional(),
-        cdpUrl: z.string().optional(),
-        allowedOrigins: z.array(z.string()).default([]),
-        blockedOrigins: z.array(z.string()).default([]),
+        executablePath: z.string().min(1).optional().describe("Chromium to launch (default: chromium, chromium-browser or google-chrome found on PATH)"),
+        cdpUrl: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("attach to a running browser over CDP instead of launching one; must carry credentials and be loopback or wss:// (see docs/browser.md)"),
+        headless: z.boolean().default(true),
+        profileDir: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("profile for unsandboxed sessions (default: <state dir>/browser/profiles/<agent id>, mode 700); sandboxed sessions always get a throwaway profile"),
+        allowPrivateNetwork: z
+          .boolean()
+          .default(false)
+          .describe("let pages load loopback/LAN/link-local addresses (cloud metadata endpoints stay refused)"),
+        allowedOrigins: z
+          .array(z.string().refine((s) => typeof parseOriginPattern(s) !== "string", { error: (i) => String(parseOriginPattern(String(i.input))) }))
+          .default([])
+          .describe('when non-empty, the only origins pages may load, e.g. ["https://example.com", "https://*.example.com"]'),
+        blockedOrigins: z
+          .array(z.string().refine((s) => typeof parseOriginPattern(s) !== "string", { error: (i) => String(parseOriginPattern(String(i.input))) }))
+          .default([])
+          .describe("origins pages may never load (wins over allowedOrigins)"),
+        idleTimeoutSeconds: z.number().int().min(10).max(86_400).default(600).describe("close a browser nobody used for this long"),
       })
       .prefault({}),
     logging: z

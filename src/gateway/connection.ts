@@ -12,16 +12,21 @@ import {
   requestFrame,
   TICK_INTERVAL_MS,
   EVENTS,
+  NODE_EVENTS,
+  NODE_METHODS,
   type ErrorShape,
   type HelloOk,
 } from "../protocol/schema.js";
 import { authenticate } from "./auth.js";
 import type { GatewayContext } from "./context.js";
-import { methods } from "./methods.js";
+import { methods, type Caller } from "./methods.js";
 import { MethodError } from "./method-error.js";
 import { formatPath } from "../config/io.js";
 
 export const CLOSE_POLICY = 1008;
+
+/** Methods only a node may call. */
+const NODE_ONLY = new Set<string>(["node.invoke.result"]);
 
 type Role = "operator" | "node";
 
@@ -37,6 +42,9 @@ export class Connection {
   readonly connId = randomUUID();
   readonly nonce = randomBytes(32).toString("base64url");
   role: Role | undefined;
+  /** The verified, paired device behind this connection (nodes). */
+  deviceId: string | undefined;
+  private nonceUsed = false;
   private seq = 0;
   private closing = false;
   private handshakeTimer: NodeJS.Timeout | undefined;
@@ -131,6 +139,12 @@ export class Connection {
       return;
     }
     const { role, auth, client } = p.data;
+    // The challenge nonce is good for exactly one connect attempt.
+    if (this.nonceUsed) {
+      this.reject(id, { code: "UNAUTHORIZED", message: "this challenge was already used; open a new connection." });
+      return;
+    }
+    this.nonceUsed = true;
     const presented = this.ctx.auth.mode === "password" ? auth.password : auth.token;
     const decision = authenticate(this.ctx.auth, presented, this.remoteAddress, this.ctx.limiter);
     if (!decision.ok) {
@@ -140,12 +154,42 @@ export class Connection {
         : { code: decision.code, message: decision.message });
       return;
     }
-    if (role === "node") {
-      // Nodes must prove a paired device identity; until device pairing exists, no node is accepted.
-      this.reject(id, { code: "PAIRING_REQUIRED", message: "node connections need an approved device pairing; this gateway has no paired devices." });
+    // Device identity (SPEC.md §6): nodes must prove a paired device; see devices/service.ts.
+    const device = this.ctx.devices.authorizeDevice({
+      role,
+      device: p.data.device,
+      deviceToken: auth.deviceToken,
+      nonce: this.nonce,
+      remoteAddress: this.remoteAddress,
+      client,
+    });
+    if (!device.ok) {
+      if (device.countsAsFailure) this.ctx.limiter.recordFailure(this.remoteAddress);
+      this.ctx.logger.warn("connect refused", { connId: this.connId, addr: this.remoteAddress, code: device.code, role, device: p.data.device?.id, client: client.name });
+      this.reject(id, { code: device.code, message: device.message });
       return;
     }
     this.role = role;
+    if (role === "node" && device.deviceId) {
+      const deviceId = device.deviceId;
+      this.deviceId = deviceId;
+      this.ctx.nodes.attach({
+        deviceId,
+        name: device.name ?? client.name,
+        platform: client.platform,
+        version: client.version,
+        commands: p.data.commands ?? [],
+        connId: this.connId,
+        connectedAt: Date.now(),
+        remoteAddress: this.remoteAddress,
+        sendInvoke: (req) => this.event("node.invoke.request", req),
+        close: (code, reason) => this.close(code, reason),
+      });
+      this.ws.on("close", () => {
+        this.ctx.nodes.detach(this.connId);
+        if (!this.ctx.nodes.connectedIds().includes(deviceId)) this.ctx.devices.forget(deviceId);
+      });
+    }
     clearTimeout(this.handshakeTimer);
     this.raisePayloadLimit(this.ctx.maxPayload);
     this.ctx.logger.info("client connected", { connId: this.connId, addr: this.remoteAddress, role, client: client.name });
@@ -154,9 +198,10 @@ export class Connection {
       protocol: PROTOCOL_VERSION,
       server: { version: this.ctx.version, connId: this.connId },
       role,
-      methods: Object.keys(methods),
-      events: [...EVENTS],
+      methods: role === "node" ? [...NODE_METHODS] : Object.keys(methods).filter((m) => !NODE_ONLY.has(m)),
+      events: role === "node" ? [...NODE_EVENTS] : [...EVENTS],
       policy: { maxPayload: this.ctx.maxPayload, tickIntervalMs: TICK_INTERVAL_MS },
+      ...(device.issuedToken ? { auth: { deviceToken: device.issuedToken, role } } : {}),
     };
     this.ok(id, hello);
   }
@@ -177,6 +222,10 @@ export class Connection {
       return;
     }
     const name = method as keyof typeof methods;
+    if (this.role === "node" ? !NODE_METHODS.includes(name) : NODE_ONLY.has(name)) {
+      this.fail(id, { code: "FORBIDDEN", message: `a ${this.role} connection may not call ${method}.` });
+      return;
+    }
     const parsed = methodParams[name].safeParse(params);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -184,8 +233,8 @@ export class Connection {
       return;
     }
     try {
-      const handler = methods[name] as (ctx: GatewayContext, p: unknown) => unknown;
-      this.ok(id, await handler(this.ctx, parsed.data));
+      const handler = methods[name] as (ctx: GatewayContext, p: unknown, caller: Caller) => unknown;
+      this.ok(id, await handler(this.ctx, parsed.data, { connId: this.connId, role: this.role!, deviceId: this.deviceId }));
     } catch (err) {
       if (err instanceof MethodError) {
         this.fail(id, { code: err.code, message: err.message, ...(err.retryAfterMs ? { retryAfterMs: err.retryAfterMs } : {}) });

@@ -8,6 +8,8 @@ import type { SessionStore } from "../agents/store.js";
 import type { ApprovalManager } from "../exec/approvals.js";
 import type { ChannelStatus } from "../channels/manager.js";
 import type { Env } from "../config/paths.js";
+import type { DeviceService } from "../devices/service.js";
+import type { NodeRegistry } from "../nodes/registry.js";
 
 export interface GatewayContext {
   version: string;
@@ -29,4 +31,7 @@ export interface GatewayContext {
   chat: ChatService;
   approvals: ApprovalManager;
   channels: { status(): ChannelStatus[] };
+  /** Device pairing (devices/service.ts) and connected nodes (nodes/registry.ts). */
+  devices: DeviceService;
+  nodes: NodeRegistry;
 }

@@ -7,6 +7,7 @@ import { getAt, splitKeyPath } from "../config/io.js";
 import { UserError } from "../infra/errors.js";
 import { MethodError } from "./method-error.js";
 import { ChatError } from "../agents/chat.js";
+import { NodeInvokeError } from "../nodes/registry.js";
 
 /** Chat failures a client caused become typed protocol errors. */
 function chatCall<T>(fn: () => T): T {
@@ -18,7 +19,24 @@ function chatCall<T>(fn: () => T): T {
   }
 }
 
-type Handler<M extends MethodName> = (ctx: GatewayContext, params: z.output<(typeof methodParams)[M]>) => unknown;
+/** Who is calling: handlers that care (node.invoke.result) check it. */
+export interface Caller {
+  connId: string;
+  role: "operator" | "node";
+  deviceId?: string;
+}
+
+type Handler<M extends MethodName> = (ctx: GatewayContext, params: z.output<(typeof methodParams)[M]>, caller: Caller) => unknown;
+
+/** Node invocation failures become typed protocol errors. */
+async function nodeCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof NodeInvokeError) throw new MethodError(err.code, err.message);
+    throw err;
+  }
+}
 
 export function statusPayload(ctx: GatewayContext) {
   return {
@@ -88,4 +106,47 @@ export const methods: { [M in MethodName]: Handler<M> } = {
       const archived = ctx.store.reset(key);
       return { sessionKey: key, reset: archived !== undefined, archivedTranscriptId: archived ?? null };
     }),
+  "device.pair.list": (ctx) => ctx.devices.list(),
+  "device.pair.approve": (ctx, params) => {
+    const rec = ctx.devices.approve(params.deviceId);
+    if (!rec) throw new MethodError("NOT_FOUND", `no pending pairing request for device "${params.deviceId}" (expired, already decided, or ambiguous).`);
+    return { deviceId: rec.deviceId, name: rec.name, role: rec.role, approvedAt: rec.approvedAt };
+  },
+  "device.pair.reject": (ctx, params) => {
+    const rec = ctx.devices.reject(params.deviceId);
+    if (!rec) throw new MethodError("NOT_FOUND", `no pending pairing request for device "${params.deviceId}".`);
+    return { deviceId: rec.deviceId, rejected: true };
+  },
+  "device.revoke": (ctx, params) => {
+    const rec = ctx.devices.revoke(params.deviceId);
+    if (!rec) throw new MethodError("NOT_FOUND", `no paired device "${params.deviceId}".`);
+    return { deviceId: rec.deviceId, revoked: true };
+  },
+  "nodes.list": (ctx) => ({ nodes: ctx.nodes.list() }),
+  "nodes.describe": (ctx, params) =>
+    nodeCall(async () => {
+      const s = ctx.nodes.find(params.nodeId);
+      const rec = ctx.devices.store.get(s.deviceId);
+      return {
+        ...ctx.nodes.list().find((n) => n.nodeId === s.deviceId),
+        approvedAt: rec?.approvedAt ?? null,
+        invocable: s.commands.filter((c) => ctx.nodes.commandAllowed(c)),
+      };
+    }),
+  "node.invoke": (ctx, params) =>
+    nodeCall(async () => {
+      const nodeId = ctx.nodes.find(params.nodeId).deviceId;
+      const result = await ctx.nodes.invoke({
+        node: nodeId,
+        command: params.command,
+        params: params.params,
+        timeoutMs: params.timeoutMs,
+        idempotencyKey: params.idempotencyKey,
+      });
+      return { nodeId, command: params.command, result };
+    }),
+  "node.invoke.result": (ctx, params, caller) => {
+    const accepted = ctx.nodes.handleResult(caller.connId, params);
+    return { accepted };
+  },
 };

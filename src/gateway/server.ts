@@ -104,6 +104,8 @@ export async function startServer(
         clearInterval(tick);
         // Runs stop first and write their state; then clients hear about the shutdown.
         ctx.approvals.close();
+        ctx.devices.close();
+        ctx.nodes.close();
         await ctx.chat.close();
         for (const c of conns) {
           if (c.authenticated) c.event("shutdown", { reason });

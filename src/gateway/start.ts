@@ -80,8 +80,19 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
   const { SessionStore } = await import("../agents/store.js");
   const { ChatService } = await import("../agents/chat.js");
   const { builtinTools } = await import("../tools/registry.js");
+  const builtins = builtinTools();
+  // Plugins: only ids in plugins.allow are imported (when it is set); a plugin that
+  // fails to load is logged and skipped, never fatal.
+  const { loadPlugins } = await import("../plugins/loader.js");
+  const plugins = await loadPlugins({ config, configPath: loaded.path, pluginsDir: paths.plugins, reservedTools: new Set(builtins.map((t) => t.name)), logger });
   const { ApprovalManager } = await import("../exec/approvals.js");
   const { ChannelManager } = await import("../channels/manager.js");
+  const { DeviceStore } = await import("../devices/store.js");
+  const { DeviceService } = await import("../devices/service.js");
+  const { NodeRegistry } = await import("../nodes/registry.js");
+  const { BrowserService } = await import("../tools/browser-service.js");
+  // Browsers launch lazily on the first browser tool call; playwright-core loads only then.
+  const browser = new BrowserService({ stateDir: paths.dir, log: logger });
   const { loadProviderCredentials, providerEnvKey } = await import("../agents/model-ref.js");
   // Model API keys are secrets too: keep them out of every log line.
   redactor.add(Object.keys(config.models.providers).flatMap((id) => [env[providerEnvKey(id)], config.models.providers[id]?.apiKey]));
@@ -91,6 +102,10 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     logger.warn("cannot read credentials/providers.json", { err: (err as Error).message });
   }
   const db = openStateDb(paths.stateDb);
+  // Memory index + watcher (memory/service.ts); its embedding key is a secret too.
+  const memory = config.memory.enabled ? new (await import("../memory/service.js")).MemoryService({ config, env, db, logger }) : undefined;
+  const memKeys = config.memory.embeddings;
+  redactor.add([memKeys.apiKey, memKeys.apiKeyEnv ? env[memKeys.apiKeyEnv] : undefined]);
   const store = new SessionStore(db);
   let gwRef: RunningGateway | undefined;
   const approvals = new ApprovalManager({
@@ -98,14 +113,26 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     hasOperator: () => (gwRef?.ctx.connections.count("operator") ?? 0) > 0,
     logger,
   });
+  let devices: InstanceType<typeof DeviceService> | undefined;
+  const nodes = new NodeRegistry({
+    commands: () => config.gateway.nodes.commands,
+    stillPaired: (id) => devices?.stillPaired(id) ?? false,
+  });
+  devices = new DeviceService(new DeviceStore(db), {
+    nodes,
+    autoApproveLoopback: () => config.gateway.nodes.autoApproveLoopback,
+    broadcast: (event, payload) => gwRef?.ctx.broadcast(event, payload),
+    logger,
+  });
   const chat = new ChatService({
     config,
     env,
     store,
     logger,
-    tools: builtinTools(),
+    tools: [...builtins, ...plugins.tools],
+    plugins,
     broadcast: (e) => gwRef?.ctx.broadcast("chat", e),
-    services: { stateDir: paths.dir, approvals },
+    services: { stateDir: paths.dir, approvals, nodes, memory, browser },
     approvals,
   });
   const channels = new ChannelManager({
@@ -137,6 +164,8 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
         chat,
         approvals,
         channels,
+        devices,
+        nodes,
       },
       tls,
     );
@@ -152,17 +181,23 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     throw err;
   }
   gwRef = gw;
+  devices.watch();
   // Channels connect once the gateway is up; a channel that fails to start is logged
   // and shown by `channels status`, and never stops the gateway.
   await channels.start();
+  void memory?.start(); // indexes in the background; never delays or stops the gateway
   const close = gw.close;
   gw.close = async (reason?: string) => {
+    await plugins.emit("gateway:stop", {});
     await channels.stop();
     await close(reason);
+    await browser.closeAll();
+    await memory?.close();
     if (db.isOpen) db.close();
   };
   logger.info("gateway listening", { url: gw.url, auth: auth.mode, tls: !!tls });
   say(`SimpleClaw gateway ${version} listening on ${gw.url} (auth: ${auth.mode}${tls ? ", TLS" : ""})`);
   if (tls) say(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint256}`);
+  void plugins.emit("gateway:start", { url: gw.url });
   return gw;
 }

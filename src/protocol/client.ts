@@ -16,6 +16,12 @@ export interface ClientOptions {
   /** Pin the gateway's certificate (SHA-256, any common notation). Required for wss:// with a self-signed cert. */
   tlsFingerprint?: string;
   timeoutMs?: number;
+  /** Device token from an earlier approval (sent as auth.deviceToken). */
+  deviceToken?: string;
+  /** Signs this connection's challenge with the device key; returns the connect `device` field. */
+  signChallenge?: (nonce: string, role: "operator" | "node") => { id: string; publicKey: string; signature: string; signedAt: number };
+  /** Nodes: the commands offered. */
+  commands?: string[];
 }
 
 export class GatewayError extends Error {
@@ -35,6 +41,7 @@ export class GatewayClient {
   hello!: HelloOk;
   private pending = new Map<string, Pending>();
   private listeners = new Set<(event: string, payload: unknown) => void>();
+  private closeListeners = new Set<(err: GatewayError) => void>();
   private closedError: GatewayError | undefined;
 
   private constructor(
@@ -91,19 +98,25 @@ export class GatewayClient {
           return;
         }
         if (frame.type === "event" && frame.event === "connect.challenge") {
-          challengePayload.parse(frame.payload);
+          const challenge = challengePayload.parse(frame.payload);
+          const role = opts.role ?? "operator";
           const auth: Record<string, string> = {};
           if (opts.token) auth.token = opts.token;
           if (opts.password) auth.password = opts.password;
+          if (opts.deviceToken) auth.deviceToken = opts.deviceToken;
+          const extra: Record<string, unknown> = {};
+          if (opts.signChallenge) extra.device = opts.signChallenge(challenge.nonce, role);
+          if (opts.commands) extra.commands = opts.commands;
           ws.send(
             JSON.stringify({
               type: "req",
               id: connectId,
               method: "connect",
               params: {
-                role: opts.role ?? "operator",
+                role,
                 auth,
                 client: opts.client ?? { name: "simpleclaw-cli", version: "0", platform: process.platform },
+                ...extra,
               },
             }),
           );
@@ -149,7 +162,14 @@ export class GatewayClient {
         p.reject(this.closedError);
       }
       this.pending.clear();
+      for (const l of this.closeListeners) l(this.closedError);
     });
+  }
+
+  /** Called once when the connection ends (after every pending call was failed). */
+  onClose(listener: (err: GatewayError) => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
   }
 
   onEvent(listener: (event: string, payload: unknown) => void): () => void {

@@ -77,6 +77,8 @@ export const connectParams = z.strictObject({
       signedAt: z.number().int(),
     })
     .optional(),
+  /** Nodes: the commands this node offers (e.g. "system.run"). */
+  commands: z.array(z.string().regex(/^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$/).max(64)).max(64).optional(),
 });
 export type ConnectParams = z.infer<typeof connectParams>;
 
@@ -88,11 +90,15 @@ export interface HelloOk {
   methods: string[];
   events: string[];
   policy: { maxPayload: number; tickIntervalMs: number };
+  /** Nodes only, on the first connect after approval: the device token to present from now on. */
+  auth?: { deviceToken: string; role: "operator" | "node" };
 }
 
 export const challengePayload = z.object({ nonce: z.string(), ts: z.number() });
 
 const sessionKey = z.string().min(1).max(256);
+/** A device by id, unique id prefix or name. */
+const deviceRef = z.string().min(1).max(128);
 
 /** Params of every post-handshake method. A method missing here is UNKNOWN_METHOD. */
 export const methodParams = {
@@ -114,10 +120,35 @@ export const methodParams = {
     decision: z.enum(["allow-once", "allow-always", "deny"]),
   }),
   "sessions.reset": z.strictObject({ sessionKey: sessionKey.optional() }),
+  "device.pair.list": z.strictObject({}),
+  "device.pair.approve": z.strictObject({ deviceId: deviceRef }),
+  "device.pair.reject": z.strictObject({ deviceId: deviceRef }),
+  "device.revoke": z.strictObject({ deviceId: deviceRef }),
+  "nodes.list": z.strictObject({}),
+  "nodes.describe": z.strictObject({ nodeId: deviceRef }),
+  "node.invoke": z.strictObject({
+    nodeId: deviceRef,
+    command: z.string().min(1).max(128),
+    params: z.record(z.string(), z.unknown()).default({}),
+    timeoutMs: z.number().int().min(1).max(600_000).optional(),
+    idempotencyKey: z.string().min(1).max(128),
+  }),
+  /** Node → gateway: the answer to a `node.invoke.request` event. */
+  "node.invoke.result": z.strictObject({
+    id: z.string().min(1).max(128),
+    ok: z.boolean(),
+    payload: z.unknown().optional(),
+    error: errorShape.optional(),
+  }),
 } as const;
 export type MethodName = keyof typeof methodParams;
 
-export const EVENTS = ["connect.challenge", "tick", "shutdown", "chat", "exec.approval.requested", "exec.approval.resolved", "pairing.requested"] as const;
+export const EVENTS = ["connect.challenge", "tick", "shutdown", "chat", "exec.approval.requested", "exec.approval.resolved", "pairing.requested", "device.pair.requested", "device.pair.resolved"] as const;
+
+/** The only methods a `node` connection may call; operators may call every other one. */
+export const NODE_METHODS: readonly MethodName[] = ["health", "node.invoke.result"];
+/** Events a node receives. */
+export const NODE_EVENTS = ["connect.challenge", "tick", "shutdown", "node.invoke.request"] as const;
 
 /** Payload of a `chat` event (one per delta, tool step, and end of run). */
 export const chatEvent = z.object({

@@ -237,3 +237,17 @@ describe("selectBackend / sandboxCommand", () => {
     expect(c.cleanup).toBeUndefined();
   });
 });
+
+describe("bwrapArgs for the browser tool's Chromium", () => {
+  it("adds only the read-only font and Chromium config dirs, nothing else", () => {
+    const plain = bwrapArgs({ ...base, workspaceAccess: "none", network: true }, MERGED);
+    const browser = bwrapArgs({ ...base, workspaceAccess: "none", network: true, browser: true }, MERGED);
+    const extra = bwrapMounts(browser).filter((m) => !bwrapMounts(plain).some((p) => p.path === m.path));
+    expect(extra).toEqual([
+      { path: "/etc/fonts", access: "ro", optional: true },
+      { path: "/etc/chromium", access: "ro", optional: true },
+      { path: "/etc/chromium.d", access: "ro", optional: true },
+    ]);
+    expect(sources(browser)).not.toContain(WS);
+  });
+});

@@ -26,6 +26,8 @@ export interface SandboxSpec {
   env: Record<string, string>;
   /** argv to run inside, e.g. ["/bin/sh", "-c", cmd]. */
   command: string[];
+  /** The browser tool's Chromium runs here: also mount ETC_BROWSER (fonts, Chromium's launcher config), read-only. */
+  browser?: boolean;
 }
 
 /** How the top-level system directories look on this host. */
@@ -72,6 +74,9 @@ export const ETC_READONLY = [
   "/etc/mime.types",
   "/etc/os-release",
 ] as const;
+/** Extra read-only /etc entries for a sandboxed Chromium (tools/browser.ts): font config and
+ * Debian's chromium launcher settings. Nothing secret lives there. */
+export const ETC_BROWSER = ["/etc/fonts", "/etc/chromium", "/etc/chromium.d"] as const;
 /** Extra /etc entries only when the sandbox has network access. */
 export const ETC_NETWORK = ["/etc/resolv.conf", "/etc/gai.conf", "/etc/protocols", "/etc/services"] as const;
 
@@ -168,6 +173,7 @@ export function bwrapArgs(spec: SandboxSpec, layout: HostLayout = hostLayout(), 
   }
   for (const p of ETC_READONLY) a.push("--ro-bind-try", p, p);
   if (spec.network) for (const p of ETC_NETWORK) a.push("--ro-bind-try", p, p);
+  if (spec.browser) for (const p of ETC_BROWSER) a.push("--ro-bind-try", p, p);
 
   // Private kernel views and scratch space.
   a.push("--proc", "/proc");

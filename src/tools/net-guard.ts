@@ -327,6 +327,8 @@ export interface CheckUrlOptions {
    * redirect to 127.0.0.1 is still refused). Not reachable from config or the model.
    */
   exemptAddresses?: readonly string[];
+  /** Who is asking, for refusal sentences (default: the http tool and tools.http.allowPrivateNetwork). */
+  caller?: { tool: string; privateSetting: string };
 }
 
 export interface CheckedUrl {
@@ -338,10 +340,13 @@ export interface CheckedUrl {
   family: 4 | 6;
 }
 
-const PRIVATE_HINT = "set tools.http.allowPrivateNetwork to reach private networks";
+const HTTP_CALLER = { tool: "http", privateSetting: "tools.http.allowPrivateNetwork" };
 
-function refusal(subject: string, v: AddressVerdict, allowPrivate: boolean): ToolError {
-  const tail = v.privateNetwork && !allowPrivate ? `; ${PRIVATE_HINT}.` : ", which the http tool never contacts.";
+function refusal(subject: string, v: AddressVerdict, allowPrivate: boolean, caller = HTTP_CALLER): ToolError {
+  const tail =
+    v.privateNetwork && !allowPrivate
+      ? `; set ${caller.privateSetting} to reach private networks.`
+      : `, which the ${caller.tool} tool never contacts.`;
   return new ToolError(`refused: ${subject} ${v.reason ?? REASONS[v.category]}${tail}`);
 }
 
@@ -418,7 +423,7 @@ export async function checkUrl(input: string | URL, opts: CheckUrlOptions): Prom
     if (v.canonical !== undefined && exempt.has(v.canonical)) continue;
     if (v.blocked) {
       const subject = isLiteral ? `${hostname} is` : `${hostname} resolves to ${a.address},`;
-      throw refusal(subject, v, allowPrivate);
+      throw refusal(subject, v, allowPrivate, opts.caller);
     }
   }
 

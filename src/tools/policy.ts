@@ -38,6 +38,9 @@ export function toolDecision(tool: PolicyTool, config: Config, agent?: { id: str
   if (enabledSwitch(config, tool.name) === false) {
     return { allowed: false, rule: `tools.${tool.name}.enabled is false` };
   }
+  if (tool.group === "memory" && config.memory?.enabled === false) {
+    return { allowed: false, rule: "memory.enabled is false (group:memory)" };
+  }
   const groupKey = GROUP_SWITCH[tool.group];
   if (groupKey && enabledSwitch(config, groupKey) === false) {
     return { allowed: false, rule: `tools.${groupKey}.enabled is false (group:${tool.group})` };

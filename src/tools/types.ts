@@ -3,6 +3,8 @@
 // the agent loop (agents/loop.ts) is the only caller of `execute`.
 import type { z } from "zod";
 import type { Config } from "../config/schema.js";
+import type { BrowserService } from "./browser-service.js";
+import type { MemoryAccess } from "../memory/types.js";
 
 export type ToolGroup = "fs" | "runtime" | "web" | "memory" | "nodes" | "plugins";
 
@@ -55,6 +57,16 @@ export interface ToolServices {
       onPending(id: string, expiresAt: number): void;
     }): Promise<{ decision: "allow-once" | "allow-always" | "deny" | "timeout" | "no-surface"; by?: string; reason?: string }>;
   };
+  /** Browser sessions for the browser tool (tools/browser-service.ts); absent outside a gateway. */
+  browser?: BrowserService;
+  /** Paired, connected nodes (implemented by nodes/registry.ts); absent outside a gateway. */
+  nodes?: {
+    list(): Array<{ nodeId: string; name: string; platform: string; commands: string[]; connectedAt: number }>;
+    commandAllowed(command: string): boolean;
+    invoke(req: { node: string; command: string; params?: unknown; timeoutMs?: number; idempotencyKey?: string }): Promise<unknown>;
+  };
+  /** The memory index (implemented by memory/service.ts); absent when memory.enabled is false or outside a gateway. */
+  memory?: MemoryAccess;
 }
 
 export interface ToolDef<I = any> {

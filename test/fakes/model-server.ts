@@ -4,6 +4,7 @@
 //   POST /v1/chat/completions   OpenAI Chat Completions (JSON or SSE, incl. stream_options.include_usage)
 //   POST /v1/responses          OpenAI Responses API (what `openai(model)` uses by default; JSON or SSE)
 //   POST /v1/messages           Anthropic Messages (JSON or SSE with named events)
+//   POST /v1/embeddings         OpenAI Embeddings (float or base64 vectors; see `embed` / `setEmbedder`)
 //
 // The `/v1` prefix is optional. Replies come from a FIFO queue of scripted turns (`script(...)`);
 // when it is empty the default turn is used (echo mode: `echo: <last user message text>`).
@@ -131,6 +132,18 @@ export interface FakeModelServerOptions {
   apiKey?: string;
   /** Bind host (default 127.0.0.1). */
   host?: string;
+  /** Vector for one input of POST /embeddings (default: `hashedEmbedding`, a 64-dim bag of words). */
+  embed?: Embedder;
+}
+
+export type Embedder = (input: string) => number[];
+
+export interface RecordedEmbeddingRequest {
+  model: string | undefined;
+  input: string[];
+  authorized: boolean;
+  /** HTTP status the fake answered with. */
+  status: number;
 }
 
 export interface FakeModelServer {
@@ -154,8 +167,23 @@ export interface FakeModelServer {
   waitForRequests(count: number, timeoutMs?: number): Promise<RecordedRequest[]>;
   /** Resolves once request `index` has completed or been aborted. */
   waitForSettled(index: number, timeoutMs?: number): Promise<RecordedRequest>;
+  /** Every POST /embeddings received (kept apart from `requests`, which are model turns). */
+  embeddingRequests: RecordedEmbeddingRequest[];
+  /** Replace the embedding function; `null` restores `hashedEmbedding`. An embedder that throws answers HTTP 500. */
+  setEmbedder(fn: Embedder | null): void;
   close(): Promise<void>;
 }
+
+/** Deterministic bag-of-words vector: each lowercase word adds 1 to a hashed dimension (64 dims). */
+export const hashedEmbedding: Embedder = (input) => {
+  const v = new Array<number>(64).fill(0);
+  for (const w of input.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+    let h = 2166136261;
+    for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 16777619);
+    v[(h >>> 0) % 64]! += 1;
+  }
+  return v;
+};
 
 /** Echo mode: `echo: <last user message text>`. */
 export const echoTurn: TurnFn = (req) => ({ text: `echo: ${req.lastUserText ?? ""}` });
@@ -168,6 +196,50 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
   const apiKey = options.apiKey ?? DEFAULT_KEY;
   const host = options.host ?? "127.0.0.1";
   const requests: RecordedRequest[] = [];
+  const embeddingRequests: RecordedEmbeddingRequest[] = [];
+  let embedder: Embedder = options.embed ?? hashedEmbedding;
+
+  /** OpenAI POST /embeddings: `input` is a string or an array of strings; answers floats or base64 Float32. */
+  function handleEmbeddings(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
+    const headers = baseHeaders("openai-chat", nextId());
+    let body: Json;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      body = undefined;
+    }
+    const input: string[] = typeof body?.input === "string" ? [body.input] : Array.isArray(body?.input) ? body.input.map(String) : [];
+    const rec: RecordedEmbeddingRequest = { model: body?.model, input, authorized: checkAuth("openai-chat", req.headers, apiKey), status: 200 };
+    embeddingRequests.push(rec);
+    if (!rec.authorized) {
+      rec.status = 401;
+      return sendJson(res, 401, openaiErrorBody(401, "Incorrect API key provided.", undefined, "invalid_api_key"), headers);
+    }
+    if (!body || input.length === 0) {
+      rec.status = 400;
+      return sendJson(res, 400, openaiErrorBody(400, "'input' is required and must be a string or an array of strings."), headers);
+    }
+    let vectors: number[][];
+    try {
+      vectors = input.map((t) => embedder(t));
+    } catch (err) {
+      rec.status = 500;
+      return sendJson(res, 500, openaiErrorBody(500, String((err as Error)?.message ?? err)), headers);
+    }
+    const encode = (v: number[]) => (body.encoding_format === "base64" ? Buffer.from(Float32Array.from(v).buffer).toString("base64") : v);
+    const tokens = input.reduce((n, t) => n + estimateTokens(t), 0);
+    sendJson(
+      res,
+      200,
+      {
+        object: "list",
+        data: vectors.map((v, index) => ({ object: "embedding", index, embedding: encode(v) })),
+        model: body.model ?? "fake-embedding",
+        usage: { prompt_tokens: tokens, total_tokens: tokens },
+      },
+      headers,
+    );
+  }
   const queue: Turn[] = [];
   let defaultTurn: Turn = echoTurn;
   let idCounter = 0;
@@ -194,6 +266,7 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
     const raw = await readBody(req);
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     const route = path.replace(/^\/v1(?=\/)/, "");
+    if (req.method === "POST" && route === "/embeddings") return handleEmbeddings(req, res, raw);
     let api: FakeApi | undefined;
     if (req.method === "POST" && route === "/chat/completions") api = "openai-chat";
     else if (req.method === "POST" && route === "/responses") api = "openai-responses";
@@ -389,6 +462,10 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
       defaultTurn = turn ?? echoTurn;
     },
     pending: () => queue.length,
+    embeddingRequests,
+    setEmbedder: (fn) => {
+      embedder = fn ?? hashedEmbedding;
+    },
     reset: () => {
       queue.length = 0;
       requests.length = 0;

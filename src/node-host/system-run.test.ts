@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { envProblem, systemRun, systemRunParams, type AskAnswer } from "./system-run.js";
+import { runNodeCommand } from "./commands.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function nodeState(approvals?: unknown, config?: unknown) {
+  const dir = mkdtempSync(join(tmpdir(), "simpleclaw-node-"));
+  dirs.push(dir);
+  if (approvals) writeFileSync(join(dir, "exec-approvals.json"), JSON.stringify(approvals), { mode: 0o600 });
+  if (config) writeFileSync(join(dir, "simpleclaw.json"), JSON.stringify(config), { mode: 0o600 });
+  return { dir, env: { SIMPLECLAW_STATE_DIR: dir } };
+}
+
+const ECHO = { version: 1, agents: { node: { allowlist: [{ id: "e", pattern: "/usr/bin/echo" }] } } };
+
+function deps(state: { dir: string; env: Record<string, string> }, answer: AskAnswer = "no-surface") {
+  const asked: string[] = [];
+  return { asked, d: { stateDir: state.dir, env: state.env, ask: async (r: { command: string }) => (asked.push(r.command), answer) } };
+}
+
+const run = (command: string, extra: Record<string, unknown> = {}) => systemRunParams.parse({ command, cwd: tmpdir(), ...extra });
+
+describe("system.run on a node is decided by the node's own policy", () => {
+  it("allowlisted on this node → runs", async () => {
+    const s = nodeState(ECHO);
+    const { d, asked } = deps(s);
+    await expect(systemRun(run("echo hi"), d)).resolves.toMatchObject({ exitCode: 0, stdout: "hi\n" });
+    expect(asked).toEqual([]);
+  });
+
+  it("security deny in the node's exec-approvals.json → refused whatever the caller wants", async () => {
+    const s = nodeState({ ...ECHO, defaults: { security: "deny" } });
+    const { d, asked } = deps(s, "allow-once");
+    await expect(systemRun(run("echo hi"), d)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect(asked).toEqual([]);
+  });
+
+  it("a miss asks the node's operator; nobody there → denied (askFallback deny); a yes runs it", async () => {
+    const s = nodeState(ECHO);
+    const none = deps(s, "no-surface");
+    await expect(systemRun(run("touch should-not-exist"), none.d)).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringMatching(/askFallback/) });
+    expect(none.asked).toEqual(["touch should-not-exist"]);
+    const yes = deps(s, "allow-once");
+    await expect(systemRun(run("/usr/bin/true"), yes.d)).resolves.toMatchObject({ exitCode: 0 });
+  });
+
+  it("the node's config can switch exec off entirely", async () => {
+    const s = nodeState(ECHO, { tools: { exec: { enabled: false } } });
+    await expect(systemRun(run("echo hi"), deps(s, "allow-once").d)).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+
+  it("an environment that could change what runs turns an allowlist match into a miss", async () => {
+    expect(envProblem({ LANG: "C", TZ: "UTC" })).toBeUndefined();
+    expect(envProblem({ LD_PRELOAD: "/tmp/x.so" })).toMatch(/LD_PRELOAD/);
+    const s = nodeState(ECHO);
+    for (const env of [{ LD_PRELOAD: "/tmp/evil.so" }, { PATH: "/tmp" }, { BASH_ENV: "/tmp/x" }]) {
+      await expect(systemRun(run("echo hi", { env }), deps(s).d)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    }
+    await expect(systemRun(run("echo $LANG", { env: { LANG: "C" } }), deps(s).d)).rejects.toMatchObject({ code: "FORBIDDEN" }); // $ expansion is never sure
+  });
+
+  it("a corrupt exec-approvals.json fails closed", async () => {
+    const s = nodeState();
+    writeFileSync(join(s.dir, "exec-approvals.json"), "{ nope");
+    await expect(systemRun(run("echo hi"), deps(s, "allow-once").d)).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+});
+
+describe("node command dispatch", () => {
+  it("validates params and refuses unknown commands", async () => {
+    const s = nodeState();
+    const d = { ...deps(s).d, log: () => {} };
+    await expect(runNodeCommand("system.info", {}, d)).resolves.toMatchObject({ platform: process.platform });
+    await expect(runNodeCommand("system.which", { name: "sh" }, d)).resolves.toMatchObject({ path: expect.stringMatching(/\/sh$/) });
+    await expect(runNodeCommand("system.which", { name: "/bin/sh" }, d)).rejects.toMatchObject({ code: "INVALID_REQUEST" });
+    await expect(runNodeCommand("system.which", { name: "no-such-program-xyz" }, d)).resolves.toEqual({ path: null });
+    await expect(runNodeCommand("system.reboot", {}, d)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(runNodeCommand("system.run", { command: "echo hi", cwd: "relative" }, d)).rejects.toMatchObject({ code: "INVALID_REQUEST" });
+  });
+});

@@ -1,0 +1,110 @@
+// Shared facts several audit checks reason about (pure, from config only): who can
+// reach the gateway, which chat channels let strangers in, and whether the sessions
+// strangers land in can run exec or write files without a sandbox.
+import type { Config } from "../../config/schema.js";
+import type { Env } from "../../config/paths.js";
+import { resolveAuth, type ResolvedAuth } from "../../gateway/auth.js";
+import { isLoopbackHost } from "../../gateway/listen.js";
+import { directSessionKey, groupSessionKey } from "../../agents/session-key.js";
+import { effectiveSandbox } from "../../sandbox/mode.js";
+import { toolDecision } from "../../tools/policy.js";
+import type { AuditInput } from "./types.js";
+
+export const CHANNEL_IDS = ["telegram", "discord", "slack"] as const;
+export type ChannelId = (typeof CHANNEL_IDS)[number];
+export type ChannelCfg = NonNullable<Config["channels"]["telegram"]>;
+
+export interface GatewayReach {
+  bind: Config["gateway"]["bind"];
+  /** The host the gateway would listen on ("tailnet" when it depends on the interface). */
+  host: string;
+  /** Reachable from other machines: non-loopback bind or a Tailscale serve/funnel. */
+  remote: boolean;
+  /** Bound to a non-loopback address itself. */
+  nonLoopbackBind: boolean;
+  auth: ResolvedAuth;
+}
+
+export function gatewayReach(config: Config, env: Env): GatewayReach {
+  const g = config.gateway;
+  const host = g.bind === "loopback" ? "127.0.0.1" : g.bind === "lan" ? "0.0.0.0" : g.bind === "tailnet" ? "tailnet" : (g.customBindHost ?? "?");
+  const nonLoopbackBind = !(g.bind === "loopback" || (g.bind === "custom" && isLoopbackHost(host)));
+  return { bind: g.bind, host, nonLoopbackBind, remote: nonLoopbackBind || g.tailscale.mode !== "off", auth: resolveAuth(config, env) };
+}
+
+export function enabledChannels(config: Config): Array<[ChannelId, ChannelCfg]> {
+  const out: Array<[ChannelId, ChannelCfg]> = [];
+  for (const id of CHANNEL_IDS) {
+    const c = config.channels[id];
+    if (c?.enabled) out.push([id, c]);
+  }
+  return out;
+}
+
+export interface ChannelExposure {
+  agentId: string;
+  /** Enabled channels whose DMs are open to anyone. */
+  openDm: ChannelId[];
+  /** Enabled channels that answer in any group. */
+  openGroup: ChannelId[];
+  /** Sandbox mode of the agent that answers channel messages (the default agent). */
+  mode: "off" | "non-main" | "all";
+  dmSandboxed: boolean;
+  groupSandboxed: boolean;
+  exec: boolean;
+  fsWrite: boolean;
+  /** A sandbox backend exists for that agent's preference (undefined: not probed). */
+  backendAvailable: boolean | undefined;
+}
+
+const EXEC = { name: "exec", group: "runtime" } as const;
+const WRITERS = [
+  { name: "write", group: "fs" },
+  { name: "edit", group: "fs" },
+  { name: "apply_patch", group: "fs" },
+] as const;
+
+export function channelAgent(config: Config): Config["agents"]["list"][number] {
+  return config.agents.list.find((a) => a.default) ?? config.agents.list[0]!;
+}
+
+export function agentTools(config: Config, agent: Config["agents"]["list"][number]): { exec: boolean; fsWrite: boolean } {
+  return {
+    exec: toolDecision(EXEC, config, agent).allowed,
+    fsWrite: WRITERS.some((t) => toolDecision(t, config, agent).allowed),
+  };
+}
+
+export function channelExposure(input: Pick<AuditInput, "config" | "sandboxBackends">): ChannelExposure {
+  const { config } = input;
+  const agent = channelAgent(config);
+  const enabled = enabledChannels(config);
+  const dm = effectiveSandbox(config, agent, directSessionKey(agent.id, config.session.dmScope, "channel", "peer"));
+  const group = effectiveSandbox(config, agent, groupSessionKey(agent.id, "channel", "group"));
+  const probe = input.sandboxBackends[dm.backend];
+  return {
+    agentId: agent.id,
+    openDm: enabled.filter(([, c]) => c.dmPolicy === "open").map(([id]) => id),
+    openGroup: enabled.filter(([, c]) => c.groupPolicy === "open").map(([id]) => id),
+    mode: dm.mode,
+    dmSandboxed: dm.required,
+    groupSandboxed: group.required,
+    ...agentTools(config, agent),
+    backendAvailable: probe ? probe.name !== "none" : undefined,
+  };
+}
+
+/** "exec and write/edit/apply_patch" style list of the powerful tools on. */
+export function powerfulTools(e: { exec: boolean; fsWrite: boolean }): string {
+  return [e.exec ? "exec" : "", e.fsWrite ? "write-capable fs tools" : ""].filter(Boolean).join(" and ");
+}
+
+/** Reads a value at a key path from an unknown object (own keys only). */
+export function rawAt(obj: unknown, path: readonly string[]): unknown {
+  let cur = obj;
+  for (const k of path) {
+    if (cur === null || typeof cur !== "object" || !Object.hasOwn(cur, k)) return undefined;
+    cur = (cur as Record<string, unknown>)[k];
+  }
+  return cur;
+}

@@ -1,0 +1,126 @@
+// gather + fix on a real temp state dir: what --fix changes, its backup, and that a
+// second audit has nothing left to fix.
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { runChecks } from "./audit.js";
+import { applyFixes } from "./fix.js";
+import { findPlugins, gatherAuditInput, inspectPlugin, salvageConfig } from "./gather.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  while (dirs.length) rmSync(dirs.pop()!, { recursive: true, force: true });
+});
+
+function state(config: string, mode = 0o600): string {
+  const dir = mkdtempSync(join(tmpdir(), "sc-audit-"));
+  dirs.push(dir);
+  writeFileSync(join(dir, "simpleclaw.json"), config, { mode });
+  chmodSync(join(dir, "simpleclaw.json"), mode);
+  return dir;
+}
+
+const noProbe = async () => ({ name: "bwrap" as const });
+const mode = (p: string) => statSync(p).mode & 0o777;
+
+describe("gather", () => {
+  it("an invalid config is reported with its key paths and the rest is still audited", async () => {
+    const dir = state('{ gateway: { port: "nope", auth: { mode: "none" } }, tools: { bogus: 1 } }');
+    chmodSync(dir, 0o755);
+    const input = await gatherAuditInput({ env: { SIMPLECLAW_STATE_DIR: dir }, probeBackend: noProbe });
+    expect(input.configError?.kind).toBe("invalid");
+    const ids = runChecks(input).map((f) => f.checkId);
+    expect(ids).toContain("config.invalid");
+    expect(ids).toContain("fs.state_dir.perms_readable");
+    // The salvage keeps the valid keys: auth none is still seen.
+    expect(ids).toContain("gateway.loopback_no_auth");
+    const inv = runChecks(input).find((f) => f.checkId === "config.invalid")!;
+    expect(inv.evidence).toContain("gateway.port");
+    expect(inv.evidence).toContain("tools.bogus");
+  });
+
+  it("a config that is not JSON5 is config.invalid too", async () => {
+    const dir = state("{ nope");
+    const input = await gatherAuditInput({ env: { SIMPLECLAW_STATE_DIR: dir }, probeBackend: noProbe });
+    expect(input.configError?.kind).toBe("syntax");
+    expect(runChecks(input)[0]!.checkId).toBe("config.invalid");
+  });
+
+  it("salvageConfig drops only the broken keys", () => {
+    const c = salvageConfig({ gateway: { port: -1, bind: "lan", tls: { enabled: true } }, logging: { redactSensitive: false } });
+    expect(c.gateway.port).toBe(18789);
+    expect(c.gateway.bind).toBe("lan");
+    expect(c.logging.redactSensitive).toBe(false);
+  });
+
+  it("inspects plugins: entry escaping via symlink, unpinned deps", () => {
+    const dir = state("{}");
+    const p = join(dir, "plugins", "evil");
+    mkdirSync(p, { recursive: true });
+    writeFileSync(join(dir, "outside.js"), "");
+    symlinkSync(join(dir, "outside.js"), join(p, "index.js"));
+    writeFileSync(join(p, "package.json"), JSON.stringify({ name: "evil", main: "index.js", dependencies: { a: "^1.0.0", b: "1.2.3" } }));
+    const info = inspectPlugin(p, "evil");
+    expect(info.entryInside).toBe(false);
+    expect(info.unpinned).toEqual(["a@^1.0.0"]);
+    expect(info.hasLockfile).toBe(false);
+  });
+
+  it("an installed plugin is pinned only with an exact version and integrity in plugins/installs.json", () => {
+    const dir = state("{}");
+    for (const id of ["pinned", "loose"]) {
+      mkdirSync(join(dir, "plugins", id), { recursive: true });
+      writeFileSync(join(dir, "plugins", id, "simpleclaw.plugin.json"), JSON.stringify({ id, name: id, version: "1.0.0", entry: "index.js" }));
+    }
+    writeFileSync(join(dir, "plugins", "installs.json"), JSON.stringify({ pinned: { id: "pinned", version: "1.0.0", integrity: "sha512-abc" }, loose: { id: "loose", version: "^1.0.0", integrity: "" } }));
+    const found = findPlugins(join(dir, "plugins"), [], "/home/u", dir);
+    expect(found.map((p) => [p.id, p.source, p.pinnedInstall, p.entryInside])).toEqual([
+      ["loose", "installed", false, true],
+      ["pinned", "installed", true, true],
+    ]);
+  });
+});
+
+describe("applyFixes", () => {
+  it("fixes permissions and the fixable keys, backs up the config, and leaves nothing fixable", async () => {
+    const dir = state('{ logging: { redactSensitive: false }, channels: { discord: { enabled: true, groupPolicy: "open" } } }', 0o644);
+    chmodSync(dir, 0o777);
+    mkdirSync(join(dir, "credentials"), { mode: 0o755 });
+    chmodSync(join(dir, "credentials"), 0o755);
+    writeFileSync(join(dir, "credentials", "discord.json"), "{}", { mode: 0o644 });
+    chmodSync(join(dir, "credentials", "discord.json"), 0o644);
+    const env = { SIMPLECLAW_STATE_DIR: dir };
+    const input = await gatherAuditInput({ env, probeBackend: noProbe });
+    const lines: string[] = [];
+    const res = applyFixes(input, runChecks(input), (l) => lines.push(l), 1234);
+    expect(res.skipped).toEqual([]);
+    expect(mode(dir)).toBe(0o700);
+    expect(mode(join(dir, "simpleclaw.json"))).toBe(0o600);
+    expect(mode(join(dir, "credentials"))).toBe(0o700);
+    expect(mode(join(dir, "credentials", "discord.json"))).toBe(0o600);
+    const backup = join(dir, "simpleclaw.json.bak-1234");
+    expect(res.backup).toBe(backup);
+    expect(mode(backup)).toBe(0o600);
+    expect(readFileSync(backup, "utf8")).toContain("redactSensitive: false");
+    const cfg = JSON.parse(readFileSync(join(dir, "simpleclaw.json"), "utf8"));
+    expect(cfg.logging.redactSensitive).toBe(true);
+    expect(cfg.channels.discord.groupPolicy).toBe("allowlist");
+    expect(lines.some((l) => l.startsWith(`chmod 700 ${dir}`))).toBe(true);
+    expect(lines).toContain(`set channels.discord.groupPolicy = "allowlist" (was "open") in ${join(dir, "simpleclaw.json")}`);
+
+    const again = await gatherAuditInput({ env, probeBackend: noProbe });
+    expect(runChecks(again).filter((f) => f.fixable)).toEqual([]);
+    expect(applyFixes(again, runChecks(again)).changed).toEqual([]);
+    expect(readdirSync(dir).filter((n) => n.includes(".bak-"))).toHaveLength(1);
+  });
+
+  it("never edits an invalid config", async () => {
+    const dir = state("{ logging: { redactSensitive: false }, bogus: 1 }");
+    const input = await gatherAuditInput({ env: { SIMPLECLAW_STATE_DIR: dir }, probeBackend: noProbe });
+    const res = applyFixes(input, runChecks(input));
+    expect(res.changed).toEqual([]);
+    expect(res.skipped[0]).toMatch(/config is invalid/);
+    expect(readFileSync(join(dir, "simpleclaw.json"), "utf8")).toBe("{ logging: { redactSensitive: false }, bogus: 1 }");
+  });
+});
