@@ -90,9 +90,9 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
   const { DeviceStore } = await import("../devices/store.js");
   const { DeviceService } = await import("../devices/service.js");
   const { NodeRegistry } = await import("../nodes/registry.js");
-  const { BrowserService } = await import("../tools/browser-service.js");
-  // Browsers launch lazily on the first browser tool call; playwright-core loads only then.
-  const browser = new BrowserService({ stateDir: paths.dir, log: logger });
+  // Browsers launch lazily on the first browser tool call; playwright-core loads only then,
+  // and the service itself only exists when the tool is on.
+  const browser = config.tools.browser.enabled ? new (await import("../tools/browser-service.js")).BrowserService({ stateDir: paths.dir, log: logger }) : undefined;
   const { loadProviderCredentials, providerEnvKey } = await import("../agents/model-ref.js");
   // Model API keys are secrets too: keep them out of every log line.
   redactor.add(Object.keys(config.models.providers).flatMap((id) => [env[providerEnvKey(id)], config.models.providers[id]?.apiKey]));
@@ -191,7 +191,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     await plugins.emit("gateway:stop", {});
     await channels.stop();
     await close(reason);
-    await browser.closeAll();
+    await browser?.closeAll();
     await memory?.close();
     if (db.isOpen) db.close();
   };
