@@ -62,19 +62,30 @@ function readStdin(): string {
   }
 }
 
+/** The shape check `channels add` and `onboard` share: null when the token looks right, else the problem. */
+export function channelTokenProblem(c: ChannelId, botToken: string, appToken?: string): string | null {
+  if (c === "telegram" && !/^\d{5,}:[A-Za-z0-9_-]{20,}$/.test(botToken)) return "that does not look like a Telegram bot token (123456:ABC…).";
+  if (c === "slack" && !botToken.startsWith("xoxb-")) return "the Slack bot token starts with xoxb-.";
+  if (c === "slack" && appToken && !appToken.startsWith("xapp-")) return "the Slack app-level token starts with xapp-.";
+  return null;
+}
+
+/** Checks and stores a channel's secrets in credentials/<channel>.json (600); returns the file. Used by `channels add` and `onboard`. */
+export function storeChannelSecrets(c: ChannelId, secrets: { botToken: string; appToken?: string; signingSecret?: string }, env: NodeJS.ProcessEnv = process.env): string {
+  const problem = channelTokenProblem(c, secrets.botToken, secrets.appToken);
+  if (problem) throw new UserError(problem, EXIT.usage);
+  return writeChannelSecrets(statePaths(env).credentials, c, {
+    botToken: secrets.botToken,
+    ...(secrets.appToken ? { appToken: secrets.appToken } : {}),
+    ...(secrets.signingSecret ? { signingSecret: secrets.signingSecret } : {}),
+  });
+}
+
 export function channelsAdd(channel: string, opts: { token?: string; appToken?: string; signingSecret?: string }): void {
   const c = channelId(channel);
   const botToken = opts.token ?? readStdin();
   if (!botToken) throw new UserError(`give the bot token with --token or on stdin.`, EXIT.usage);
-  if (c === "telegram" && !/^\d{5,}:[A-Za-z0-9_-]{20,}$/.test(botToken)) throw new UserError("that does not look like a Telegram bot token (123456:ABC…).", EXIT.usage);
-  if (c === "slack" && !botToken.startsWith("xoxb-")) throw new UserError("the Slack bot token starts with xoxb-.", EXIT.usage);
-  if (c === "slack" && opts.appToken && !opts.appToken.startsWith("xapp-")) throw new UserError("the Slack app-level token starts with xapp-.", EXIT.usage);
-  const paths = statePaths();
-  const path = writeChannelSecrets(paths.credentials, c, {
-    botToken,
-    ...(opts.appToken ? { appToken: opts.appToken } : {}),
-    ...(opts.signingSecret ? { signingSecret: opts.signingSecret } : {}),
-  });
+  const path = storeChannelSecrets(c, { botToken, ...(opts.appToken ? { appToken: opts.appToken } : {}), ...(opts.signingSecret ? { signingSecret: opts.signingSecret } : {}) });
   const { raw } = readRawConfig();
   saveRawConfig(setAt(raw, ["channels", c, "enabled"], true));
   process.stdout.write(`Saved ${c} credentials to ${path} (mode 600) and enabled channels.${c}. Restart the gateway to connect.\n`);

@@ -1,5 +1,6 @@
-// `simpleclaw gateway [run] | status | call`: run the gateway in the foreground,
-// or talk to a running one over the WebSocket protocol.
+// `simpleclaw gateway [run] | status | call | install | uninstall | start | stop | restart`:
+// run the gateway in the foreground, talk to a running one over the WebSocket protocol,
+// or manage it as a user service (service-actions.ts).
 import type { Command } from "commander";
 
 interface ClientFlags {
@@ -36,6 +37,23 @@ export function registerGatewayCommands(program: Command): void {
       const { gatewayStatus } = await import("./gateway-client.js");
       await gatewayStatus(opts);
     });
+
+  const service: Array<[string, string]> = [
+    ["install", "install and start the gateway as a user service (systemd on Linux, launchd on macOS)"],
+    ["uninstall", "stop the service and remove its unit/plist"],
+    ["start", "start the installed service"],
+    ["stop", "stop the installed service"],
+    ["restart", "restart the installed service (after an upgrade or a config change)"],
+  ];
+  for (const [name, description] of service) {
+    gateway
+      .command(name)
+      .description(description)
+      .action(async () => {
+        const { serviceCommand } = await import("./service-actions.js");
+        await serviceCommand(name as "install" | "uninstall" | "start" | "stop" | "restart");
+      });
+  }
 
   clientOptions(gateway.command("call <method>").description("call a gateway RPC method and print its result as JSON"))
     .option("--params <json>", "method params as a JSON object", "{}")

@@ -6,13 +6,19 @@ import { version } from "../infra/version.js";
 import { UserError, errorMessage } from "../infra/errors.js";
 import { commandGroups } from "./registry.js";
 
-export async function main(argv: string[]): Promise<void> {
+/** The whole command tree (also walked by cli/reference.ts for docs/cli-reference.md). */
+export function createProgram(): Command {
   const program = new Command("simpleclaw")
     .description("A self-hosted personal AI assistant gateway.")
     .version(version, "-v, --version", "print the version")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   for (const register of commandGroups) register(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = createProgram();
   try {
     // An unknown command may be a plugin's: load the allowed plugins' CLI additions.
     const first = argv[2];

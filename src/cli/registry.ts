@@ -12,5 +12,8 @@ import { registerNodeCommands } from "./nodes.js";
 import { registerSecurityCommands } from "./security.js";
 import { registerMemoryCommands } from "./memory.js";
 import { registerPluginCommands } from "./plugins.js";
+import { registerOnboardCommands } from "./onboard.js";
+import { registerDoctorCommands } from "./doctor.js";
+import { registerTuiCommands } from "./tui.js";
 
-export const commandGroups: Array<(program: Command) => void> = [registerGatewayCommands, registerAgentCommands, registerApprovalCommands, registerSandboxCommands, registerChannelCommands, registerDeviceCommands, registerNodeCommands, registerSecurityCommands, registerMemoryCommands, registerPluginCommands, registerConfigCommands];
+export const commandGroups: Array<(program: Command) => void> = [registerOnboardCommands, registerDoctorCommands, registerGatewayCommands, registerAgentCommands, registerTuiCommands, registerApprovalCommands, registerSandboxCommands, registerChannelCommands, registerDeviceCommands, registerNodeCommands, registerSecurityCommands, registerMemoryCommands, registerPluginCommands, registerConfigCommands];

@@ -9,6 +9,7 @@ import { configSchema, type Config } from "./schema.js";
 import { configPath as defaultConfigPath, stateDir as defaultStateDir, type Env } from "./paths.js";
 import { ensureDir, writeFileAtomic } from "../infra/atomic-fs.js";
 import { EXIT, UserError, errorMessage } from "../infra/errors.js";
+import { configVersion, migrateConfig } from "./migrate.js";
 
 export type RawConfig = Record<string, unknown>;
 
@@ -17,6 +18,8 @@ export interface LoadedConfig {
   exists: boolean;
   raw: RawConfig;
   config: Config;
+  /** The file's schema version (0: none). An older file is migrated in memory only (see migrate.ts). */
+  version: number;
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -58,6 +61,10 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], raw: unknown
 export type Validation = { ok: true; config: Config } | { ok: false; problems: string[] };
 
 export function validateConfig(raw: unknown): Validation {
+  if (raw !== null && typeof raw === "object" && !Array.isArray(raw)) {
+    const ver = configVersion(raw as RawConfig);
+    if (!ver.ok && ver.newer !== undefined) return { ok: false, problems: [`version: ${ver.problem}`] };
+  }
   const r = configSchema.safeParse(raw);
   if (r.success) return { ok: true, config: r.data };
   return { ok: false, problems: describeIssues(r.error.issues, raw) };
@@ -88,17 +95,25 @@ export function readRawConfig(env: Env = process.env): { path: string; exists: b
   return { path, exists: true, raw: parseConfigText(text, path) };
 }
 
-/** Loads and validates; invalid config is a UserError with exit code 78. */
+/**
+ * Loads and validates; invalid config is a UserError with exit code 78, and so is a
+ * config newer than this build understands. An older config is migrated in memory
+ * (the file is only ever upgraded by `simpleclaw doctor --fix`, with a backup); `raw`
+ * stays what is on disk.
+ */
 export function loadConfig(env: Env = process.env): LoadedConfig {
   const { path, exists, raw } = readRawConfig(env);
-  const v = validateConfig(raw);
+  const ver = configVersion(raw);
+  if (!ver.ok) throw new UserError(`cannot use ${path}: ${ver.problem}.`, EXIT.config);
+  const effective = ver.older ? migrateConfig(raw).raw : raw;
+  const v = validateConfig(effective);
   if (!v.ok) {
     throw new UserError(
       `invalid config in ${path}: ${v.problems.join("; ")}. Fix it with \`simpleclaw config set <key> <value>\` or by editing the file.`,
       EXIT.config,
     );
   }
-  return { path, exists, raw, config: v.config };
+  return { path, exists, raw, config: v.config, version: ver.version };
 }
 
 /** Validates, then writes atomically with mode 600 (creating the state dir 700). */

@@ -3,6 +3,7 @@
 // Loading, saving and error formatting live in config/io.ts.
 import { z } from "zod";
 import { parseOriginPattern } from "../tools/browser-policy.js";
+import { CONFIG_VERSION } from "./migrate.js";
 
 const port = z.number().int().min(1).max(65535);
 const secret = z.string().min(1);
@@ -211,6 +212,13 @@ const tools = z
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
+    version: z
+      .number()
+      .int()
+      .min(1)
+      .max(CONFIG_VERSION)
+      .optional()
+      .describe(`config schema version (current: ${CONFIG_VERSION}); none means the oldest, and \`simpleclaw doctor --fix\` upgrades it`),
     gateway,
     agents,
     models: z

@@ -1,7 +1,7 @@
 import type { NetworkInterfaceInfo } from "node:os";
 import { describe, expect, it } from "vitest";
 import type { ResolvedAuth } from "./auth.js";
-import { exposureProblem, isLoopbackHost, isTailnetAddress, resolveBindHost, type Interfaces } from "./listen.js";
+import { effectiveBindMode, exposureProblem, isLoopbackHost, isTailnetAddress, resolveBindHost, type Interfaces } from "./listen.js";
 
 function v4(address: string, internal = false): NetworkInterfaceInfo {
   return { address, netmask: "255.255.255.0", family: "IPv4", mac: "00:00:00:00:00:00", internal, cidr: `${address}/24` };
@@ -124,5 +124,35 @@ describe("exposureProblem", () => {
   it("refuses non-loopback without a secret and says how to set one", () => {
     expect(exposureProblem("0.0.0.0", tokenMissing)).toMatch(/SIMPLECLAW_GATEWAY_TOKEN/);
     expect(exposureProblem("0.0.0.0", passwordMissing)).toMatch(/SIMPLECLAW_GATEWAY_PASSWORD/);
+  });
+});
+
+describe("effectiveBindMode (SIMPLECLAW_GATEWAY_BIND beats gateway.bind)", () => {
+  it("uses the config when the variable is unset or empty", () => {
+    expect(effectiveBindMode("loopback", {})).toEqual({ ok: true, mode: "loopback" });
+    expect(effectiveBindMode("tailnet", { SIMPLECLAW_GATEWAY_BIND: "" })).toEqual({ ok: true, mode: "tailnet" });
+  });
+
+  it("lets the environment pick another mode (containers: lan)", () => {
+    expect(effectiveBindMode("loopback", { SIMPLECLAW_GATEWAY_BIND: "lan" })).toEqual({ ok: true, mode: "lan" });
+    expect(effectiveBindMode("lan", { SIMPLECLAW_GATEWAY_BIND: " loopback " })).toEqual({ ok: true, mode: "loopback" });
+  });
+
+  it("refuses an unknown mode instead of guessing", () => {
+    for (const v of ["0.0.0.0", "LAN", "all", "public"]) {
+      const r = effectiveBindMode("loopback", { SIMPLECLAW_GATEWAY_BIND: v });
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.message).toContain("SIMPLECLAW_GATEWAY_BIND must be one of loopback, lan, tailnet, custom");
+    }
+  });
+
+  it("does not relax the exposure rule: lan from the environment still needs a secret", () => {
+    const r = effectiveBindMode("loopback", { SIMPLECLAW_GATEWAY_BIND: "lan" });
+    if (!r.ok) throw new Error("expected ok");
+    const bind = resolveBindHost(r.mode, undefined, plainHost);
+    if (!bind.ok) throw new Error("expected ok");
+    expect(exposureProblem(bind.host, { mode: "none", secret: undefined, source: "none" })).toMatch(/refusing to listen on 0\.0\.0\.0/);
+    expect(exposureProblem(bind.host, { mode: "token", secret: undefined, source: "none" })).toMatch(/refusing/);
+    expect(exposureProblem(bind.host, { mode: "token", secret: "x".repeat(43), source: "env" })).toBeNull();
   });
 });

@@ -20,6 +20,19 @@ export function isLoopbackHost(host: string): boolean {
 
 export type BindResult = { ok: true; host: string } | { ok: false; message: string };
 
+const BIND_MODES: readonly BindMode[] = ["loopback", "lan", "tailnet", "custom"];
+
+/**
+ * The bind mode in force: SIMPLECLAW_GATEWAY_BIND beats gateway.bind (containers set
+ * "lan", since a published port cannot reach a loopback listener). Auth rules are unchanged.
+ */
+export function effectiveBindMode(configured: BindMode, env: Record<string, string | undefined>): { ok: true; mode: BindMode } | { ok: false; message: string } {
+  const v = env.SIMPLECLAW_GATEWAY_BIND?.trim();
+  if (!v) return { ok: true, mode: configured };
+  if ((BIND_MODES as readonly string[]).includes(v)) return { ok: true, mode: v as BindMode };
+  return { ok: false, message: `SIMPLECLAW_GATEWAY_BIND must be one of ${BIND_MODES.join(", ")}, got "${v}".` };
+}
+
 export function resolveBindHost(bind: BindMode, customHost: string | undefined, interfaces: Interfaces): BindResult {
   switch (bind) {
     case "loopback":

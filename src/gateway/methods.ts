@@ -8,6 +8,10 @@ import { UserError } from "../infra/errors.js";
 import { MethodError } from "./method-error.js";
 import { ChatError } from "../agents/chat.js";
 import { NodeInvokeError } from "../nodes/registry.js";
+import { CHANNELS } from "../channels/credentials.js";
+import { PairingStore } from "../channels/pairing.js";
+import { statePaths } from "../config/paths.js";
+import { errorMessage } from "../infra/errors.js";
 
 /** Chat failures a client caused become typed protocol errors. */
 function chatCall<T>(fn: () => T): T {
@@ -37,6 +41,9 @@ async function nodeCall<T>(fn: () => Promise<T>): Promise<T> {
     throw err;
   }
 }
+
+/** The DM pairing files under credentials/, re-read on every call (as the channels do). */
+const pairingStore = (ctx: GatewayContext) => new PairingStore(statePaths(ctx.env).credentials);
 
 export function statusPayload(ctx: GatewayContext) {
   return {
@@ -145,6 +152,41 @@ export const methods: { [M in MethodName]: Handler<M> } = {
       });
       return { nodeId, command: params.command, result };
     }),
+  "pairing.list": (ctx, params) => {
+    const store = pairingStore(ctx);
+    const list = params.channel ? [params.channel] : CHANNELS;
+    return { channels: list.map((channel) => ({ channel, pending: store.requests(channel), approved: store.approved(channel) })) };
+  },
+  "pairing.approve": (ctx, params) => {
+    // Same rule as `simpleclaw pairing approve`: with no configured owners the first approved sender becomes the owner.
+    const cfg = ctx.config.channels[params.channel];
+    const entry = pairingStore(ctx).approve(params.channel, params.code, { ownerIfFirst: !cfg || cfg.owners.length === 0 });
+    if (!entry) throw new MethodError("NOT_FOUND", `no pending ${params.channel} pairing request with code ${params.code.toUpperCase()} (wrong, expired or already decided).`);
+    ctx.logger.info("pairing approved", { channel: params.channel, sender: entry.id, owner: !!entry.owner, by: "operator rpc" });
+    ctx.broadcast("pairing.resolved", { channel: params.channel, senderId: entry.id, decision: "approved" });
+    return { channel: params.channel, senderId: entry.id, name: entry.name ?? null, owner: !!entry.owner, approvedAt: entry.approvedAt };
+  },
+  "pairing.reject": (ctx, params) => {
+    const req = pairingStore(ctx).reject(params.channel, params.code);
+    if (!req) throw new MethodError("NOT_FOUND", `no pending ${params.channel} pairing request with code ${params.code.toUpperCase()}.`);
+    ctx.broadcast("pairing.resolved", { channel: params.channel, senderId: req.senderId, decision: "rejected" });
+    return { channel: params.channel, senderId: req.senderId, rejected: true };
+  },
+  "pairing.revoke": (ctx, params) => {
+    if (!pairingStore(ctx).revoke(params.channel, params.senderId)) throw new MethodError("NOT_FOUND", `${params.senderId} is not an approved ${params.channel} sender.`);
+    ctx.logger.info("pairing revoked", { channel: params.channel, sender: params.senderId, by: "operator rpc" });
+    ctx.broadcast("pairing.resolved", { channel: params.channel, senderId: params.senderId, decision: "revoked" });
+    return { channel: params.channel, senderId: params.senderId, revoked: true };
+  },
+  "security.audit": async (ctx) => {
+    // Static checks only: --deep probes and --fix stay with the CLI on the gateway host.
+    const { runAudit, publicReport } = await import("../security/audit/audit.js");
+    try {
+      return publicReport((await runAudit({ env: ctx.env })).report);
+    } catch (err) {
+      throw new MethodError("UNAVAILABLE", `the audit could not run: ${errorMessage(err)}`);
+    }
+  },
   "node.invoke.result": (ctx, params, caller) => {
     const accepted = ctx.nodes.handleResult(caller.connId, params);
     return { accepted };

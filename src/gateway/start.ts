@@ -5,13 +5,14 @@ import { randomBytes } from "node:crypto";
 import { networkInterfaces } from "node:os";
 import { loadConfig, saveRawConfig, setAt } from "../config/io.js";
 import { statePaths, type Env } from "../config/paths.js";
+import { CONFIG_VERSION } from "../config/migrate.js";
 import { ensureDir } from "../infra/atomic-fs.js";
 import { EXIT, UserError } from "../infra/errors.js";
 import { Logger } from "../infra/log.js";
 import { Redactor } from "../infra/redact.js";
 import { version } from "../infra/version.js";
 import { AuthRateLimiter, resolveAuth } from "./auth.js";
-import { exposureProblem, resolveBindHost } from "./listen.js";
+import { effectiveBindMode, exposureProblem, resolveBindHost } from "./listen.js";
 import { startServer, type RunningGateway } from "./server.js";
 import { loadTls } from "./tls.js";
 
@@ -50,7 +51,9 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
   }
   const config = loaded.config;
 
-  const bind = resolveBindHost(config.gateway.bind, config.gateway.customBindHost, networkInterfaces());
+  const bindMode = effectiveBindMode(config.gateway.bind, env);
+  if (!bindMode.ok) throw new UserError(bindMode.message, EXIT.config);
+  const bind = resolveBindHost(bindMode.mode, config.gateway.customBindHost, networkInterfaces());
   if (!bind.ok) throw new UserError(bind.message, EXIT.config);
   const exposure = exposureProblem(bind.host, auth);
   if (exposure) throw new UserError(exposure, EXIT.config);
@@ -74,6 +77,10 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     redactor,
     pretty: opts.pretty,
   });
+  if (loaded.exists && loaded.version < CONFIG_VERSION) {
+    // Older schema: it runs migrated in memory; the file changes only through doctor --fix.
+    logger.warn(`config ${loaded.path} is version ${loaded.version}, older than ${CONFIG_VERSION}: running with it upgraded in memory; run \`simpleclaw doctor --fix\` to upgrade the file (a backup is made first)`);
+  }
 
   const tls = await loadTls(config, paths.tls);
   const { openStateDb } = await import("../infra/db.js");
@@ -156,7 +163,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
         limiter: new AuthRateLimiter(config.gateway.auth.rateLimit),
         logger,
         startedAt: Date.now(),
-        bind: { mode: config.gateway.bind, host: bind.host, port },
+        bind: { mode: bindMode.mode, host: bind.host, port },
         tls: { enabled: !!tls, fingerprint256: tls?.fingerprint256 },
         maxPayload: config.gateway.maxPayloadBytes,
         env,

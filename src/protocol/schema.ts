@@ -100,6 +100,10 @@ const sessionKey = z.string().min(1).max(256);
 /** A device by id, unique id prefix or name. */
 const deviceRef = z.string().min(1).max(128);
 
+/** DM pairing channels and codes (see channels/pairing.ts). */
+const pairingChannel = z.enum(["telegram", "discord", "slack"]);
+const pairingCode = z.string().min(1).max(32);
+
 /** Params of every post-handshake method. A method missing here is UNKNOWN_METHOD. */
 export const methodParams = {
   health: z.strictObject({}),
@@ -133,6 +137,13 @@ export const methodParams = {
     timeoutMs: z.number().int().min(1).max(600_000).optional(),
     idempotencyKey: z.string().min(1).max(128),
   }),
+  /** DM pairing (channels/pairing.ts), operator only. */
+  "pairing.list": z.strictObject({ channel: pairingChannel.optional() }),
+  "pairing.approve": z.strictObject({ channel: pairingChannel, code: pairingCode }),
+  "pairing.reject": z.strictObject({ channel: pairingChannel, code: pairingCode }),
+  "pairing.revoke": z.strictObject({ channel: pairingChannel, senderId: z.string().min(1).max(256) }),
+  /** The static security audit (never --fix or --deep over RPC). */
+  "security.audit": z.strictObject({}),
   /** Node → gateway: the answer to a `node.invoke.request` event. */
   "node.invoke.result": z.strictObject({
     id: z.string().min(1).max(128),
@@ -143,7 +154,7 @@ export const methodParams = {
 } as const;
 export type MethodName = keyof typeof methodParams;
 
-export const EVENTS = ["connect.challenge", "tick", "shutdown", "chat", "exec.approval.requested", "exec.approval.resolved", "pairing.requested", "device.pair.requested", "device.pair.resolved"] as const;
+export const EVENTS = ["connect.challenge", "tick", "shutdown", "chat", "exec.approval.requested", "exec.approval.resolved", "pairing.requested", "pairing.resolved", "device.pair.requested", "device.pair.resolved"] as const;
 
 /** The only methods a `node` connection may call; operators may call every other one. */
 export const NODE_METHODS: readonly MethodName[] = ["health", "node.invoke.result"];

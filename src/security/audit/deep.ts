@@ -27,7 +27,7 @@ import { readTool } from "../../tools/fs.js";
 import { toolDecision } from "../../tools/policy.js";
 import type { ToolContext } from "../../tools/types.js";
 import { deepChecks as c } from "./deep-checks.js";
-import { agentTools, channelAgent } from "./exposure.js";
+import { agentTools, channelAgent, gatewayReach } from "./exposure.js";
 import { finding, type AuditInput, type Finding } from "./types.js";
 
 export interface DeepOptions {
@@ -244,7 +244,8 @@ async function gatewayProbes(input: AuditInput, opts: DeepOptions, out: Finding[
   }
 
   // What the port is really bound to, vs the address the config binds to.
-  const expected = resolveBindHost(cfg.bind, cfg.customBindHost, networkInterfaces());
+  const bindMode = gatewayReach(input.config, input.env).bind; // SIMPLECLAW_GATEWAY_BIND beats gateway.bind
+  const expected = resolveBindHost(bindMode, cfg.customBindHost, networkInterfaces());
   const local = isLoopbackHost(host) || Object.values(networkInterfaces()).some((l) => l?.some((a) => a.address === host));
   if (expected.ok && expected.host !== "0.0.0.0" && expected.host !== "::" && local) {
     const want = expected.host;
@@ -265,7 +266,7 @@ async function gatewayProbes(input: AuditInput, opts: DeepOptions, out: Finding[
     if (wide.length || answering.length) {
       out.push(
         finding(c.listenMismatch, {
-          detail: `gateway.bind is ${cfg.bind} (${want}), but port ${port} is ${wide.length ? `bound to ${wide.join(", ")}` : ""}${wide.length && answering.length ? " and " : ""}${answering.length ? `answers on ${answering.join(", ")}` : ""}.`,
+          detail: `gateway.bind is ${bindMode} (${want}), but port ${port} is ${wide.length ? `bound to ${wide.join(", ")}` : ""}${wide.length && answering.length ? " and " : ""}${answering.length ? `answers on ${answering.join(", ")}` : ""}.`,
           evidence: `listening on port ${port}: ${bound.join(", ") || "(unknown)"}; TCP connect to non-loopback addresses: ${answering.join(", ") || (wantLoopback ? "refused" : "not tried")}`,
         }),
       );

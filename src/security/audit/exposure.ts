@@ -4,7 +4,7 @@
 import type { Config } from "../../config/schema.js";
 import type { Env } from "../../config/paths.js";
 import { resolveAuth, type ResolvedAuth } from "../../gateway/auth.js";
-import { isLoopbackHost } from "../../gateway/listen.js";
+import { effectiveBindMode, isLoopbackHost } from "../../gateway/listen.js";
 import { directSessionKey, groupSessionKey } from "../../agents/session-key.js";
 import { effectiveSandbox } from "../../sandbox/mode.js";
 import { toolDecision } from "../../tools/policy.js";
@@ -26,7 +26,9 @@ export interface GatewayReach {
 }
 
 export function gatewayReach(config: Config, env: Env): GatewayReach {
-  const g = config.gateway;
+  // SIMPLECLAW_GATEWAY_BIND beats gateway.bind (as at start-up); an invalid value stops the start, so fall back to the file.
+  const override = effectiveBindMode(config.gateway.bind, env);
+  const g = { ...config.gateway, bind: override.ok ? override.mode : config.gateway.bind };
   const host = g.bind === "loopback" ? "127.0.0.1" : g.bind === "lan" ? "0.0.0.0" : g.bind === "tailnet" ? "tailnet" : (g.customBindHost ?? "?");
   const nonLoopbackBind = !(g.bind === "loopback" || (g.bind === "custom" && isLoopbackHost(host)));
   return { bind: g.bind, host, nonLoopbackBind, remote: nonLoopbackBind || g.tailscale.mode !== "off", auth: resolveAuth(config, env) };

@@ -89,7 +89,7 @@ export function auditGateway(input: AuditInput): Finding[] {
   const reach = gatewayReach(config, env);
   const auth = reach.auth;
   const out: Finding[] = [];
-  const bindDesc = `gateway.bind=${g.bind}${g.bind === "custom" ? ` (${g.customBindHost})` : ""}`;
+  const bindDesc = `gateway.bind=${reach.bind}${reach.bind === "custom" ? ` (${g.customBindHost})` : ""}${env.SIMPLECLAW_GATEWAY_BIND ? " (from SIMPLECLAW_GATEWAY_BIND)" : ""}`;
 
   if (reach.nonLoopbackBind && (auth.mode === "none" || !auth.secret)) {
     out.push(
@@ -135,7 +135,7 @@ export function auditGateway(input: AuditInput): Finding[] {
     }
   }
 
-  if (reach.nonLoopbackBind && g.bind !== "tailnet" && !g.tls.enabled) {
+  if (reach.nonLoopbackBind && reach.bind !== "tailnet" && !g.tls.enabled) {
     out.push(
       finding(c.tlsOffRemote, {
         detail: `The gateway listens on ${reach.host} and serves plain HTTP/WebSocket.`,

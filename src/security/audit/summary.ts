@@ -23,7 +23,7 @@ export function auditSummary(input: AuditInput): Finding[] {
   const on = [t.exec ? "exec" : "", config.tools.fs.enabled ? (t.fsWrite ? "fs (read/write)" : "fs (read)") : "", config.tools.http.enabled ? "http" : "", config.tools.browser.enabled ? "browser" : "", config.tools.elevated.enabled ? "elevated" : ""].filter(Boolean);
   const channels = enabledChannels(config).map(([id, ch]) => `${id} (dm ${ch.dmPolicy}, groups ${ch.groupPolicy})`);
   const parts = [
-    `gateway ${config.gateway.bind}${config.gateway.tailscale.mode !== "off" ? ` + tailscale ${config.gateway.tailscale.mode}` : ""}, auth ${reach.auth.mode}, tls ${config.gateway.tls.enabled ? "on" : "off"}`,
+    `gateway ${reach.bind}${config.gateway.tailscale.mode !== "off" ? ` + tailscale ${config.gateway.tailscale.mode}` : ""}, auth ${reach.auth.mode}, tls ${config.gateway.tls.enabled ? "on" : "off"}`,
     `channels: ${channels.join(", ") || "none"}`,
     `tools: ${on.join(", ") || "none"}`,
     `sandbox: ${exp.mode}`,

@@ -1,0 +1,439 @@
+// The Control UI end to end, in real headless Chromium (the system browser, driven by
+// playwright-core) against a real in-process gateway with the fake model behind it:
+// sign-in, streamed chat, exec approvals, DM pairing, devices, sessions, the audit, and
+// the CSP (no inline script, no violations). Screenshots go to test-artifacts/control-ui/
+// (or $SIMPLECLAW_TEST_ARTIFACTS). A missing Chromium fails the suite: no silent skip.
+import { accessSync, constants, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { delimiter, join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { HTML_CSP } from "../src/gateway/http.js";
+import { generateIdentity, signConnect } from "../src/devices/identity.js";
+import { startFakeModelServer, type FakeModelServer } from "./fakes/model-server.js";
+import { startFakeTelegram } from "./fakes/telegram.js";
+import { cleanupAll, connectRequest, onCleanup, rawHttp, rawWs, REPO_ROOT, startTestGateway, type Json, type TestGateway } from "./helpers/gateway.js";
+
+const ARTIFACTS = process.env.SIMPLECLAW_TEST_ARTIFACTS ?? join(REPO_ROOT, "test-artifacts", "control-ui");
+const TOKEN_KEY = "simpleclaw.gatewayToken";
+const TELEGRAM_TOKEN = "123456789:AAFakeTelegramTokenForTests_abcdefghij";
+
+function findChromium(): string {
+  const candidates = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : [];
+  candidates.push("/usr/bin/chromium");
+  for (const dir of (process.env.PATH ?? "").split(delimiter).filter(Boolean)) {
+    for (const name of ["chromium", "chromium-browser", "google-chrome"]) candidates.push(join(dir, name));
+  }
+  for (const c of candidates) {
+    try {
+      accessSync(c, constants.X_OK);
+      return c;
+    } catch {
+      // next
+    }
+  }
+  throw new Error("the Control UI tests need Chromium: install it (Debian: apt install chromium) or set CHROMIUM_PATH.");
+}
+
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(join(REPO_ROOT, "ui", "dist", "index.html"))) throw new Error("ui/dist is not built: run `npm run build` first (npm test does).");
+  mkdirSync(ARTIFACTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: findChromium(),
+    headless: true,
+    // Chromium's own sandbox cannot start as root (CI containers); elsewhere keep it.
+    chromiumSandbox: typeof process.getuid === "function" && process.getuid() !== 0,
+  });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+});
+afterEach(cleanupAll);
+
+async function boot(config: Record<string, Json> = {}, env: Record<string, string> = {}): Promise<{ gw: TestGateway; model: FakeModelServer; workspace: string }> {
+  const model = await startFakeModelServer({ apiKey: "sk-control-ui-0123456789abcdef" });
+  onCleanup(() => model.close());
+  const gw = await startTestGateway(
+    {
+      agents: { defaults: { model: { primary: "fake/m" } } },
+      models: { providers: { fake: { api: "openai-completions", baseUrl: model.url, apiKey: model.apiKey } } },
+      ...config,
+    },
+    env,
+  );
+  return { gw, model, workspace: join(gw.dir, "workspace") };
+}
+
+interface Ui {
+  page: Page;
+  /** Console errors, page errors and CSP violations seen so far. */
+  problems: string[];
+  shot(name: string): Promise<void>;
+}
+
+// Runs in the page before any of its own scripts (injected by the browser, not subject to the CSP).
+const RECORD_CSP = `document.addEventListener("securitypolicyviolation", (e) => {
+  (window.__cspViolations ||= []).push(e.violatedDirective + " " + e.blockedURI);
+});`;
+
+async function openUi(gw: TestGateway, opts: { ignoreHTTPSErrors?: boolean } = {}): Promise<Ui> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 800 }, ...opts });
+  onCleanup(() => context.close());
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const problems: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  await page.addInitScript({ content: RECORD_CSP });
+  await page.goto(`${gw.httpUrl}/`);
+  return {
+    page,
+    problems,
+    shot: async (name) => {
+      await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+    },
+  };
+}
+
+async function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate("window.__cspViolations || []");
+}
+
+/** Every test ends here: the page logged no error and the CSP blocked nothing. */
+async function expectClean(ui: Ui): Promise<void> {
+  expect(await cspViolations(ui.page)).toEqual([]);
+  expect(ui.problems).toEqual([]);
+}
+
+async function signIn(ui: Ui, token: string): Promise<void> {
+  await ui.page.fill("#token", token);
+  await ui.page.click("#sign-in");
+  await ui.page.waitForSelector("#nav-chat");
+}
+
+/**
+ * Polls a JS expression in the page until it is truthy. (page.waitForFunction with a
+ * string would eval inside the page, which this page's CSP rightly forbids.)
+ */
+async function waitInPage(page: Page, expression: string, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await page.evaluate(expression))) {
+    if (Date.now() > end) throw new Error(`timed out waiting in the page for: ${expression}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function waitFor<T>(fn: () => T | undefined | false, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe("Control UI in headless Chromium", () => {
+  it("a wrong token shows an error and asks again; the right one signs in and stays out of the URL", async () => {
+    const { gw } = await boot();
+    const ui = await openUi(gw);
+    await ui.page.waitForSelector("#token");
+    await ui.page.fill("#token", "definitely-not-the-token");
+    await ui.page.click("#sign-in");
+    const err = await ui.page.waitForSelector("#login-error");
+    expect(await err.textContent()).toMatch(/wrong gateway token/);
+    expect(await ui.page.isVisible("#token")).toBe(true);
+    expect(await ui.page.evaluate(`sessionStorage.getItem(${JSON.stringify(TOKEN_KEY)})`)).toBeNull();
+    await ui.shot("login-wrong-token");
+
+    await signIn(ui, gw.token!);
+    expect(await ui.page.evaluate(`sessionStorage.getItem(${JSON.stringify(TOKEN_KEY)})`)).toBe(gw.token);
+    expect(await ui.page.evaluate("localStorage.length")).toBe(0);
+    expect(ui.page.url()).not.toContain(gw.token!);
+    expect(gw.gw.ctx.connections.count("operator")).toBe(1);
+
+    // A reload signs in again from session storage, without asking.
+    await ui.page.reload();
+    await ui.page.waitForSelector("#nav-chat");
+    expect(await ui.page.isVisible("#token")).toBe(false);
+    // Signing out forgets the token.
+    await ui.page.click("#sign-out");
+    await ui.page.waitForSelector("#token");
+    expect(await ui.page.evaluate(`sessionStorage.getItem(${JSON.stringify(TOKEN_KEY)})`)).toBeNull();
+    await expectClean(ui);
+  });
+
+  it("auth mode none (loopback): signs in without asking", async () => {
+    const { gw } = await boot({ gateway: { auth: { mode: "none" } } });
+    const ui = await openUi(gw);
+    await ui.page.waitForSelector("#nav-chat");
+    expect(await ui.page.isVisible("#token")).toBe(false);
+    await expectClean(ui);
+  });
+
+  it("chat: sends a message and shows the reply streaming in, with the tool call", async () => {
+    const { gw, model } = await boot();
+    model.script(
+      { toolCalls: [{ name: "read", input: { path: "AGENTS.md" } }] },
+      { text: "Hello from the fake model", chunks: ["Hello ", "from the ", "fake model"], chunkDelayMs: 500 },
+    );
+    const ui = await openUi(gw);
+    await signIn(ui, gw.token!);
+    await ui.page.fill("#chat-input", "hi there, read your notes");
+    await ui.page.click("#chat-send");
+
+    // Mid-stream: a partial reply marked as streaming, and the Stop button live.
+    await waitInPage(ui.page, `(() => {
+      const el = document.querySelector('[data-streaming="true"] .text');
+      return !!el && el.textContent.startsWith("Hello") && !el.textContent.includes("fake model");
+    })()`);
+    expect(await ui.page.isEnabled("#chat-stop")).toBe(true);
+    expect(await ui.page.textContent("#chat-log .tool.call")).toMatch(/read.*AGENTS\.md/);
+    await ui.shot("chat-streaming");
+
+    // The end: the whole reply, from the stored transcript, nothing streaming.
+    await waitInPage(ui.page, `(() => {
+      const texts = [...document.querySelectorAll("#chat-log .msg.assistant .text")].map((e) => e.textContent);
+      return texts.includes("Hello from the fake model") && !document.querySelector("[data-streaming]");
+    })()`);
+    expect(await ui.page.isEnabled("#chat-stop")).toBe(false);
+    expect(await ui.page.locator("#chat-log .msg.user .text").allTextContents()).toEqual(["hi there, read your notes"]);
+    expect(model.requests[0]!.lastUserText).toBe("hi there, read your notes");
+    await ui.shot("chat-reply");
+    await expectClean(ui);
+  });
+
+  it("chat: markup in a model reply is shown as text, never run", async () => {
+    const { gw, model } = await boot();
+    const evil = `<img src="/x" onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
+    model.script({ text: evil });
+    const ui = await openUi(gw);
+    await signIn(ui, gw.token!);
+    await ui.page.fill("#chat-input", "say something nasty");
+    await ui.page.click("#chat-send");
+    await waitInPage(ui.page, `[...document.querySelectorAll("#chat-log .msg.assistant .text")].some((e) => e.textContent === ${JSON.stringify(evil)})`);
+    expect(await ui.page.locator("#chat-log img, #chat-log script").count()).toBe(0);
+    expect(await ui.page.evaluate("window.__pwned === undefined")).toBe(true);
+    await expectClean(ui);
+  });
+
+  it("approvals: an exec request appears live and Allow once lets the command run", async () => {
+    const { gw, model, workspace } = await boot();
+    model.script({ toolCalls: [{ name: "exec", input: { command: "touch ui-approved-marker" } }] }, (req) => ({ text: req.toolResults.at(-1)?.content ?? "(none)" }));
+    const ui = await openUi(gw);
+    await signIn(ui, gw.token!);
+    await ui.page.fill("#chat-input", "please make the marker");
+    await ui.page.click("#chat-send");
+
+    await ui.page.waitForSelector("#chat-approval-banner");
+    expect(await ui.page.textContent("#nav-approvals .badge")).toBe("1");
+    await ui.page.click("#nav-approvals");
+    const card = ui.page.locator("#page-approvals .approval");
+    await card.waitFor();
+    expect(await card.locator(".command").textContent()).toBe("touch ui-approved-marker");
+    expect(await card.textContent()).toContain(workspace);
+    expect(existsSync(join(workspace, "ui-approved-marker"))).toBe(false); // waiting, not run
+    await ui.shot("approval-pending");
+
+    await card.locator('button[data-decision="allow-once"]').click();
+    await ui.page.waitForSelector("#no-approvals");
+    await waitFor(() => existsSync(join(workspace, "ui-approved-marker")));
+    expect(await ui.page.textContent("#approvals-recent")).toMatch(/touch ui-approved-marker → allow-once by operator/);
+    expect(await ui.page.locator("#nav-approvals .badge").count()).toBe(0);
+
+    await ui.page.click("#nav-chat");
+    await ui.page.waitForSelector("#page-chat", { state: "visible" });
+    await waitInPage(ui.page, `[...document.querySelectorAll("#chat-log .msg.assistant .text")].some((e) => /^exit code 0/.test(e.textContent))`);
+    await ui.shot("approval-done");
+    await expectClean(ui);
+  });
+
+  it("pairing: a Telegram stranger's request appears live; approving it lets their next message through", async () => {
+    const tg = await startFakeTelegram({ token: TELEGRAM_TOKEN, botUsername: "claw_bot" });
+    onCleanup(() => tg.close());
+    const { gw, model } = await boot({ channels: { telegram: { enabled: true, apiRoot: tg.apiRoot } } }, { TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN });
+    const ui = await openUi(gw);
+    await signIn(ui, gw.token!);
+    await ui.page.click("#nav-pairing");
+    const telegram = ui.page.locator('#page-pairing section[data-channel="telegram"]');
+    await telegram.waitFor();
+    expect(await telegram.textContent()).toContain("connected");
+
+    const stranger = { id: "5001", name: "Mallory" };
+    await tg.sendDirect(stranger, "hello, who are you?");
+    const notice = await waitFor(() => tg.sent()[0]);
+    const code = /pairing code is ([A-Z2-9]{8})/.exec(notice.text)?.[1];
+    expect(code).toBeTruthy();
+    const row = telegram.locator(`tr[data-code="${code}"]`);
+    await row.waitFor(); // pushed by the pairing.requested event, no reload
+    expect(await row.textContent()).toContain("Mallory");
+    expect(await ui.page.textContent("#nav-pairing .badge")).toBe("1");
+    expect(model.requests).toHaveLength(0);
+    await ui.shot("pairing-pending");
+
+    await row.locator('button[data-action="approve"]').click();
+    const approved = telegram.locator('tr[data-sender-id="5001"]');
+    await approved.waitFor();
+    expect(await approved.textContent()).toMatch(/Mallory.*owner/);
+    expect(await telegram.locator("tr[data-code]").count()).toBe(0);
+
+    await tg.sendDirect(stranger, "now can we talk?");
+    const reply = await waitFor(() => tg.sent()[1]);
+    expect(reply.text).toBe("echo: now can we talk?");
+    await ui.shot("pairing-approved");
+    await expectClean(ui);
+  });
+
+  it("devices: a node's pairing request appears live and Approve lets it connect", async () => {
+    const { gw } = await boot();
+    const ui = await openUi(gw);
+    await signIn(ui, gw.token!);
+    await ui.page.click("#nav-devices");
+    await ui.page.waitForSelector("#no-pending-devices");
+
+    const identity = generateIdentity();
+    const nodeConnect = async () => {
+      const n = rawWs(gw.url);
+      await n.handshake;
+      const challenge = await n.next();
+      const req = connectRequest({ token: gw.token }, { role: "node", client: { name: "garage-pi", version: "1", platform: "linux" } });
+      req.params.device = signConnect(identity, { nonce: challenge.payload.nonce, role: "node" });
+      n.send(req);
+      return n.nextWhere((f) => f.type === "res");
+    };
+    expect((await nodeConnect()).error.code).toBe("PAIRING_REQUIRED");
+    const row = ui.page.locator(`#page-devices tr[data-device-id="${identity.deviceId}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain("garage-pi");
+    await ui.shot("devices-pending");
+    await row.locator('button[data-action="approve"]').click();
+    await ui.page.waitForSelector("#no-pending-devices");
+    const res = await nodeConnect();
+    expect(res.ok).toBe(true);
+    expect(res.payload.auth.deviceToken).toBeTruthy();
+    await ui.page.click("#page-devices .page-head button"); // Refresh: connection state is not pushed
+    await waitInPage(ui.page, `!!document.querySelector('#page-devices tr[data-device-id="${identity.deviceId}"] .pill.ok')`); // connected
+    await expectClean(ui);
+  });
+
+  it("sessions: view a transcript, export it as JSON, and reset it", async () => {
+    const { gw } = await boot();
+    const ui = await openUi(gw);
+    await signIn(ui, gw.token!);
+    await ui.page.fill("#chat-input", "remember the tulips");
+    await ui.page.click("#chat-send");
+    await waitInPage(ui.page, `[...document.querySelectorAll("#chat-log .msg.assistant .text")].some((e) => e.textContent === "echo: remember the tulips")`);
+
+    await ui.page.click("#nav-sessions");
+    await ui.page.click('#sessions-table a:text("agent:main:main")');
+    await ui.page.waitForSelector('#session-view .msg.assistant');
+    const [download] = await Promise.all([ui.page.waitForEvent("download"), ui.page.click("#export-json")]);
+    expect(download.suggestedFilename()).toBe("agent_main_main.json");
+    const exported = JSON.parse(readFileSync((await download.path())!, "utf8"));
+    expect(exported.sessionKey).toBe("agent:main:main");
+    expect(exported.messages.map((m: Json) => m.role)).toEqual(["user", "assistant"]);
+    const [md] = await Promise.all([ui.page.waitForEvent("download"), ui.page.click("#export-md")]);
+    expect(readFileSync((await md.path())!, "utf8")).toMatch(/## You\n\nremember the tulips[\s\S]*## Assistant\n\necho: remember the tulips/);
+    await ui.shot("sessions");
+
+    await ui.page.click("#reset");
+    await ui.page.click("#reset-confirm");
+    await ui.page.waitForSelector('#session-view :text("Empty transcript.")');
+    expect(gw.gw.ctx.store.entries("agent:main:main")).toEqual([]);
+    await expectClean(ui);
+  });
+
+  it("security: runs the audit and lists findings by severity", async () => {
+    // auth mode "password" with a short password: a finding the audit must report.
+    const { gw } = await boot({ gateway: { auth: { mode: "password", password: "hunter22" } } });
+    const ui = await openUi(gw);
+    await signIn(ui, "hunter22");
+    await ui.page.click("#nav-security");
+    await ui.page.click("#run-audit");
+    const summary = await ui.page.waitForSelector("#audit-summary");
+    const m = /(\d+) critical (\d+) warn (\d+) info/.exec((await summary.textContent()) ?? "");
+    expect(m).toBeTruthy();
+    const sections = await ui.page.locator("#page-security section[data-severity]").evaluateAll((els) => els.map((e) => e.getAttribute("data-severity")));
+    expect(sections.length).toBeGreaterThan(0);
+    expect(sections).toEqual(["critical", "warn", "info"].filter((s) => sections.includes(s))); // most severe first
+    const weak = ui.page.locator('#page-security section[data-severity="warn"] .finding[data-check-id="gateway.password_weak"]');
+    expect(await weak.textContent()).toMatch(/8 characters/);
+    expect(await ui.page.textContent("#page-security")).not.toContain("hunter22"); // the secret itself is never shown
+    const shown = await ui.page.locator("#page-security .finding").count();
+    expect(shown).toBe(Number(m![1]) + Number(m![2]) + Number(m![3]));
+    await ui.shot("security-audit");
+    await expectClean(ui);
+  });
+
+  it("works over TLS (https page, wss socket)", async () => {
+    const { gw } = await boot({ gateway: { tls: { enabled: true, autoGenerate: true } } });
+    expect(gw.httpUrl).toMatch(/^https:/);
+    const ui = await openUi(gw, { ignoreHTTPSErrors: true }); // self-signed: the operator pins or accepts it
+    await signIn(ui, gw.token!);
+    await ui.page.fill("#chat-input", "over tls");
+    await ui.page.click("#chat-send");
+    await waitInPage(ui.page, `[...document.querySelectorAll("#chat-log .msg.assistant .text")].some((e) => e.textContent === "echo: over tls")`);
+    await expectClean(ui);
+  });
+
+  it("a page from another origin cannot open the gateway socket, even with the token", async () => {
+    const { gw } = await boot();
+    const evil = createServer((_req, res) => {
+      res.writeHead(200, { "Content-Type": "text/html" });
+      res.end("<!doctype html><title>evil</title>");
+    });
+    await new Promise<void>((r) => evil.listen(0, "127.0.0.1", r));
+    onCleanup(() => new Promise((r) => evil.close(r)));
+    const context = await browser.newContext();
+    onCleanup(() => context.close());
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${(evil.address() as AddressInfo).port}/`);
+    const outcome = await page.evaluate(`new Promise((resolve) => {
+      const ws = new WebSocket("ws://127.0.0.1:${gw.port}/ws");
+      ws.onmessage = () => resolve("got a frame");
+      ws.onclose = (e) => resolve("closed " + e.code);
+    })`);
+    expect(outcome).toBe("closed 1006"); // the upgrade was refused (403) before any frame
+    expect(gw.gw.ctx.connections.count("operator")).toBe(0);
+  });
+
+  it("CSP: index.html has no inline script or style and only same-origin assets; injected inline script is blocked", async () => {
+    const { gw } = await boot();
+    const res = await rawHttp(gw.port, "/");
+    expect(res.status).toBe(200);
+    expect(res.headers["content-security-policy"]).toBe(HTML_CSP);
+    const html = res.body;
+    expect(html).not.toMatch(/<script\b(?![^>]*\bsrc=)[^>]*>/i); // every script has a src
+    expect(html).not.toMatch(/<style\b/i);
+    expect(html).not.toMatch(/\sstyle=/i);
+    expect(html).not.toMatch(/\son[a-z]+=/i);
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//i); // nothing third-party
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((x) => x[1]!);
+    expect(assets.some((a) => a.endsWith(".js"))).toBe(true);
+    for (const a of assets) {
+      expect(a.startsWith("/")).toBe(true);
+      const r = await rawHttp(gw.port, a);
+      expect(r.status, a).toBe(200);
+      expect(r.headers["content-type"]).toMatch(/javascript|css|svg/);
+    }
+
+    const ui = await openUi(gw);
+    await ui.page.waitForSelector("#token");
+    await expectClean(ui);
+    // An attacker's inline script (say, via an HTML injection) does not run.
+    const ran = await ui.page.evaluate(`(() => {
+      const s = document.createElement("script");
+      s.textContent = "window.__pwned = 1";
+      document.body.append(s);
+      return window.__pwned === 1;
+    })()`);
+    expect(ran).toBe(false);
+    await waitFor(() => ui.problems.length > 0 || undefined, 5000);
+    expect((await cspViolations(ui.page)).join("\n")).toMatch(/script-src/);
+  });
+});
