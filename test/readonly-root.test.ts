@@ -32,6 +32,8 @@ function nodeBinary(): string {
   return existsSync(local) ? realpathSync(local) : process.execPath;
 }
 
+const REPO_UNDER_TMP = !relative("/tmp", REPO_ROOT).startsWith("..");
+
 /** bwrap argv: read-only root, fresh /proc and /dev, tmpfs /tmp, `data` writable, host network. */
 function readOnlyRootArgs(data: string, command: string[]): string[] {
   return [
@@ -39,6 +41,8 @@ function readOnlyRootArgs(data: string, command: string[]): string[] {
     "--proc", "/proc",
     "--dev", "/dev",
     "--tmpfs", "/tmp",
+    // A checkout under /tmp (CI clones there) would vanish under the tmpfs: put it back, read-only.
+    ...(REPO_UNDER_TMP ? ["--ro-bind", REPO_ROOT, REPO_ROOT] : []),
     "--bind", data, data,
     "--unshare-user", "--uid", UID, "--gid", UID,
     "--unshare-pid", "--unshare-ipc", "--unshare-uts",
@@ -53,11 +57,12 @@ interface Listing {
   [path: string]: { size: number; mtimeMs: number; dir: boolean };
 }
 
-function listTree(root: string): Listing {
+function listTree(root: string, skip: (full: string) => boolean = () => false): Listing {
   const out: Listing = {};
   const walk = (dir: string) => {
     for (const name of readdirSync(dir)) {
       const full = join(dir, name);
+      if (skip(full)) continue;
       const st = statSync(full);
       out[relative(root, full)] = { size: st.size, mtimeMs: st.mtimeMs, dir: st.isDirectory() };
       if (st.isDirectory()) walk(full);
@@ -194,10 +199,13 @@ describe("the built gateway on a read-only root", () => {
     const sandboxTmp = `/proc/${gatewayPid}/root/tmp`;
     const relData = relative("/tmp", data); // "" .. parts when the data dir is not under /tmp
     const onDataPath = (p: string) => relData === p || relData.startsWith(`${p}/`) || p.startsWith(`${relData}/`);
-    const sandboxTmpListing = Object.keys(listTree(sandboxTmp));
+    // The checkout's read-only mount (when it lives under /tmp) is not the gateway's writing.
+    const sandboxTmpListing = Object.keys(listTree(sandboxTmp, (full) => REPO_UNDER_TMP && full === join(sandboxTmp, relative("/tmp", REPO_ROOT))));
+    const relRepo = relative("/tmp", REPO_ROOT);
+    const onRepoPath = (p: string) => REPO_UNDER_TMP && (relRepo === p || relRepo.startsWith(`${p}/`));
     // (the listing does see the sandbox's tmpfs: the data dir's mount point is in it)
     if (!relData.startsWith("..")) expect(sandboxTmpListing).toContain(relData.split("/")[0]);
-    const tmpFiles = sandboxTmpListing.filter((p) => !onDataPath(p));
+    const tmpFiles = sandboxTmpListing.filter((p) => !onDataPath(p) && !onRepoPath(p));
     expect(tmpFiles, "files the gateway wrote to its /tmp").toEqual([]);
 
     await chat.client.close();
