@@ -2,7 +2,7 @@
 // files. Containment is tools.exec.applyPatch.workspaceOnly, decided by tools/fs-guard.ts
 // for every path the patch names. All-or-nothing: every path is checked and every hunk
 // verified in memory before anything is written; writes are staged, then committed.
-import { parsePatch, type StructuredPatch, type StructuredPatchHunk } from "diff";
+import type { StructuredPatch, StructuredPatchHunk } from "diff";
 import { z } from "zod";
 import { decodeText } from "./fs.js";
 import {
@@ -201,6 +201,8 @@ function sectionNames(p: StructuredPatch, i: number): { oldName: string; newName
 /** Parse, check every path, verify every hunk. Writes nothing. */
 export async function planPatch(patch: string, scope: Scope): Promise<FileState[]> {
   let parsed: StructuredPatch[];
+  // The diff parser loads on the first patch, not at gateway start.
+  const { parsePatch } = await import("diff");
   try {
     parsed = parsePatch(patch);
   } catch (err) {
