@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { CODE_ALPHABET, CODE_TTL_MS, newCode, pairingStep, PairingStore } from "./pairing.js";
+import { approvalMayMakeOwner, CODE_ALPHABET, CODE_TTL_MS, newCode, pairingStep, PairingStore } from "./pairing.js";
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -32,6 +32,14 @@ describe("pairing codes", () => {
     const after = pairingStep(reqs, { id: "d" }, later);
     expect(after.kind).toBe("issued");
     expect(pairingStep(reqs, { id: "a" }, later).kind).toBe("issued");
+  });
+});
+
+describe("who becomes owner on approval", () => {
+  it("only when the channel names no owners", () => {
+    expect(approvalMayMakeOwner(undefined)).toBe(true);
+    expect(approvalMayMakeOwner({ owners: [] })).toBe(true);
+    expect(approvalMayMakeOwner({ owners: ["42"] })).toBe(false);
   });
 });
 

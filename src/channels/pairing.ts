@@ -55,6 +55,14 @@ export function pairingStep(
   return { kind: "issued", request, requests: [...live, request] };
 }
 
+/**
+ * Whether an approval may make the sender the channel's owner: only when the operator has
+ * named no owners for that channel (then the first approved sender is the owner).
+ */
+export function approvalMayMakeOwner(channelConfig: { owners: string[] } | undefined): boolean {
+  return !channelConfig || channelConfig.owners.length === 0;
+}
+
 export class PairingStore {
   constructor(private credentialsDir: string) {}
 

@@ -1,7 +1,7 @@
 // Implementations of `simpleclaw pairing …` and `simpleclaw channels …` (lazy-loaded).
 import { readFileSync } from "node:fs";
 import { CHANNELS, readChannelSecrets, removeChannelSecrets, writeChannelSecrets } from "../channels/credentials.js";
-import { PairingStore } from "../channels/pairing.js";
+import { approvalMayMakeOwner, PairingStore } from "../channels/pairing.js";
 import type { ChannelId } from "../channels/types.js";
 import { loadConfig, readRawConfig, saveRawConfig, setAt } from "../config/io.js";
 import { statePaths } from "../config/paths.js";
@@ -36,7 +36,7 @@ export function pairingApprove(channel: string, code: string): void {
   const c = channelId(channel);
   const { config } = loadConfig();
   const cfg = config.channels[c];
-  const entry = store().approve(c, code, { ownerIfFirst: !cfg || cfg.owners.length === 0 });
+  const entry = store().approve(c, code, { ownerIfFirst: approvalMayMakeOwner(cfg) });
   if (!entry) throw new UserError(`no pending ${c} pairing request with code ${code.toUpperCase()} (wrong, expired or already decided); see simpleclaw pairing list ${c}.`);
   process.stdout.write(`Approved ${entry.name ? `${entry.name} ` : ""}(id ${entry.id}) on ${c}${entry.owner ? " as the owner" : ""}. Their next message reaches the assistant.\n`);
 }

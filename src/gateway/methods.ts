@@ -9,7 +9,7 @@ import { MethodError } from "./method-error.js";
 import { ChatError } from "../agents/chat.js";
 import { NodeInvokeError } from "../nodes/registry.js";
 import { CHANNELS } from "../channels/credentials.js";
-import { PairingStore } from "../channels/pairing.js";
+import { approvalMayMakeOwner, PairingStore } from "../channels/pairing.js";
 import { statePaths } from "../config/paths.js";
 import { errorMessage } from "../infra/errors.js";
 
@@ -160,7 +160,7 @@ export const methods: { [M in MethodName]: Handler<M> } = {
   "pairing.approve": (ctx, params) => {
     // Same rule as `simpleclaw pairing approve`: with no configured owners the first approved sender becomes the owner.
     const cfg = ctx.config.channels[params.channel];
-    const entry = pairingStore(ctx).approve(params.channel, params.code, { ownerIfFirst: !cfg || cfg.owners.length === 0 });
+    const entry = pairingStore(ctx).approve(params.channel, params.code, { ownerIfFirst: approvalMayMakeOwner(cfg) });
     if (!entry) throw new MethodError("NOT_FOUND", `no pending ${params.channel} pairing request with code ${params.code.toUpperCase()} (wrong, expired or already decided).`);
     ctx.logger.info("pairing approved", { channel: params.channel, sender: entry.id, owner: !!entry.owner, by: "operator rpc" });
     ctx.broadcast("pairing.resolved", { channel: params.channel, senderId: entry.id, decision: "approved" });
