@@ -2,6 +2,7 @@
 // child processes (Node = the one running vitest, except for the old-Node check):
 // invalid config, unsafe exposure, first-start token generation, busy port, version
 // gate, `gateway status|call`, clean SIGTERM, and crash-safe state writes.
+import { CONFIG_VERSION } from "../src/config/migrate.js";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -154,6 +155,9 @@ describe("first start", () => {
     expect(token).toMatch(/^[A-Za-z0-9_-]{32,}$/);
 
     const out = gw.stdout() + gw.stderr();
+    // A config the gateway creates is at the current schema version: no upgrade nag on a fresh install.
+    expect((saved as unknown as { version: number }).version).toBe(CONFIG_VERSION);
+    expect(out).not.toMatch(/older than|doctor --fix/);
     expect(out).toMatch(/simpleclaw config get gateway\.auth\.token/);
     expect(out).toContain(configPath);
     expect(out).not.toContain(token); // the banner never prints the secret itself

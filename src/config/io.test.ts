@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { UserError } from "../infra/errors.js";
+import { CONFIG_VERSION } from "./migrate.js";
 import {
   getAt,
   loadConfig,
@@ -299,7 +300,7 @@ describe("files", () => {
     expect(loaded.config.logging.level).toBe("warn");
   });
 
-  it("saveRawConfig writes mode 600 in a 700 state dir, only what the user wrote, no temp files", () => {
+  it("saveRawConfig writes mode 600 in a 700 state dir, only what the user wrote (a new file also records the schema version), no temp files", () => {
     const old = process.umask(0);
     try {
       saveRawConfig({ gateway: { port: 2345 } }, env);
@@ -309,9 +310,13 @@ describe("files", () => {
     const file = join(dir, "state", "simpleclaw.json");
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, "state")).mode & 0o777).toBe(0o700);
-    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ gateway: { port: 2345 } });
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ version: CONFIG_VERSION, gateway: { port: 2345 } });
     expect(readdirSync(join(dir, "state"))).toEqual(["simpleclaw.json"]);
-    expect(readRawConfig(env).raw).toEqual({ gateway: { port: 2345 } });
+    expect(readRawConfig(env).raw).toEqual({ version: CONFIG_VERSION, gateway: { port: 2345 } });
+    // An existing file is not re-stamped: its version changes only through doctor --fix.
+    writeFileSync(file, JSON.stringify({ gateway: { port: 1 } }));
+    saveRawConfig({ gateway: { port: 2346 } }, env);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ gateway: { port: 2346 } });
   });
 
   it("saveRawConfig refuses an invalid config and leaves the file alone", () => {
@@ -319,7 +324,7 @@ describe("files", () => {
     const e = thrown(() => saveRawConfig({ gateway: { port: "nope" } }, env));
     expect(e.exitCode).toBe(78);
     expect(e.message).toContain("gateway.port");
-    expect(JSON.parse(readFileSync(join(dir, "state", "simpleclaw.json"), "utf8"))).toEqual({ gateway: { port: 2345 } });
+    expect(JSON.parse(readFileSync(join(dir, "state", "simpleclaw.json"), "utf8"))).toEqual({ version: CONFIG_VERSION, gateway: { port: 2345 } });
   });
 
   it("parseConfigText names the file in its error", () => {

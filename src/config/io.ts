@@ -9,7 +9,7 @@ import { configSchema, type Config } from "./schema.js";
 import { configPath as defaultConfigPath, stateDir as defaultStateDir, type Env } from "./paths.js";
 import { ensureDir, writeFileAtomic } from "../infra/atomic-fs.js";
 import { EXIT, UserError, errorMessage } from "../infra/errors.js";
-import { configVersion, migrateConfig } from "./migrate.js";
+import { CONFIG_VERSION, configVersion, migrateConfig, withVersion } from "./migrate.js";
 
 export type RawConfig = Record<string, unknown>;
 
@@ -118,9 +118,12 @@ export function loadConfig(env: Env = process.env): LoadedConfig {
 
 /** Validates, then writes atomically with mode 600 (creating the state dir 700). */
 export function saveRawConfig(raw: RawConfig, env: Env = process.env): void {
+  const path = defaultConfigPath(env);
+  // A config this build creates is born at the current schema version; an existing file
+  // keeps its version until `doctor --fix` migrates it.
+  if (!existsSync(path) && raw.version === undefined) raw = withVersion(raw, CONFIG_VERSION);
   const v = validateConfig(raw);
   if (!v.ok) throw new UserError(`refusing to save an invalid config: ${v.problems.join("; ")}.`, EXIT.config);
-  const path = defaultConfigPath(env);
   ensureDir(defaultStateDir(env));
   ensureDir(dirname(path));
   writeFileAtomic(path, `${JSON.stringify(raw, null, 2)}\n`, 0o600);
