@@ -4,6 +4,7 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { MAX_PENDING_PER_ADDRESS } from "../src/gateway/admission.js";
 import { GatewayClient, GatewayError } from "../src/protocol/client.js";
 import {
   cleanupAll,
@@ -504,5 +505,28 @@ describe("static path traversal", () => {
         expect(r.body, p).not.toContain('"name": "simpleclaw"');
       }
     }
+  });
+});
+
+describe("unauthenticated connection flood", () => {
+  it("one address can hold at most 16 pending handshakes; other addresses still get in; slots free on close", async () => {
+    const t = await startTestGateway();
+    const flood = Array.from({ length: MAX_PENDING_PER_ADDRESS }, () => rawWs(t.url));
+    for (const f of flood) expect((await f.handshake).opened).toBe(true);
+    for (const f of flood) expect(await f.next()).toMatchObject({ type: "event", event: "connect.challenge" });
+
+    const extra = rawWs(t.url);
+    expect(await extra.handshake).toMatchObject({ opened: false, status: 429 });
+
+    // Another source address is not locked out by the flood.
+    const other = rawWs(t.url, { localAddress: "127.0.0.2" });
+    expect((await other.handshake).opened).toBe(true);
+    expect(await other.next()).toMatchObject({ type: "event", event: "connect.challenge" });
+
+    for (const f of flood) f.ws.terminate();
+    await Promise.all(flood.map((f) => f.closed));
+    const again = await GatewayClient.connect({ url: t.url, token: t.token });
+    expect(await again.call("health")).toMatchObject({ ok: true });
+    await again.close();
   });
 });

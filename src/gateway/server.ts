@@ -6,6 +6,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { PRE_AUTH_MAX_PAYLOAD, TICK_INTERVAL_MS } from "../protocol/schema.js";
+import { admitUpgrade } from "./admission.js";
 import { Connection } from "./connection.js";
 import type { GatewayContext } from "./context.js";
 import { handleHttp } from "./http.js";
@@ -67,6 +68,15 @@ export async function startServer(
     if (!originAllowed(origin, req.headers.host, ctx.config.gateway.controlUi.allowedOrigins)) {
       ctx.logger.warn("websocket origin refused", { origin, addr: req.socket.remoteAddress });
       refuseUpgrade(socket, 403, "Forbidden");
+      return;
+    }
+    const addr = req.socket.remoteAddress ?? "unknown";
+    const admission = admitUpgrade(addr, (function* () {
+      for (const c of conns) if (!c.authenticated) yield c.remoteAddress;
+    })());
+    if (!admission.ok) {
+      ctx.logger.warn("websocket refused: too many unauthenticated connections", { addr, reason: admission.reason });
+      refuseUpgrade(socket, admission.status, admission.status === 429 ? "Too Many Requests" : "Service Unavailable");
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
