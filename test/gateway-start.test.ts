@@ -2,9 +2,10 @@
 // child processes (Node = the one running vitest, except for the old-Node check):
 // invalid config, unsafe exposure, first-start token generation, busy port, version
 // gate, `gateway status|call`, clean SIGTERM, and crash-safe state writes.
+import { sweepStaleTemps } from "../src/infra/atomic-fs.js";
 import { CONFIG_VERSION } from "../src/config/migrate.js";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
@@ -428,7 +429,24 @@ describe("a signal during a state write leaves valid state", () => {
       expect(f).toMatch(/^\.simpleclaw\.json\.\d+\.[0-9a-f]+\.tmp$/);
       expect(mode(join(dir, f))).toBe(0o600);
     }
+    // Sweeping (what the gateway does at start) removes them — their writers are dead — and nothing else.
+    sweepStaleTemps(dir);
+    expect(readdirSync(dir)).toEqual(["simpleclaw.json"]);
   }, 60_000);
+
+  it("the gateway clears temp files stranded by killed writers when it starts, and logs it", async () => {
+    const state = tempStateDir({ gateway: { auth: { token: "sweep-token-0123456789" } } });
+    const dead = spawnSync(process.execPath, ["-e", "0"]).pid!;
+    mkdirSync(join(state.dir, "credentials"), { recursive: true, mode: 0o700 });
+    const stranded = [join(state.dir, `.simpleclaw.json.${dead}.00112233aabb.tmp`), join(state.dir, "credentials", `.telegram.json.${dead}.00112233aabb.tmp`)];
+    for (const f of stranded) writeFileSync(f, "{torn", { mode: 0o600 });
+    const gw = await spawnGateway(state.env);
+    for (const f of stranded) expect(existsSync(f)).toBe(false);
+    gw.child.kill("SIGTERM");
+    await gw.exited;
+    const logs = readdirSync(join(state.dir, "logs")).map((f) => readFileSync(join(state.dir, "logs", f), "utf8")).join("\n");
+    expect(logs).toMatch(/removed a temp file left by an interrupted write/);
+  });
 
   it("saveRawConfig (what `config set` uses) killed mid-loop: the config always loads and the CLI validates it", async () => {
     const state = tempStateDir({ gateway: { auth: { token: "crash-token-0" } } });

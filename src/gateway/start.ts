@@ -6,7 +6,7 @@ import { networkInterfaces } from "node:os";
 import { loadConfig, saveRawConfig, setAt } from "../config/io.js";
 import { statePaths, type Env } from "../config/paths.js";
 import { CONFIG_VERSION } from "../config/migrate.js";
-import { ensureDir } from "../infra/atomic-fs.js";
+import { ensureDir, sweepStaleTemps } from "../infra/atomic-fs.js";
 import { EXIT, UserError } from "../infra/errors.js";
 import { Logger } from "../infra/log.js";
 import { Redactor } from "../infra/redact.js";
@@ -77,6 +77,10 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     redactor,
     pretty: opts.pretty,
   });
+  // A writer killed mid-write leaves its temp file beside the (whole) target: clear them.
+  for (const dir of [paths.dir, paths.credentials]) {
+    for (const name of sweepStaleTemps(dir)) logger.info("removed a temp file left by an interrupted write", { file: `${dir}/${name}` });
+  }
   if (loaded.exists && loaded.version < CONFIG_VERSION) {
     // Older schema: it runs migrated in memory; the file changes only through doctor --fix.
     logger.warn(`config ${loaded.path} is version ${loaded.version}, older than ${CONFIG_VERSION}: running with it upgraded in memory; run \`simpleclaw doctor --fix\` to upgrade the file (a backup is made first)`);

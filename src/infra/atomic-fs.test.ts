@@ -2,7 +2,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ensureDir, writeFileAtomic } from "./atomic-fs.js";
+import { ensureDir, sweepStaleTemps, writeFileAtomic } from "./atomic-fs.js";
+import { spawnSync } from "node:child_process";
 
 let dir: string;
 beforeEach(() => {
@@ -128,5 +129,23 @@ describe("ensureDir", () => {
   it("is a no-op on an existing folder", () => {
     ensureDir(dir);
     expect(statSync(dir).isDirectory()).toBe(true);
+  });
+});
+
+describe("sweepStaleTemps", () => {
+  it("removes temp files of dead writers, keeps live writers' temps and everything else", () => {
+    const d = mkdtempSync(join(tmpdir(), "sc-sweep-"));
+    try {
+      const dead = spawnSync(process.execPath, ["-e", "0"]).pid!; // exited by now
+      writeFileSync(join(d, "simpleclaw.json"), "{}");
+      writeFileSync(join(d, `.simpleclaw.json.${dead}.0123456789ab.tmp`), "{half");
+      writeFileSync(join(d, `.simpleclaw.json.${process.pid}.0123456789ab.tmp`), "{in progress");
+      writeFileSync(join(d, ".notes.tmp"), "user file");
+      expect(sweepStaleTemps(d)).toEqual([`.simpleclaw.json.${dead}.0123456789ab.tmp`]);
+      expect(readdirSync(d).sort()).toEqual([`.notes.tmp`, `.simpleclaw.json.${process.pid}.0123456789ab.tmp`, "simpleclaw.json"].sort());
+      expect(sweepStaleTemps(join(d, "missing"))).toEqual([]);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,7 @@
 // Atomic file writes for every state file: write a temp file in the same folder,
 // fsync it, rename over the target, fsync the folder. A crash at any point leaves
 // either the old or the new content, never a torn file.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync, chmodSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync, chmodSync } from "node:fs";
 import { dirname, basename, join } from "node:path";
 import { randomBytes } from "node:crypto";
 
@@ -38,4 +38,37 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
   } catch {
     // Directory fsync is best effort (not supported on every filesystem).
   }
+}
+
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM"; // exists, owned by someone else
+  }
+}
+
+/**
+ * Removes temp files that writeFileAtomic left behind when its process was killed
+ * mid-write (the target itself is always whole). Files of still-running processes stay.
+ * Returns the names removed.
+ */
+export function sweepStaleTemps(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (!m || processAlive(Number(m[1]))) continue;
+    rmSync(join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
 }
