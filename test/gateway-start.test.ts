@@ -5,7 +5,7 @@
 import { sweepStaleTemps } from "../src/infra/atomic-fs.js";
 import { CONFIG_VERSION } from "../src/config/migrate.js";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
@@ -433,6 +433,17 @@ describe("a signal during a state write leaves valid state", () => {
     sweepStaleTemps(dir);
     expect(readdirSync(dir)).toEqual(["simpleclaw.json"]);
   }, 60_000);
+
+  it("an existing state dir open to group/others is tightened to 700 at start, and that is logged", async () => {
+    const state = tempStateDir({ gateway: { auth: { token: "perm-token-0123456789" } } });
+    chmodSync(state.dir, 0o755);
+    const gw = await spawnGateway(state.env);
+    expect(mode(state.dir)).toBe(0o700);
+    gw.child.kill("SIGTERM");
+    await gw.exited;
+    const logs = readdirSync(join(state.dir, "logs")).map((f) => readFileSync(join(state.dir, "logs", f), "utf8")).join("\n");
+    expect(logs).toMatch(/state dir was readable by others; set it to 700.*755/);
+  });
 
   it("the gateway clears temp files stranded by killed writers when it starts, and logs it", async () => {
     const state = tempStateDir({ gateway: { auth: { token: "sweep-token-0123456789" } } });

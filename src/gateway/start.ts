@@ -2,6 +2,7 @@
 // sure a secret exists (first start generates a token into the 600 config), decide
 // the bind address and refuse unsafe exposure, load TLS, then listen.
 import { randomBytes } from "node:crypto";
+import { chmodSync, statSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { loadConfig, saveRawConfig, setAt } from "../config/io.js";
 import { statePaths, type Env } from "../config/paths.js";
@@ -77,6 +78,12 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     redactor,
     pretty: opts.pretty,
   });
+  // The state dir holds secrets: an existing one with group/other access is tightened to 700.
+  const stateMode = statSync(paths.dir).mode & 0o777;
+  if (stateMode & 0o077) {
+    chmodSync(paths.dir, 0o700);
+    logger.warn("state dir was readable by others; set it to 700", { dir: paths.dir, was: stateMode.toString(8) });
+  }
   // A writer killed mid-write leaves its temp file beside the (whole) target: clear them.
   for (const dir of [paths.dir, paths.credentials]) {
     for (const name of sweepStaleTemps(dir)) logger.info("removed a temp file left by an interrupted write", { file: `${dir}/${name}` });
