@@ -246,3 +246,101 @@ describe("plugins CLI", () => {
     expect((await runCli(["plugins", "disable", "../x"], state.env)).stderr).toMatch(/is not a plugin id/);
   });
 });
+
+describe("a plugin channel", () => {
+  const LOOPCHAT = `import { createServer } from "node:http";
+export function register(api) {
+  api.registerChannel({
+    id: "loopchat",
+    create: () => {
+      let server;
+      const sent = [];
+      let n = 0;
+      return {
+        id: "loopchat",
+        textLimit: 500,
+        async start(onMessage) {
+          server = createServer((req, res) => {
+            let body = "";
+            req.on("data", (c) => (body += c));
+            req.on("end", () => {
+              if (req.method === "GET") return res.end(JSON.stringify(sent));
+              const m = JSON.parse(body);
+              onMessage({ channel: m.claim ?? "loopchat", accountId: "default", messageId: String(++n), sender: { id: m.senderId }, chat: { type: "direct", id: m.senderId }, text: m.text, mentioned: false });
+              res.end("ok");
+            });
+          });
+          await new Promise((r) => server.listen(api.config.port, "127.0.0.1", r));
+        },
+        async stop() {
+          await new Promise((r) => server.close(r));
+        },
+        async sendText(target, text) {
+          sent.push({ chatId: target.chatId, text });
+        },
+      };
+    },
+  });
+}`;
+
+  async function freePort(): Promise<number> {
+    const { createServer } = await import("node:net");
+    const srv = createServer();
+    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+    const port = (srv.address() as { port: number }).port;
+    await new Promise((r) => srv.close(r));
+    return port;
+  }
+
+  it("goes through the same pairing and access control as built-in channels, and cannot claim another channel", async () => {
+    const port = await freePort();
+    const s = await boot(
+      { plugins: { allow: ["loopchat"], entries: { loopchat: { config: { port } } } }, channels: { custom: { loopchat: { enabled: true } } } },
+      (dir) => writePlugin(join(dir, "plugins"), "loopchat", LOOPCHAT, { configSchema: { type: "object", properties: { port: { type: "integer" } }, required: ["port"] } }),
+    );
+    const post = (body: unknown) => fetch(`http://127.0.0.1:${port}/in`, { method: "POST", body: JSON.stringify(body) });
+    const sent = async () => (await (await fetch(`http://127.0.0.1:${port}/sent`)).json()) as Array<{ chatId: string; text: string }>;
+    const waitSent = async (n: number) => {
+      for (let i = 0; i < 200; i++) {
+        const out = await sent();
+        if (out.length >= n) return out;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error(`fewer than ${n} messages sent: ${JSON.stringify(await sent())}`);
+    };
+
+    await post({ senderId: "u1", text: "hi there" });
+    const [first] = await waitSent(1);
+    const code = /pairing code is ([A-Z2-9]{8})/.exec(first!.text)?.[1];
+    expect(code).toBeTruthy();
+    expect(s.model.requests).toHaveLength(0);
+
+    const approve = await runCli(["pairing", "approve", "loopchat", code!], s.state.env);
+    expect(approve.code, approve.stderr).toBe(0);
+    s.model.script({ text: "echo from the agent" });
+    await post({ senderId: "u1", text: "now?" });
+    const out = await waitSent(2);
+    expect(out[1]).toEqual({ chatId: "u1", text: "echo from the agent" });
+
+    // An adapter claiming to be another channel is dropped before access control.
+    await post({ senderId: "u1", text: "as telegram", claim: "telegram" });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await sent()).toHaveLength(2);
+    expect(s.logs()).toMatch(/adapter claimed another channel/);
+  });
+
+  it("configured without an allowed plugin it does not run, and channels status says why", async () => {
+    const s = await boot({ plugins: { allow: [] }, channels: { custom: { loopchat: { enabled: true } } } }, (dir) =>
+      writePlugin(join(dir, "plugins"), "loopchat", LOOPCHAT),
+    );
+    expect(s.gw.ctx.channels.status().find((c) => c.channel === "loopchat")).toMatchObject({ enabled: true, running: false, error: expect.stringMatching(/no loaded plugin provides channel "loopchat"/) });
+  });
+
+  it("the audit covers plugin channels: an open DM policy is critical and names its real config path", async () => {
+    const state = tempStateDir({ channels: { custom: { loopchat: { enabled: true, dmPolicy: "open", allowFrom: ["*"] } } } });
+    const r = await runCli(["security", "audit", "--json"], state.env);
+    const f = (JSON.parse(r.stdout) as { findings: Array<{ checkId: string; severity: string; detail: string }> }).findings.find((x) => x.checkId === "channels.loopchat.dm_policy_open");
+    expect(f).toMatchObject({ severity: "critical" });
+    expect(f!.detail).toContain("channels.custom.loopchat.dmPolicy");
+  });
+});

@@ -14,15 +14,22 @@ import type { Logger } from "../infra/log.js";
 import type { Redactor } from "../infra/redact.js";
 import { decideAccess, type AccessState, type ChannelConfig } from "./access.js";
 import { chunkText } from "./chunk.js";
-import { CHANNELS, readChannelSecrets, type ChannelSecrets } from "./credentials.js";
+import { readChannelSecrets, type ChannelSecrets } from "./credentials.js";
+import { channelConfig, channelNames, isBuiltinChannel } from "./names.js";
 import { PairingStore, CODE_TTL_MS } from "./pairing.js";
-import { ChannelSendError, type ChannelAdapter, type ChannelId, type InboundMessage, type OutboundTarget } from "./types.js";
+import { ChannelSendError, type ChannelAdapter, type ChannelId, type ChannelName, type InboundMessage, type OutboundTarget } from "./types.js";
 
 const DEDUPE_MAX = 5000;
 const SEND_ATTEMPTS = 4;
 
+/** A channel adapter factory a plugin registered (plugins/host.ts registerChannel). */
+export interface PluginChannelFactory {
+  pluginId: string;
+  create(opts: { onError(e: unknown): void }): ChannelAdapter | Promise<ChannelAdapter>;
+}
+
 export interface ChannelStatus {
-  channel: ChannelId;
+  channel: ChannelName;
   enabled: boolean;
   running: boolean;
   error?: string;
@@ -36,6 +43,8 @@ export interface ChannelManagerDeps {
   logger: Logger;
   redactor: Redactor;
   broadcast(event: string, payload: unknown): void;
+  /** Channels provided by plugins, by channel id; configured under channels.custom.<id>. */
+  pluginChannels?: ReadonlyMap<string, PluginChannelFactory>;
   /** Waits between send retries (tests shorten it). */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -65,8 +74,8 @@ async function createAdapter(channel: ChannelId, cfg: ChannelConfig & { apiRoot?
 }
 
 export class ChannelManager {
-  private adapters = new Map<ChannelId, ChannelAdapter>();
-  private statuses = new Map<ChannelId, ChannelStatus>();
+  private adapters = new Map<ChannelName, ChannelAdapter>();
+  private statuses = new Map<ChannelName, ChannelStatus>();
   private seen = new Set<string>();
   readonly pairing: PairingStore;
 
@@ -74,22 +83,38 @@ export class ChannelManager {
     this.pairing = new PairingStore(deps.credentialsDir);
   }
 
-  private cfg(channel: ChannelId): ChannelConfig | undefined {
-    return this.deps.config.channels[channel] as ChannelConfig | undefined;
+  private cfg(channel: ChannelName): ChannelConfig | undefined {
+    return channelConfig(this.deps.config, channel);
+  }
+
+  /** Built-in channels, then the plugin channels configured under channels.custom. */
+  private names(): ChannelName[] {
+    return channelNames(this.deps.config);
+  }
+
+  private async createAny(channel: ChannelName, cfg: ChannelConfig, onError: (e: unknown) => void): Promise<ChannelAdapter> {
+    if (isBuiltinChannel(channel)) {
+      const secrets = readChannelSecrets(this.deps.credentialsDir, channel, this.deps.env, { botToken: cfg.botToken, ...("appToken" in cfg ? { appToken: cfg.appToken as string | undefined } : {}) });
+      this.deps.redactor.add(Object.values(secrets));
+      return createAdapter(channel, cfg, secrets, onError);
+    }
+    const factory = this.deps.pluginChannels?.get(channel);
+    if (!factory) throw new Error(`no loaded plugin provides channel "${channel}" (see simpleclaw plugins list)`);
+    const adapter = await factory.create({ onError });
+    if (adapter?.id !== channel) throw new Error(`plugin ${factory.pluginId} returned an adapter for "${String(adapter?.id)}", not "${channel}"`);
+    return adapter;
   }
 
   async start(): Promise<void> {
     await Promise.all(
-      CHANNELS.map(async (channel) => {
+      this.names().map(async (channel) => {
         const cfg = this.cfg(channel);
         if (!cfg?.enabled) {
           this.statuses.set(channel, { channel, enabled: false, running: false });
           return;
         }
         try {
-          const secrets = readChannelSecrets(this.deps.credentialsDir, channel, this.deps.env, { botToken: cfg.botToken, ...("appToken" in cfg ? { appToken: cfg.appToken as string | undefined } : {}) });
-          this.deps.redactor.add(Object.values(secrets));
-          const adapter = await createAdapter(channel, cfg, secrets, (e) => this.deps.logger.warn(`${channel} adapter error`, { err: this.message(e) }));
+          const adapter = await this.createAny(channel, cfg, (e) => this.deps.logger.warn(`${channel} adapter error`, { err: this.message(e) }));
           await adapter.start((m) => void this.handle(adapter, m));
           this.adapters.set(channel, adapter);
           this.statuses.set(channel, { channel, enabled: true, running: true });
@@ -104,7 +129,7 @@ export class ChannelManager {
   }
 
   status(): ChannelStatus[] {
-    return CHANNELS.map((c) => this.statuses.get(c) ?? { channel: c, enabled: !!this.cfg(c)?.enabled, running: false });
+    return this.names().map((c) => this.statuses.get(c) ?? { channel: c, enabled: !!this.cfg(c)?.enabled, running: false });
   }
 
   async stop(): Promise<void> {
@@ -116,7 +141,7 @@ export class ChannelManager {
     return this.deps.redactor.text(err instanceof Error ? err.message : String(err));
   }
 
-  private accessState(channel: ChannelId): AccessState {
+  private accessState(channel: ChannelName): AccessState {
     const approved = this.pairing.approved(channel);
     return { approved: new Set(approved.map((a) => a.id)), approvedOwners: new Set(approved.filter((a) => a.owner).map((a) => a.id)) };
   }
@@ -131,6 +156,11 @@ export class ChannelManager {
 
   /** One inbound message, start to end. Public for tests of the core against a real adapter. */
   async handle(adapter: ChannelAdapter, m: InboundMessage): Promise<void> {
+    if (m.channel !== adapter.id) {
+      // An adapter speaks for its own channel only: it cannot borrow another channel's policy.
+      this.deps.logger.warn("channel message dropped: adapter claimed another channel", { adapter: adapter.id, claimed: m.channel });
+      return;
+    }
     if (!this.firstTime(m)) return;
     const cfg = this.cfg(m.channel);
     if (!cfg?.enabled) return;

@@ -3,10 +3,13 @@
 // sessions, queueing, chunking, retries and delivery belong to the core
 // (channels/manager.ts), so no adapter can skip them.
 
+/** The built-in channels. */
 export type ChannelId = "telegram" | "discord" | "slack";
+/** Any channel: a built-in one or one a plugin registered (channels.custom.<id>). */
+export type ChannelName = ChannelId | (string & {});
 
 export interface InboundMessage {
-  channel: ChannelId;
+  channel: ChannelName;
   /** The bot account that received it (bot user id / team id); "default" when there is one. */
   accountId: string;
   /** Platform message id, unique within the chat (used for de-duplication). */
@@ -40,7 +43,7 @@ export class ChannelSendError extends Error {
 }
 
 export interface ChannelAdapter {
-  readonly id: ChannelId;
+  readonly id: ChannelName;
   /** Maximum characters per message on this platform (Telegram 4096, Discord 2000, Slack 4000). */
   readonly textLimit: number;
   /** Connects and starts delivering inbound messages; resolves once connected. */

@@ -1,5 +1,6 @@
 // Implementations of `simpleclaw pairing …` and `simpleclaw channels …` (lazy-loaded).
 import { readFileSync } from "node:fs";
+import { channelConfig, channelNames } from "../channels/names.js";
 import { CHANNELS, readChannelSecrets, removeChannelSecrets, writeChannelSecrets } from "../channels/credentials.js";
 import { approvalMayMakeOwner, PairingStore } from "../channels/pairing.js";
 import type { ChannelId } from "../channels/types.js";
@@ -13,10 +14,18 @@ function channelId(name: string): ChannelId {
   throw new UserError(`unknown channel "${name}"; use one of: ${CHANNELS.join(", ")}.`, EXIT.usage);
 }
 
+/** Pairing works for built-in channels and for plugin channels configured under channels.custom. */
+function pairingChannel(name: string): string {
+  if ((CHANNELS as string[]).includes(name)) return name;
+  const { config } = loadConfig();
+  if (channelConfig(config, name)) return name;
+  throw new UserError(`unknown channel "${name}"; use one of: ${channelNames(config).join(", ")}.`, EXIT.usage);
+}
+
 const store = () => new PairingStore(statePaths().credentials);
 
 export function pairingList(channel: string | undefined, opts: { json?: boolean }): void {
-  const list = channel ? [channelId(channel)] : CHANNELS;
+  const list = channel ? [pairingChannel(channel)] : channelNames(loadConfig().config);
   const s = store();
   const rows = list.map((c) => ({ channel: c, pending: s.requests(c), approved: s.approved(c) }));
   if (opts.json) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
@@ -33,23 +42,23 @@ export function pairingList(channel: string | undefined, opts: { json?: boolean 
 }
 
 export function pairingApprove(channel: string, code: string): void {
-  const c = channelId(channel);
+  const c = pairingChannel(channel);
   const { config } = loadConfig();
-  const cfg = config.channels[c];
+  const cfg = channelConfig(config, c);
   const entry = store().approve(c, code, { ownerIfFirst: approvalMayMakeOwner(cfg) });
   if (!entry) throw new UserError(`no pending ${c} pairing request with code ${code.toUpperCase()} (wrong, expired or already decided); see simpleclaw pairing list ${c}.`);
   process.stdout.write(`Approved ${entry.name ? `${entry.name} ` : ""}(id ${entry.id}) on ${c}${entry.owner ? " as the owner" : ""}. Their next message reaches the assistant.\n`);
 }
 
 export function pairingReject(channel: string, code: string): void {
-  const c = channelId(channel);
+  const c = pairingChannel(channel);
   const r = store().reject(c, code);
   if (!r) throw new UserError(`no pending ${c} pairing request with code ${code.toUpperCase()}.`);
   process.stdout.write(`Rejected the request from id ${r.senderId} on ${c}.\n`);
 }
 
 export function pairingRevoke(channel: string, sender: string): void {
-  const c = channelId(channel);
+  const c = pairingChannel(channel);
   if (!store().revoke(c, sender)) throw new UserError(`${sender} is not an approved ${c} sender.`);
   process.stdout.write(`Revoked ${sender} on ${c}; their messages are no longer processed.\n`);
 }

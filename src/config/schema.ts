@@ -173,6 +173,13 @@ const channels = z
       httpPort: z.number().int().min(0).max(65535).default(3000).describe("HTTP events mode: the local port for POST /slack/events (put it behind your HTTPS proxy)"),
       httpHost: z.string().min(1).default("127.0.0.1").describe("HTTP events mode: the address to listen on; loopback unless the proxy runs elsewhere"),
     }).optional(),
+    custom: z
+      .record(
+        z.string().regex(/^(?!(?:telegram|discord|slack|custom)$)[a-z][a-z0-9-]{1,31}$/, "must be 2-32 lowercase letters, digits or -, and not a built-in channel name"),
+        channel({}),
+      )
+      .default({})
+      .describe("channels provided by plugins (api.registerChannel), by channel id: the same access keys as the built-in channels"),
   })
   .prefault({});
 

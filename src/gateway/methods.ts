@@ -8,7 +8,7 @@ import { UserError } from "../infra/errors.js";
 import { MethodError } from "./method-error.js";
 import { ChatError } from "../agents/chat.js";
 import { NodeInvokeError } from "../nodes/registry.js";
-import { CHANNELS } from "../channels/credentials.js";
+import { channelConfig, channelNames, isBuiltinChannel } from "../channels/names.js";
 import { approvalMayMakeOwner, PairingStore } from "../channels/pairing.js";
 import { statePaths } from "../config/paths.js";
 import { errorMessage } from "../infra/errors.js";
@@ -44,6 +44,11 @@ async function nodeCall<T>(fn: () => Promise<T>): Promise<T> {
 
 /** The DM pairing files under credentials/, re-read on every call (as the channels do). */
 const pairingStore = (ctx: GatewayContext) => new PairingStore(statePaths(ctx.env).credentials);
+
+function knownChannel(ctx: GatewayContext, name: string): string {
+  if (!channelConfig(ctx.config, name) && !isBuiltinChannel(name)) throw new MethodError("INVALID_REQUEST", `unknown channel "${name}"; channels: ${channelNames(ctx.config).join(", ")}.`);
+  return name;
+}
 
 export function statusPayload(ctx: GatewayContext) {
   return {
@@ -154,12 +159,12 @@ export const methods: { [M in MethodName]: Handler<M> } = {
     }),
   "pairing.list": (ctx, params) => {
     const store = pairingStore(ctx);
-    const list = params.channel ? [params.channel] : CHANNELS;
+    const list = params.channel ? [knownChannel(ctx, params.channel)] : channelNames(ctx.config);
     return { channels: list.map((channel) => ({ channel, pending: store.requests(channel), approved: store.approved(channel) })) };
   },
   "pairing.approve": (ctx, params) => {
     // Same rule as `simpleclaw pairing approve`: with no configured owners the first approved sender becomes the owner.
-    const cfg = ctx.config.channels[params.channel];
+    const cfg = channelConfig(ctx.config, knownChannel(ctx, params.channel));
     const entry = pairingStore(ctx).approve(params.channel, params.code, { ownerIfFirst: approvalMayMakeOwner(cfg) });
     if (!entry) throw new MethodError("NOT_FOUND", `no pending ${params.channel} pairing request with code ${params.code.toUpperCase()} (wrong, expired or already decided).`);
     ctx.logger.info("pairing approved", { channel: params.channel, sender: entry.id, owner: !!entry.owner, by: "operator rpc" });
@@ -167,13 +172,13 @@ export const methods: { [M in MethodName]: Handler<M> } = {
     return { channel: params.channel, senderId: entry.id, name: entry.name ?? null, owner: !!entry.owner, approvedAt: entry.approvedAt };
   },
   "pairing.reject": (ctx, params) => {
-    const req = pairingStore(ctx).reject(params.channel, params.code);
+    const req = pairingStore(ctx).reject(knownChannel(ctx, params.channel), params.code);
     if (!req) throw new MethodError("NOT_FOUND", `no pending ${params.channel} pairing request with code ${params.code.toUpperCase()}.`);
     ctx.broadcast("pairing.resolved", { channel: params.channel, senderId: req.senderId, decision: "rejected" });
     return { channel: params.channel, senderId: req.senderId, rejected: true };
   },
   "pairing.revoke": (ctx, params) => {
-    if (!pairingStore(ctx).revoke(params.channel, params.senderId)) throw new MethodError("NOT_FOUND", `${params.senderId} is not an approved ${params.channel} sender.`);
+    if (!pairingStore(ctx).revoke(knownChannel(ctx, params.channel), params.senderId)) throw new MethodError("NOT_FOUND", `${params.senderId} is not an approved ${params.channel} sender.`);
     ctx.logger.info("pairing revoked", { channel: params.channel, sender: params.senderId, by: "operator rpc" });
     ctx.broadcast("pairing.resolved", { channel: params.channel, senderId: params.senderId, decision: "revoked" });
     return { channel: params.channel, senderId: params.senderId, revoked: true };

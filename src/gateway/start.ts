@@ -161,6 +161,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     logger,
     redactor,
     broadcast: (event, payload) => gwRef?.ctx.broadcast(event, payload),
+    pluginChannels: plugins.channels,
   });
   let gw: RunningGateway;
   try {

@@ -4,6 +4,7 @@
 import type { LanguageModel } from "ai";
 import type { Command } from "commander";
 import { z } from "zod";
+import type { ChannelAdapter } from "../channels/types.js";
 import type { ToolContext, ToolDef } from "../tools/types.js";
 
 export const HOOKS = ["message:received", "before_tool_call", "gateway:start", "gateway:stop"] as const;
@@ -48,6 +49,12 @@ export interface PluginProvider {
   createModel(modelId: string): LanguageModel;
 }
 
+/** A chat channel: `create` returns an adapter following the channel contract (channels/types.ts). */
+export interface PluginChannel {
+  id: string;
+  create(opts: { onError(e: unknown): void }): ChannelAdapter | Promise<ChannelAdapter>;
+}
+
 export interface PluginLogger {
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
@@ -66,6 +73,8 @@ export interface PluginApi {
   registerCommand(command: PluginCommand): void;
   registerProvider(provider: PluginProvider): void;
   registerCli(register: (program: Command) => void): void;
+  /** A chat channel; it runs only when channels.custom.<id>.enabled, behind the same access control as built-in channels. */
+  registerChannel(channel: PluginChannel): void;
   on<H extends HookName>(hook: H, handler: HookHandlers[H]): void;
 }
 
@@ -78,7 +87,7 @@ export interface PluginReport {
   name?: string;
   version?: string;
   reason?: string;
-  contributes?: { tools: string[]; commands: string[]; providers: string[]; hooks: string[]; cli: number };
+  contributes?: { tools: string[]; commands: string[]; providers: string[]; channels: string[]; hooks: string[]; cli: number };
 }
 
 const NAME_RE = /^[a-z][a-z0-9_]{0,63}$/;
@@ -89,6 +98,7 @@ interface Staged {
   tools: ToolDef[];
   commands: Array<PluginCommand & { pluginId: string }>;
   providers: PluginProvider[];
+  channels: PluginChannel[];
   cli: Array<(program: Command) => void>;
   hooks: Array<{ hook: HookName; handler: HookHandlers[HookName]; pluginId: string }>;
 }
@@ -97,6 +107,7 @@ export class PluginHost {
   readonly tools: ToolDef[] = [];
   readonly commands = new Map<string, PluginCommand & { pluginId: string }>();
   readonly providers = new Map<string, PluginProvider>();
+  readonly channels = new Map<string, PluginChannel & { pluginId: string }>();
   readonly cli: Array<(program: Command) => void> = [];
   readonly reports: PluginReport[] = [];
   private hooks: Staged["hooks"] = [];
@@ -108,7 +119,7 @@ export class PluginHost {
 
   /** A staging API for one plugin; `commit()` publishes what it registered. */
   stage(id: string, config: unknown, logger: PluginLogger): { api: PluginApi; commit(): PluginReport["contributes"] } {
-    const s: Staged = { tools: [], commands: [], providers: [], cli: [], hooks: [] };
+    const s: Staged = { tools: [], commands: [], providers: [], channels: [], cli: [], hooks: [] };
     const taken = (name: string) => this.reservedTools.has(name) || this.tools.some((t) => t.name === name) || s.tools.some((t) => t.name === name);
     const api: PluginApi = {
       id,
@@ -143,6 +154,14 @@ export class PluginHost {
         if (this.providers.has(provider.id) || s.providers.some((p) => p.id === provider.id)) throw new Error(`provider "${provider.id}" is already taken`);
         s.providers.push(provider);
       },
+      registerChannel: (channel) => {
+        if (!/^[a-z][a-z0-9-]{1,31}$/.test(String(channel?.id)) || typeof channel.create !== "function") {
+          throw new Error("registerChannel needs { id (2-32 lowercase letters, digits, -), create(opts) }");
+        }
+        if (["telegram", "discord", "slack", "custom"].includes(channel.id)) throw new Error(`channel id "${channel.id}" is reserved for a built-in channel`);
+        if (this.channels.has(channel.id) || s.channels.some((c) => c.id === channel.id)) throw new Error(`channel "${channel.id}" is already taken`);
+        s.channels.push(channel);
+      },
       registerCli: (register) => {
         if (typeof register !== "function") throw new Error("registerCli needs a function (program) => void");
         s.cli.push(register);
@@ -159,12 +178,14 @@ export class PluginHost {
         this.tools.push(...s.tools);
         for (const c of s.commands) this.commands.set(c.name, c);
         for (const p of s.providers) this.providers.set(p.id, p);
+        for (const c of s.channels) this.channels.set(c.id, { ...c, pluginId: id });
         this.cli.push(...s.cli);
         this.hooks.push(...s.hooks);
         return {
           tools: s.tools.map((t) => t.name),
           commands: s.commands.map((c) => c.name),
           providers: s.providers.map((p) => p.id),
+          channels: s.channels.map((c) => c.id),
           hooks: [...new Set(s.hooks.map((h) => h.hook))],
           cli: s.cli.length,
         };

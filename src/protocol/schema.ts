@@ -101,7 +101,7 @@ const sessionKey = z.string().min(1).max(256);
 const deviceRef = z.string().min(1).max(128);
 
 /** DM pairing channels and codes (see channels/pairing.ts). */
-const pairingChannel = z.enum(["telegram", "discord", "slack"]);
+const pairingChannel = z.string().regex(/^[a-z][a-z0-9-]{1,31}$/, "must be a channel id such as telegram");
 const pairingCode = z.string().min(1).max(32);
 
 /** Params of every post-handshake method. A method missing here is UNKNOWN_METHOD. */

@@ -1,7 +1,7 @@
 // Audit family "channels": who can reach the agent from chat (dmPolicy, groupPolicy,
 // per-group mention gating, how many people share it) and whether strangers land in
 // sessions that run exec or write files on the host.
-import { channelExposure, enabledChannels, powerfulTools } from "./exposure.js";
+import { channelExposure, channelKeyPath, enabledChannels, powerfulTools } from "./exposure.js";
 import { finding, type AuditInput, type CheckDef, type CheckFamily, type Finding } from "./types.js";
 
 const c = {
@@ -81,8 +81,8 @@ export function auditChannels(input: AuditInput): Finding[] {
       out.push(
         finding(c.dmOpen, {
           id: `channels.${id}.dm_policy_open`,
-          detail: `channels.${id}.dmPolicy is "open": any ${id} user can message the agent and use ${tools || "its tools"}${exp.dmSandboxed ? " (inside the sandbox)" : " on the host"}.`,
-          evidence: `channels.${id}.enabled=true, dmPolicy=open, allowFrom=${JSON.stringify(ch.allowFrom.slice(0, 5))}`,
+          detail: `${channelKeyPath(id).join(".")}.dmPolicy is "open": any ${id} user can message the agent and use ${tools || "its tools"}${exp.dmSandboxed ? " (inside the sandbox)" : " on the host"}.`,
+          evidence: `${channelKeyPath(id).join(".")}.enabled=true, dmPolicy=open, allowFrom=${JSON.stringify(ch.allowFrom.slice(0, 5))}`,
         }),
       );
     }
@@ -92,9 +92,9 @@ export function auditChannels(input: AuditInput): Finding[] {
         finding(c.groupOpen, {
           id: `channels.${id}.group_policy_open`,
           severity: severe ? "critical" : "warn",
-          detail: `channels.${id}.groupPolicy is "open": the bot answers in any ${id} group it is added to${severe ? `, and group sessions run ${tools} without a sandbox (sandbox.mode ${exp.mode})` : ""}.`,
-          evidence: `channels.${id}.groupPolicy=open; group sessions sandboxed: ${exp.groupSandboxed ? "yes" : "no"}`,
-          fixes: [{ kind: "config-set", path: ["channels", id, "groupPolicy"], value: "allowlist" }],
+          detail: `${channelKeyPath(id).join(".")}.groupPolicy is "open": the bot answers in any ${id} group it is added to${severe ? `, and group sessions run ${tools} without a sandbox (sandbox.mode ${exp.mode})` : ""}.`,
+          evidence: `${channelKeyPath(id).join(".")}.groupPolicy=open; group sessions sandboxed: ${exp.groupSandboxed ? "yes" : "no"}`,
+          fixes: [{ kind: "config-set", path: [...channelKeyPath(id), "groupPolicy"], value: "allowlist" }],
         }),
       );
     }
@@ -105,7 +105,7 @@ export function auditChannels(input: AuditInput): Finding[] {
           finding(c.mentionOff, {
             id: `channels.${id}.group_mention_off`,
             detail: `In ${loud.length} ${id} group(s) every message triggers the agent: ${loud.map(([g]) => g).join(", ")}.`,
-            evidence: loud.map(([g]) => `channels.${id}.groups.${g}.requireMention=false`).join(", "),
+            evidence: loud.map(([g]) => `${channelKeyPath(id).join(".")}.groups.${g}.requireMention=false`).join(", "),
           }),
         );
       }

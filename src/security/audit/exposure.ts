@@ -11,7 +11,8 @@ import { toolDecision } from "../../tools/policy.js";
 import type { AuditInput } from "./types.js";
 
 export const CHANNEL_IDS = ["telegram", "discord", "slack"] as const;
-export type ChannelId = (typeof CHANNEL_IDS)[number];
+/** A built-in channel id or a plugin channel's id (channels.custom.<id>). */
+export type ChannelId = string;
 export type ChannelCfg = NonNullable<Config["channels"]["telegram"]>;
 
 export interface GatewayReach {
@@ -34,12 +35,18 @@ export function gatewayReach(config: Config, env: Env): GatewayReach {
   return { bind: g.bind, host, nonLoopbackBind, remote: nonLoopbackBind || g.tailscale.mode !== "off", auth: resolveAuth(config, env) };
 }
 
+/** Where a channel's settings live in the config: channels.<id>, or channels.custom.<id> for plugin channels. */
+export function channelKeyPath(id: string): string[] {
+  return (CHANNEL_IDS as readonly string[]).includes(id) ? ["channels", id] : ["channels", "custom", id];
+}
+
 export function enabledChannels(config: Config): Array<[ChannelId, ChannelCfg]> {
   const out: Array<[ChannelId, ChannelCfg]> = [];
   for (const id of CHANNEL_IDS) {
     const c = config.channels[id];
     if (c?.enabled) out.push([id, c]);
   }
+  for (const [id, c] of Object.entries(config.channels.custom ?? {})) if (c?.enabled) out.push([id, c]);
   return out;
 }
 

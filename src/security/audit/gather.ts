@@ -284,7 +284,7 @@ export async function gatherAuditInput(opts: GatherOptions = {}): Promise<AuditI
   });
 
   const approvedSenders: AuditInput["approvedSenders"] = {};
-  for (const ch of CHANNEL_IDS) {
+  for (const ch of [...CHANNEL_IDS, ...Object.keys(config?.channels?.custom ?? {})]) {
     const f = readJson(join(sp.credentials, `${ch}-allowFrom.json`)) as { allowFrom?: Array<{ id?: unknown; owner?: unknown }> } | undefined;
     if (!f || !Array.isArray(f.allowFrom)) continue;
     const ids = f.allowFrom.filter((a) => typeof a?.id === "string").map((a) => a.id as string);
