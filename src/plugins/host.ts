@@ -121,12 +121,17 @@ export class PluginHost {
   stage(id: string, config: unknown, logger: PluginLogger): { api: PluginApi; commit(): PluginReport["contributes"] } {
     const s: Staged = { tools: [], commands: [], providers: [], channels: [], cli: [], hooks: [] };
     const taken = (name: string) => this.reservedTools.has(name) || this.tools.some((t) => t.name === name) || s.tools.some((t) => t.name === name);
+    let open = true;
+    const guard = (what: string) => {
+      if (!open) throw new Error(`${what} after register() finished: register everything inside register(api)`);
+    };
     const api: PluginApi = {
       id,
       config,
       z,
       logger,
       registerTool: (tool) => {
+        guard("registerTool");
         if (!tool || typeof tool.execute !== "function") throw new Error("registerTool needs { name, description, inputSchema, execute }");
         if (!NAME_RE.test(String(tool.name))) throw new Error(`tool name "${String(tool.name)}" must be lowercase letters, digits and _`);
         if (taken(tool.name)) throw new Error(`tool name "${tool.name}" is already taken`);
@@ -141,6 +146,7 @@ export class PluginHost {
         });
       },
       registerCommand: (command) => {
+        guard("registerCommand");
         if (!COMMAND_RE.test(String(command?.name))) throw new Error(`command name "${String(command?.name)}" must be lowercase letters, digits and -`);
         if (RESERVED_COMMANDS.has(command.name) || this.commands.has(command.name) || s.commands.some((c) => c.name === command.name)) {
           throw new Error(`command /${command.name} is already taken`);
@@ -148,6 +154,7 @@ export class PluginHost {
         s.commands.push({ ...command, pluginId: id });
       },
       registerProvider: (provider) => {
+        guard("registerProvider");
         if (!/^[a-z0-9][a-z0-9_-]*$/.test(String(provider?.id)) || typeof provider.createModel !== "function") {
           throw new Error("registerProvider needs { id, createModel(modelId) }");
         }
@@ -155,6 +162,7 @@ export class PluginHost {
         s.providers.push(provider);
       },
       registerChannel: (channel) => {
+        guard("registerChannel");
         if (!/^[a-z][a-z0-9-]{1,31}$/.test(String(channel?.id)) || typeof channel.create !== "function") {
           throw new Error("registerChannel needs { id (2-32 lowercase letters, digits, -), create(opts) }");
         }
@@ -163,10 +171,12 @@ export class PluginHost {
         s.channels.push(channel);
       },
       registerCli: (register) => {
+        guard("registerCli");
         if (typeof register !== "function") throw new Error("registerCli needs a function (program) => void");
         s.cli.push(register);
       },
       on: (hook, handler) => {
+        guard("on");
         if (!HOOKS.includes(hook)) throw new Error(`unknown hook "${String(hook)}"; hooks are ${HOOKS.join(", ")}`);
         if (typeof handler !== "function") throw new Error(`the ${hook} handler must be a function`);
         s.hooks.push({ hook, handler: handler as HookHandlers[HookName], pluginId: id });
@@ -175,6 +185,7 @@ export class PluginHost {
     return {
       api,
       commit: () => {
+        open = false;
         this.tools.push(...s.tools);
         for (const c of s.commands) this.commands.set(c.name, c);
         for (const p of s.providers) this.providers.set(p.id, p);
