@@ -15,6 +15,7 @@ import { createServer } from "node:net";
 import { networkInterfaces } from "node:os";
 import { startFakeTelegram } from "./fakes/telegram.js";
 import { cleanupAll, onCleanup, randomToken, runCli, tempStateDir } from "./helpers/gateway.js";
+import { waitFor, settle as settleFor } from "./helpers/wait.js";
 
 afterEach(cleanupAll);
 
@@ -56,16 +57,7 @@ const GROUPS: Record<string, [string, string]> = {
   discord: ["1400000000000000001", "1400000000000000002"],
 };
 
-async function waitFor<T>(fn: () => T | undefined | false, ms = 8000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-const settle = () => new Promise((r) => setTimeout(r, 400));
+const settle = () => settleFor(400);
 
 for (const [name, make] of Object.entries(CHANNELS)) {
   describe(`${name} channel`, () => {

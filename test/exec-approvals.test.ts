@@ -10,6 +10,7 @@ import { bwrapAvailable } from "../src/sandbox/bwrap.js";
 import { startFakeModelServer, type FakeModelServer } from "./fakes/model-server.js";
 import { chatClient, type ChatClient } from "./helpers/chat.js";
 import { cleanupAll, onCleanup, randomToken, tempStateDir } from "./helpers/gateway.js";
+import { waitFor } from "./helpers/wait.js";
 
 afterEach(cleanupAll);
 
@@ -48,15 +49,6 @@ function approvalRequests(chat: ChatClient) {
   return seen;
 }
 
-async function waitFor<T>(fn: () => T | undefined, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const LS = { version: 1, agents: { main: { allowlist: [{ id: "ls", pattern: "/usr/bin/ls", args: ["**"] }, { id: "cat", pattern: "/usr/bin/cat", args: ["**"] }] } } };
 

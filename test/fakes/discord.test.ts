@@ -6,20 +6,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDiscordAdapter } from "../../src/channels/discord.js";
 import { ChannelSendError, type ChannelAdapter, type InboundMessage } from "../../src/channels/types.js";
 import { startFakeDiscord, type FakeDiscord } from "./discord.js";
+import { waitFor, settle } from "../helpers/wait.js";
 
 const TOKEN = "MTExMTExMTExMTExMTExMTEx.Fake.DiscordTokenForTestsOnly_abcdef";
 const CHANNEL = "1400000000000000001";
 
-async function waitFor<T>(fn: () => T | undefined | false, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
 
 let fake: FakeDiscord;
 const cleanups: Array<() => Promise<unknown> | unknown> = [];

@@ -5,21 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createSlackAdapter, type SlackAdapter } from "../../src/channels/slack.js";
 import { ChannelSendError, type InboundMessage } from "../../src/channels/types.js";
 import { postSignedEvent, startFakeSlack, type FakeSlack } from "./slack.js";
+import { waitFor, settle } from "../helpers/wait.js";
 
 const BOT = "xoxb-1111-2222-fakeslacktokenfortests";
 const APP = "xapp-1-A111-2222-fakeappleveltoken";
 const SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 
-async function waitFor<T>(fn: () => T | undefined | false, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
 
 let fake: FakeSlack;
 const cleanups: Array<() => Promise<unknown> | unknown> = [];

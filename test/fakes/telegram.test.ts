@@ -6,20 +6,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTelegramAdapter } from "../../src/channels/telegram.js";
 import { ChannelSendError, type ChannelAdapter, type InboundMessage } from "../../src/channels/types.js";
 import { startFakeTelegram, type FakeTelegram } from "./telegram.js";
+import { waitFor, settle } from "../helpers/wait.js";
 
 const TOKEN = "123456789:AAFakeTelegramTokenForTests_abcdefghij";
 const BOT_ID = 987654321;
 
-async function waitFor<T>(fn: () => T | undefined | false, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
 
 let fake: FakeTelegram;
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
