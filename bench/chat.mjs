@@ -63,7 +63,7 @@ function cleanEnv(extra = {}) {
   return { ...env, ...extra };
 }
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once("error", reject);
@@ -74,7 +74,7 @@ function freePort() {
   });
 }
 
-function tryConnect(port) {
+export function tryConnect(port) {
   return new Promise((resolve) => {
     const s = connect({ port, host: "127.0.0.1" });
     s.once("connect", () => {

@@ -14,13 +14,12 @@
 // --no-chat (skip 4), --chat-profile (4 with the gateway under --cpu-prof).
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect, createServer } from "node:net";
 import { cpus, platform, release, arch, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { randomBytes } from "node:crypto";
-import { benchChat, chatDetails, chatRows, cleanup as cleanupChat, TARGET as CHAT_TARGET } from "./chat.mjs";
+import { benchChat, chatDetails, chatRows, cleanup as cleanupChat, freePort, tryConnect, TARGET as CHAT_TARGET } from "./chat.mjs";
 import { auditRows, benchAudit } from "./audit.mjs";
 
 const REPO = fileURLToPath(new URL("../", import.meta.url));
@@ -89,16 +88,6 @@ function benchVersion() {
 
 // ---- 2 + 3. gateway start and idle RSS -----------------------------------------------
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function makeStateDir() {
   const dir = mkdtempSync(join(tmpdir(), "simpleclaw-bench-"));
@@ -111,19 +100,6 @@ function makeStateDir() {
   return state;
 }
 
-function tryConnect(port) {
-  return new Promise((resolve) => {
-    const s = connect({ port, host: "127.0.0.1" });
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => {
-      s.destroy();
-      resolve(false);
-    });
-  });
-}
 
 async function startGateway() {
   const port = await freePort();
