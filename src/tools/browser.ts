@@ -10,6 +10,7 @@ import { BLOCKED_HEADER, checkBrowserUrl, type BlockedRequest } from "./browser-
 import type { BrowserHandle, BrowserService } from "./browser-service.js";
 import { displayPath, resolveOrThrow, writeContained, type Scope } from "./fs-guard.js";
 import { ToolError, type ToolContext, type ToolDef } from "./types.js";
+import { abortable } from "../infra/abort.js";
 
 const ACTIONS = ["open", "snapshot", "click", "type", "press", "screenshot", "tabs", "close"] as const;
 
@@ -146,23 +147,8 @@ function firstLine(err: unknown): string {
   return (msg.split("\n").find((l) => l.trim() !== "") ?? msg).replace(/\.$/, "").slice(0, 300);
 }
 
-function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new ToolError("browser action cancelled."));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new ToolError("browser action cancelled."));
-    signal.addEventListener("abort", onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
-}
+
+const cancelled = () => new ToolError("browser action cancelled.");
 
 const NO_PAGE = 'no page is open; use action "open" with a url first.';
 
@@ -401,6 +387,6 @@ export const browserTool: ToolDef<BrowserInput> = {
     "take screenshots into the workspace, and manage tabs. Private, loopback and cloud-metadata addresses are refused unless the owner allowed them.",
   inputSchema,
   async execute(input, ctx) {
-    return abortable(runAction(input, ctx), ctx.signal);
+    return abortable(runAction(input, ctx), ctx.signal, cancelled);
   },
 };

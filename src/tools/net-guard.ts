@@ -9,6 +9,7 @@
 import { promises as dns } from "node:dns";
 import { isIP, isIPv4, isIPv6 } from "node:net";
 import { ToolError } from "./types.js";
+import { abortable } from "../infra/abort.js";
 
 export type AddressCategory =
   | "public"
@@ -354,24 +355,6 @@ function canonicalOf(ip: string): string | undefined {
   return classifyAddress(ip).canonical;
 }
 
-function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return p;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
-}
 
 /**
  * Validate a URL the model asked for and pick the address to connect to. Throws a
