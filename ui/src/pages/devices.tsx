@@ -1,5 +1,6 @@
 // Device pairing (nodes): pending requests to approve / reject, paired devices to revoke.
 // Live through device.pair.requested / device.pair.resolved.
+import { RevokeButton } from "../revoke-button";
 import { useState } from "preact/hooks";
 import type { Gateway } from "../gateway";
 import { useAction, useClock, useEvents, useLoad } from "../hooks";
@@ -130,20 +131,13 @@ export function DevicesPage(props: { gw: Gateway }) {
                   <td>{d.connected ? <span class="pill ok">connected</span> : <span class="muted">last seen {ago(d.lastSeenAt, now)}</span>}</td>
                   <td>{ago(d.approvedAt, now)}</td>
                   <td class="actions">
-                    {confirmRevoke === d.deviceId ? (
-                      <>
-                        <button class="small danger" data-action="confirm-revoke" disabled={act.busy} onClick={() => void call("device.revoke", d.deviceId)}>
-                          Really revoke
-                        </button>
-                        <button class="small secondary" onClick={() => setConfirmRevoke(undefined)}>
-                          Cancel
-                        </button>
-                      </>
-                    ) : (
-                      <button class="small secondary" data-action="revoke" onClick={() => setConfirmRevoke(d.deviceId)}>
-                        Revoke
-                      </button>
-                    )}
+                    <RevokeButton
+                      confirming={confirmRevoke === d.deviceId}
+                      busy={act.busy}
+                      onAsk={() => setConfirmRevoke(d.deviceId)}
+                      onCancel={() => setConfirmRevoke(undefined)}
+                      onConfirm={() => void call("device.revoke", d.deviceId)}
+                    />
                   </td>
                 </tr>
               ))}

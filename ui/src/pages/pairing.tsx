@@ -1,5 +1,6 @@
 // DM pairing per channel: pending requests (approve / reject by code) and approved
 // senders (revoke). Live through pairing.requested / pairing.resolved.
+import { RevokeButton } from "../revoke-button";
 import { useState } from "preact/hooks";
 import type { Gateway } from "../gateway";
 import { useAction, useClock, useEvents, useLoad } from "../hooks";
@@ -132,20 +133,13 @@ export function PairingPage(props: { gw: Gateway }) {
                         </td>
                         <td>approved {ago(a.approvedAt, now)}</td>
                         <td class="actions">
-                          {confirmRevoke === k ? (
-                            <>
-                              <button class="small danger" data-action="confirm-revoke" disabled={act.busy} onClick={() => void call("pairing.revoke", { channel: c.channel, senderId: a.id })}>
-                                Really revoke
-                              </button>
-                              <button class="small secondary" onClick={() => setConfirmRevoke(undefined)}>
-                                Cancel
-                              </button>
-                            </>
-                          ) : (
-                            <button class="small secondary" data-action="revoke" onClick={() => setConfirmRevoke(k)}>
-                              Revoke
-                            </button>
-                          )}
+                          <RevokeButton
+                            confirming={confirmRevoke === k}
+                            busy={act.busy}
+                            onAsk={() => setConfirmRevoke(k)}
+                            onCancel={() => setConfirmRevoke(undefined)}
+                            onConfirm={() => void call("pairing.revoke", { channel: c.channel, senderId: a.id })}
+                          />
                         </td>
                       </tr>
                     );
