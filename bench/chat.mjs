@@ -63,6 +63,18 @@ function cleanEnv(extra = {}) {
   return { ...env, ...extra };
 }
 
+/** The machine a benchmark ran on, for the report header. */
+export function machineInfo() {
+  const cpuList = cpus();
+  return {
+    node: process.version,
+    os: `${platform()} ${release()} ${arch()}`,
+    cpu: cpuList[0]?.model?.trim() ?? "unknown",
+    cores: cpuList.length,
+    memGb: totalmem() / 1024 ** 3,
+  };
+}
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -592,14 +604,7 @@ if (isMain) {
       process.exit(130);
     });
   }
-  const cpuList = cpus();
-  const machine = {
-    node: process.version,
-    os: `${platform()} ${release()} ${arch()}`,
-    cpu: cpuList[0]?.model?.trim() ?? "unknown",
-    cores: cpuList.length,
-    memGb: totalmem() / 1024 ** 3,
-  };
+  const machine = machineInfo();
   if (!JSON_OUT) {
     process.stdout.write(
       `SimpleClaw chat benchmark\n  Node ${machine.node} | ${machine.os}\n  CPU ${machine.cpu} x ${machine.cores} cores | RAM ${fmt(machine.memGb)} GB\n\n`,

@@ -14,12 +14,12 @@
 // --no-chat (skip 4), --chat-profile (4 with the gateway under --cpu-prof).
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, platform, release, arch, tmpdir, totalmem } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { randomBytes } from "node:crypto";
-import { benchChat, chatDetails, chatRows, cleanup as cleanupChat, freePort, tryConnect, TARGET as CHAT_TARGET } from "./chat.mjs";
+import { benchChat, chatDetails, chatRows, cleanup as cleanupChat, freePort, machineInfo, tryConnect, TARGET as CHAT_TARGET } from "./chat.mjs";
 import { auditRows, benchAudit } from "./audit.mjs";
 
 const REPO = fileURLToPath(new URL("../", import.meta.url));
@@ -195,14 +195,7 @@ function table(rows) {
   return [line(rows[0]), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.slice(1).map(line)].join("\n");
 }
 
-const cpuList = cpus();
-const machine = {
-  node: process.version,
-  os: `${platform()} ${release()} ${arch()}`,
-  cpu: cpuList[0]?.model?.trim() ?? "unknown",
-  cores: cpuList.length,
-  memGb: totalmem() / 1024 ** 3,
-};
+const machine = machineInfo();
 
 if (!JSON_OUT) {
   process.stdout.write(
