@@ -16,6 +16,7 @@ import { configSchema } from "../config/schema.js";
 import { createHttpTool, httpTool, type HttpInput } from "./http.js";
 import type { LookupFn } from "./net-guard.js";
 import { ToolError, type ToolContext } from "./types.js";
+import { fakeLookup } from "../../test/helpers/dns.js";
 
 interface TestServer {
   host: string;
@@ -68,16 +69,6 @@ function ctx(allowPrivateNetwork = false, signal: AbortSignal = new AbortControl
   };
 }
 
-function fakeLookup(table: Record<string, string[]>): LookupFn & { calls: string[] } {
-  const calls: string[] = [];
-  const fn = async (host: string) => {
-    calls.push(host);
-    const addrs = table[host];
-    if (!addrs) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
-    return addrs.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
-  };
-  return Object.assign(fn, { calls });
-}
 
 async function refusal(p: Promise<string>): Promise<string> {
   try {

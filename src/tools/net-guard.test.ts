@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkUrl, classifyAddress, parseLooseIPv4, type LookupFn } from "./net-guard.js";
 import { ToolError } from "./types.js";
+import { fakeLookup } from "../../test/helpers/dns.js";
 
 // [address, expected category] — every one of these must be blocked by default.
 const BLOCKED: Array<[string, string]> = [
@@ -185,16 +186,6 @@ describe("parseLooseIPv4", () => {
   });
 });
 
-function fakeLookup(table: Record<string, string[]>): LookupFn & { calls: string[] } {
-  const calls: string[] = [];
-  const fn = async (host: string) => {
-    calls.push(host);
-    const addrs = table[host];
-    if (!addrs) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
-    return addrs.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
-  };
-  return Object.assign(fn, { calls });
-}
 
 const lookup = fakeLookup({
   "public.test": ["93.184.216.34"],
