@@ -1,7 +1,7 @@
 // Regenerates docs generated from code (run by `npm run docs` after a build).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { configReferenceMarkdown } from "../dist/config/reference.js";
-import { auditChecksMarkdown } from "../dist/security/audit/registry.js";
+import { auditChecksMarkdown } from "../dist/audit/registry.js";
 import { cliReferenceMarkdown } from "../dist/cli/reference.js";
 
 writeFileSync(new URL("../docs/configuration.md", import.meta.url), configReferenceMarkdown());

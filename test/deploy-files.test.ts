@@ -9,8 +9,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { configSchema } from "../src/config/schema.js";
 import { startGateway } from "../src/gateway/start.js";
-import { auditGateway } from "../src/security/audit/gateway.js";
-import type { AuditInput } from "../src/security/audit/types.js";
+import { auditGateway } from "../src/audit/gateway.js";
+import type { AuditInput } from "../src/audit/types.js";
 import { cleanupAll, onCleanup, randomToken, tempStateDir } from "./helpers/gateway.js";
 
 afterEach(cleanupAll);

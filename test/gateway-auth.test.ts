@@ -4,7 +4,7 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { MAX_PENDING_PER_ADDRESS } from "../src/gateway/admission.js";
+import { MAX_PENDING_PER_ADDRESS } from "../src/security/admission.js";
 import { GatewayClient, GatewayError } from "../src/protocol/client.js";
 import {
   cleanupAll,

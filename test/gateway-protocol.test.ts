@@ -2,7 +2,7 @@
 // the handshake timeout, oversized pre-auth frames, the post-auth size limit, bad
 // requests after auth (which must not kill the connection), roles, secrets in
 // config.get, and the shutdown event.
-import { MAX_PENDING_PER_ADDRESS } from "../src/gateway/admission.js";
+import { MAX_PENDING_PER_ADDRESS } from "../src/security/admission.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { GatewayClient, GatewayError } from "../src/protocol/client.js";
 import { HANDSHAKE_TIMEOUT_MS, PRE_AUTH_MAX_PAYLOAD } from "../src/protocol/schema.js";

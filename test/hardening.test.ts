@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { validateConfig } from "../src/config/io.js";
 import { startGateway } from "../src/gateway/start.js";
-import { offeredTools } from "../src/tools/policy.js";
+import { offeredTools } from "../src/security/tool-policy.js";
 import { builtinTools } from "../src/tools/registry.js";
 import { startFakeModelServer } from "./fakes/model-server.js";
 import { chatClient } from "./helpers/chat.js";

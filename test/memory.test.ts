@@ -13,7 +13,7 @@ import { ftsQuery } from "../src/memory/query.js";
 import { MemoryService } from "../src/memory/service.js";
 import { MemoryStore } from "../src/memory/store.js";
 import { memoryGetTool, memorySearchTool } from "../src/tools/memory.js";
-import { toolDecision } from "../src/tools/policy.js";
+import { toolDecision } from "../src/security/tool-policy.js";
 import { ToolError, type ToolContext } from "../src/tools/types.js";
 import { startFakeModelServer, type FakeModelServer } from "./fakes/model-server.js";
 import { chatClient } from "./helpers/chat.js";

@@ -10,15 +10,15 @@ import type { Config } from "../config/schema.js";
 import { expandHome, statePaths, type Env } from "../config/paths.js";
 import { writeFileAtomic } from "../infra/atomic-fs.js";
 import type { Logger } from "../infra/log.js";
-import { effectiveSandbox } from "../sandbox/mode.js";
-import { offeredTools, toolDecision } from "../tools/policy.js";
+import { effectiveSandbox } from "../security/sandbox-scope.js";
+import { offeredTools, toolDecision } from "../security/tool-policy.js";
 import type { PluginHost } from "../plugins/host.js";
 import type { RunOrigin, RunSandbox, ToolDef, ToolServices } from "../tools/types.js";
 import { COMMAND_HELP, parseCommand, transcriptJson, transcriptMarkdown, type ChatCommand } from "./commands.js";
 import { loadProviderCredentials, resolveModel, type ResolvedModel } from "./model-ref.js";
 import { buildSystemPrompt } from "./prompt.js";
 import type { RunEvent } from "./run.js";
-import { mainSessionKey, parseSessionKey } from "./session-key.js";
+import { mainSessionKey, parseSessionKey } from "../security/session-scope.js";
 import type { SessionStore } from "./store.js";
 import { defaultAgent, findAgent, seedWorkspace, workspacePath, type AgentConfig } from "./workspace.js";
 

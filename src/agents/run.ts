@@ -4,7 +4,7 @@
 // model choosing a tool is never enough. Failed model steps move to fallbacks.
 import { jsonSchema, streamText, tool, type ModelMessage, type ToolSet } from "ai";
 import { z } from "zod";
-import { offeredTools, toolDecision } from "../tools/policy.js";
+import { offeredTools, toolDecision } from "../security/tool-policy.js";
 import { ToolError, type RunOrigin, type RunSandbox, type ToolContext, type ToolDef, type ToolServices } from "../tools/types.js";
 import { describeModelError, languageModel, shouldFallback } from "./models.js";
 import type { ResolvedModel } from "./model-ref.js";

@@ -6,13 +6,13 @@
 // Unknown DM senders under `pairing` get a code (pairing.ts) and nothing else: their
 // message is neither processed nor stored.
 import type { ChatEvent, ChatService } from "../agents/chat.js";
-import { directSessionKey, groupSessionKey } from "../agents/session-key.js";
+import { directSessionKey, groupSessionKey } from "../security/session-scope.js";
 import { defaultAgent } from "../agents/workspace.js";
 import type { Config } from "../config/schema.js";
 import type { Env } from "../config/paths.js";
 import type { Logger } from "../infra/log.js";
 import type { Redactor } from "../infra/redact.js";
-import { decideAccess, type AccessState, type ChannelConfig } from "./access.js";
+import { decideAccess, type AccessState, type ChannelConfig } from "../security/channel-access.js";
 import { chunkText } from "./chunk.js";
 import { readChannelSecrets, type ChannelSecrets } from "./credentials.js";
 import { channelConfig, channelNames, isBuiltinChannel } from "./names.js";

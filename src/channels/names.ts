@@ -2,7 +2,7 @@
 // the operator configured under channels.custom.<id>. One lookup for the manager, the
 // pairing CLI and the pairing methods.
 import type { Config } from "../config/schema.js";
-import type { ChannelConfig } from "./access.js";
+import type { ChannelConfig } from "../security/channel-access.js";
 import { CHANNELS } from "./credentials.js";
 import type { ChannelId, ChannelName } from "./types.js";
 

@@ -1,6 +1,6 @@
 // Implementations of `simpleclaw devices …` (lazy-loaded): state.db in the state dir.
 import { statePaths } from "../config/paths.js";
-import { findDevice, type PairedDevice, type PendingDevice } from "../devices/pairing.js";
+import { findDevice, type PairedDevice, type PendingDevice } from "../security/device-pairing.js";
 import { DeviceStore } from "../devices/store.js";
 import { ensureDir } from "../infra/atomic-fs.js";
 import { openStateDb } from "../infra/db.js";

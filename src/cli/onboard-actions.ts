@@ -241,7 +241,7 @@ async function writeSetup(c: Collected, env: NodeJS.ProcessEnv, say: (line: stri
   say(`Seeded the workspace at ${ws} (AGENTS.md, SOUL.md, USER.md, MEMORY.md).`);
   say(`Model: ${modelRef(c.answers)}. Gateway token: saved in the config; show it with \`simpleclaw config get gateway.auth.token\`.`);
 
-  const { runAudit } = await import("../security/audit/audit.js");
+  const { runAudit } = await import("../audit/audit.js");
   const { report } = await runAudit({ env });
   const s = report.summary;
   say("");

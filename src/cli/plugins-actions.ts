@@ -2,7 +2,7 @@
 import { loadConfig, readRawConfig, saveRawConfig, setAt, unsetAt, validateConfig } from "../config/io.js";
 import { statePaths } from "../config/paths.js";
 import { EXIT, UserError } from "../infra/errors.js";
-import { loadDecision } from "../plugins/allowlist.js";
+import { loadDecision } from "../security/plugin-allowlist.js";
 import { discoverPlugins, type Discovered } from "../plugins/discover.js";
 import { hashTree, installPlugin, readInstalls, removePlugin, type InstallRecord } from "../plugins/install.js";
 import { pluginIdSchema, resolveEntry } from "../plugins/manifest.js";

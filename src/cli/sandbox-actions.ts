@@ -1,10 +1,10 @@
 // Implementations of `simpleclaw sandbox …` (lazy-loaded).
-import { mainSessionKey, parseSessionKey } from "../agents/session-key.js";
+import { mainSessionKey, parseSessionKey } from "../security/session-scope.js";
 import { defaultAgent, findAgent, workspacePath } from "../agents/workspace.js";
 import { loadConfig } from "../config/io.js";
 import { EXIT, UserError } from "../infra/errors.js";
 import { explainSandbox, selectBackend } from "../sandbox/backend.js";
-import { effectiveSandbox } from "../sandbox/mode.js";
+import { effectiveSandbox } from "../security/sandbox-scope.js";
 
 export async function sandboxExplain(opts: { agent?: string; session?: string; json?: boolean }): Promise<void> {
   const { config } = loadConfig();

@@ -1,7 +1,7 @@
 // Implementation of `simpleclaw security audit` (lazy-loaded): run the audit, print it
 // grouped by severity (or as one JSON object), optionally fix and re-audit.
 import { EXIT, UserError, errorMessage } from "../infra/errors.js";
-import type { AuditReport, Finding, Severity } from "../security/audit/types.js";
+import type { AuditReport, Finding, Severity } from "../audit/types.js";
 
 export interface AuditFlags {
   deep?: boolean;
@@ -43,7 +43,7 @@ function formatFinding(f: Finding): string[] {
 }
 
 export async function securityAudit(flags: AuditFlags): Promise<void> {
-  const { runAudit, publicReport } = await import("../security/audit/audit.js");
+  const { runAudit, publicReport } = await import("../audit/audit.js");
   const run = async () => {
     try {
       return await runAudit({ ...(flags.deep ? { deep: true } : {}), ...(flags.url ? { url: flags.url } : {}) });
@@ -55,7 +55,7 @@ export async function securityAudit(flags: AuditFlags): Promise<void> {
   let { report, input } = await run();
   let fixed: { changed: string[]; skipped: string[]; backup?: string } | undefined;
   if (flags.fix) {
-    const { applyFixes } = await import("../security/audit/fix.js");
+    const { applyFixes } = await import("../audit/fix.js");
     const say = (l: string) => (flags.json ? process.stderr : process.stdout).write(l.startsWith("skipped: ") ? `${l}\n` : `fixed: ${l}\n`);
     fixed = applyFixes(input, report.findings, say);
     if (!flags.json) process.stdout.write(fixed.changed.length ? `${fixed.changed.length} change(s) made; auditing again.\n\n` : "Nothing to fix.\n\n");

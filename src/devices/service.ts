@@ -3,10 +3,10 @@
 // (approve, reject, revoke) and a watcher that applies changes other processes (the
 // `devices` CLI) make to state.db — a revoked device's socket is closed at once.
 import type { Logger } from "../infra/log.js";
-import { isLoopbackAddress } from "../gateway/auth.js";
+import { isLoopbackAddress } from "../security/auth.js";
 import type { NodeRegistry } from "../nodes/registry.js";
 import { verifyDeviceProof, type DeviceProof, type DeviceRole } from "./identity.js";
-import { deviceConnectDecision, findDevice, type PairedDevice, type PendingDevice } from "./pairing.js";
+import { deviceConnectDecision, findDevice, type PairedDevice, type PendingDevice } from "../security/device-pairing.js";
 import type { DeviceStore } from "./store.js";
 
 export type DeviceAuth =

@@ -4,7 +4,7 @@
 // notices changes made by other processes through `changed()` (PRAGMA data_version).
 import type { Db } from "../infra/db.js";
 import { migrate, transaction } from "../infra/db.js";
-import { hashDeviceToken, newDeviceToken, pendingStep, type PairedDevice, type PendingDevice, type PendingStep } from "./pairing.js";
+import { hashDeviceToken, newDeviceToken, pendingStep, type PairedDevice, type PendingDevice, type PendingStep } from "../security/device-pairing.js";
 
 const MIGRATIONS = [
   `CREATE TABLE device_pending (

@@ -104,7 +104,7 @@ async function sandboxResult(config: Config): Promise<CheckResult> {
 async function browserResult(config: Config, env: Env): Promise<CheckResult> {
   if (!config.tools.browser.enabled) return browserCheck({ enabled: false });
   if (config.browser.cdpUrl) return browserCheck({ enabled: true, cdpUrl: true });
-  const { findChromium } = await import("../tools/browser-service.js");
+  const { findChromium } = await import("../browser/service.js");
   try {
     return browserCheck({ enabled: true, cdpUrl: false, chromium: findChromium(config, env as NodeJS.ProcessEnv) });
   } catch (err) {
@@ -195,7 +195,7 @@ export async function portFact(host: string, port: number, tls: boolean): Promis
 }
 
 async function portResult(config: Config, env: Env): Promise<CheckResult> {
-  const { effectiveBindMode, resolveBindHost } = await import("../gateway/listen.js");
+  const { effectiveBindMode, resolveBindHost } = await import("../security/exposure.js");
   const mode = effectiveBindMode(config.gateway.bind, env);
   if (!mode.ok) return { id: "port", status: "fail", detail: mode.message };
   const bind = resolveBindHost(mode.mode, config.gateway.customBindHost, networkInterfaces());

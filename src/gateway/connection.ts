@@ -17,7 +17,7 @@ import {
   type ErrorShape,
   type HelloOk,
 } from "../protocol/schema.js";
-import { authenticate } from "./auth.js";
+import { authenticate } from "../security/auth.js";
 import type { GatewayContext } from "./context.js";
 import { methods, type Caller } from "./methods.js";
 import { MethodError } from "./method-error.js";

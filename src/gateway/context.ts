@@ -1,8 +1,8 @@
 // What every part of a running gateway shares: resolved config, auth, limiter, logger.
 import type { Config } from "../config/schema.js";
 import type { Logger } from "../infra/log.js";
-import type { AuthRateLimiter, ResolvedAuth } from "./auth.js";
-import type { BindMode } from "./listen.js";
+import type { AuthRateLimiter, ResolvedAuth } from "../security/auth.js";
+import type { BindMode } from "../security/exposure.js";
 import type { ChatService } from "../agents/chat.js";
 import type { SessionStore } from "../agents/store.js";
 import type { ApprovalManager } from "../exec/approvals.js";

@@ -5,8 +5,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { authenticate } from "./auth.js";
-import { isLoopbackHostHeader } from "./origin.js";
+import { authenticate } from "../security/auth.js";
+import { isLoopbackHostHeader } from "../security/origin.js";
 import type { GatewayContext } from "./context.js";
 import { statusPayload } from "./methods.js";
 

@@ -185,7 +185,7 @@ export const methods: { [M in MethodName]: Handler<M> } = {
   },
   "security.audit": async (ctx) => {
     // Static checks only: --deep probes and --fix stay with the CLI on the gateway host.
-    const { runAudit, publicReport } = await import("../security/audit/audit.js");
+    const { runAudit, publicReport } = await import("../audit/audit.js");
     try {
       return publicReport((await runAudit({ env: ctx.env })).report);
     } catch (err) {

@@ -6,11 +6,11 @@ import { createServer as createHttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { PRE_AUTH_MAX_PAYLOAD, TICK_INTERVAL_MS } from "../protocol/schema.js";
-import { admitUpgrade } from "./admission.js";
+import { admitUpgrade } from "../security/admission.js";
 import { Connection } from "./connection.js";
 import type { GatewayContext } from "./context.js";
 import { handleHttp } from "./http.js";
-import { isLoopbackHostHeader, originAllowed } from "./origin.js";
+import { isLoopbackHostHeader, originAllowed } from "../security/origin.js";
 import type { TlsMaterial } from "./tls.js";
 
 export interface RunningGateway {

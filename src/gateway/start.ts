@@ -12,8 +12,8 @@ import { EXIT, UserError } from "../infra/errors.js";
 import { Logger } from "../infra/log.js";
 import { Redactor } from "../infra/redact.js";
 import { version } from "../infra/version.js";
-import { AuthRateLimiter, resolveAuth } from "./auth.js";
-import { effectiveBindMode, exposureProblem, resolveBindHost } from "./listen.js";
+import { AuthRateLimiter, resolveAuth } from "../security/auth.js";
+import { effectiveBindMode, exposureProblem, resolveBindHost } from "../security/exposure.js";
 import { startServer, type RunningGateway } from "./server.js";
 import { loadTls } from "./tls.js";
 
@@ -110,7 +110,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
   const { NodeRegistry } = await import("../nodes/registry.js");
   // Browsers launch lazily on the first browser tool call; playwright-core loads only then,
   // and the service itself only exists when the tool is on.
-  const browser = config.tools.browser.enabled ? new (await import("../tools/browser-service.js")).BrowserService({ stateDir: paths.dir, log: logger }) : undefined;
+  const browser = config.tools.browser.enabled ? new (await import("../browser/service.js")).BrowserService({ stateDir: paths.dir, log: logger }) : undefined;
   const { loadProviderCredentials, providerEnvKey } = await import("../agents/model-ref.js");
   // Model API keys are secrets too: keep them out of every log line.
   redactor.add(Object.keys(config.models.providers).flatMap((id) => [env[providerEnvKey(id)], config.models.providers[id]?.apiKey]));

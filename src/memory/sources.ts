@@ -7,7 +7,7 @@ import { lstatSync, readdirSync, type Dirent } from "node:fs";
 import { lstat, realpath } from "node:fs/promises";
 import path from "node:path";
 import { expandHome } from "../config/paths.js";
-import { isInside } from "../tools/fs-guard.js";
+import { isInside } from "../security/fs-containment.js";
 
 export interface MemoryRoot {
   /** Absolute, realpath-resolved. */

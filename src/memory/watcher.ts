@@ -2,7 +2,7 @@
 // workspace (only MEMORY.md and memory/ pass the filter) and its extraPaths, and any change
 // schedules an incremental sync after a short quiet period (well inside the ~2 s budget).
 import path from "node:path";
-import { isInside } from "../tools/fs-guard.js";
+import { isInside } from "../security/fs-containment.js";
 import { isMarkdown } from "./sources.js";
 
 export interface WatchTarget {

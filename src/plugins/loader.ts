@@ -6,7 +6,7 @@ import { dirname } from "node:path";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import type { Config } from "../config/schema.js";
-import { loadDecision } from "./allowlist.js";
+import { loadDecision } from "../security/plugin-allowlist.js";
 import { discoverPlugins } from "./discover.js";
 import { PluginHost, type PluginApi, type PluginLogger, type PluginReport } from "./host.js";
 import { resolveEntry, type PluginManifest } from "./manifest.js";

@@ -1,5 +1,5 @@
 // The apply_patch tool (SPEC.md §7, group "fs"): applies a unified diff to one or more
-// files. Containment is tools.exec.applyPatch.workspaceOnly, decided by tools/fs-guard.ts
+// files. Containment is tools.exec.applyPatch.workspaceOnly, decided by security/fs-containment.ts
 // for every path the patch names. All-or-nothing: every path is checked and every hunk
 // verified in memory before anything is written; writes are staged, then committed.
 import type { StructuredPatch, StructuredPatchHunk } from "diff";
@@ -16,7 +16,7 @@ import {
   writeContained,
   type Scope,
   type StagedWrite,
-} from "./fs-guard.js";
+} from "../security/fs-containment.js";
 import { ToolError, type ToolContext, type ToolDef } from "./types.js";
 import { checkSandboxAccess } from "./fs.js";
 

@@ -1,14 +1,14 @@
 // The `browser` tool (SPEC.md §7, group "web", docs/browser.md): drive a Chromium for the
 // agent — open a URL, read the page as text with numbered element refs, click, type,
 // press keys, take screenshots into the workspace, list/switch/close tabs.
-// Off by default (tools.browser.enabled). Which browser runs where is browser-service.ts;
-// what a page may load is browser-policy.ts + browser-net.ts.
+// Off by default (tools.browser.enabled). Which browser runs where is browser/service.ts;
+// what a page may load is security/browser-policy.ts + browser/guard-proxy.ts.
 import { randomBytes } from "node:crypto";
 import type { Page } from "playwright-core";
 import { z } from "zod";
-import { BLOCKED_HEADER, checkBrowserUrl, type BlockedRequest } from "./browser-net.js";
-import type { BrowserHandle, BrowserService } from "./browser-service.js";
-import { displayPath, resolveOrThrow, writeContained, type Scope } from "./fs-guard.js";
+import { BLOCKED_HEADER, checkBrowserUrl, type BlockedRequest } from "../browser/guard-proxy.js";
+import type { BrowserHandle, BrowserService } from "../browser/service.js";
+import { displayPath, resolveOrThrow, writeContained, type Scope } from "../security/fs-containment.js";
 import { ToolError, type ToolContext, type ToolDef } from "./types.js";
 import { abortable } from "../infra/abort.js";
 
@@ -251,7 +251,7 @@ async function runAction(input: BrowserInput, ctx: ToolContext): Promise<string>
   switch (input.action) {
     case "open": {
       if (!input.url) throw new ToolError('action "open" needs "url".');
-      // Refuse before anything starts: scheme, origin lists, address (net-guard).
+      // Refuse before anything starts: scheme, origin lists, address (security/network-policy).
       const pre = await checkBrowserUrl(input.url, policy, ctx.signal);
       if (!pre.ok) throw new ToolError(`refused: ${pre.reason}.`);
       const h = await svc.acquire(ctx);

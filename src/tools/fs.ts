@@ -1,5 +1,5 @@
 // The fs tools (SPEC.md §7, group "fs"): read, write, edit, list. Each one resolves its
-// path through tools/fs-guard.ts under tools.fs.workspaceOnly and does its I/O through
+// path through security/fs-containment.ts under tools.fs.workspaceOnly and does its I/O through
 // the guard's fd-verified helpers, so what was checked is what is read or written.
 import type { FileHandle } from "node:fs/promises";
 import { z } from "zod";
@@ -13,7 +13,7 @@ import {
   resolveOrThrow,
   writeContained,
   type Scope,
-} from "./fs-guard.js";
+} from "../security/fs-containment.js";
 import { ToolError, type ToolContext, type ToolDef } from "./types.js";
 
 export const READ_MAX_BYTES = 256 * 1024;

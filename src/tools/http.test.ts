@@ -14,7 +14,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { configSchema } from "../config/schema.js";
 import { createHttpTool, httpTool, type HttpInput } from "./http.js";
-import type { LookupFn } from "./net-guard.js";
+import type { LookupFn } from "../security/network-policy.js";
 import { ToolError, type ToolContext } from "./types.js";
 import { fakeLookup } from "../../test/helpers/dns.js";
 

@@ -1,12 +1,12 @@
 // The `http` tool (SPEC.md §7, group "web"): one HTTP(S) request on the model's behalf.
-// The model is untrusted, so every hop goes through net-guard.checkUrl and the socket is
+// The model is untrusted, so every hop goes through network-policy's checkUrl and the socket is
 // opened to the address that was checked (no second DNS lookup: no DNS rebinding).
 // Redirects are followed by hand so each Location is re-checked; time and size are capped.
 import http from "node:http";
 import https from "node:https";
 import { isIP } from "node:net";
 import { z } from "zod";
-import { checkUrl, type CheckedUrl, type LookupFn } from "./net-guard.js";
+import { checkUrl, type CheckedUrl, type LookupFn } from "../security/network-policy.js";
 import { ToolError, type ToolContext, type ToolDef } from "./types.js";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] as const;
@@ -28,7 +28,7 @@ export interface HttpToolOptions {
   maxBytes?: number;
   /** Default 5. */
   maxRedirects?: number;
-  /** INTERNAL, TEST-ONLY (see net-guard CheckUrlOptions.exemptAddresses). Not reachable from config or the model. */
+  /** INTERNAL, TEST-ONLY (see security/network-policy CheckUrlOptions.exemptAddresses). Not reachable from config or the model. */
   exemptAddresses?: readonly string[];
 }
 

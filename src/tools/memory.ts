@@ -7,7 +7,7 @@ import { lstat, realpath } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { extraPathsAbsolute, MAX_MEMORY_FILE_BYTES, memoryPathDecision, type MemoryRoot } from "../memory/sources.js";
-import { checkPathText, describeFsError, displayPath, isInside, openForRead, quote } from "./fs-guard.js";
+import { checkPathText, describeFsError, displayPath, isInside, openForRead, quote } from "../security/fs-containment.js";
 import { checkSandboxAccess, decodeText } from "./fs.js";
 import { ToolError, type ToolContext, type ToolDef } from "./types.js";
 

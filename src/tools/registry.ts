@@ -1,5 +1,5 @@
 // Every built-in agent tool, in one list. Adding a tool is adding a file and a line
-// here; whether an agent may use it is decided by tools/policy.ts, not by this list.
+// here; whether an agent may use it is decided by security/tool-policy.ts, not by this list.
 import { applyPatchTool } from "./apply-patch.js";
 import { browserTool } from "./browser.js";
 import { execTool } from "./exec.js";

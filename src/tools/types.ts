@@ -1,9 +1,9 @@
 // The contract every agent tool implements. The registry (tools/registry.ts) lists
-// them, policy (tools/policy.ts) decides which ones an agent may see and call, and
+// them, policy (security/tool-policy.ts) decides which ones an agent may see and call, and
 // the agent loop (agents/loop.ts) is the only caller of `execute`.
 import type { z } from "zod";
 import type { Config } from "../config/schema.js";
-import type { BrowserService } from "./browser-service.js";
+import type { BrowserService } from "../browser/service.js";
 import type { MemoryAccess } from "../memory/types.js";
 
 export type ToolGroup = "fs" | "runtime" | "web" | "memory" | "nodes" | "plugins";
@@ -57,7 +57,7 @@ export interface ToolServices {
       onPending(id: string, expiresAt: number): void;
     }): Promise<{ decision: "allow-once" | "allow-always" | "deny" | "timeout" | "no-surface"; by?: string; reason?: string }>;
   };
-  /** Browser sessions for the browser tool (tools/browser-service.ts); absent outside a gateway. */
+  /** Browser sessions for the browser tool (browser/service.ts); absent outside a gateway. */
   browser?: BrowserService;
   /** Paired, connected nodes (implemented by nodes/registry.ts); absent outside a gateway. */
   nodes?: {

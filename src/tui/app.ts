@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { userInfo } from "node:os";
 import { emitKeypressEvents } from "node:readline";
-import { parseSessionKey } from "../agents/session-key.js";
+import { parseSessionKey } from "../security/session-scope.js";
 import { clientOptionsFromConfig, connect, type Flags } from "../cli/gateway-client.js";
 import { EXIT, UserError, errorMessage } from "../infra/errors.js";
 import { version } from "../infra/version.js";

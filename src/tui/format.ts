@@ -1,7 +1,7 @@
 // Pure pieces of the TUI: what a typed line means, how tool calls, approvals and the
 // status line read, terminal-safe text and display widths. No I/O here (tested beside).
-import { parseSessionKey } from "../agents/session-key.js";
-import { sandboxRequired, type SandboxMode } from "../sandbox/mode.js";
+import { parseSessionKey } from "../security/session-scope.js";
+import { sandboxRequired, type SandboxMode } from "../security/sandbox-scope.js";
 
 export type ApprovalDecision = "allow-once" | "allow-always" | "deny";
 

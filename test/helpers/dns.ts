@@ -1,5 +1,5 @@
 // A DNS lookup for tests of the SSRF guard: answers from a table, records every query.
-import type { LookupFn } from "../../src/tools/net-guard.js";
+import type { LookupFn } from "../../src/security/network-policy.js";
 
 export function fakeLookup(table: Record<string, string[]>): LookupFn & { calls: string[] } {
   const calls: string[] = [];

@@ -1,0 +1,342 @@
+// The pure check functions, one family at a time: each fixture config triggers the
+// family's checks, and the clean config triggers nothing above info.
+import { describe, expect, it } from "vitest";
+import { configSchema } from "../config/schema.js";
+import { buildReport, runChecks } from "./audit.js";
+import { auditBrowser } from "./browser.js";
+import { auditChannels } from "./channels.js";
+import { auditConfig } from "./config.js";
+import { auditFs, syncedFolder } from "./fs.js";
+import { auditGateway } from "./gateway.js";
+import { auditPlugins } from "./plugins.js";
+import { auditRuntime } from "./runtime.js";
+import { auditSandbox, dangerousMount } from "./sandbox.js";
+import { auditTools } from "./tools.js";
+import type { AuditInput, Finding, PathInfo, PluginInfo } from "./types.js";
+
+const S = "/home/u/.simpleclaw";
+
+function file(path: string, mode: number, extra: Partial<PathInfo> = {}): PathInfo {
+  return { path, exists: true, isSymlink: false, type: "file", mode, ...extra };
+}
+
+function input(raw: Record<string, unknown> = {}, over: Partial<AuditInput> = {}): AuditInput {
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success && !over.configError) throw new Error(`fixture config invalid: ${parsed.error.message}`);
+  const paths = {
+    stateDir: S,
+    config: `${S}/simpleclaw.json`,
+    credentials: `${S}/credentials`,
+    logs: `${S}/logs`,
+    stateDb: `${S}/state.db`,
+    execApprovals: `${S}/exec-approvals.json`,
+    plugins: `${S}/plugins`,
+    tlsKeys: [`${S}/tls/gateway-key.pem`],
+  };
+  return {
+    platform: "linux",
+    nodeVersion: "22.20.0",
+    uid: 1000,
+    home: "/home/u",
+    env: {},
+    paths,
+    configExists: true,
+    raw,
+    config: parsed.success ? parsed.data : configSchema.parse({}),
+    stat: {
+      [S]: { ...file(S, 0o700), type: "dir" },
+      [paths.config]: file(paths.config, 0o600),
+      [paths.credentials]: { ...file(paths.credentials, 0o700), type: "dir" },
+    },
+    credentialsFiles: [],
+    logFiles: [],
+    stateDbFiles: [],
+    workspaces: [{ agentId: "main", path: `${S}/workspace` }],
+    plugins: [],
+    sandboxBackends: { auto: { name: "bwrap" } },
+    approvedSenders: {},
+    ...over,
+  };
+}
+
+const TOKEN = "0123456789abcdef0123456789abcdef0123";
+const CLEAN = { gateway: { auth: { token: TOKEN } } };
+const ids = (fs: Finding[]) => fs.map((f) => f.checkId);
+const byId = (fs: Finding[], id: string) => fs.find((f) => f.checkId === id)!;
+
+describe("clean config", () => {
+  it("reports nothing but the attack-surface summary", () => {
+    const r = buildReport(runChecks(input(CLEAN)));
+    expect(r.summary).toEqual({ critical: 0, warn: 0, info: 1 });
+    expect(ids(r.findings)).toEqual(["summary.attack_surface"]);
+  });
+
+  it("the seed's hardening profile is clean too", () => {
+    const r = buildReport(runChecks(input({ ...CLEAN, tools: { exec: { enabled: false }, browser: { enabled: false }, http: { enabled: false }, fs: { workspaceOnly: true } } })));
+    expect(r.summary.critical + r.summary.warn).toBe(0);
+  });
+});
+
+describe("config family", () => {
+  it("invalid config → config.invalid (critical) with every key path", () => {
+    const fs = auditConfig(input({ gateway: { port: "x" } }, { configError: { kind: "invalid", problems: ["gateway.port: got \"x\", expected number", "tools.bogus: unknown key (remove it or check its spelling)"] } }));
+    const f = byId(fs, "config.invalid");
+    expect(f.severity).toBe("critical");
+    expect(f.evidence).toContain("gateway.port");
+    expect(f.evidence).toContain("tools.bogus");
+  });
+
+  it("secrets in the config, dangerous flags and redaction off", () => {
+    const fs = auditConfig(
+      input({
+        gateway: { auth: { mode: "password", password: "hunter2hunter2" }, nodes: { autoApproveLoopback: true } },
+        channels: { slack: { botToken: "xoxb-1", appToken: "xapp-1" } },
+        tools: { exec: { askFallback: "allow" } },
+        logging: { redactSensitive: false },
+      }),
+    );
+    expect(ids(fs)).toEqual(["config.secrets.gateway_password_in_config", "config.secrets.channel_token_in_config", "config.insecure_or_dangerous_flags", "logging.redact_off"]);
+    expect(byId(fs, "config.secrets.channel_token_in_config").detail).toContain("channels.slack.botToken, channels.slack.appToken");
+    expect(byId(fs, "config.secrets.gateway_password_in_config").evidence).not.toContain("hunter2");
+    expect(byId(fs, "config.insecure_or_dangerous_flags").evidence).toContain("gateway.nodes.autoApproveLoopback=true");
+    const redact = byId(fs, "logging.redact_off");
+    expect(redact.fixable).toBe(true);
+    expect(redact.fixes).toEqual([{ kind: "config-set", path: ["logging", "redactSensitive"], value: true }]);
+  });
+});
+
+describe("fs family", () => {
+  it("loose state dir, config, credentials, approvals, db, logs and TLS key", () => {
+    const i = input(CLEAN);
+    i.stat[S] = { ...file(S, 0o777), type: "dir" };
+    i.stat[i.paths.config] = file(i.paths.config, 0o666);
+    i.stat[i.paths.credentials] = { ...file(i.paths.credentials, 0o775), type: "dir" };
+    i.stat[i.paths.execApprovals] = file(i.paths.execApprovals, 0o664);
+    i.stat[i.paths.logs] = { ...file(i.paths.logs, 0o755), type: "dir" };
+    i.stat[i.paths.tlsKeys[0]!] = file(i.paths.tlsKeys[0]!, 0o644);
+    i.credentialsFiles = [file(`${S}/credentials/telegram.json`, 0o644), file(`${S}/credentials/slack.json`, 0o600)];
+    i.stateDbFiles = [file(`${S}/state.db`, 0o644)];
+    i.logFiles = [file(`${S}/logs/gateway.log`, 0o640)];
+    const fs = auditFs(i);
+    expect(ids(fs).sort()).toEqual(
+      [
+        "fs.state_dir.perms_world_writable",
+        "fs.state_dir.perms_group_writable",
+        "fs.state_dir.perms_readable",
+        "fs.config.perms_writable",
+        "fs.config.perms_world_readable",
+        "fs.credentials_dir.perms_writable",
+        "fs.credentials_dir.perms_readable",
+        "fs.credentials_file.perms_readable",
+        "fs.exec_approvals.perms_writable",
+        "fs.state_db.perms_readable",
+        "fs.logs_dir.perms_readable",
+        "fs.log_file.perms_readable",
+        "fs.tls_key.perms_readable",
+      ].sort(),
+    );
+    expect(byId(fs, "fs.state_dir.perms_world_writable").severity).toBe("critical");
+    expect(byId(fs, "fs.credentials_file.perms_readable").fixes).toEqual([{ kind: "chmod", path: `${S}/credentials/telegram.json`, mode: 0o600 }]);
+    expect(byId(fs, "fs.config.perms_writable").fixes).toEqual([{ kind: "chmod", path: i.paths.config, mode: 0o600 }]);
+    expect(fs.every((f) => f.fixable)).toBe(true);
+  });
+
+  it("group-readable config is a warning, symlinks are reported and fixed at their target", () => {
+    const i = input(CLEAN);
+    i.stat[i.paths.config] = file(i.paths.config, 0o640, { isSymlink: true, realpath: "/data/sc.json" });
+    const fs = auditFs(i);
+    expect(ids(fs)).toEqual(["fs.config.symlink", "fs.config.perms_group_readable"]);
+    expect(byId(fs, "fs.config.perms_group_readable").fixes).toEqual([{ kind: "chmod", path: "/data/sc.json", mode: 0o600 }]);
+    expect(byId(fs, "fs.config.symlink").fixable).toBe(false);
+  });
+
+  it("state or workspace in a synced folder", () => {
+    expect(syncedFolder("/Users/u/Library/Mobile Documents/com~apple~CloudDocs/x")).toBe("iCloud Drive");
+    expect(syncedFolder("/home/u/Dropbox/sc")).toBe("Dropbox");
+    expect(syncedFolder("/home/u/dropboxes")).toBeUndefined();
+    const fs = auditFs(input(CLEAN, { workspaces: [{ agentId: "main", path: "/home/u/OneDrive - Acme/ws" }] }));
+    expect(byId(fs, "fs.synced_dir").detail).toContain("OneDrive");
+  });
+
+  it("windows skips permission bits", () => {
+    const i = input(CLEAN, { platform: "win32" });
+    i.stat[S] = { ...file(S, 0o777), type: "dir" };
+    expect(auditFs(i)).toEqual([]);
+  });
+});
+
+describe("gateway family", () => {
+  it("non-loopback without auth, TLS off, origins wildcard (critical when remote)", () => {
+    const fs = auditGateway(input({ gateway: { bind: "lan", auth: { mode: "none" }, controlUi: { allowedOrigins: ["*"] } } }));
+    expect(ids(fs)).toEqual(["gateway.bind_no_auth", "gateway.tls_off_remote", "gateway.control_ui.allowed_origins_wildcard"]);
+    expect(byId(fs, "gateway.control_ui.allowed_origins_wildcard").severity).toBe("critical");
+  });
+
+  it("loopback without auth", () => {
+    expect(ids(auditGateway(input({ gateway: { auth: { mode: "none" } } })))).toEqual(["gateway.loopback_no_auth"]);
+  });
+
+  it("short token, env token beats config", () => {
+    expect(ids(auditGateway(input({ gateway: { auth: { token: "short" } } })))).toEqual(["gateway.token_too_short"]);
+    expect(auditGateway(input({ gateway: { auth: { token: "short" } } }, { env: { SIMPLECLAW_GATEWAY_TOKEN: TOKEN } }))).toEqual([]);
+  });
+
+  it("weak password, weak rate limit, funnel/serve, wildcard origin on loopback is a warning", () => {
+    const fs = auditGateway(
+      input({ gateway: { auth: { mode: "password", password: "short", rateLimit: { maxAttempts: 1000 } }, tailscale: { mode: "funnel" }, controlUi: { allowedOrigins: ["*"] } } }),
+    );
+    expect(ids(fs)).toEqual(["gateway.password_weak", "gateway.auth_no_rate_limit", "gateway.tailscale_funnel", "gateway.control_ui.allowed_origins_wildcard"]);
+    expect(byId(fs, "gateway.tailscale_funnel").severity).toBe("critical");
+    expect(ids(auditGateway(input({ gateway: { auth: { token: TOKEN }, tailscale: { mode: "serve" } } })))).toEqual(["gateway.tailscale_serve"]);
+    expect(byId(auditGateway(input({ gateway: { auth: { token: TOKEN }, controlUi: { allowedOrigins: ["*"] } } })), "gateway.control_ui.allowed_origins_wildcard").severity).toBe("warn");
+  });
+});
+
+describe("browser family", () => {
+  it("remote CDP without auth on a LAN host over ws://", () => {
+    const fs = auditBrowser(input({ browser: { cdpUrl: "ws://192.168.1.20:9222/devtools/browser/x" } }));
+    expect(ids(fs).sort()).toEqual(["browser.cdp_non_loopback", "browser.control_no_auth", "browser.remote_cdp_http"]);
+  });
+  it("loopback CDP without credentials is still uncontrolled: any local process can drive it", () => {
+    expect(ids(auditBrowser(input({ browser: { cdpUrl: "http://127.0.0.1:9222" } })))).toEqual(["browser.control_no_auth"]);
+  });
+  it("authenticated loopback and authenticated wss endpoints are fine; no cdpUrl (pipe) is fine", () => {
+    expect(auditBrowser(input({ browser: { cdpUrl: "ws://user:pw@127.0.0.1:9222/devtools/browser/x" } }))).toEqual([]);
+    expect(auditBrowser(input({ browser: { cdpUrl: "wss://browser.example.com/?token=abc" } }))).toEqual([]);
+    expect(auditBrowser(input({}))).toEqual([]);
+  });
+});
+
+describe("tools family", () => {
+  it("elevated wildcard and long lists", () => {
+    const many = Array.from({ length: 30 }, (_, i) => String(i));
+    const fs = auditTools(input({ tools: { elevated: { enabled: true, allowFrom: { telegram: ["*"], slack: many } } } }));
+    expect(ids(fs)).toEqual(["tools.elevated.allowFrom.telegram.wildcard", "tools.elevated.allowFrom.slack.large"]);
+    expect(byId(fs, "tools.elevated.allowFrom.telegram.wildcard").severity).toBe("critical");
+  });
+
+  it("security full: warn alone, critical with an open channel and the sandbox off", () => {
+    expect(byId(auditTools(input({ tools: { exec: { security: "full" } } })), "tools.exec.security_full_configured").severity).toBe("warn");
+    const open = {
+      tools: { exec: { security: "full", ask: "off" } },
+      agents: { defaults: { sandbox: { mode: "off" } } },
+      channels: { telegram: { enabled: true, dmPolicy: "open", allowFrom: ["*"] } },
+    };
+    const fs = auditTools(input(open));
+    expect(byId(fs, "tools.exec.security_full_configured").severity).toBe("critical");
+    expect(ids(fs)).toContain("tools.exec.ask_off_with_open_access");
+  });
+
+  it("exec-approvals.json can make the effective policy stricter, never looser", () => {
+    const i = input({ tools: { exec: { security: "full" } } }, { execApprovals: { defaults: { security: "allowlist" }, agents: {} } });
+    expect(auditTools(i)).toEqual([]);
+  });
+
+  it("fs and apply_patch outside the workspace", () => {
+    expect(ids(auditTools(input({ tools: { fs: { workspaceOnly: false }, exec: { applyPatch: { workspaceOnly: false } } } })))).toEqual([
+      "tools.fs.workspace_only_off",
+      "tools.exec.apply_patch_workspace_only_off",
+    ]);
+  });
+});
+
+describe("channels family", () => {
+  const openAll = { channels: { telegram: { enabled: true, dmPolicy: "open", allowFrom: ["*"], groupPolicy: "open", groups: { "-100": { requireMention: false } } } } };
+
+  it("open DM and open groups, sandboxed: dm critical, group warn, no host exposure", () => {
+    const fs = auditChannels(input({ ...openAll, session: { dmScope: "per-channel-peer" } }));
+    expect(ids(fs)).toEqual(["channels.telegram.dm_policy_open", "channels.telegram.group_policy_open", "channels.telegram.group_mention_off", "security.trust_model.multi_user_heuristic"]);
+    expect(byId(fs, "channels.telegram.group_policy_open").severity).toBe("warn");
+    expect(byId(fs, "channels.telegram.group_policy_open").fixes).toEqual([{ kind: "config-set", path: ["channels", "telegram", "groupPolicy"], value: "allowlist" }]);
+  });
+
+  it("with the sandbox off, open groups are critical and strangers reach host exec", () => {
+    const fs = auditChannels(input({ ...openAll, agents: { defaults: { sandbox: { mode: "off" } } } }));
+    expect(byId(fs, "channels.telegram.group_policy_open").severity).toBe("critical");
+    expect(byId(fs, "security.exposure.open_access_with_runtime").severity).toBe("critical");
+  });
+
+  it("dmScope main with open DMs lands strangers in the unsandboxed main session", () => {
+    const fs = auditChannels(input({ channels: { slack: { enabled: true, dmPolicy: "open", allowFrom: ["*"] } } }));
+    expect(ids(fs)).toContain("security.exposure.open_access_with_runtime");
+  });
+
+  it("several approved senders sharing dmScope main → multi-user warning", () => {
+    const fs = auditChannels(input({ channels: { telegram: { enabled: true } } }, { approvedSenders: { telegram: { ids: ["1", "2"], owners: ["1"] } } }));
+    expect(ids(fs)).toEqual(["security.trust_model.multi_user_heuristic"]);
+    expect(fs[0]!.detail).toContain("share one conversation");
+  });
+
+  it("disabled channels are not audited", () => {
+    expect(auditChannels(input({ channels: { telegram: { enabled: false, groupPolicy: "open" } } }))).toEqual([]);
+  });
+});
+
+describe("sandbox family", () => {
+  it("off with open access", () => {
+    const fs = auditSandbox(input({ agents: { defaults: { sandbox: { mode: "off" } } }, channels: { discord: { enabled: true, groupPolicy: "open" } } }));
+    expect(ids(fs)).toEqual(["sandbox.off_with_open_access"]);
+  });
+
+  it("unavailable backend, network on, docker backend with mode off", () => {
+    const fs = auditSandbox(
+      input(
+        { agents: { defaults: { sandbox: { network: true } }, list: [{ id: "main", default: true }, { id: "ops", sandbox: { mode: "off", backend: "docker" } }] } },
+        { sandboxBackends: { auto: { name: "none", reason: "bwrap unavailable: not found" } } },
+      ),
+    );
+    expect(ids(fs)).toEqual(["sandbox.unavailable", "sandbox.docker_config_mode_off", "sandbox.network_enabled"]);
+    expect(byId(fs, "sandbox.unavailable").evidence).toContain("bwrap unavailable");
+  });
+
+  it("dangerous bind mounts from the raw config and a workspace that is the home dir", () => {
+    const raw = { agents: { defaults: { sandbox: { docker: { binds: ["/var/run/docker.sock:/var/run/docker.sock", "/home/u/project:/work"] } } } } };
+    const i = input({}, { raw, workspaces: [{ agentId: "main", path: "/home/u" }], configError: { kind: "invalid", problems: ["agents.defaults.sandbox.docker: unknown key"] } });
+    const f = byId(auditSandbox(i), "sandbox.dangerous_bind_mount");
+    expect(f.detail).toContain("container engine socket");
+    expect(f.detail).toContain("the home directory");
+    expect(f.detail).not.toContain("/home/u/project");
+    expect(dangerousMount("~/.ssh", { home: "/home/u", stateDir: S })).toMatch(/\.ssh/);
+    expect(dangerousMount("/home/u", { home: "/home/u", stateDir: S })).toBe("the home directory");
+    expect(dangerousMount("/home/u/code", { home: "/home/u", stateDir: S })).toBeUndefined();
+  });
+});
+
+describe("plugins family", () => {
+  const plugin = (id: string, over: Partial<PluginInfo> = {}): PluginInfo => ({
+    id,
+    dir: { ...file(`${S}/plugins/${id}`, 0o700), type: "dir" },
+    manifest: "package.json",
+    entry: "index.js",
+    entryResolved: `${S}/plugins/${id}/index.js`,
+    entryInside: true,
+    unpinned: [],
+    hasLockfile: true,
+    ...over,
+  });
+
+  it("no allowlist, phantom entries, unpinned deps, escaping entry", () => {
+    const i = input({ plugins: { entries: { ghost: {} } } }, { plugins: [plugin("a", { unpinned: ["left-pad@^1.0.0"], hasLockfile: false }), plugin("b", { entryInside: false, entryResolved: "/tmp/evil.js" })] });
+    const fs = auditPlugins(i);
+    expect(ids(fs)).toEqual(["plugins.extensions_no_allowlist", "plugins.allow_phantom_entries", "plugins.installs_unpinned", "plugins.entry_escape"]);
+    expect(byId(fs, "plugins.entry_escape").severity).toBe("critical");
+    expect(byId(fs, "plugins.allow_phantom_entries").detail).toContain('"ghost"');
+  });
+
+  it("an allowlist naming the installed plugins is clean", () => {
+    expect(auditPlugins(input({ plugins: { allow: ["a"] } }, { plugins: [plugin("a", { source: "installed", pinnedInstall: true })] }))).toEqual([]);
+  });
+
+  it("an installed plugin with no installs.json record is unpinned; a load.paths plugin is not held to it", () => {
+    const fs = auditPlugins(input({ plugins: { allow: ["a", "b"] } }, { plugins: [plugin("a", { source: "installed", pinnedInstall: false }), plugin("b", { source: "load.paths" })] }));
+    expect(ids(fs)).toEqual(["plugins.installs_unpinned"]);
+    expect(fs[0]!.detail).toBe("a: no version + integrity record in plugins/installs.json.");
+  });
+});
+
+describe("runtime family", () => {
+  it("flags Node older than 22.12.0", () => {
+    expect(ids(auditRuntime(input(CLEAN, { nodeVersion: "22.11.0" })))).toEqual(["runtime.node_version_unsupported"]);
+    expect(auditRuntime(input(CLEAN, { nodeVersion: "22.12.0" }))).toEqual([]);
+  });
+});

@@ -1,0 +1,58 @@
+// Who may reach the agent through a chat channel (SPEC.md §5), as one pure decision:
+// DMs by dmPolicy (pairing / allowlist / open / disabled) and the approved senders,
+// groups by groupPolicy, the per-group entry and mention gating. The channel manager
+// calls it for every inbound message before anything else happens.
+import type { Config } from "../config/schema.js";
+import type { InboundMessage } from "../channels/types.js";
+
+export type ChannelConfig = NonNullable<Config["channels"]["telegram"]>;
+
+export type AccessDecision =
+  | { action: "process"; owner: boolean }
+  | { action: "pair" }
+  | { action: "drop"; reason: string };
+
+export interface AccessState {
+  /** Sender ids approved through pairing (credentials/<channel>-allowFrom.json). */
+  approved: ReadonlySet<string>;
+  /** Approved senders marked as owner there (the first approved pairing). */
+  approvedOwners: ReadonlySet<string>;
+}
+
+export function isOwner(senderId: string, cfg: ChannelConfig, state: AccessState): boolean {
+  return cfg.owners.includes(senderId) || state.approvedOwners.has(senderId);
+}
+
+export function decideAccess(msg: InboundMessage, cfg: ChannelConfig, state: AccessState): AccessDecision {
+  const sender = msg.sender.id;
+  if (msg.sender.isBot) return { action: "drop", reason: "message from a bot" };
+  const owner = isOwner(sender, cfg, state);
+  const known = owner || cfg.allowFrom.includes(sender) || state.approved.has(sender);
+
+  if (msg.chat.type === "direct") {
+    switch (cfg.dmPolicy) {
+      case "disabled":
+        return { action: "drop", reason: "DMs are disabled (dmPolicy: disabled)" };
+      case "open":
+        // Schema guarantees "*" is in allowFrom for open.
+        return { action: "process", owner };
+      case "allowlist":
+        return known ? { action: "process", owner } : { action: "drop", reason: "sender is not in allowFrom (dmPolicy: allowlist)" };
+      case "pairing":
+        return known ? { action: "process", owner } : { action: "pair" };
+    }
+  }
+
+  // Groups: codes are never posted here, and unknown groups are ignored.
+  if (cfg.groupPolicy === "disabled") return { action: "drop", reason: "groups are disabled (groupPolicy: disabled)" };
+  const entry = Object.hasOwn(cfg.groups, msg.chat.id) ? cfg.groups[msg.chat.id] : Object.hasOwn(cfg.groups, "*") ? cfg.groups["*"] : undefined;
+  if (cfg.groupPolicy === "allowlist" && !entry) return { action: "drop", reason: `group ${msg.chat.id} is not in groups (groupPolicy: allowlist)` };
+  if (entry && !entry.allow) return { action: "drop", reason: `group ${msg.chat.id} has allow: false` };
+  const groupAllow = entry?.allowFrom ?? [];
+  if (groupAllow.length > 0 && !groupAllow.includes("*") && !groupAllow.includes(sender) && !owner) {
+    return { action: "drop", reason: `sender is not in this group's allowFrom` };
+  }
+  const requireMention = entry?.requireMention ?? true;
+  if (requireMention && !msg.mentioned) return { action: "drop", reason: "not mentioned (requireMention)" };
+  return { action: "process", owner };
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { deviceConnectDecision, findDevice, hashDeviceToken, MAX_PENDING, newDeviceToken, PENDING_TTL_MS, pendingStep, tokenMatches, type PairedDevice, type PendingDevice } from "./device-pairing.js";
+
+const req = (n: number) => ({ deviceId: n.toString(16).padStart(64, "0"), publicKey: `pk${n}`, role: "node" as const, name: `n${n}`, platform: "linux", clientVersion: "1", remoteAddress: "127.0.0.1" });
+
+describe("pendingStep", () => {
+  it("queues a request for 10 minutes and keeps one per device", () => {
+    const a = pendingStep([], req(1), 1000);
+    expect(a).toMatchObject({ kind: "created", request: { createdAt: 1000, expiresAt: 1000 + PENDING_TTL_MS } });
+    const again = pendingStep(a.pending, req(1), 2000);
+    expect(again.kind).toBe("existing");
+    expect(again.pending).toHaveLength(1);
+  });
+
+  it("caps the queue at 20 live requests; expired ones free room", () => {
+    let pending: PendingDevice[] = [];
+    for (let i = 0; i < MAX_PENDING; i++) pending = pendingStep(pending, req(i), 0).pending;
+    expect(pendingStep(pending, req(99), 1).kind).toBe("full");
+    expect(pendingStep(pending, req(99), PENDING_TTL_MS).kind).toBe("created");
+  });
+});
+
+describe("device tokens", () => {
+  it("32 random bytes, base64url, stored as SHA-256 and compared in constant time", () => {
+    const t = newDeviceToken();
+    expect(Buffer.from(t, "base64url")).toHaveLength(32);
+    const h = hashDeviceToken(t);
+    expect(h).toMatch(/^[0-9a-f]{64}$/);
+    expect(h).not.toContain(t);
+    expect(tokenMatches(t, h)).toBe(true);
+    expect(tokenMatches(newDeviceToken(), h)).toBe(false);
+    expect(tokenMatches(t, "")).toBe(false);
+  });
+});
+
+describe("deviceConnectDecision", () => {
+  const token = newDeviceToken();
+  const paired: PairedDevice = { deviceId: "d1", publicKey: "pk", role: "node", name: "pi", platform: "linux", approvedAt: 1, tokenHash: hashDeviceToken(token), tokenIssuedAt: 1, lastSeenAt: 1 };
+  const decide = (o: Partial<Parameters<typeof deviceConnectDecision>[0]>) => deviceConnectDecision({ role: "node", publicKey: "pk", paired, deviceToken: token, ...o });
+
+  it("unknown node → pairing; unknown node presenting a token (stolen or revoked) → refused", () => {
+    expect(decide({ paired: undefined, deviceToken: undefined })).toEqual({ kind: "pair" });
+    expect(decide({ paired: undefined })).toMatchObject({ kind: "refuse", code: "UNAUTHORIZED" });
+  });
+
+  it("paired node with its token → accepted; without, or with another token → refused", () => {
+    expect(decide({})).toEqual({ kind: "accept", issueToken: false });
+    expect(decide({ deviceToken: undefined })).toMatchObject({ kind: "refuse" });
+    expect(decide({ deviceToken: newDeviceToken() })).toMatchObject({ kind: "refuse" });
+  });
+
+  it("a node's token used to claim role operator → refused", () => {
+    expect(decide({ role: "operator" })).toMatchObject({ kind: "refuse", message: expect.stringMatching(/role node/) });
+  });
+
+  it("approved but token not yet collected → token issued once, only to a connect without a token", () => {
+    const fresh = { ...paired, tokenHash: null, tokenIssuedAt: null };
+    expect(decide({ paired: fresh, deviceToken: undefined })).toEqual({ kind: "accept", issueToken: true });
+    expect(decide({ paired: fresh })).toMatchObject({ kind: "refuse" });
+  });
+
+  it("a different public key under a paired id → refused", () => {
+    expect(decide({ publicKey: "other" })).toMatchObject({ kind: "refuse" });
+  });
+
+  it("operators need no pairing, but an operator presenting a token for an unknown device is refused", () => {
+    expect(decide({ role: "operator", paired: undefined, deviceToken: undefined })).toEqual({ kind: "accept", issueToken: false });
+    expect(decide({ role: "operator", paired: undefined })).toMatchObject({ kind: "refuse" });
+  });
+});
+
+describe("findDevice", () => {
+  const list = [
+    { deviceId: "abcdef0123", name: "pi" },
+    { deviceId: "abcdef9999", name: "laptop" },
+  ];
+  it("by id, unique prefix (≥ 6) or name; ambiguous and short prefixes refused", () => {
+    expect(findDevice(list, "abcdef0123")).toMatchObject({ ok: true, device: { name: "pi" } });
+    expect(findDevice(list, "abcdef0")).toMatchObject({ ok: true, device: { name: "pi" } });
+    expect(findDevice(list, "LAPTOP")).toMatchObject({ ok: true, device: { name: "laptop" } });
+    expect(findDevice(list, "abcdef")).toEqual({ ok: false, reason: "ambiguous" });
+    expect(findDevice(list, "abc")).toEqual({ ok: false, reason: "none" });
+  });
+});

@@ -1,0 +1,111 @@
+// Device pairing decisions (SPEC.md §6), pure: what happens to a connect that carries a
+// verified device proof (accept, hold for pairing, refuse), the pending-request queue
+// (10 min expiry, at most 20), and device tokens (32 random bytes, kept only as SHA-256).
+// store.ts persists the state; gateway.ts calls these on every device connect.
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { DeviceRole } from "../devices/identity.js";
+
+export const PENDING_TTL_MS = 10 * 60 * 1000;
+export const MAX_PENDING = 20;
+
+export interface PendingDevice {
+  deviceId: string;
+  publicKey: string;
+  role: DeviceRole;
+  name: string;
+  platform: string;
+  clientVersion: string;
+  remoteAddress: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface PairedDevice {
+  deviceId: string;
+  publicKey: string;
+  role: DeviceRole;
+  name: string;
+  platform: string;
+  approvedAt: number;
+  /** SHA-256 (hex) of the device token; null until the device has collected its token. */
+  tokenHash: string | null;
+  tokenIssuedAt: number | null;
+  lastSeenAt: number | null;
+}
+
+export function newDeviceToken(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+export function hashDeviceToken(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+/** Constant time: compares SHA-256 digests of equal length. */
+export function tokenMatches(presented: string, storedHash: string): boolean {
+  const a = createHash("sha256").update(presented, "utf8").digest();
+  const b = Buffer.from(storedHash, "hex");
+  return b.length === a.length && timingSafeEqual(a, b);
+}
+
+export type PendingStep =
+  | { kind: "created"; request: PendingDevice; pending: PendingDevice[] }
+  | { kind: "existing"; request: PendingDevice; pending: PendingDevice[] }
+  | { kind: "full"; pending: PendingDevice[] };
+
+/** An unknown device asks to pair: keep its live request, or queue a new one if there is room. */
+export function pendingStep(pending: PendingDevice[], req: Omit<PendingDevice, "createdAt" | "expiresAt">, now: number): PendingStep {
+  const live = pending.filter((p) => p.expiresAt > now);
+  const mine = live.find((p) => p.deviceId === req.deviceId);
+  if (mine) return { kind: "existing", request: mine, pending: live };
+  if (live.length >= MAX_PENDING) return { kind: "full", pending: live };
+  const request: PendingDevice = { ...req, createdAt: now, expiresAt: now + PENDING_TTL_MS };
+  return { kind: "created", request, pending: [...live, request] };
+}
+
+export type DeviceDecision =
+  | { kind: "accept"; issueToken: boolean }
+  | { kind: "pair" }
+  | { kind: "refuse"; code: "UNAUTHORIZED"; message: string };
+
+/**
+ * What to do with a connect whose device proof already verified (signature, id = hash of
+ * key, fresh signedAt, this connection's nonce). `paired` is the stored record for that id.
+ */
+export function deviceConnectDecision(input: {
+  role: DeviceRole;
+  publicKey: string;
+  paired: PairedDevice | undefined;
+  deviceToken: string | undefined;
+}): DeviceDecision {
+  const { role, paired, deviceToken } = input;
+  const refuse = (message: string): DeviceDecision => ({ kind: "refuse", code: "UNAUTHORIZED", message });
+  if (!paired) {
+    // A token for a device we do not know: revoked, or lifted from another device.
+    if (deviceToken) return refuse("this device token is not valid for this device (revoked, or issued to another device).");
+    // Operators are authorized by the gateway secret; their device needs no pairing.
+    if (role === "operator") return { kind: "accept", issueToken: false };
+    return { kind: "pair" };
+  }
+  if (paired.publicKey !== input.publicKey) return refuse("this device id is paired with a different public key.");
+  if (paired.role !== role) return refuse(`this device is paired for role ${paired.role}, not ${role}.`);
+  if (paired.tokenHash === null) {
+    if (deviceToken) return refuse("this device token is not valid for this device.");
+    return { kind: "accept", issueToken: true };
+  }
+  if (!deviceToken) return refuse("this device is paired: present its device token (or revoke it and pair again).");
+  if (!tokenMatches(deviceToken, paired.tokenHash)) return refuse("this device token is not valid for this device (revoked, or issued to another device).");
+  return { kind: "accept", issueToken: false };
+}
+
+/** Finds a device by full id, unique id prefix (≥ 6 hex characters) or exact name. */
+export function findDevice<T extends { deviceId: string; name: string }>(list: T[], ref: string): { ok: true; device: T } | { ok: false; reason: "none" | "ambiguous" } {
+  const r = ref.trim().toLowerCase();
+  const exact = list.find((d) => d.deviceId === r);
+  if (exact) return { ok: true, device: exact };
+  const byPrefix = /^[0-9a-f]{6,}$/.test(r) ? list.filter((d) => d.deviceId.startsWith(r)) : [];
+  const byName = list.filter((d) => d.name.toLowerCase() === r);
+  const hits = [...new Set([...byPrefix, ...byName])];
+  if (hits.length === 1) return { ok: true, device: hits[0]! };
+  return { ok: false, reason: hits.length === 0 ? "none" : "ambiguous" };
+}

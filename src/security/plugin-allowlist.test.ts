@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { configSchema } from "../config/schema.js";
+import { loadDecision, phantomAllowEntries } from "./plugin-allowlist.js";
+
+const plugins = (p: unknown) => configSchema.parse({ plugins: p }).plugins;
+
+describe("plugin load decision", () => {
+  it("with plugins.allow set, only listed ids load; everything else is blocked", () => {
+    const p = plugins({ allow: ["dice"] });
+    expect(loadDecision("dice", p)).toEqual({ load: true });
+    expect(loadDecision("evil", p)).toMatchObject({ load: false, status: "blocked" });
+    // Near-misses are not matches.
+    expect(loadDecision("Dice", p)).toMatchObject({ load: false });
+    expect(loadDecision("dice2", p)).toMatchObject({ load: false });
+  });
+
+  it("an empty allow list loads nothing", () => {
+    expect(loadDecision("dice", plugins({ allow: [] }))).toMatchObject({ load: false, status: "blocked" });
+  });
+
+  it("without plugins.allow a plugin loads, with a warning", () => {
+    const d = loadDecision("dice", plugins({}));
+    expect(d.load).toBe(true);
+    expect(d.load && d.warning).toMatch(/plugins\.allow/);
+  });
+
+  it("enabled: false wins over allow", () => {
+    expect(loadDecision("dice", plugins({ allow: ["dice"], entries: { dice: { enabled: false } } }))).toMatchObject({ load: false, status: "disabled" });
+  });
+
+  it("phantom allow entries are reported", () => {
+    expect(phantomAllowEntries(plugins({ allow: ["dice", "gone"] }), ["dice"])).toEqual(["gone"]);
+  });
+});
