@@ -4,7 +4,8 @@
 import type { Config } from "../config/schema.js";
 import type { Env } from "../config/paths.js";
 import { resolveAuth, type ResolvedAuth } from "../security/auth.js";
-import { effectiveBindMode, isLoopbackHost } from "../security/exposure.js";
+import { effectiveBindMode } from "../security/exposure.js";
+import { isLoopbackHost } from "../net/address.js";
 import { directSessionKey, groupSessionKey } from "../security/session-scope.js";
 import { effectiveSandbox } from "../security/sandbox-scope.js";
 import { toolDecision } from "../security/tool-policy.js";

@@ -3,7 +3,7 @@
 // (approve, reject, revoke) and a watcher that applies changes other processes (the
 // `devices` CLI) make to state.db — a revoked device's socket is closed at once.
 import type { Logger } from "../infra/log.js";
-import { isLoopbackAddress } from "../security/auth.js";
+import { isLoopbackHost } from "../net/address.js";
 import type { NodeRegistry } from "../nodes/registry.js";
 import { verifyDeviceProof, type DeviceProof, type DeviceRole } from "./identity.js";
 import { deviceConnectDecision, findDevice, type PairedDevice, type PendingDevice } from "../security/device-pairing.js";
@@ -87,7 +87,7 @@ export class DeviceService {
       this.deps.logger.warn("device pairing queue full", { deviceId: proof.deviceId, addr: input.remoteAddress });
       return { ok: false, code: "PAIRING_REQUIRED", message: "this device is not paired and the pairing queue is full; try again when pending requests expire or are decided.", countsAsFailure: false };
     }
-    if (this.deps.autoApproveLoopback() && isLoopbackAddress(input.remoteAddress)) {
+    if (this.deps.autoApproveLoopback() && isLoopbackHost(input.remoteAddress)) {
       this.store.approve(proof.deviceId, now);
       this.deps.logger.info("device auto-approved on loopback", { deviceId: proof.deviceId, name: input.client.name });
       return this.authorizeDevice({ ...input, now });

@@ -5,6 +5,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Config } from "../config/schema.js";
 import type { Env } from "../config/paths.js";
+import { isLoopbackHost } from "../net/address.js";
 
 export type AuthMode = "token" | "password" | "none";
 
@@ -38,12 +39,6 @@ export interface RateLimitPolicy {
   exemptLoopback: boolean;
 }
 
-export function isLoopbackAddress(addr: string | undefined): boolean {
-  if (!addr) return false;
-  const a = addr.startsWith("::ffff:") ? addr.slice(7) : addr;
-  return a === "::1" || /^127\.\d+\.\d+\.\d+$/.test(a);
-}
-
 /** Failed-attempt limiter keyed by client address. Only wrong secrets count; success resets. */
 export class AuthRateLimiter {
   private failures = new Map<string, number[]>();
@@ -55,7 +50,7 @@ export class AuthRateLimiter {
   ) {}
 
   private exempt(addr: string): boolean {
-    return this.policy.exemptLoopback && isLoopbackAddress(addr);
+    return this.policy.exemptLoopback && isLoopbackHost(addr);
   }
 
   /** Milliseconds until `addr` may try again, or 0 when it is not locked out. */

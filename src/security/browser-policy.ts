@@ -4,7 +4,7 @@
 // classifyAddress, applied by browser/guard-proxy.ts), and whether a configured remote CDP
 // endpoint (browser.cdpUrl) is acceptable and how exposed it is. No I/O here.
 import type { Config } from "../config/schema.js";
-import { classifyAddress } from "./network-policy.js";
+import { isLocalNetworkHost, isLoopbackHost } from "../net/address.js";
 
 // ---------------------------------------------------------------------------
 // Origin patterns: "https://example.com", "http://127.0.0.1:8080", "https://*.example.com"
@@ -147,22 +147,6 @@ export function schemeDecision(raw: string): Decision & { url?: URL } {
 
 // ---------------------------------------------------------------------------
 // Remote CDP endpoint (browser.cdpUrl)
-
-/** localhost, 127.0.0.0/8, ::1 (and IPv4-mapped loopback). */
-export function isLoopbackHost(host: string): boolean {
-  const h = stripBrackets(host).toLowerCase().replace(/\.$/, "");
-  if (h === "localhost") return true;
-  return classifyAddress(h).category === "loopback";
-}
-
-/** A host on the local network: a private/link-local/CGNAT/ULA/unspecified address or a dot-less / .local-style name. */
-export function isLocalNetworkHost(host: string): boolean {
-  const h = stripBrackets(host).toLowerCase().replace(/\.$/, "");
-  const v = classifyAddress(h);
-  if (v.category !== "invalid") return v.category !== "public" && v.category !== "loopback";
-  if (h === "localhost") return false;
-  return !h.includes(".") || /\.(local|lan|internal|home\.arpa|localdomain)$/.test(h);
-}
 
 const AUTH_PARAM = /^(token|access_token|apikey|api_key|key|auth|secret|password)$/i;
 

@@ -3,20 +3,11 @@
 import type { NetworkInterfaceInfo } from "node:os";
 import { isIP } from "node:net";
 import type { ResolvedAuth } from "./auth.js";
+import { isLoopbackHost, isTailnetAddress } from "../net/address.js";
 
 export type BindMode = "loopback" | "lan" | "tailnet" | "custom";
 
 export type Interfaces = NodeJS.Dict<NetworkInterfaceInfo[]>;
-
-/** Tailscale's CGNAT range 100.64.0.0/10. */
-export function isTailnetAddress(addr: string): boolean {
-  const m = /^100\.(\d+)\.\d+\.\d+$/.exec(addr);
-  return !!m && Number(m[1]) >= 64 && Number(m[1]) <= 127;
-}
-
-export function isLoopbackHost(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
 
 export type BindResult = { ok: true; host: string } | { ok: false; message: string };
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkUrl, classifyAddress, parseLooseIPv4, type LookupFn } from "./network-policy.js";
+import { checkUrl, type LookupFn } from "./network-policy.js";
+import { classifyAddress, parseLooseIPv4 } from "../net/address.js";
 import { ToolError } from "../tools/types.js";
 import { fakeLookup } from "../../test/helpers/dns.js";
 

@@ -1,6 +1,7 @@
 // Browser WebSocket origin check: a page may open the gateway socket only when it is
 // served by the gateway itself or listed in gateway.controlUi.allowedOrigins.
 // Non-browser clients send no Origin header and are judged by auth alone.
+import { hostOfHostHeader, isLoopbackHost } from "../net/address.js";
 
 export function originAllowed(origin: string | undefined, hostHeader: string | undefined, allowed: readonly string[]): boolean {
   if (origin === undefined) return true;
@@ -22,12 +23,5 @@ export function originAllowed(origin: string | undefined, hostHeader: string | u
  * resolves to 127.0.0.1 (DNS rebinding) would otherwise let any web page drive the gateway.
  */
 export function isLoopbackHostHeader(host: string | undefined): boolean {
-  if (!host) return false;
-  let name: string;
-  try {
-    name = new URL(`http://${host}`).hostname.toLowerCase();
-  } catch {
-    return false;
-  }
-  return name === "localhost" || name === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(name);
+  return isLoopbackHost(hostOfHostHeader(host));
 }
