@@ -2,6 +2,7 @@
 // at a time per session (later messages queue, in order), the agent loop (run.ts),
 // and `chat` events for every client watching. Retried sends with the same
 // idempotency key within 10 minutes return the first result instead of running again.
+import { originIsOwner } from "../security/principal.js";
 import { randomUUID } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import { isAbsolute } from "node:path";
@@ -249,7 +250,7 @@ export class ChatService {
     const cmd = job.command!;
     if (cmd.name === "help") return this.reply(job, COMMAND_HELP);
     if (cmd.name === "status") {
-      if (job.origin.kind === "channel" && !job.origin.owner) return this.reply(job, "Only the owner can see /status.");
+      if (!originIsOwner(job.origin)) return this.reply(job, "Only the owner can see /status.");
       return this.reply(job, this.statusText(job, lane));
     }
     if (cmd.name === "approve") return this.reply(job, this.answerApproval(job, cmd));
@@ -262,8 +263,7 @@ export class ChatService {
   }
 
   private answerApproval(job: Job, cmd: Extract<ChatCommand, { name: "approve" }>): string {
-    const owner = job.origin.kind === "operator" || job.origin.owner === true;
-    if (!owner) return "Only the owner can answer exec approvals.";
+    if (!originIsOwner(job.origin)) return "Only the owner can answer exec approvals.";
     if (!cmd.id) return "Usage: /approve <id> [always] or /deny <id>";
     if (!this.deps.approvals) return "Exec approvals are not available in this gateway.";
     const by = job.origin.kind === "operator" ? "operator (chat)" : `${job.origin.channel}:${job.origin.peer}`;

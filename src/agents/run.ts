@@ -5,7 +5,8 @@
 import { jsonSchema, streamText, tool, type ModelMessage, type ToolSet } from "ai";
 import { z } from "zod";
 import { offeredTools, toolDecision } from "../security/tool-policy.js";
-import { ToolError, type RunOrigin, type RunSandbox, type ToolContext, type ToolDef, type ToolServices } from "../tools/types.js";
+import { type RunOrigin, type RunSandbox, type ToolContext, type ToolDef, type ToolServices } from "../tools/types.js";
+import { ToolError } from "../infra/errors.js";
 import { describeModelError, languageModel, shouldFallback } from "./models.js";
 import type { ResolvedModel } from "./model-ref.js";
 import type { AgentConfig } from "./workspace.js";

@@ -2,7 +2,7 @@ import http from "node:http";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BLOCKED_HEADER, checkBrowserUrl, startGuardProxy, type BlockedRequest, type BrowserNetPolicy, type GuardProxy } from "./guard-proxy.js";
-import { parseOriginList } from "../security/browser-policy.js";
+import { parseOriginList } from "../net/origin-pattern.js";
 
 // A target on 127.0.0.2 (exempt from the address check, test-only) and a "secret" on 127.0.0.1.
 let target: http.Server;

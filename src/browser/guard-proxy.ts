@@ -13,7 +13,7 @@ import net from "node:net";
 import type { Duplex } from "node:stream";
 import { type OriginLists, originDecision, schemeDecision, tunnelDecision } from "../security/browser-policy.js";
 import { checkUrl, type CheckedUrl, type LookupFn } from "../security/network-policy.js";
-import { ToolError } from "../tools/types.js";
+import { ToolError } from "../infra/errors.js";
 
 export interface BrowserNetPolicy {
   allowPrivateNetwork: boolean;

@@ -18,9 +18,11 @@ import { scrubEnv } from "../exec/runner.js";
 import { selectBackend } from "../sandbox/backend.js";
 import { bwrapArgs, detectHostLayout } from "../sandbox/bwrap.js";
 import { checkBrowserUrl, startGuardProxy, type BlockedRequest, type BrowserNetPolicy, type GuardProxy } from "./guard-proxy.js";
-import { parseOriginList, redactCdpUrl, validateCdpUrl } from "../security/browser-policy.js";
+import { redactCdpUrl, validateCdpUrl } from "../security/browser-policy.js";
+import { parseOriginList } from "../net/origin-pattern.js";
 import type { LookupFn } from "../security/network-policy.js";
-import { ToolError, type ToolContext } from "../tools/types.js";
+import { type ToolContext } from "../tools/types.js";
+import { ToolError } from "../infra/errors.js";
 
 export type BrowserMode = "host" | "sandbox" | "remote";
 

@@ -16,7 +16,8 @@ import { decideAccess, type AccessState, type ChannelConfig } from "../security/
 import { chunkText } from "./chunk.js";
 import { readChannelSecrets, type ChannelSecrets } from "./credentials.js";
 import { channelConfig, channelNames, isBuiltinChannel } from "./names.js";
-import { PairingStore, CODE_TTL_MS } from "./pairing.js";
+import { PairingStore } from "./pairing.js";
+import { CODE_TTL_MS } from "../security/pairing.js";
 import { ChannelSendError, type ChannelAdapter, type ChannelId, type ChannelName, type InboundMessage, type OutboundTarget } from "./types.js";
 
 const DEDUPE_MAX = 5000;

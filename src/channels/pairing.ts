@@ -1,19 +1,14 @@
 // DM pairing state in credentials/ (dir 700, files 600), per channel:
 //   <channel>-pairing.json    pending requests {code, senderId, senderName, createdAt, expiresAt}
 //   <channel>-allowFrom.json  approved senders {id, name, approvedAt, owner}
-// Codes: 8 characters from an alphabet without 0/O/1/I, valid 1 hour, at most 3 pending
-// per channel, one per sender per hour. Only the operator approves (CLI or RPC), never
-// the sender; the files are re-read on every message, so approval needs no restart.
-import { randomInt } from "node:crypto";
+// The rules for codes (alphabet, lifetime, how many pending) are security/pairing.ts's;
+// this is only their storage. Only the operator approves (CLI or RPC), never the sender;
+// the files are re-read on every message, so approval needs no restart.
 import { existsSync, mkdirSync, readFileSync, chmodSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "../infra/atomic-fs.js";
-
-export const CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-export const CODE_LENGTH = 8;
-export const CODE_TTL_MS = 60 * 60 * 1000;
-export const MAX_PENDING = 3;
+import { normalizeCode, pairingStep, type PairingRequest } from "../security/pairing.js";
 
 const requestSchema = z.object({
   code: z.string(),
@@ -26,42 +21,7 @@ const pairingFile = z.object({ version: z.literal(1), requests: z.array(requestS
 const approvedSchema = z.object({ id: z.string(), name: z.string().optional(), approvedAt: z.number(), owner: z.boolean().optional() });
 const allowFile = z.object({ version: z.literal(1), allowFrom: z.array(approvedSchema) });
 
-export type PairingRequest = z.infer<typeof requestSchema>;
 export type ApprovedSender = z.infer<typeof approvedSchema>;
-
-export function newCode(): string {
-  let s = "";
-  for (let i = 0; i < CODE_LENGTH; i++) s += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
-  return s;
-}
-
-export function normalizeCode(code: string): string {
-  return code.trim().toUpperCase().replace(/[\s-]/g, "");
-}
-
-/** What to do with an unknown DM sender (pure; `now` injected). */
-export function pairingStep(
-  requests: PairingRequest[],
-  sender: { id: string; name?: string },
-  now: number,
-  code: () => string = newCode,
-): { kind: "issued"; request: PairingRequest; requests: PairingRequest[] } | { kind: "pending" | "full"; requests: PairingRequest[] } {
-  const live = requests.filter((r) => r.expiresAt > now);
-  if (live.some((r) => r.senderId === sender.id)) return { kind: "pending", requests: live };
-  if (live.length >= MAX_PENDING) return { kind: "full", requests: live };
-  let c = code();
-  while (live.some((r) => r.code === c)) c = code();
-  const request: PairingRequest = { code: c, senderId: sender.id, ...(sender.name ? { senderName: sender.name } : {}), createdAt: now, expiresAt: now + CODE_TTL_MS };
-  return { kind: "issued", request, requests: [...live, request] };
-}
-
-/**
- * Whether an approval may make the sender the channel's owner: only when the operator has
- * named no owners for that channel (then the first approved sender is the owner).
- */
-export function approvalMayMakeOwner(channelConfig: { owners: string[] } | undefined): boolean {
-  return !channelConfig || channelConfig.owners.length === 0;
-}
 
 export class PairingStore {
   constructor(private credentialsDir: string) {}

@@ -2,7 +2,8 @@
 import { readFileSync } from "node:fs";
 import { channelConfig, channelNames } from "../channels/names.js";
 import { CHANNELS, readChannelSecrets, removeChannelSecrets, writeChannelSecrets } from "../channels/credentials.js";
-import { approvalMayMakeOwner, PairingStore } from "../channels/pairing.js";
+import { PairingStore } from "../channels/pairing.js";
+import { approvalMayMakeOwner } from "../security/principal.js";
 import type { ChannelId } from "../channels/types.js";
 import { loadConfig, readRawConfig, saveRawConfig, setAt } from "../config/io.js";
 import { statePaths } from "../config/paths.js";

@@ -2,7 +2,7 @@
 // Objects are strict: an unknown key is an error, never silently ignored.
 // Loading, saving and error formatting live in config/io.ts.
 import { z } from "zod";
-import { parseOriginPattern } from "../security/browser-policy.js";
+import { parseOriginPattern } from "../net/origin-pattern.js";
 import { CONFIG_VERSION } from "./migrate.js";
 
 const port = z.number().int().min(1).max(65535);

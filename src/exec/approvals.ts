@@ -2,6 +2,7 @@
 // operator answers (RPC exec.approval.resolve, the CLI, or /approve in chat), the
 // timeout passes, or the run stops. Pending approvals live only in memory, so nothing
 // approved "once" survives a restart; allow-always entries go to exec-approvals.json.
+import { originIsOwner } from "../security/principal.js";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "../infra/log.js";
 import type { RunOrigin, ToolServices } from "../tools/types.js";
@@ -45,7 +46,7 @@ export class ApprovalManager {
   }
 
   request(req: RequestInput): Promise<Outcome> {
-    const ownerOnChat = req.origin.kind === "channel" && req.origin.owner === true;
+    const ownerOnChat = req.origin.kind === "channel" && originIsOwner(req.origin);
     if (!this.deps.hasOperator() && !ownerOnChat) {
       return Promise.resolve({
         decision: "no-surface",

@@ -9,7 +9,8 @@ import { MethodError } from "./method-error.js";
 import { ChatError } from "../agents/chat.js";
 import { NodeInvokeError } from "../nodes/registry.js";
 import { channelConfig, channelNames, isBuiltinChannel } from "../channels/names.js";
-import { approvalMayMakeOwner, PairingStore } from "../channels/pairing.js";
+import { PairingStore } from "../channels/pairing.js";
+import { approvalMayMakeOwner } from "../security/principal.js";
 import { statePaths } from "../config/paths.js";
 import { errorMessage } from "../infra/errors.js";
 

@@ -19,6 +19,14 @@ export class UserError extends Error {
   }
 }
 
+/** A refusal or failure explained to the model (and shown in the transcript) in one sentence. */
+export class ToolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ToolError";
+  }
+}
+
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);

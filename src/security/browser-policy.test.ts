@@ -4,13 +4,12 @@ import { validateConfig } from "../config/io.js";
 import {
   describeCdpExposure,
   originDecision,
-  parseOriginList,
-  parseOriginPattern,
   schemeDecision,
   tunnelDecision,
   validateCdpUrl,
   type OriginLists,
 } from "./browser-policy.js";
+import { parseOriginList, parseOriginPattern } from "../net/origin-pattern.js";
 import { toolDecision } from "./tool-policy.js";
 
 const lists = (allowed: string[], blocked: string[] = []): OriginLists => ({

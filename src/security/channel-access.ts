@@ -4,6 +4,7 @@
 // calls it for every inbound message before anything else happens.
 import type { Config } from "../config/schema.js";
 import type { InboundMessage } from "../channels/types.js";
+import { isChannelOwner } from "./principal.js";
 
 export type ChannelConfig = NonNullable<Config["channels"]["telegram"]>;
 
@@ -19,14 +20,10 @@ export interface AccessState {
   approvedOwners: ReadonlySet<string>;
 }
 
-export function isOwner(senderId: string, cfg: ChannelConfig, state: AccessState): boolean {
-  return cfg.owners.includes(senderId) || state.approvedOwners.has(senderId);
-}
-
 export function decideAccess(msg: InboundMessage, cfg: ChannelConfig, state: AccessState): AccessDecision {
   const sender = msg.sender.id;
   if (msg.sender.isBot) return { action: "drop", reason: "message from a bot" };
-  const owner = isOwner(sender, cfg, state);
+  const owner = isChannelOwner(sender, cfg, state.approvedOwners);
   const known = owner || cfg.allowFrom.includes(sender) || state.approved.has(sender);
 
   if (msg.chat.type === "direct") {

@@ -19,7 +19,7 @@ import {
   type PathDecision,
   type Scope,
 } from "./fs-containment.js";
-import { ToolError } from "../tools/types.js";
+import { ToolError } from "../infra/errors.js";
 
 let base: string;
 let ws: string;

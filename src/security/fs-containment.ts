@@ -13,7 +13,7 @@ import { lstat, mkdir, open, readdir, readlink, realpath, rename, rmdir, unlink,
 import { randomBytes } from "node:crypto";
 import { homedir } from "node:os";
 import path from "node:path";
-import { ToolError } from "../tools/types.js";
+import { ToolError } from "../infra/errors.js";
 
 /** Who asks, and under which config key the answer is decided (named in refusals). */
 export interface Scope {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkUrl, type LookupFn } from "./network-policy.js";
 import { classifyAddress, parseLooseIPv4 } from "../net/address.js";
-import { ToolError } from "../tools/types.js";
+import { ToolError } from "../infra/errors.js";
 import { fakeLookup } from "../../test/helpers/dns.js";
 
 // [address, expected category] — every one of these must be blocked by default.

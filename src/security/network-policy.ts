@@ -6,7 +6,7 @@
 // (never resolving the name again) is what defeats DNS rebinding.
 import { promises as dns } from "node:dns";
 import { isIP } from "node:net";
-import { ToolError } from "../tools/types.js";
+import { ToolError } from "../infra/errors.js";
 import { abortable } from "../infra/abort.js";
 import { classifyAddress, parseLooseIPv4, REASONS, type AddressVerdict } from "../net/address.js";
 // ---------------------------------------------------------------------------

@@ -2,9 +2,18 @@
 // `non-main` every session except an agent's main (owner) session.
 import { parseSessionKey } from "./session-scope.js";
 import type { Config } from "../config/schema.js";
-import type { RunSandbox } from "../tools/types.js";
 
 export type SandboxMode = "off" | "non-main" | "all";
+
+/** The effective sandbox for one run's session (agents.defaults.sandbox + the agent's override). */
+export interface RunSandbox {
+  mode: SandboxMode;
+  /** Whether this session must run sandboxed. */
+  required: boolean;
+  backend: "auto" | "bwrap" | "docker";
+  workspaceAccess: "rw" | "ro" | "none";
+  network: boolean;
+}
 
 export function sandboxRequired(mode: SandboxMode, sessionKey: string): boolean {
   if (mode === "off") return false;

@@ -7,7 +7,8 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { configSchema } from "../config/schema.js";
 import { applyHunks, applyPatchTool } from "./apply-patch.js";
-import { ToolError, type ToolContext } from "./types.js";
+import { type ToolContext } from "./types.js";
+import { ToolError } from "../infra/errors.js";
 
 let base: string;
 let ws: string;

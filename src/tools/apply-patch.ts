@@ -17,7 +17,8 @@ import {
   type Scope,
   type StagedWrite,
 } from "../security/fs-containment.js";
-import { ToolError, type ToolContext, type ToolDef } from "./types.js";
+import { type ToolContext, type ToolDef } from "./types.js";
+import { ToolError } from "../infra/errors.js";
 import { checkSandboxAccess } from "./fs.js";
 
 export const PATCH_MAX_FILE_BYTES = 16 * 1024 * 1024;

@@ -9,7 +9,8 @@ import { z } from "zod";
 import { BLOCKED_HEADER, checkBrowserUrl, type BlockedRequest } from "../browser/guard-proxy.js";
 import type { BrowserHandle, BrowserService } from "../browser/service.js";
 import { displayPath, resolveOrThrow, writeContained, type Scope } from "../security/fs-containment.js";
-import { ToolError, type ToolContext, type ToolDef } from "./types.js";
+import { type ToolContext, type ToolDef } from "./types.js";
+import { ToolError } from "../infra/errors.js";
 import { abortable } from "../infra/abort.js";
 
 const ACTIONS = ["open", "snapshot", "click", "type", "press", "screenshot", "tabs", "close"] as const;

@@ -12,7 +12,8 @@ import { decideExec, effectivePolicy, type ExecPolicy } from "../exec/policy.js"
 import { runProcess, scrubEnv, type RunResult } from "../exec/runner.js";
 import { runSandboxed, selectBackend } from "../sandbox/backend.js";
 import { DEFAULT_SANDBOX_PATH } from "../sandbox/bwrap.js";
-import { ToolError, type ToolContext, type ToolDef } from "./types.js";
+import { type ToolContext, type ToolDef } from "./types.js";
+import { ToolError } from "../infra/errors.js";
 
 export const EXEC_MAX_OUTPUT_BYTES = 200 * 1024;
 const HOST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

@@ -22,7 +22,8 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { configSchema } from "../config/schema.js";
 import { editTool, fsTools, listTool, readTool, writeTool, READ_MAX_BYTES } from "./fs.js";
-import { ToolError, type ToolContext, type ToolDef } from "./types.js";
+import { type ToolContext, type ToolDef } from "./types.js";
+import { ToolError } from "../infra/errors.js";
 
 let base: string;
 let ws: string;

@@ -14,7 +14,8 @@ import {
   writeContained,
   type Scope,
 } from "../security/fs-containment.js";
-import { ToolError, type ToolContext, type ToolDef } from "./types.js";
+import { type ToolContext, type ToolDef } from "./types.js";
+import { ToolError } from "../infra/errors.js";
 
 export const READ_MAX_BYTES = 256 * 1024;
 export const EDIT_MAX_BYTES = 16 * 1024 * 1024;

@@ -15,7 +15,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { configSchema } from "../config/schema.js";
 import { createHttpTool, httpTool, type HttpInput } from "./http.js";
 import type { LookupFn } from "../security/network-policy.js";
-import { ToolError, type ToolContext } from "./types.js";
+import { type ToolContext } from "./types.js";
+import { ToolError } from "../infra/errors.js";
 import { fakeLookup } from "../../test/helpers/dns.js";
 
 interface TestServer {

@@ -7,7 +7,8 @@ import https from "node:https";
 import { isIP } from "node:net";
 import { z } from "zod";
 import { checkUrl, type CheckedUrl, type LookupFn } from "../security/network-policy.js";
-import { ToolError, type ToolContext, type ToolDef } from "./types.js";
+import { type ToolContext, type ToolDef } from "./types.js";
+import { ToolError } from "../infra/errors.js";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] as const;
 type Method = (typeof METHODS)[number];

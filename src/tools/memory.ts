@@ -9,7 +9,8 @@ import { z } from "zod";
 import { extraPathsAbsolute, MAX_MEMORY_FILE_BYTES, memoryPathDecision, type MemoryRoot } from "../memory/sources.js";
 import { checkPathText, describeFsError, displayPath, isInside, openForRead, quote } from "../security/fs-containment.js";
 import { checkSandboxAccess, decodeText } from "./fs.js";
-import { ToolError, type ToolContext, type ToolDef } from "./types.js";
+import { type ToolContext, type ToolDef } from "./types.js";
+import { ToolError } from "../infra/errors.js";
 
 export const MEMORY_GET_MAX_CHARS = 100_000;
 export const DEFAULT_MAX_RESULTS = 6;

@@ -4,7 +4,8 @@
 // that node's own policy (its exec-approvals.json for system.run).
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { ToolError, type ToolDef } from "./types.js";
+import { type ToolDef } from "./types.js";
+import { ToolError } from "../infra/errors.js";
 
 const input = z.strictObject({
   action: z.enum(["list", "invoke"]).describe('"list" shows connected nodes and the commands you may invoke; "invoke" runs one.'),

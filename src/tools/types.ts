@@ -5,23 +5,13 @@ import type { z } from "zod";
 import type { Config } from "../config/schema.js";
 import type { BrowserService } from "../browser/service.js";
 import type { MemoryAccess } from "../memory/types.js";
+import type { RunOrigin } from "../security/principal.js";
+import type { RunSandbox } from "../security/sandbox-scope.js";
+import type { ToolGroup } from "../security/tool-policy.js";
 
-export type ToolGroup = "fs" | "runtime" | "web" | "memory" | "nodes" | "plugins";
+export type { RunOrigin, RunSandbox, ToolGroup };
 
-/** Who sent the message that started this run. */
-export type RunOrigin =
-  | { kind: "operator"; client?: string }
-  | { kind: "channel"; channel: string; peer: string; owner?: boolean };
 
-/** The effective sandbox for this run's session (agents.defaults.sandbox + the agent's override). */
-export interface RunSandbox {
-  mode: "off" | "non-main" | "all";
-  /** Whether this session must run sandboxed. */
-  required: boolean;
-  backend: "auto" | "bwrap" | "docker";
-  workspaceAccess: "rw" | "ro" | "none";
-  network: boolean;
-}
 
 /** What a tool knows about the run that called it. Nothing here comes from the model. */
 export interface ToolContext {
@@ -79,10 +69,3 @@ export interface ToolDef<I = any> {
   execute(input: I, ctx: ToolContext): Promise<string>;
 }
 
-/** A refusal or failure explained to the model (and shown in the transcript) in one sentence. */
-export class ToolError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ToolError";
-  }
-}

@@ -1,0 +1,44 @@
+// DM pairing decisions (docs/channels.md): what an unknown DM sender gets. Codes are 8
+// characters from an alphabet without 0/O/1/I, valid 1 hour, at most 3 pending per channel,
+// one per sender per hour; who becomes owner when the operator approves. Pure: storage is
+// channels/pairing.ts.
+import { randomInt } from "node:crypto";
+
+export const CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+export const CODE_LENGTH = 8;
+export const CODE_TTL_MS = 60 * 60 * 1000;
+export const MAX_PENDING = 3;
+
+export interface PairingRequest {
+  code: string;
+  senderId: string;
+  senderName?: string | undefined;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export function newCode(): string {
+  let s = "";
+  for (let i = 0; i < CODE_LENGTH; i++) s += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  return s;
+}
+
+export function normalizeCode(code: string): string {
+  return code.trim().toUpperCase().replace(/[\s-]/g, "");
+}
+
+/** What to do with an unknown DM sender (pure; `now` injected). */
+export function pairingStep(
+  requests: PairingRequest[],
+  sender: { id: string; name?: string },
+  now: number,
+  code: () => string = newCode,
+): { kind: "issued"; request: PairingRequest; requests: PairingRequest[] } | { kind: "pending" | "full"; requests: PairingRequest[] } {
+  const live = requests.filter((r) => r.expiresAt > now);
+  if (live.some((r) => r.senderId === sender.id)) return { kind: "pending", requests: live };
+  if (live.length >= MAX_PENDING) return { kind: "full", requests: live };
+  let c = code();
+  while (live.some((r) => r.code === c)) c = code();
+  const request: PairingRequest = { code: c, senderId: sender.id, ...(sender.name ? { senderName: sender.name } : {}), createdAt: now, expiresAt: now + CODE_TTL_MS };
+  return { kind: "issued", request, requests: [...live, request] };
+}
