@@ -9,7 +9,7 @@ import { generate } from "selfsigned";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
 import { startGateway } from "../src/gateway/start.js";
-import { fingerprintOf } from "../src/gateway/tls.js";
+import { fingerprintOf } from "../src/net/tls.js";
 import { GatewayClient, GatewayError } from "../src/protocol/client.js";
 import { cleanupAll, onCleanup, rawHttp, rawWs, runCli, spawnGateway, startTestGateway, tempStateDir } from "./helpers/gateway.js";
 

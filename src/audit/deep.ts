@@ -15,7 +15,7 @@ import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import WebSocket from "ws";
 import { groupSessionKey, mainSessionKey } from "../security/session-scope.js";
-import { clientOptionsFromConfig } from "../cli/gateway-client.js";
+import { clientOptionsFromConfig } from "../protocol/local.js";
 import { scrubEnv, runProcess } from "../exec/runner.js";
 import { resolveBindHost } from "../security/exposure.js";
 import { isLoopbackHost } from "../net/address.js";

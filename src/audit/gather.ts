@@ -11,7 +11,7 @@ import { describeIssues } from "../config/io.js";
 import { configPath, expandHome, statePaths, type Env } from "../config/paths.js";
 import { configSchema, type Config } from "../config/schema.js";
 import { approvalsPath } from "../exec/approvals-file.js";
-import { autoCertPaths } from "../gateway/tls.js";
+import { autoCertPaths } from "../net/tls.js";
 import { hashTree } from "../plugins/install.js";
 import { selectBackend, type BackendPreference } from "../sandbox/backend.js";
 import { UserError, errorMessage } from "../infra/errors.js";

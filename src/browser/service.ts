@@ -21,7 +21,15 @@ import { checkBrowserUrl, startGuardProxy, type BlockedRequest, type BrowserNetP
 import { redactCdpUrl, validateCdpUrl } from "../security/browser-policy.js";
 import { parseOriginList } from "../net/origin-pattern.js";
 import type { LookupFn } from "../security/network-policy.js";
-import { type ToolContext } from "../tools/types.js";
+import type { RunSandbox } from "../security/sandbox-scope.js";
+
+/** The run a browser belongs to (the tool passes its ToolContext). */
+export interface BrowserCaller {
+  agentId: string;
+  sessionKey: string;
+  sandbox: RunSandbox;
+  config: Config;
+}
 import { ToolError } from "../infra/errors.js";
 
 export type BrowserMode = "host" | "sandbox" | "remote";
@@ -90,7 +98,7 @@ function quoteSh(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-export function sessionKeyFor(ctx: Pick<ToolContext, "agentId" | "sessionKey" | "sandbox" | "config">): { key: string; mode: BrowserMode } {
+export function sessionKeyFor(ctx: BrowserCaller): { key: string; mode: BrowserMode } {
   if (ctx.sandbox.required) return { key: `sandbox:${ctx.agentId}:${ctx.sessionKey}`, mode: "sandbox" };
   if (ctx.config.browser.cdpUrl) return { key: `remote:${ctx.agentId}`, mode: "remote" };
   return { key: `host:${ctx.agentId}`, mode: "host" };
@@ -124,7 +132,7 @@ export class BrowserService {
   }
 
   /** The browser for this tool call's agent/session, launching it if needed. */
-  async acquire(ctx: ToolContext): Promise<BrowserHandle> {
+  async acquire(ctx: BrowserCaller): Promise<BrowserHandle> {
     if (this.closed) throw new ToolError("the browser is unavailable: the gateway is shutting down.");
     const { key, mode } = sessionKeyFor(ctx);
     let entry = this.entries.get(key);
@@ -146,7 +154,7 @@ export class BrowserService {
   }
 
   /** Whether a browser is running for this agent/session (no launch). */
-  has(ctx: Pick<ToolContext, "agentId" | "sessionKey" | "sandbox" | "config">): boolean {
+  has(ctx: BrowserCaller): boolean {
     return this.entries.has(sessionKeyFor(ctx).key);
   }
 
@@ -170,7 +178,7 @@ export class BrowserService {
     await entry.close?.().catch(() => undefined);
   }
 
-  async closeFor(ctx: Pick<ToolContext, "agentId" | "sessionKey" | "sandbox" | "config">): Promise<void> {
+  async closeFor(ctx: BrowserCaller): Promise<void> {
     await this.close(sessionKeyFor(ctx).key);
   }
 
@@ -185,7 +193,7 @@ export class BrowserService {
     return [...this.entries.keys()];
   }
 
-  private async launch(key: string, mode: BrowserMode, ctx: ToolContext, setClose: (close: () => Promise<void>) => void): Promise<BrowserHandle> {
+  private async launch(key: string, mode: BrowserMode, ctx: BrowserCaller, setClose: (close: () => Promise<void>) => void): Promise<BrowserHandle> {
     const config = ctx.config;
     const policy = this.netPolicy(config);
     const handle: BrowserHandle = { key, mode, context: undefined as unknown as BrowserContext, current: undefined, refs: new WeakMap(), blocked: [], lastUsed: Date.now() };
@@ -309,7 +317,7 @@ export class BrowserService {
     return handle;
   }
 
-  private async checkSandbox(ctx: ToolContext, exe: string): Promise<void> {
+  private async checkSandbox(ctx: BrowserCaller, exe: string): Promise<void> {
     if (!ctx.sandbox.network)
       throw new ToolError(
         "this session runs sandboxed without network (sandbox.network is false), so a sandboxed browser could not load any page; the browser was not started.",

@@ -1,7 +1,8 @@
 // `simpleclaw gateway run`: start in the foreground; SIGINT/SIGTERM shut down cleanly
 // (clients get a `shutdown` event; state writes are synchronous and atomic, so none
 // is ever half done when the handler runs).
-import { parsePort, startGateway } from "../gateway/start.js";
+import { startGateway } from "../gateway/start.js";
+import { parsePort } from "../config/paths.js";
 import type { RunningGateway } from "../gateway/server.js";
 
 export async function runGatewayForeground(opts: { port?: string }): Promise<void> {

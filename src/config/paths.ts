@@ -2,6 +2,7 @@
 // config file inside it ($SIMPLECLAW_CONFIG_PATH overrides). Pure path logic, no I/O.
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { EXIT, UserError } from "../infra/errors.js";
 
 export type Env = Record<string, string | undefined>;
 
@@ -33,4 +34,13 @@ export function statePaths(env: Env = process.env) {
     workspace: join(dir, "workspace"),
     plugins: join(dir, "plugins"),
   };
+}
+
+/** A port from the environment or a flag; a bad one is a config error (exit 78). */
+export function parsePort(value: string, where: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 65535) {
+    throw new UserError(`${where} must be a port number from 0 to 65535, got "${value}".`, EXIT.config);
+  }
+  return n;
 }

@@ -11,7 +11,9 @@ export const CONNECT_SIGNATURE_PREFIX = "simpleclaw-connect-v1";
 /** How far `signedAt` may be from the gateway clock, either way. */
 export const MAX_CLOCK_SKEW_MS = 120_000;
 
-export type DeviceRole = "operator" | "node";
+import type { DeviceRole } from "../security/device-pairing.js";
+
+export type { DeviceRole };
 
 export interface DeviceProof {
   id: string;

@@ -5,11 +5,31 @@
 import { originIsOwner } from "../security/principal.js";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "../infra/log.js";
-import type { RunOrigin, ToolServices } from "../tools/types.js";
+import type { RunOrigin } from "../security/principal.js";
 
 export type ApprovalDecision = "allow-once" | "allow-always" | "deny";
-type Outcome = Awaited<ReturnType<ToolServices["approvals"]["request"]>>;
-type RequestInput = Parameters<ToolServices["approvals"]["request"]>[0];
+/** What the exec tool asks the owner to approve. */
+export interface ApprovalRequestInput {
+  command: string;
+  argv: string[][];
+  cwd: string;
+  agentId: string;
+  sessionKey: string;
+  origin: RunOrigin;
+  timeoutSeconds: number;
+  signal: AbortSignal;
+  onPending(id: string, expiresAt: number): void;
+}
+
+/** The owner's answer, a timeout, or "no-surface" when nobody could be asked. */
+export interface ApprovalOutcome {
+  decision: "allow-once" | "allow-always" | "deny" | "timeout" | "no-surface";
+  by?: string;
+  reason?: string;
+}
+
+type Outcome = ApprovalOutcome;
+type RequestInput = ApprovalRequestInput;
 
 export interface PendingApproval {
   id: string;

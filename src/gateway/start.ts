@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, statSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { loadConfig, saveRawConfig, setAt } from "../config/io.js";
-import { statePaths, type Env } from "../config/paths.js";
+import { parsePort, statePaths, type Env } from "../config/paths.js";
 import { CONFIG_VERSION } from "../config/migrate.js";
 import { ensureDir, sweepStaleTemps } from "../infra/atomic-fs.js";
 import { EXIT, UserError } from "../infra/errors.js";
@@ -25,14 +25,6 @@ export interface StartOptions {
   pretty?: NodeJS.WritableStream | null;
   /** Called with one line for the operator (start-up banner, generated token notice). */
   say?: (line: string) => void;
-}
-
-export function parsePort(value: string, where: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n > 65535) {
-    throw new UserError(`${where} must be a port number from 0 to 65535, got "${value}".`, EXIT.config);
-  }
-  return n;
 }
 
 export async function startGateway(opts: StartOptions = {}): Promise<RunningGateway> {

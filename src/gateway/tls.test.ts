@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateConfig } from "../config/io.js";
 import type { Config } from "../config/schema.js";
 import { UserError } from "../infra/errors.js";
-import { autoCertPaths, fingerprintOf, loadTls, normalizeFingerprint } from "./tls.js";
+import { loadTls } from "./tls.js";
+import { autoCertPaths, fingerprintOf, normalizeFingerprint } from "../net/tls.js";
 
 function config(raw: Record<string, unknown>): Config {
   const v = validateConfig(raw);

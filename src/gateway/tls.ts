@@ -2,31 +2,17 @@
 // generated once and kept in <state>/tls (key 600). Clients pin its SHA-256 fingerprint.
 import { existsSync, readFileSync } from "node:fs";
 import { X509Certificate } from "node:crypto";
-import { join } from "node:path";
 import type { Config } from "../config/schema.js";
 import { ensureDir, writeFileAtomic } from "../infra/atomic-fs.js";
 import { EXIT, UserError, errorMessage } from "../infra/errors.js";
 import { expandHome } from "../config/paths.js";
+import { autoCertPaths, fingerprintOf } from "../net/tls.js";
 
 export interface TlsMaterial {
   cert: string;
   key: string;
   /** "AB:CD:…" SHA-256 fingerprint of the certificate, as Node prints it. */
   fingerprint256: string;
-}
-
-export function fingerprintOf(certPem: string): string {
-  return new X509Certificate(certPem).fingerprint256;
-}
-
-/** Normalizes "ab:cd…" / "abcd…" / "sha256/AB:CD…" to "AB:CD:…" for comparison. */
-export function normalizeFingerprint(fp: string): string {
-  const hex = fp.replace(/^sha-?256[:/]/i, "").replace(/[^0-9a-f]/gi, "").toUpperCase();
-  return hex.match(/.{2}/g)?.join(":") ?? "";
-}
-
-export function autoCertPaths(tlsDir: string) {
-  return { cert: join(tlsDir, "gateway-cert.pem"), key: join(tlsDir, "gateway-key.pem") };
 }
 
 export async function loadTls(config: Config, tlsDir: string): Promise<TlsMaterial | undefined> {

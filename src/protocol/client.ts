@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import tls from "node:tls";
 import WebSocket from "ws";
 import { challengePayload, serverFrame, type ErrorShape, type HelloOk } from "./schema.js";
-import { normalizeFingerprint } from "../gateway/tls.js";
+import { normalizeFingerprint } from "../net/tls.js";
 
 export interface ClientOptions {
   url: string;

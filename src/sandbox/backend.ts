@@ -8,7 +8,7 @@ import { homedir } from "node:os";
 import { isAbsolute, normalize, relative } from "node:path";
 import { stateDir as defaultStateDir } from "../config/paths.js";
 import { runProcess, type RunResult } from "../exec/runner.js";
-import type { RunSandbox } from "../tools/types.js";
+import type { RunSandbox } from "../security/sandbox-scope.js";
 import {
   bwrapArgs,
   bwrapAvailable,

@@ -3,10 +3,17 @@
 // groups by groupPolicy, the per-group entry and mention gating. The channel manager
 // calls it for every inbound message before anything else happens.
 import type { Config } from "../config/schema.js";
-import type { InboundMessage } from "../channels/types.js";
 import { isChannelOwner } from "./principal.js";
 
 export type ChannelConfig = NonNullable<Config["channels"]["telegram"]>;
+
+/** What the access decision looks at in an inbound chat message (channels/types.ts InboundMessage has it). */
+export interface AccessMessage {
+  sender: { id: string; name?: string | undefined; isBot?: boolean | undefined };
+  chat: { type: "direct" | "group"; id: string };
+  /** The bot was @-mentioned, or the message replies to one of the bot's messages. */
+  mentioned: boolean;
+}
 
 export type AccessDecision =
   | { action: "process"; owner: boolean }
@@ -20,7 +27,7 @@ export interface AccessState {
   approvedOwners: ReadonlySet<string>;
 }
 
-export function decideAccess(msg: InboundMessage, cfg: ChannelConfig, state: AccessState): AccessDecision {
+export function decideAccess(msg: AccessMessage, cfg: ChannelConfig, state: AccessState): AccessDecision {
   const sender = msg.sender.id;
   if (msg.sender.isBot) return { action: "drop", reason: "message from a bot" };
   const owner = isChannelOwner(sender, cfg, state.approvedOwners);

@@ -3,7 +3,8 @@
 // (10 min expiry, at most 20), and device tokens (32 random bytes, kept only as SHA-256).
 // store.ts persists the state; gateway.ts calls these on every device connect.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import type { DeviceRole } from "../devices/identity.js";
+/** What a connecting client asks to be. */
+export type DeviceRole = "operator" | "node";
 
 export const PENDING_TTL_MS = 10 * 60 * 1000;
 export const MAX_PENDING = 20;

@@ -5,6 +5,7 @@ import type { z } from "zod";
 import type { Config } from "../config/schema.js";
 import type { BrowserService } from "../browser/service.js";
 import type { MemoryAccess } from "../memory/types.js";
+import type { ApprovalOutcome, ApprovalRequestInput } from "../exec/approvals.js";
 import type { RunOrigin } from "../security/principal.js";
 import type { RunSandbox } from "../security/sandbox-scope.js";
 import type { ToolGroup } from "../security/tool-policy.js";
@@ -35,17 +36,7 @@ export interface ToolServices {
   stateDir: string;
   approvals: {
     /** Ask the operator; resolves with their answer, a timeout, or "no-surface". */
-    request(req: {
-      command: string;
-      argv: string[][];
-      cwd: string;
-      agentId: string;
-      sessionKey: string;
-      origin: RunOrigin;
-      timeoutSeconds: number;
-      signal: AbortSignal;
-      onPending(id: string, expiresAt: number): void;
-    }): Promise<{ decision: "allow-once" | "allow-always" | "deny" | "timeout" | "no-surface"; by?: string; reason?: string }>;
+    request(req: ApprovalRequestInput): Promise<ApprovalOutcome>;
   };
   /** Browser sessions for the browser tool (browser/service.ts); absent outside a gateway. */
   browser?: BrowserService;

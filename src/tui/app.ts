@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { userInfo } from "node:os";
 import { emitKeypressEvents } from "node:readline";
 import { parseSessionKey } from "../security/session-scope.js";
-import { clientOptionsFromConfig, connect, type Flags } from "../cli/gateway-client.js";
+import { clientOptionsFromConfig, connect, type Flags } from "../protocol/local.js";
 import { EXIT, UserError, errorMessage } from "../infra/errors.js";
 import { version } from "../infra/version.js";
 import { GatewayError, type GatewayClient } from "../protocol/client.js";
