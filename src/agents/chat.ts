@@ -14,7 +14,7 @@ import type { Logger } from "../infra/log.js";
 import { effectiveSandbox } from "../security/sandbox-scope.js";
 import { offeredTools, toolDecision } from "../security/tool-policy.js";
 import type { PluginHost } from "../plugins/host.js";
-import type { RunOrigin, RunSandbox, ToolDef, ToolServices } from "../tools/types.js";
+import type { RunOrigin, ToolDef, ToolServices } from "../tools/types.js";
 import { COMMAND_HELP, parseCommand, transcriptJson, transcriptMarkdown, type ChatCommand } from "./commands.js";
 import { loadProviderCredentials, resolveModel, type ResolvedModel } from "./model-ref.js";
 import { buildSystemPrompt } from "./prompt.js";

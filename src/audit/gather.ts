@@ -4,7 +4,7 @@
 // Everything lands in one AuditInput that the pure checks reason about.
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import JSON5 from "json5";
 import { workspacePath } from "../agents/workspace.js";
 import { describeIssues } from "../config/io.js";
@@ -17,6 +17,7 @@ import { selectBackend, type BackendPreference } from "../sandbox/backend.js";
 import { UserError, errorMessage } from "../infra/errors.js";
 import type { AuditInput, BackendProbe, ConfigProblem, PathInfo, PluginInfo } from "./types.js";
 import { CHANNEL_IDS } from "./exposure.js";
+import { isInside } from "../security/fs-containment.js";
 
 export function pathInfo(path: string): PathInfo {
   let l;
@@ -122,10 +123,6 @@ const MANIFESTS = ["simpleclaw.plugin.json", "package.json"];
 const LOCKFILES = ["package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock", "bun.lockb"];
 const EXACT = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
-function inside(child: string, parent: string): boolean {
-  const r = relative(parent, child);
-  return r === "" || (!r.startsWith("..") && !isAbsolute(r));
-}
 
 export function inspectPlugin(dir: string, fallbackId: string): PluginInfo {
   const info: PluginInfo = { id: fallbackId, dir: pathInfo(dir), unpinned: [], hasLockfile: LOCKFILES.some((f) => existsSync(join(dir, f))) };
@@ -166,7 +163,7 @@ export function inspectPlugin(dir: string, fallbackId: string): PluginInfo {
       // missing entry: judge the lexical path
     }
     info.entryResolved = real;
-    info.entryInside = inside(real, base);
+    info.entryInside = isInside(base, real);
   }
   return info;
 }

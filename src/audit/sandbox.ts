@@ -1,10 +1,11 @@
 // Audit family "sandbox": is the sandbox on where strangers can reach the agent, can
 // it actually start on this machine, and does its configuration keep the host out
 // (network, bind mounts).
-import { isAbsolute, normalize, relative } from "node:path";
+import { normalize } from "node:path";
 import { expandHome } from "../config/paths.js";
 import { agentTools, channelExposure, rawAt } from "./exposure.js";
 import { finding, type AuditInput, type CheckDef, type CheckFamily, type Finding } from "./types.js";
+import { isInside } from "../security/fs-containment.js";
 
 const c = {
   offOpen: {
@@ -53,10 +54,6 @@ export const sandboxChecks: readonly CheckDef[] = Object.values(c);
 
 const SYSTEM_DIRS = ["/", "/etc", "/root", "/home", "/proc", "/sys", "/dev", "/run", "/var", "/usr", "/boot", "/bin", "/sbin", "/lib", "/Users"];
 
-function within(child: string, parent: string): boolean {
-  const r = relative(parent, child);
-  return r === "" || (!r.startsWith("..") && !isAbsolute(r));
-}
 
 /** Why mounting `source` into a sandbox is dangerous, or undefined when it is not. */
 export function dangerousMount(source: string, ctx: { home: string; stateDir: string }): string | undefined {
@@ -64,9 +61,9 @@ export function dangerousMount(source: string, ctx: { home: string; stateDir: st
   if (/(^|\/)docker\.sock$/.test(p) || p.endsWith("/containerd.sock") || p.endsWith("/podman.sock")) return "a container engine socket (root on the host)";
   if (SYSTEM_DIRS.includes(p)) return `the system directory ${p}`;
   if (p === normalize(ctx.home)) return "the home directory";
-  if (within(ctx.stateDir, p)) return "the SimpleClaw state dir (config, credentials, exec approvals)";
+  if (isInside(p, ctx.stateDir)) return "the SimpleClaw state dir (config, credentials, exec approvals)";
   for (const secret of [".ssh", ".gnupg", ".aws", ".config/gcloud", ".kube", ".docker"]) {
-    if (within(p, `${ctx.home}/${secret}`)) return `secrets under ~/${secret}`;
+    if (isInside(`${ctx.home}/${secret}`, p)) return `secrets under ~/${secret}`;
   }
   return undefined;
 }

@@ -2,8 +2,9 @@
 // Reading a manifest never runs plugin code; only the loader imports the entry, and
 // only for plugins the operator allowed.
 import { readFileSync, realpathSync } from "node:fs";
-import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
+import { isInside } from "../security/fs-containment.js";
 
 export const MANIFEST_FILE = "simpleclaw.plugin.json";
 
@@ -50,11 +51,6 @@ export function readManifest(dir: string): ManifestResult {
   return parseManifest(text, path);
 }
 
-/** Whether `child` is `root` itself or inside it (both already absolute and normalized). */
-export function isInside(root: string, child: string): boolean {
-  const rel = relative(root, child);
-  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
-}
 
 /**
  * The absolute path of a manifest's entry, or an error when it escapes the plugin folder

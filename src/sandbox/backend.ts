@@ -23,6 +23,7 @@ import {
   type SandboxSpec,
 } from "./bwrap.js";
 import { DEFAULT_DOCKER_IMAGE, DOCKER_TMPFS, dockerAvailable, dockerCliEnv, dockerRunArgs, type DockerStatus } from "./docker.js";
+import { isInside } from "../security/fs-containment.js";
 
 export type BackendPreference = "auto" | "bwrap" | "docker";
 
@@ -90,10 +91,6 @@ export interface WorkspaceGuard {
   home?: string;
 }
 
-function within(child: string, parent: string): boolean {
-  const r = relative(parent, child);
-  return r === "" || (!r.startsWith("..") && !isAbsolute(r));
-}
 
 function realOrSelf(p: string): string {
   try {
@@ -118,12 +115,12 @@ export function resolveSandboxSpec(spec: SandboxSpec, guard: WorkspaceGuard = {}
   }
   const state = realOrSelf(guard.stateDir ?? defaultStateDir());
   const home = realOrSelf(guard.home ?? homedir());
-  if (within(state, ws)) throw new Error(`refusing to sandbox with workspace ${ws}: it contains the state dir ${state}`);
-  if (within(home, ws)) throw new Error(`refusing to sandbox with workspace ${ws}: it contains the home directory ${home}`);
+  if (isInside(ws, state)) throw new Error(`refusing to sandbox with workspace ${ws}: it contains the state dir ${state}`);
+  if (isInside(ws, home)) throw new Error(`refusing to sandbox with workspace ${ws}: it contains the home directory ${home}`);
   // Rebase a cwd given under the unresolved workspace path.
   let cwd = spec.cwd;
   const orig = normalize(spec.workspace);
-  if (cwd && isAbsolute(cwd) && within(normalize(cwd), orig)) cwd = normalize(ws + "/" + relative(orig, normalize(cwd)));
+  if (cwd && isAbsolute(cwd) && isInside(orig, normalize(cwd))) cwd = normalize(ws + "/" + relative(orig, normalize(cwd)));
   const next = { ...spec, workspace: ws, cwd };
   return { ...next, cwd: sandboxCwd(next) };
 }

@@ -107,11 +107,18 @@ export function checkPathText(input: string): string | undefined {
   return undefined;
 }
 
-/** Pure: is `p` the root itself or below it? Both must be absolute and normalised. */
+/**
+ * The one "is this path inside that root?" in SimpleClaw (docs/architecture.md): true when
+ * `p` is `root` itself or below it, compared component by component after resolving "."
+ * and "..". Pure: it compares the paths it is given, so callers pass real paths
+ * (fs.realpath) wherever a symlink could lead elsewhere — every caller in the tree does.
+ */
 export function isInside(root: string, p: string): boolean {
-  if (p === root) return true;
-  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
-  return p.startsWith(prefix);
+  const r = path.resolve(root);
+  const c = path.resolve(p);
+  if (c === r) return true;
+  const prefix = r.endsWith(path.sep) ? r : r + path.sep;
+  return c.startsWith(prefix);
 }
 
 /** How a resolved path is shown to the model: relative inside the workspace, absolute outside. */

@@ -38,3 +38,25 @@ export function effectiveSandbox(
     network: o.network ?? d.network,
   };
 }
+
+/**
+ * Whether file access is confined to the workspace for this run: always in a sandboxed
+ * session (whatever the setting says), else the named setting (tools.fs.workspaceOnly,
+ * tools.exec.applyPatch.workspaceOnly). `setting` names the rule in refusals.
+ */
+export function workspaceConfinement(sandbox: RunSandbox, configured: { workspaceOnly: boolean; setting: string }): { workspaceOnly: boolean; setting: string } {
+  if (sandbox.required) return { workspaceOnly: true, setting: "the session's sandbox" };
+  return configured;
+}
+
+/**
+ * In a sandboxed session, tools get exactly the sandbox's workspace access: "none" means no
+ * workspace at all, "ro" no changes. Returns the refusal sentence, or undefined when allowed.
+ */
+export function workspaceAccessProblem(sandbox: RunSandbox, write: boolean, tool: string): string | undefined {
+  if (!sandbox.required) return undefined;
+  if (sandbox.workspaceAccess === "none") return `${tool} is unavailable: this session is sandboxed with workspaceAccess "none".`;
+  if (write && sandbox.workspaceAccess === "ro")
+    return `${tool} cannot change files: this session is sandboxed with a read-only workspace (workspaceAccess "ro").`;
+  return undefined;
+}

@@ -19,17 +19,14 @@ import {
 } from "../security/fs-containment.js";
 import { type ToolContext, type ToolDef } from "./types.js";
 import { ToolError } from "../infra/errors.js";
+import { workspaceConfinement } from "../security/sandbox-scope.js";
 import { checkSandboxAccess } from "./fs.js";
 
 export const PATCH_MAX_FILE_BYTES = 16 * 1024 * 1024;
 
 export function applyPatchScope(ctx: ToolContext): Scope {
-  if (ctx.sandbox.required) return { workspace: ctx.workspace, workspaceOnly: true, setting: "the session's sandbox" };
-  return {
-    workspace: ctx.workspace,
-    workspaceOnly: ctx.config.tools.exec.applyPatch.workspaceOnly,
-    setting: "tools.exec.applyPatch.workspaceOnly",
-  };
+  const configured = { workspaceOnly: ctx.config.tools.exec.applyPatch.workspaceOnly, setting: "tools.exec.applyPatch.workspaceOnly" };
+  return { workspace: ctx.workspace, ...workspaceConfinement(ctx.sandbox, configured) };
 }
 
 const DEV_NULL = "/dev/null";

@@ -11,6 +11,7 @@ import type { BrowserHandle, BrowserService } from "../browser/service.js";
 import { displayPath, resolveOrThrow, writeContained, type Scope } from "../security/fs-containment.js";
 import { type ToolContext, type ToolDef } from "./types.js";
 import { ToolError } from "../infra/errors.js";
+import { workspaceAccessProblem } from "../security/sandbox-scope.js";
 import { abortable } from "../infra/abort.js";
 
 const ACTIONS = ["open", "snapshot", "click", "type", "press", "screenshot", "tabs", "close"] as const;
@@ -325,8 +326,8 @@ async function runAction(input: BrowserInput, ctx: ToolContext): Promise<string>
       return `pressed ${input.key}\n${await takeSnapshot(h, currentPage(h))}${blockedNote(reportable(blockedSince(h, mark)))}`;
     }
     case "screenshot": {
-      if (ctx.sandbox.required && ctx.sandbox.workspaceAccess !== "rw")
-        throw new ToolError(`this session's sandbox cannot write the workspace (workspaceAccess "${ctx.sandbox.workspaceAccess}"), so no screenshot can be saved there.`);
+      const problem = workspaceAccessProblem(ctx.sandbox, true, "screenshot");
+      if (problem) throw new ToolError(`${problem} No screenshot can be saved in the workspace.`);
       if (!svc.has(ctx)) throw new ToolError(NO_PAGE);
       const h = await svc.acquire(ctx);
       const page = currentPage(h);

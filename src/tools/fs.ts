@@ -16,23 +16,20 @@ import {
 } from "../security/fs-containment.js";
 import { type ToolContext, type ToolDef } from "./types.js";
 import { ToolError } from "../infra/errors.js";
+import { workspaceAccessProblem, workspaceConfinement } from "../security/sandbox-scope.js";
 
 export const READ_MAX_BYTES = 256 * 1024;
 export const EDIT_MAX_BYTES = 16 * 1024 * 1024;
 export const LIST_MAX_ENTRIES = 1000;
 
 export function fsScope(ctx: ToolContext): Scope {
-  // A sandboxed session only ever sees its workspace, whatever tools.fs.workspaceOnly says.
-  if (ctx.sandbox.required) return { workspace: ctx.workspace, workspaceOnly: true, setting: "the session's sandbox" };
-  return { workspace: ctx.workspace, workspaceOnly: ctx.config.tools.fs.workspaceOnly, setting: "tools.fs.workspaceOnly" };
+  return { workspace: ctx.workspace, ...workspaceConfinement(ctx.sandbox, { workspaceOnly: ctx.config.tools.fs.workspaceOnly, setting: "tools.fs.workspaceOnly" }) };
 }
 
 /** In a sandboxed session, file tools get exactly the sandbox's workspace access (rw / ro / none). */
 export function checkSandboxAccess(ctx: ToolContext, write: boolean, tool: string): void {
-  if (!ctx.sandbox.required) return;
-  const access = ctx.sandbox.workspaceAccess;
-  if (access === "none") throw new ToolError(`${tool} is unavailable: this session is sandboxed with workspaceAccess "none".`);
-  if (write && access === "ro") throw new ToolError(`${tool} cannot change files: this session is sandboxed with a read-only workspace (workspaceAccess "ro").`);
+  const problem = workspaceAccessProblem(ctx.sandbox, write, tool);
+  if (problem) throw new ToolError(problem);
 }
 
 function checkAborted(ctx: ToolContext): void {

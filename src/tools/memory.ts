@@ -11,6 +11,7 @@ import { checkPathText, describeFsError, displayPath, isInside, openForRead, quo
 import { checkSandboxAccess, decodeText } from "./fs.js";
 import { type ToolContext, type ToolDef } from "./types.js";
 import { ToolError } from "../infra/errors.js";
+import { workspaceConfinement } from "../security/sandbox-scope.js";
 
 export const MEMORY_GET_MAX_CHARS = 100_000;
 export const DEFAULT_MAX_RESULTS = 6;
@@ -20,7 +21,7 @@ function checkAborted(ctx: ToolContext): void {
 }
 
 /** Sandboxed sessions see only their workspace: extraPaths outside it are left out. */
-const workspaceOnlyMemory = (ctx: ToolContext) => ctx.sandbox.required;
+const workspaceOnlyMemory = (ctx: ToolContext) => workspaceConfinement(ctx.sandbox, { workspaceOnly: false, setting: "" }).workspaceOnly;
 
 // ---------------------------------------------------------------------------------------
 // memory_search
