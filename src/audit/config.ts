@@ -1,6 +1,7 @@
 // Audit family "config": the config file itself (does it validate?), secrets written
 // into it instead of credentials/ or the environment, dangerous switches, log redaction.
-import { rawAt, CHANNEL_IDS } from "./exposure.js";
+import { rawAt } from "./exposure.js";
+import { BUILTIN_CHANNELS } from "../config/channels.js";
 import { finding, type AuditInput, type CheckDef, type CheckFamily, type Finding } from "./types.js";
 
 const c = {
@@ -86,7 +87,7 @@ export function auditConfig(input: AuditInput): Finding[] {
       out.push(finding(c.passwordInConfig, { detail: `gateway.auth.password is set in ${input.paths.config}.`, evidence: "gateway.auth.password is set (value not shown)" }));
     }
     const keys: string[] = [];
-    for (const ch of CHANNEL_IDS) {
+    for (const ch of BUILTIN_CHANNELS) {
       for (const k of ["botToken", "appToken", "signingSecret"]) {
         if (typeof rawAt(raw, ["channels", ch, k]) === "string") keys.push(`channels.${ch}.${k}`);
       }

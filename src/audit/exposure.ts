@@ -1,6 +1,7 @@
 // Shared facts several audit checks reason about (pure, from config only): who can
 // reach the gateway, which chat channels let strangers in, and whether the sessions
 // strangers land in can run exec or write files without a sandbox.
+import { channelConfig, channelConfigPath, channelNames, type ChannelConfig } from "../config/channels.js";
 import type { Config } from "../config/schema.js";
 import type { Env } from "../config/paths.js";
 import { resolveAuth, type ResolvedAuth } from "../security/auth.js";
@@ -11,10 +12,9 @@ import { effectiveSandbox } from "../security/sandbox-scope.js";
 import { toolDecision } from "../security/tool-policy.js";
 import type { AuditInput } from "./types.js";
 
-export const CHANNEL_IDS = ["telegram", "discord", "slack"] as const;
 /** A built-in channel id or a plugin channel's id (channels.custom.<id>). */
 export type ChannelId = string;
-export type ChannelCfg = NonNullable<Config["channels"]["telegram"]>;
+export type ChannelCfg = ChannelConfig;
 
 export interface GatewayReach {
   bind: Config["gateway"]["bind"];
@@ -38,16 +38,15 @@ export function gatewayReach(config: Config, env: Env): GatewayReach {
 
 /** Where a channel's settings live in the config: channels.<id>, or channels.custom.<id> for plugin channels. */
 export function channelKeyPath(id: string): string[] {
-  return (CHANNEL_IDS as readonly string[]).includes(id) ? ["channels", id] : ["channels", "custom", id];
+  return channelConfigPath(id);
 }
 
 export function enabledChannels(config: Config): Array<[ChannelId, ChannelCfg]> {
   const out: Array<[ChannelId, ChannelCfg]> = [];
-  for (const id of CHANNEL_IDS) {
-    const c = config.channels[id];
+  for (const id of channelNames(config)) {
+    const c = channelConfig(config, id);
     if (c?.enabled) out.push([id, c]);
   }
-  for (const [id, c] of Object.entries(config.channels.custom ?? {})) if (c?.enabled) out.push([id, c]);
   return out;
 }
 

@@ -16,7 +16,7 @@ import { hashTree } from "../plugins/install.js";
 import { selectBackend, type BackendPreference } from "../sandbox/backend.js";
 import { UserError, errorMessage } from "../infra/errors.js";
 import type { AuditInput, BackendProbe, ConfigProblem, PathInfo, PluginInfo } from "./types.js";
-import { CHANNEL_IDS } from "./exposure.js";
+import { BUILTIN_CHANNELS } from "../config/channels.js";
 import { isInside } from "../security/fs-containment.js";
 
 export function pathInfo(path: string): PathInfo {
@@ -281,7 +281,7 @@ export async function gatherAuditInput(opts: GatherOptions = {}): Promise<AuditI
   });
 
   const approvedSenders: AuditInput["approvedSenders"] = {};
-  for (const ch of [...CHANNEL_IDS, ...Object.keys(config?.channels?.custom ?? {})]) {
+  for (const ch of [...BUILTIN_CHANNELS, ...Object.keys(config?.channels?.custom ?? {})]) {
     const f = readJson(join(sp.credentials, `${ch}-allowFrom.json`)) as { allowFrom?: Array<{ id?: unknown; owner?: unknown }> } | undefined;
     if (!f || !Array.isArray(f.allowFrom)) continue;
     const ids = f.allowFrom.filter((a) => typeof a?.id === "string").map((a) => a.id as string);

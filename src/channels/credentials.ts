@@ -14,7 +14,6 @@ export interface ChannelSecrets {
   signingSecret?: string;
 }
 
-export const CHANNELS: ChannelId[] = ["telegram", "discord", "slack"];
 
 const ENV: Record<ChannelId, Partial<Record<keyof ChannelSecrets, string>>> = {
   telegram: { botToken: "TELEGRAM_BOT_TOKEN" },

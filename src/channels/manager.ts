@@ -15,7 +15,7 @@ import type { Redactor } from "../infra/redact.js";
 import { decideAccess, type AccessState, type ChannelConfig } from "../security/channel-access.js";
 import { chunkText } from "./chunk.js";
 import { readChannelSecrets, type ChannelSecrets } from "./credentials.js";
-import { channelConfig, channelNames, isBuiltinChannel } from "./names.js";
+import { channelConfig, channelNames, isBuiltinChannel } from "../config/channels.js";
 import { PairingStore } from "./pairing.js";
 import { CODE_TTL_MS } from "../security/pairing.js";
 import { ChannelSendError, type ChannelAdapter, type ChannelId, type ChannelName, type InboundMessage, type OutboundTarget } from "./types.js";

@@ -4,9 +4,10 @@
 // (channels/manager.ts), so no adapter can skip them.
 
 /** The built-in channels. */
-export type ChannelId = "telegram" | "discord" | "slack";
+import type { ChannelId, ChannelName } from "../config/channels.js";
+
+export type { ChannelId, ChannelName };
 /** Any channel: a built-in one or one a plugin registered (channels.custom.<id>). */
-export type ChannelName = ChannelId | (string & {});
 
 export interface InboundMessage {
   channel: ChannelName;

@@ -1,7 +1,8 @@
 // Implementations of `simpleclaw pairing …` and `simpleclaw channels …` (lazy-loaded).
 import { readFileSync } from "node:fs";
-import { channelConfig, channelNames } from "../channels/names.js";
-import { CHANNELS, readChannelSecrets, removeChannelSecrets, writeChannelSecrets } from "../channels/credentials.js";
+import { channelConfig, channelNames } from "../config/channels.js";
+import { readChannelSecrets, removeChannelSecrets, writeChannelSecrets } from "../channels/credentials.js";
+import { BUILTIN_CHANNELS as CHANNELS } from "../config/channels.js";
 import { PairingStore } from "../channels/pairing.js";
 import { approvalMayMakeOwner } from "../security/principal.js";
 import type { ChannelId } from "../channels/types.js";
@@ -11,13 +12,13 @@ import { EXIT, UserError } from "../infra/errors.js";
 import { connect, type Flags } from "./gateway-client.js";
 
 function channelId(name: string): ChannelId {
-  if ((CHANNELS as string[]).includes(name)) return name as ChannelId;
+  if ((CHANNELS as readonly string[]).includes(name)) return name as ChannelId;
   throw new UserError(`unknown channel "${name}"; use one of: ${CHANNELS.join(", ")}.`, EXIT.usage);
 }
 
 /** Pairing works for built-in channels and for plugin channels configured under channels.custom. */
 function pairingChannel(name: string): string {
-  if ((CHANNELS as string[]).includes(name)) return name;
+  if ((CHANNELS as readonly string[]).includes(name)) return name;
   const { config } = loadConfig();
   if (channelConfig(config, name)) return name;
   throw new UserError(`unknown channel "${name}"; use one of: ${channelNames(config).join(", ")}.`, EXIT.usage);

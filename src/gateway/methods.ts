@@ -8,7 +8,7 @@ import { UserError } from "../infra/errors.js";
 import { MethodError } from "./method-error.js";
 import { ChatError } from "../agents/chat.js";
 import { NodeInvokeError } from "../nodes/registry.js";
-import { channelConfig, channelNames, isBuiltinChannel } from "../channels/names.js";
+import { channelConfig, channelNames, isBuiltinChannel } from "../config/channels.js";
 import { PairingStore } from "../channels/pairing.js";
 import { approvalMayMakeOwner } from "../security/principal.js";
 import { statePaths } from "../config/paths.js";

@@ -3,12 +3,13 @@
 // shows them: loopback bind, token auth, sandbox for non-main sessions, exec allowlist
 // + ask. Secrets other than the gateway token never enter the config: model and
 // channel keys go to credentials/ (onboard-actions.ts).
+import { BUILTIN_CHANNELS } from "../config/channels.js";
 import type { ChannelId } from "../channels/types.js";
 import { CONFIG_VERSION } from "../config/migrate.js";
 
 export type ProviderChoice = "anthropic" | "openai" | "openai-compatible";
 export const PROVIDERS: readonly ProviderChoice[] = ["anthropic", "openai", "openai-compatible"];
-export const ONBOARD_CHANNELS: readonly ChannelId[] = ["telegram", "discord", "slack"];
+export const ONBOARD_CHANNELS: readonly ChannelId[] = BUILTIN_CHANNELS;
 
 export const DEFAULT_MODELS: Record<Exclude<ProviderChoice, "openai-compatible">, string> = {
   anthropic: "claude-sonnet-4-5",

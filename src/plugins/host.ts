@@ -1,6 +1,7 @@
 // What loaded plugins contributed, and how the gateway calls back into them. Each
 // plugin registers into a staging area; only a plugin whose register() finished
 // without throwing is committed, so a half-registered plugin leaves nothing behind.
+import { RESERVED_CHANNEL_IDS } from "../config/channels.js";
 import type { LanguageModel } from "ai";
 import type { Command } from "commander";
 import { z } from "zod";
@@ -166,7 +167,7 @@ export class PluginHost {
         if (!/^[a-z][a-z0-9-]{1,31}$/.test(String(channel?.id)) || typeof channel.create !== "function") {
           throw new Error("registerChannel needs { id (2-32 lowercase letters, digits, -), create(opts) }");
         }
-        if (["telegram", "discord", "slack", "custom"].includes(channel.id)) throw new Error(`channel id "${channel.id}" is reserved for a built-in channel`);
+        if (RESERVED_CHANNEL_IDS.includes(channel.id)) throw new Error(`channel id "${channel.id}" is reserved for a built-in channel`);
         if (this.channels.has(channel.id) || s.channels.some((c) => c.id === channel.id)) throw new Error(`channel "${channel.id}" is already taken`);
         s.channels.push(channel);
       },

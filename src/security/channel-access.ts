@@ -5,7 +5,9 @@
 import type { Config } from "../config/schema.js";
 import { isChannelOwner } from "./principal.js";
 
-export type ChannelConfig = NonNullable<Config["channels"]["telegram"]>;
+import type { ChannelConfig } from "../config/channels.js";
+
+export type { ChannelConfig };
 
 /** What the access decision looks at in an inbound chat message (channels/types.ts InboundMessage has it). */
 export interface AccessMessage {
