@@ -2,7 +2,7 @@
 // local fakes of Telegram's Bot API, Slack's Web API + Socket Mode and Discord's REST +
 // gateway, through a real gateway with the fake model behind it. Strangers are the
 // attackers here: they must get a pairing code and nothing else.
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { PairingStore } from "../src/channels/pairing.js";
@@ -122,6 +122,21 @@ for (const [name, make] of Object.entries(CHANNELS)) {
       const status = await waitFor(() => s.driver.sent().find((m) => /model/i.test(m.text) && !/Only the owner/.test(m.text)));
       expect(status.chatId).not.toBe(toStranger.chatId);
       expect(s.model.requests).toHaveLength(0);
+    });
+
+    it("the owner gets an exec approval prompt in their DM and answers it there; the command runs once approved", async () => {
+      const s = await boot({ owners: ["4001"] }, { agents: { defaults: { model: { primary: "fake/m" }, sandbox: { mode: "off" } } } });
+      s.model.script({ toolCalls: [{ name: "exec", input: { command: "touch approved-from-chat" } }] }, (req) => ({ text: `done: ${req.toolResults.at(-1)?.content ?? ""}` }));
+      await s.driver.sendDirect({ id: "4001" }, "please make the file");
+      const prompt = await waitFor(() => s.driver.sent().find((m) => /Approval needed/.test(m.text)));
+      expect(prompt.text).toContain('"touch approved-from-chat"');
+      const id = /\/approve (\S+)/.exec(prompt.text)?.[1];
+      expect(id).toBeTruthy();
+      await s.driver.sendDirect({ id: "4001" }, `/approve ${id}`);
+      const done = await waitFor(() => s.driver.sent().find((m) => m.text.startsWith("done:")));
+      expect(done.text).toMatch(/exit code 0/);
+      const ws = join(s.dir, "workspace");
+      expect(existsSync(join(ws, "approved-from-chat"))).toBe(true);
     });
 
     it("at most 3 pending requests: a 4th stranger gets nothing", async () => {

@@ -14,7 +14,7 @@ import type { Logger } from "../infra/log.js";
 import { effectiveSandbox } from "../security/sandbox-scope.js";
 import { offeredTools, toolDecision } from "../security/tool-policy.js";
 import type { PluginHost } from "../plugins/host.js";
-import type { RunOrigin, ToolDef, ToolServices } from "../tools/types.js";
+import type { PendingApprovalNotice, RunOrigin, ToolDef, ToolServices } from "../tools/types.js";
 import { COMMAND_HELP, parseCommand, transcriptJson, transcriptMarkdown, type ChatCommand } from "./commands.js";
 import { loadProviderCredentials, resolveModel, type ResolvedModel } from "./model-ref.js";
 import { buildSystemPrompt } from "./prompt.js";
@@ -33,7 +33,7 @@ export type ChatEvent = { runId: string; sessionKey: string } & (
   | { state: "delta"; delta: string }
   | { state: "tool"; phase: "call" | "result"; callId: string; name: string; input?: unknown; result?: string; error?: string }
   | { state: "fallback"; from: string; to: string; reason: string }
-  | { state: "status"; text: string }
+  | { state: "status"; text: string; approval?: PendingApprovalNotice }
   | { state: "final"; text: string; model?: string; usage?: { inputTokens: number; outputTokens: number }; command?: string }
   | { state: "error"; message: string }
   | { state: "aborted"; text: string }
@@ -378,7 +378,7 @@ export class ChatService {
         ...(this.deps.plugins?.hasHooks("before_tool_call") ? { beforeToolCall: (e) => this.deps.plugins!.beforeToolCall(e) } : {}),
         emit: (e: RunEvent) => {
           if (e.kind === "delta") this.emit(job, { state: "delta", delta: e.text });
-          else if (e.kind === "status") this.emit(job, { state: "status", text: e.text });
+          else if (e.kind === "status") this.emit(job, { state: "status", text: e.text, ...(e.approval ? { approval: e.approval } : {}) });
           else if (e.kind === "fallback") {
             this.deps.logger.warn("model fallback", { runId: job.runId, from: e.from, to: e.to, reason: e.reason });
             this.emit(job, { state: "fallback", from: e.from, to: e.to, reason: e.reason });

@@ -5,7 +5,7 @@
 import { jsonSchema, streamText, tool, type ModelMessage, type ToolSet } from "ai";
 import { z } from "zod";
 import { offeredTools, toolDecision } from "../security/tool-policy.js";
-import { type RunOrigin, type RunSandbox, type ToolContext, type ToolDef, type ToolServices } from "../tools/types.js";
+import { type PendingApprovalNotice, type RunOrigin, type RunSandbox, type ToolContext, type ToolDef, type ToolServices } from "../tools/types.js";
 import { ToolError } from "../infra/errors.js";
 import { describeModelError, languageModel, shouldFallback } from "./models.js";
 import type { ResolvedModel } from "./model-ref.js";
@@ -20,7 +20,7 @@ export type RunEvent =
   | { kind: "tool"; phase: "call"; callId: string; name: string; input: unknown }
   | { kind: "tool"; phase: "result"; callId: string; name: string; result?: string; error?: string }
   | { kind: "fallback"; from: string; to: string; reason: string }
-  | { kind: "status"; text: string };
+  | { kind: "status"; text: string; approval?: PendingApprovalNotice };
 
 export interface RunInput {
   config: Config;
@@ -134,7 +134,7 @@ export async function runAgent(input: RunInput): Promise<RunResult> {
     signal: input.signal,
     origin: input.origin,
     sandbox: input.sandbox,
-    notify: (text) => input.emit({ kind: "status", text }),
+    notify: (text, approval) => input.emit({ kind: "status", text, ...(approval ? { approval } : {}) }),
     services: input.services,
   };
   const texts: string[] = [];

@@ -199,7 +199,7 @@ export class ChannelManager {
         listener: (e: ChatEvent) => {
           if (e.state === "final" && e.text) void this.deliver(adapter, target, e.text);
           else if (e.state === "error") void this.deliver(adapter, target, `Sorry, that failed: ${e.message}`);
-          else if (e.state === "status" && m.chat.type === "direct" && decision.owner && /approval/.test(e.text)) void this.deliver(adapter, target, e.text);
+          else if (e.state === "status" && e.approval && m.chat.type === "direct" && decision.owner) void this.deliver(adapter, target, approvalPrompt(e.approval));
         },
       });
     } catch (err) {
@@ -250,4 +250,10 @@ export class ChannelManager {
     }
     return true;
   }
+}
+
+/** The approval prompt a chat owner gets, built from the structured request (never from status text). */
+export function approvalPrompt(a: { id: string; command: string; expiresAt: number }, now = Date.now()): string {
+  const secs = Math.max(0, Math.round((a.expiresAt - now) / 1000));
+  return `Approval needed (${secs} s): ${JSON.stringify(a.command)}\nAnswer with /approve ${a.id} or /deny ${a.id}`;
 }

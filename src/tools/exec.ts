@@ -122,7 +122,11 @@ export const execTool: ToolDef<Input> = {
         timeoutSeconds: policy.timeoutSeconds,
         signal: ctx.signal,
         onPending: (id, expiresAt) =>
-          ctx.notify(`waiting for approval ${id} (${Math.round((expiresAt - Date.now()) / 1000)} s): ${args.command} — answer with /approve ${id} or /deny ${id}`),
+          ctx.notify(`waiting for approval ${id} (${Math.round((expiresAt - Date.now()) / 1000)} s): ${args.command} — answer with /approve ${id} or /deny ${id}`, {
+            id,
+            command: args.command,
+            expiresAt,
+          }),
       });
       const waited = Math.round((Date.now() - started) / 1000);
       switch (outcome.decision) {

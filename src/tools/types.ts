@@ -25,7 +25,7 @@ export interface ToolContext {
   origin: RunOrigin;
   sandbox: RunSandbox;
   /** Shows a progress line to whoever watches the run (e.g. "waiting for approval"). */
-  notify(text: string): void;
+  notify(text: string, approval?: PendingApprovalNotice): void;
   /** Gateway services some tools need; absent when a tool runs outside a gateway. */
   services?: ToolServices;
 }
@@ -48,6 +48,13 @@ export interface ToolServices {
   };
   /** The memory index (implemented by memory/service.ts); absent when memory.enabled is false or outside a gateway. */
   memory?: MemoryAccess;
+}
+
+/** A command waiting for the owner's answer, as structured data for every approval surface. */
+export interface PendingApprovalNotice {
+  id: string;
+  command: string;
+  expiresAt: number;
 }
 
 export interface ToolDef<I = any> {
