@@ -205,7 +205,7 @@ describe("pre-auth frames", () => {
 });
 
 describe("after auth", () => {
-  it("hello-ok carries the protocol, methods, events and policy of SPEC §1", async () => {
+  it("hello-ok carries the protocol, methods, events and policy of docs/protocol.md", async () => {
     const t = await startTestGateway();
     const { res } = await rawConnect(t.url, { token: t.token });
     expect(res.payload).toMatchObject({

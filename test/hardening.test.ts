@@ -1,4 +1,4 @@
-// The hardening guide's minimal tool surface profile (SPEC.md §2, docs/hardening.md):
+// The hardening guide's minimal tool surface profile (docs/configuration.md, docs/hardening.md):
 // it validates as written, and a real gateway running it offers the model no exec, http
 // or browser tool and refuses them when a (prompt-injected) model calls them anyway.
 import { readFileSync } from "node:fs";
@@ -25,7 +25,7 @@ function docProfile(): string {
 }
 
 describe("the minimal tool surface profile", () => {
-  it("docs/hardening.md shows the SPEC's profile verbatim", () => {
+  it("docs/hardening.md shows the the documented profile verbatim", () => {
     expect(docProfile()).toBe(SPEC_PROFILE);
   });
 

@@ -1,5 +1,5 @@
 // The audit runner: gather once, run every check family (pure), optionally the
-// `--deep` live probes, and build the report (SPEC.md §10).
+// `--deep` live probes, and build the report (docs/security/audit-checks.md).
 import { gatherAuditInput, type GatherOptions } from "./gather.js";
 import { families } from "./registry.js";
 import { SEVERITIES, type AuditInput, type AuditReport, type Finding } from "./types.js";

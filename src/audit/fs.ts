@@ -1,4 +1,4 @@
-// Audit family "fs": permissions of the state on disk (SPEC.md §3) — state dir 700,
+// Audit family "fs": permissions of the state on disk (docs/security-model.md) — state dir 700,
 // config 600, credentials 700/600, exec-approvals.json 600, state.db 600, logs 600,
 // TLS key 600 — plus symlinked state and state kept in a cloud-synced folder.
 import { expandHome } from "../config/paths.js";

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { auditChecksMarkdown, catalogEntry, registry } from "./registry.js";
 
-// Every check id SPEC.md §10 names (the catalog may add more, never drop these).
+// Every check id docs/security/audit-checks.md names (the catalog may add more, never drop these).
 const SPEC_IDS = [
   "fs.state_dir.perms_world_writable", "fs.state_dir.perms_group_writable", "fs.state_dir.perms_readable", "fs.state_dir.symlink",
   "fs.config.perms_writable", "fs.config.perms_world_readable", "fs.config.perms_group_readable", "fs.config.symlink",
@@ -23,7 +23,7 @@ const SPEC_IDS = [
   "gateway.probe_no_lockout", "gateway.probe_failed",
 ];
 
-// Severity and fixable as SPEC.md §10 lists them, for the ones it pins down.
+// Severity and fixable as docs/security/audit-checks.md lists them, for the ones it pins down.
 const SPEC_SEVERITY: Record<string, string> = {
   "fs.state_dir.perms_world_writable": "critical", "fs.config.perms_world_readable": "critical", "fs.credentials_file.perms_readable": "critical",
   "gateway.bind_no_auth": "critical", "gateway.tailscale_funnel": "critical", "gateway.tailscale_serve": "info", "gateway.control_ui.allowed_origins_wildcard": "warn / critical",
@@ -32,13 +32,13 @@ const SPEC_SEVERITY: Record<string, string> = {
 };
 
 describe("audit check registry", () => {
-  it("covers every check id in SPEC.md §10, each once", () => {
+  it("covers every check id in docs/security/audit-checks.md, each once", () => {
     const ids = registry.map((e) => e.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of SPEC_IDS) expect(ids, id).toContain(id);
   });
 
-  it("severities and fixability match the SPEC table", () => {
+  it("severities and fixability match the documented table", () => {
     for (const [id, sev] of Object.entries(SPEC_SEVERITY)) {
       const e = registry.find((x) => x.id === id)!;
       expect([...e.severity].sort().join(" / "), id).toBe(sev.split(" / ").sort().join(" / "));

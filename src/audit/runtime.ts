@@ -1,5 +1,5 @@
 // Audit family "runtime": the Node.js running SimpleClaw must carry the security
-// fixes of 22.12.0 (SPEC.md §11). The CLI refuses older Node itself, so this mostly
+// fixes of 22.12.0 (docs/security-model.md). The CLI refuses older Node itself, so this mostly
 // fires when the audit code is imported by something started another way.
 import { isSupportedNode, MIN_NODE_VERSION } from "../infra/runtime.js";
 import { finding, type AuditInput, type CheckDef, type CheckFamily, type Finding } from "./types.js";

@@ -61,7 +61,7 @@ export const toolsChecks: readonly CheckDef[] = Object.values(c);
 const SECURITY_RANK: Record<string, number> = { deny: 2, allowlist: 1, full: 0 };
 const ASK_RANK: Record<string, number> = { always: 2, "on-miss": 1, off: 0 };
 
-/** The stricter of the given layers (SPEC.md §8), ignoring unknown / missing values. */
+/** The stricter of the given layers (docs/exec.md), ignoring unknown / missing values. */
 function strictest(rank: Record<string, number>, values: Array<string | undefined>): string {
   let best: string | undefined;
   for (const v of values) if (v !== undefined && v in rank && (best === undefined || rank[v]! > rank[best]!)) best = v;

@@ -1,4 +1,4 @@
-// Shared types of the security audit (SPEC.md §10). Every check is a pure function
+// Shared types of the security audit (docs/security/audit-checks.md). Every check is a pure function
 // from an AuditInput (config + stat results + env, gathered once by gather.ts) to
 // findings; fixes are data applied by fix.ts. Nothing here does I/O.
 import type { Config } from "../config/schema.js";

@@ -34,7 +34,7 @@ function thrown(fn: () => unknown): UserError {
 }
 
 describe("validateConfig", () => {
-  it("accepts an empty config and fills SPEC defaults", () => {
+  it("accepts an empty config and fills documented defaults", () => {
     const v = validateConfig({});
     expect(v.ok).toBe(true);
     if (!v.ok) return;
@@ -47,7 +47,7 @@ describe("validateConfig", () => {
     expect(v.config.tools.exec.security).toBe("allowlist");
   });
 
-  it("accepts the SPEC hardening profile as written", () => {
+  it("accepts the documented hardening profile as written", () => {
     const v = validateConfig({ tools: { exec: { enabled: false }, browser: { enabled: false }, http: { enabled: false }, fs: { workspaceOnly: true } } });
     expect(v.ok).toBe(true);
   });

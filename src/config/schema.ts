@@ -1,4 +1,4 @@
-// The one source of truth for every config key and its default (SPEC.md §2).
+// The one source of truth for every config key and its default (docs/configuration.md).
 // Objects are strict: an unknown key is an error, never silently ignored.
 // Loading, saving and error formatting live in config/io.ts.
 import { z } from "zod";

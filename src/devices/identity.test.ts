@@ -14,7 +14,7 @@ describe("device identity", () => {
     expect(id.deviceId).toBe(deviceIdFromPublicKey(raw));
   });
 
-  it("signs exactly the SPEC message and verifies it", () => {
+  it("signs exactly the documented message and verifies it", () => {
     const id = generateIdentity();
     expect(connectMessage({ nonce, role: "node", deviceId: "ab", signedAt: 5 })).toBe(`simpleclaw-connect-v1\n${nonce}\nnode\nab\n5`);
     const proof = signConnect(id, { nonce, role: "node", signedAt: NOW });

@@ -1,4 +1,4 @@
-// Device identity (SPEC.md §6): an Ed25519 key pair per device, its id (hex SHA-256 of
+// Device identity (docs/nodes.md): an Ed25519 key pair per device, its id (hex SHA-256 of
 // the raw 32-byte public key), and the signed connect proof. `verifyDeviceProof` is the
 // pure check the gateway runs on every connect that carries a device; signing and the
 // on-disk key file (identity/device.json, 600) are for the node host.
@@ -42,7 +42,7 @@ export function deviceIdFromPublicKey(raw: Uint8Array): string {
   return createHash("sha256").update(raw).digest("hex");
 }
 
-/** The exact UTF-8 message a device signs (SPEC.md §6). */
+/** The exact UTF-8 message a device signs (docs/nodes.md). */
 export function connectMessage(p: { nonce: string; role: DeviceRole; deviceId: string; signedAt: number }): string {
   return `${CONNECT_SIGNATURE_PREFIX}\n${p.nonce}\n${p.role}\n${p.deviceId}\n${p.signedAt}`;
 }

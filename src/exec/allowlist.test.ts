@@ -64,7 +64,7 @@ describe("argument globs", () => {
     expect(matchSegment(seg(ls, "-l"), entry(ls, ["*"]))).toBe(true);
     expect(matchSegment(seg(ls, "-l", "x"), entry(ls, ["*", "*"]))).toBe(true); // each "*" is exactly one arg…
     expect(matchSegment(seg(ls, "-l", "x", "y"), entry(ls, ["*", "*"]))).toBe(false);
-    expect(matchSegment(seg(ls, "-l", "x"), entry(ls, ["*"]))).toBe(true); // …except a lone ["*"], SPEC's "any args"
+    expect(matchSegment(seg(ls, "-l", "x"), entry(ls, ["*"]))).toBe(true); // …except a lone ["*"], the documented "any args"
     expect(matchSegment(seg(ls, "x", "-l"), entry(ls, ["-l", "*"]))).toBe(false);
   });
 
@@ -171,8 +171,8 @@ describe("checkAllowlist", () => {
   });
 });
 
-describe("SPEC.md's args: [\"*\"]", () => {
-  it("a lone \"*\" means any arguments, as in the SPEC example", () => {
+describe("the documented args: [\"*\"]", () => {
+  it("a lone \"*\" means any arguments, as in the documented example", () => {
     const seg = { argv: ["ls", "-la", "/tmp"], executable: "/usr/bin/ls", text: "ls -la /tmp" };
     expect(matchSegment(seg, { id: "x", pattern: "/usr/bin/ls", args: ["*"], source: "manual", createdAt: 0 })).toBe(true);
     expect(matchSegment({ ...seg, argv: ["ls"] }, { id: "x", pattern: "/usr/bin/ls", args: ["*"], source: "manual", createdAt: 0 })).toBe(true);

@@ -1,4 +1,4 @@
-// Exec approvals, the matching half (SPEC.md §8): a command line is allowed only if the
+// Exec approvals, the matching half (docs/exec.md): a command line is allowed only if the
 // analyzer was sure about it AND every simple command matches an allowlist entry.
 //
 // Entry semantics:
@@ -11,7 +11,7 @@
 //     argv[i+1] in which `*` matches any characters (including `/`) within that one
 //     argument. A FINAL element exactly "**" matches any remaining arguments (zero or
 //     more); every other element matches exactly one argument, so without a final "**"
-//     the argument count must be equal. `[]` means "no arguments". (So the SPEC example
+//     the argument count must be equal. `[]` means "no arguments". (So the documented example
 //     `args: ["*"]` means exactly one argument; use `["**"]` for "any".)
 //   - Arguments the shell will pathname-expand (`ls *.txt`, Segment.globArgs) become an
 //     unknown number of arguments: they match only under a final "**" (or `args`
@@ -141,7 +141,7 @@ export function matchSegment(seg: Segment, entry: AllowlistEntry): boolean {
   if (entry.args === undefined) return true;
   if (!Array.isArray(entry.args)) return false;
   const args = seg.argv.slice(1);
-  // SPEC.md §8 writes "any arguments" as ["*"]; a lone "*" therefore means the same as ["**"].
+  // docs/exec.md writes "any arguments" as ["*"]; a lone "*" therefore means the same as ["**"].
   const pats = entry.args.length === 1 && entry.args[0] === "*" ? ["**"] : entry.args;
   const rest = pats.length > 0 && pats[pats.length - 1] === "**";
   const fixed = rest ? pats.length - 1 : pats.length;

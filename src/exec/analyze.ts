@@ -1,4 +1,4 @@
-// Exec approvals, the analysis half (SPEC.md §8): split a command line that will run as
+// Exec approvals, the analysis half (docs/exec.md): split a command line that will run as
 // `/bin/sh -c <command>` into simple commands and resolve each one's program to an
 // absolute real path, so `allowlist.ts` can match every one of them.
 //

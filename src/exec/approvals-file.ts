@@ -1,4 +1,4 @@
-// exec-approvals.json (SPEC.md §8, mode 600): policy defaults, per-agent overrides and
+// exec-approvals.json (docs/exec.md, mode 600): policy defaults, per-agent overrides and
 // allowlists. Read fresh for every exec decision, written atomically. A broken file
 // fails closed: exec is denied with a message saying which file to fix.
 import { existsSync, readFileSync } from "node:fs";

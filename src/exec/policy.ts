@@ -1,4 +1,4 @@
-// The exec approval decision (SPEC.md §8), pure: the effective policy is the stricter
+// The exec approval decision (docs/exec.md), pure: the effective policy is the stricter
 // of config (tools.exec) and exec-approvals.json, and a parsed command is run, asked
 // about, or denied. There is no other switch: this is the one place that says "run".
 export type Security = "deny" | "allowlist" | "full";

@@ -154,7 +154,7 @@ export class Connection {
         : { code: decision.code, message: decision.message });
       return;
     }
-    // Device identity (SPEC.md §6): nodes must prove a paired device; see devices/service.ts.
+    // Device identity (docs/nodes.md): nodes must prove a paired device; see devices/service.ts.
     const device = this.ctx.devices.authorizeDevice({
       role,
       device: p.data.device,

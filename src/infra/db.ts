@@ -9,7 +9,7 @@ export type Db = DatabaseSync;
 export function openStateDb(path: string): Db {
   const db = new DatabaseSync(path);
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
-  // The state dir is 700 already; the files are 600 as well (SPEC.md §3).
+  // The state dir is 700 already; the files are 600 as well (docs/security-model.md).
   for (const suffix of ["", "-wal", "-shm"]) if (existsSync(path + suffix)) chmodSync(path + suffix, 0o600);
   db.exec("CREATE TABLE IF NOT EXISTS migrations (module TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (module, version))");
   return db;

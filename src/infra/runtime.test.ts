@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { MIN_NODE_VERSION, isSupportedNode, nodeVersionProblem } from "./runtime.js";
 
 describe("isSupportedNode", () => {
-  it("has the SPEC floor 22.12.0", () => {
+  it("has the documented floor 22.12.0", () => {
     expect(MIN_NODE_VERSION).toBe("22.12.0");
   });
 

@@ -1,4 +1,4 @@
-// The commands a node host offers (SPEC.md §6), as a registry: name → params schema +
+// The commands a node host offers (docs/nodes.md), as a registry: name → params schema +
 // handler. system.run is governed by system-run.ts; the others only read facts about
 // this machine or show a notification.
 import { spawn } from "node:child_process";

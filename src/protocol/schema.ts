@@ -1,4 +1,4 @@
-// The gateway wire protocol (SPEC.md §1): every frame and method params schema,
+// The gateway wire protocol (docs/protocol.md): every frame and method params schema,
 // shared by the server, the CLI client, and later the TUI, node host and web UI.
 import { z } from "zod";
 

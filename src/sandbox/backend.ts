@@ -1,4 +1,4 @@
-// Picking and using a sandbox backend (SPEC.md §9).
+// Picking and using a sandbox backend (docs/exec.md).
 // `auto`: bwrap if it can really build a sandbox here, else docker if an engine
 // answers, else none. A session that must be sandboxed and gets `none` must fail
 // with a clear tool error: nothing here ever falls back to running on the host.

@@ -1,4 +1,4 @@
-// bubblewrap backend (SPEC.md §9). `bwrapArgs` is pure: given the host layout it
+// bubblewrap backend (docs/exec.md). `bwrapArgs` is pure: given the host layout it
 // builds the argv that runs `command` in a fresh sandbox where only these exist:
 //   /usr (ro), /bin /sbin /lib* (symlinks into /usr on merged-/usr hosts, else ro),
 //   a curated read-only /etc subset, a private /proc and /dev, a tmpfs /tmp,

@@ -1,4 +1,4 @@
-// Docker backend (SPEC.md §9). `dockerRunArgs` is pure: the argv (without the
+// Docker backend (docs/exec.md). `dockerRunArgs` is pure: the argv (without the
 // leading "docker") for a throwaway container that runs one command with a
 // read-only root, no capabilities, no privilege escalation, a non-root user,
 // no network unless asked, pids/memory limits, a small tmpfs /tmp and the

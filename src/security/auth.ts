@@ -1,6 +1,6 @@
 // Gateway authentication: which secret is in force (env beats config), the
 // constant-time check of a presented secret, and the per-address failed-attempt
-// limiter (SPEC.md §4). Every WS connect and every protected HTTP route goes
+// limiter (docs/security-model.md). Every WS connect and every protected HTTP route goes
 // through `authenticate()` below; nothing else decides who is the operator.
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Config } from "../config/schema.js";

@@ -1,4 +1,4 @@
-// Who may reach the agent through a chat channel (SPEC.md §5), as one pure decision:
+// Who may reach the agent through a chat channel (docs/channels.md), as one pure decision:
 // DMs by dmPolicy (pairing / allowlist / open / disabled) and the approved senders,
 // groups by groupPolicy, the per-group entry and mention gating. The channel manager
 // calls it for every inbound message before anything else happens.

@@ -1,4 +1,4 @@
-// Device pairing decisions (SPEC.md §6), pure: what happens to a connect that carries a
+// Device pairing decisions (docs/nodes.md), pure: what happens to a connect that carries a
 // verified device proof (accept, hold for pairing, refuse), the pending-request queue
 // (10 min expiry, at most 20), and device tokens (32 random bytes, kept only as SHA-256).
 // store.ts persists the state; gateway.ts calls these on every device connect.

@@ -1,4 +1,4 @@
-// Which sessions must run sandboxed (SPEC.md §9): `off` none, `all` every session,
+// Which sessions must run sandboxed (docs/exec.md): `off` none, `all` every session,
 // `non-main` every session except an agent's main (owner) session.
 import { parseSessionKey } from "./session-scope.js";
 import type { Config } from "../config/schema.js";

@@ -1,4 +1,4 @@
-// Tool policy (SPEC.md §7): which tools an agent may see and call. A pure decision
+// Tool policy (docs/agents.md): which tools an agent may see and call. A pure decision
 // over config; the agent loop calls `toolDecision` for the tool list it offers the
 // model and again for every call the model makes, so a refused tool never runs.
 import type { Config } from "../config/schema.js";

@@ -1,4 +1,4 @@
-// The apply_patch tool (SPEC.md §7, group "fs"): applies a unified diff to one or more
+// The apply_patch tool (docs/agents.md, group "fs"): applies a unified diff to one or more
 // files. Containment is tools.exec.applyPatch.workspaceOnly, decided by security/fs-containment.ts
 // for every path the patch names. All-or-nothing: every path is checked and every hunk
 // verified in memory before anything is written; writes are staged, then committed.

@@ -1,4 +1,4 @@
-// The `browser` tool (SPEC.md §7, group "web", docs/browser.md): drive a Chromium for the
+// The `browser` tool (docs/agents.md, group "web", docs/browser.md): drive a Chromium for the
 // agent — open a URL, read the page as text with numbered element refs, click, type,
 // press keys, take screenshots into the workspace, list/switch/close tabs.
 // Off by default (tools.browser.enabled). Which browser runs where is browser/service.ts;

@@ -1,4 +1,4 @@
-// The fs tools (SPEC.md §7, group "fs"): read, write, edit, list. Each one resolves its
+// The fs tools (docs/agents.md, group "fs"): read, write, edit, list. Each one resolves its
 // path through security/fs-containment.ts under tools.fs.workspaceOnly and does its I/O through
 // the guard's fd-verified helpers, so what was checked is what is read or written.
 import type { FileHandle } from "node:fs/promises";

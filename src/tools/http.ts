@@ -1,4 +1,4 @@
-// The `http` tool (SPEC.md §7, group "web"): one HTTP(S) request on the model's behalf.
+// The `http` tool (docs/agents.md, group "web"): one HTTP(S) request on the model's behalf.
 // The model is untrusted, so every hop goes through network-policy's checkUrl and the socket is
 // opened to the address that was checked (no second DNS lookup: no DNS rebinding).
 // Redirects are followed by hand so each Location is re-checked; time and size are capped.

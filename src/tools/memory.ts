@@ -1,4 +1,4 @@
-// The memory tools (SPEC.md §7, group "memory"): memory_search ranks snippets from the
+// The memory tools (docs/agents.md, group "memory"): memory_search ranks snippets from the
 // agent's memory index; memory_get returns the exact text of a memory file and nothing
 // else. memory_get's path decision is here: the path must name MEMORY.md, a .md file under
 // memory/, or one under memory.extraPaths — reached without a symbolic link and not a hard
