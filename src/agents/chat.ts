@@ -14,7 +14,8 @@ import type { Logger } from "../infra/log.js";
 import { effectiveSandbox } from "../security/sandbox-scope.js";
 import { offeredTools, toolDecision } from "../security/tool-policy.js";
 import type { PluginHost } from "../plugins/host.js";
-import type { PendingApprovalNotice, RunOrigin, ToolDef, ToolServices } from "../tools/types.js";
+import type { RunOrigin, ToolDef, ToolServices } from "../tools/types.js";
+import type { ChatEvent } from "../protocol/results.js";
 import { COMMAND_HELP, parseCommand, transcriptJson, transcriptMarkdown, type ChatCommand } from "./commands.js";
 import { loadProviderCredentials, resolveModel, type ResolvedModel } from "./model-ref.js";
 import { buildSystemPrompt } from "./prompt.js";
@@ -29,15 +30,7 @@ export const MAX_QUEUED_PER_SESSION = 100;
 
 export type ChatOrigin = RunOrigin;
 
-export type ChatEvent = { runId: string; sessionKey: string } & (
-  | { state: "delta"; delta: string }
-  | { state: "tool"; phase: "call" | "result"; callId: string; name: string; input?: unknown; result?: string; error?: string }
-  | { state: "fallback"; from: string; to: string; reason: string }
-  | { state: "status"; text: string; approval?: PendingApprovalNotice }
-  | { state: "final"; text: string; model?: string; usage?: { inputTokens: number; outputTokens: number }; command?: string }
-  | { state: "error"; message: string }
-  | { state: "aborted"; text: string }
-);
+export type { ChatEvent };
 
 export interface SendRequest {
   sessionKey?: string;

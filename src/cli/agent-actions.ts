@@ -7,7 +7,8 @@ import type { TranscriptEntry } from "../agents/store.js";
 import { writeFileAtomic } from "../infra/atomic-fs.js";
 import { EXIT, UserError } from "../infra/errors.js";
 import { GatewayError, type GatewayClient } from "../protocol/client.js";
-import { chatEvent, type ChatEventPayload } from "../protocol/schema.js";
+import { chatEvent } from "../protocol/schema.js";
+import type { ChatEventView as ChatEventPayload } from "../protocol/results.js";
 import { connect, type Flags } from "./gateway-client.js";
 
 async function withClient<T>(flags: Flags, fn: (c: GatewayClient) => Promise<T>): Promise<T> {

@@ -1,6 +1,7 @@
 // The gateway wire protocol (docs/protocol.md): every frame and method params schema,
 // shared by the server, the CLI client, and later the TUI, node host and web UI.
 import { z } from "zod";
+import type { ChatEvent } from "./results.js";
 
 export const PROTOCOL_VERSION = 1;
 export const PRE_AUTH_MAX_PAYLOAD = 64 * 1024;
@@ -161,25 +162,40 @@ export const NODE_METHODS: readonly MethodName[] = ["health", "node.invoke.resul
 /** Events a node receives. */
 export const NODE_EVENTS = ["connect.challenge", "tick", "shutdown", "node.invoke.request"] as const;
 
-/** Payload of a `chat` event (one per delta, tool step, and end of run). */
-export const chatEvent = z.object({
-  runId: z.string(),
-  sessionKey: z.string(),
-  state: z.enum(["delta", "tool", "status", "fallback", "final", "error", "aborted"]),
-  delta: z.string().optional(),
-  text: z.string().optional(),
-  message: z.string().optional(),
-  phase: z.enum(["call", "result"]).optional(),
-  name: z.string().optional(),
-  callId: z.string().optional(),
-  input: z.unknown().optional(),
-  result: z.string().optional(),
-  error: z.string().optional(),
-  model: z.string().optional(),
-  usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }).optional(),
-  command: z.string().optional(),
-  from: z.string().optional(),
-  to: z.string().optional(),
-  reason: z.string().optional(),
-});
-export type ChatEventPayload = z.infer<typeof chatEvent>;
+/** Payload of a `chat` event (one per delta, tool step, and end of run): the runtime check of protocol/results.ts's ChatEvent. */
+const runRef = { runId: z.string(), sessionKey: z.string() };
+export const chatEvent = z.discriminatedUnion("state", [
+  z.object({ ...runRef, state: z.literal("delta"), delta: z.string() }),
+  z.object({
+    ...runRef,
+    state: z.literal("tool"),
+    phase: z.enum(["call", "result"]),
+    callId: z.string(),
+    name: z.string(),
+    input: z.unknown().optional(),
+    result: z.string().optional(),
+    error: z.string().optional(),
+  }),
+  z.object({ ...runRef, state: z.literal("fallback"), from: z.string(), to: z.string(), reason: z.string() }),
+  z.object({
+    ...runRef,
+    state: z.literal("status"),
+    text: z.string(),
+    approval: z.object({ id: z.string(), command: z.string(), expiresAt: z.number() }).optional(),
+  }),
+  z.object({
+    ...runRef,
+    state: z.literal("final"),
+    text: z.string(),
+    model: z.string().optional(),
+    usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }).optional(),
+    command: z.string().optional(),
+  }),
+  z.object({ ...runRef, state: z.literal("error"), message: z.string() }),
+  z.object({ ...runRef, state: z.literal("aborted"), text: z.string() }),
+]);
+export type ChatEventPayload = ChatEvent;
+// The schema and the shared type must describe the same thing: a compile error here means they drifted.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const chatEventMatchesType: Same<z.output<typeof chatEvent>, ChatEvent> = true;
+void chatEventMatchesType;

@@ -7,10 +7,11 @@ import type { BrowserService } from "../browser/service.js";
 import type { MemoryAccess } from "../memory/types.js";
 import type { ApprovalOutcome, ApprovalRequestInput } from "../exec/approvals.js";
 import type { RunOrigin } from "../security/principal.js";
+import type { PendingApprovalNotice } from "../protocol/results.js";
 import type { RunSandbox } from "../security/sandbox-scope.js";
 import type { ToolGroup } from "../security/tool-policy.js";
 
-export type { RunOrigin, RunSandbox, ToolGroup };
+export type { PendingApprovalNotice, RunOrigin, RunSandbox, ToolGroup };
 
 
 
@@ -48,13 +49,6 @@ export interface ToolServices {
   };
   /** The memory index (implemented by memory/service.ts); absent when memory.enabled is false or outside a gateway. */
   memory?: MemoryAccess;
-}
-
-/** A command waiting for the owner's answer, as structured data for every approval surface. */
-export interface PendingApprovalNotice {
-  id: string;
-  command: string;
-  expiresAt: number;
 }
 
 export interface ToolDef<I = any> {

@@ -9,7 +9,8 @@ import { clientOptionsFromConfig, connect, type Flags } from "../protocol/local.
 import { EXIT, UserError, errorMessage } from "../infra/errors.js";
 import { version } from "../infra/version.js";
 import { GatewayError, type GatewayClient } from "../protocol/client.js";
-import { chatEvent, type ChatEventPayload } from "../protocol/schema.js";
+import { chatEvent } from "../protocol/schema.js";
+import type { ChatEventView as ChatEventPayload } from "../protocol/results.js";
 import {
   APPROVAL_CHOICES,
   TUI_HELP,

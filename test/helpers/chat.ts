@@ -2,7 +2,7 @@
 // `chat` event and can wait for a run to end.
 import { randomUUID } from "node:crypto";
 import { GatewayClient } from "../../src/protocol/client.js";
-import type { ChatEventPayload } from "../../src/protocol/schema.js";
+import type { ChatEventView as ChatEventPayload } from "../../src/protocol/results.js";
 import { onCleanup } from "./gateway.js";
 
 export interface ChatClient {

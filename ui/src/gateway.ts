@@ -2,16 +2,8 @@
 // speaking the frames of docs/protocol.md. The server sends connect.challenge; we answer
 // with a `connect` request (role operator, the secret the operator typed), then match
 // responses to requests by id and hand events to subscribers.
-
-export interface Hello {
-  type: "hello-ok";
-  protocol: number;
-  server: { version: string; connId: string };
-  role: "operator" | "node";
-  methods: string[];
-  events: string[];
-  policy: { maxPayload: number; tickIntervalMs: number };
-}
+import type { Hello } from "../../src/protocol/results.js";
+export type { Hello };
 
 export class GatewayError extends Error {
   constructor(

@@ -1,13 +1,7 @@
 // Stored transcript messages (AI SDK ModelMessage, as chat.history returns them) turned
 // into display items, and the client-side export of a session as JSON or Markdown.
-
-export interface HistoryEntry {
-  id: number | string;
-  runId: string | null;
-  role: string;
-  createdAt: number;
-  message: { role: string; content: unknown };
-}
+import type { HistoryEntry } from "../../src/protocol/results.js";
+export type { HistoryEntry };
 
 export type Item =
   | { kind: "user"; text: string; key: string }

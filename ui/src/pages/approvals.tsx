@@ -4,25 +4,8 @@ import { useState } from "preact/hooks";
 import type { Gateway } from "../gateway";
 import { useAction, useClock, useEvents } from "../hooks";
 import { ago, until } from "../transcript";
-
-export interface Approval {
-  id: string;
-  command: string;
-  argv?: string[];
-  cwd: string;
-  agentId: string;
-  sessionKey: string;
-  createdAt: number;
-  expiresAt: number;
-}
-
-interface Resolved {
-  id: string;
-  command: string;
-  decision: string;
-  by: string;
-  at: number;
-}
+import type { ExecApproval as Approval, ExecApprovalResolved as Resolved } from "../../../src/protocol/results.js";
+export type { Approval };
 
 const DECISIONS = [
   { id: "allow-once", label: "Allow once", cls: "" },

@@ -5,27 +5,7 @@ import { useState } from "preact/hooks";
 import type { Gateway } from "../gateway";
 import { useAction, useClock, useEvents, useLoad } from "../hooks";
 import { ago, until } from "../transcript";
-
-interface PendingDevice {
-  deviceId: string;
-  role: string;
-  name: string;
-  platform: string;
-  clientVersion: string;
-  remoteAddress: string;
-  createdAt: number;
-  expiresAt: number;
-}
-interface PairedDevice {
-  deviceId: string;
-  role: string;
-  name: string;
-  platform: string;
-  approvedAt: number;
-  tokenIssuedAt: number | null;
-  lastSeenAt: number | null;
-  connected: boolean;
-}
+import type { PairedDevice, PendingDevice } from "../../../src/protocol/results.js";
 
 export function DevicesPage(props: { gw: Gateway }) {
   const { gw } = props;

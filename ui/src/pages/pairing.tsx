@@ -5,31 +5,7 @@ import { useState } from "preact/hooks";
 import type { Gateway } from "../gateway";
 import { useAction, useClock, useEvents, useLoad } from "../hooks";
 import { ago, until } from "../transcript";
-
-interface Pending {
-  code: string;
-  senderId: string;
-  senderName?: string;
-  createdAt: number;
-  expiresAt: number;
-}
-interface Approved {
-  id: string;
-  name?: string;
-  approvedAt: number;
-  owner?: boolean;
-}
-interface ChannelPairing {
-  channel: string;
-  pending: Pending[];
-  approved: Approved[];
-}
-interface ChannelStatus {
-  channel: string;
-  enabled: boolean;
-  running: boolean;
-  error?: string;
-}
+import type { ApprovedSenderRow as Approved, ChannelPairing, ChannelStatus, PairingRequestRow as Pending } from "../../../src/protocol/results.js";
 
 export function PairingPage(props: { gw: Gateway }) {
   const { gw } = props;

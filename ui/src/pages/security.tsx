@@ -4,21 +4,7 @@
 import type { Gateway } from "../gateway";
 import { useAction } from "../hooks";
 import { useState } from "preact/hooks";
-
-interface Finding {
-  checkId: string;
-  severity: "critical" | "warn" | "info";
-  title: string;
-  detail: string;
-  evidence: string;
-  fix: string;
-  fixable: boolean;
-}
-interface Report {
-  ts: number;
-  summary: { critical: number; warn: number; info: number };
-  findings: Finding[];
-}
+import type { AuditFinding as Finding, AuditReportResult as Report } from "../../../src/protocol/results.js";
 
 const SEVERITIES = ["critical", "warn", "info"] as const;
 

@@ -6,17 +6,7 @@ import type { Gateway } from "../gateway";
 import { useAction, useClock, useLoad } from "../hooks";
 import { ago, download, toItems, transcriptJson, transcriptMarkdown, type HistoryEntry } from "../transcript";
 import { ItemView } from "./chat";
-
-interface SessionRow {
-  key: string;
-  agentId: string;
-  messageCount: number;
-  inputTokens: number;
-  outputTokens: number;
-  lastModel: string | null;
-  createdAt: number;
-  updatedAt: number;
-}
+import type { SessionRow } from "../../../src/protocol/results.js";
 
 function fileName(key: string, ext: string): string {
   return `${key.replace(/[^A-Za-z0-9._-]+/g, "_")}.${ext}`;

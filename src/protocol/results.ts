@@ -1,0 +1,164 @@
+// The shapes of method results and event payloads on the gateway WebSocket
+// (docs/protocol.md), defined once: the server produces them and the CLI, TUI and Control
+// UI consume them. Types only — no runtime code — so the browser bundle can import it.
+
+export interface Hello {
+  type: "hello-ok";
+  protocol: number;
+  server: { version: string; connId: string };
+  role: "operator" | "node";
+  methods: string[];
+  events: string[];
+  policy: { maxPayload: number; tickIntervalMs: number };
+}
+
+/** A command waiting for the owner, structured for every approval surface. */
+export interface PendingApprovalNotice {
+  id: string;
+  command: string;
+  expiresAt: number;
+}
+
+/** `chat` event payload: one step of a run, streamed to every operator client. */
+export type ChatEvent = { runId: string; sessionKey: string } & (
+  | { state: "delta"; delta: string }
+  | { state: "tool"; phase: "call" | "result"; callId: string; name: string; input?: unknown; result?: string; error?: string }
+  | { state: "fallback"; from: string; to: string; reason: string }
+  | { state: "status"; text: string; approval?: PendingApprovalNotice }
+  | { state: "final"; text: string; model?: string; usage?: { inputTokens: number; outputTokens: number }; command?: string }
+  | { state: "error"; message: string }
+  | { state: "aborted"; text: string }
+);
+
+/** A chat event seen with every state's fields optional: for code that reads a field whatever the state. */
+export type ChatEventView = ChatEvent &
+  Partial<{
+    delta: string;
+    text: string;
+    message: string;
+    model: string;
+    usage: { inputTokens: number; outputTokens: number };
+    command: string;
+    phase: "call" | "result";
+    callId: string;
+    name: string;
+    input: unknown;
+    result: string;
+    error: string;
+    from: string;
+    to: string;
+    reason: string;
+    approval: PendingApprovalNotice;
+  }>;
+
+/** `chat.history` entries. */
+export interface HistoryEntry {
+  id: number | string;
+  runId: string | null;
+  role: string;
+  createdAt: number;
+  message: { role: string; content: unknown };
+}
+
+/** `exec.approval.requested` payload and `exec.approval.list` rows. */
+export interface ExecApproval {
+  id: string;
+  command: string;
+  argv?: string[];
+  cwd: string;
+  agentId: string;
+  sessionKey: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** `exec.approval.resolved` payload (plus the command, for display). */
+export interface ExecApprovalResolved {
+  id: string;
+  command: string;
+  decision: string;
+  by: string;
+  at: number;
+}
+
+/** `devices.list` rows. */
+export interface PendingDevice {
+  deviceId: string;
+  role: string;
+  name: string;
+  platform: string;
+  clientVersion: string;
+  remoteAddress: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface PairedDevice {
+  deviceId: string;
+  role: string;
+  name: string;
+  platform: string;
+  approvedAt: number;
+  tokenIssuedAt: number | null;
+  lastSeenAt: number | null;
+  connected: boolean;
+}
+
+/** `pairing.list`: per channel, pending DM pairing requests and approved senders. */
+export interface PairingRequestRow {
+  code: string;
+  senderId: string;
+  senderName?: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface ApprovedSenderRow {
+  id: string;
+  name?: string;
+  approvedAt: number;
+  owner?: boolean;
+}
+
+export interface ChannelPairing {
+  channel: string;
+  pending: PairingRequestRow[];
+  approved: ApprovedSenderRow[];
+}
+
+/** `channels.status` rows. */
+export interface ChannelStatus {
+  channel: string;
+  enabled: boolean;
+  running: boolean;
+  error?: string;
+}
+
+/** `security.audit` result. */
+export interface AuditFinding {
+  checkId: string;
+  severity: "critical" | "warn" | "info";
+  title: string;
+  detail: string;
+  evidence: string;
+  fix: string;
+  fixable: boolean;
+}
+
+export interface AuditReportResult {
+  ts: number;
+  summary: { critical: number; warn: number; info: number };
+  findings: AuditFinding[];
+}
+
+/** `sessions.list` rows. */
+export interface SessionRow {
+  key: string;
+  agentId: string;
+  messageCount: number;
+  inputTokens: number;
+  outputTokens: number;
+  lastModel: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
