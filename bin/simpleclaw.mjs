@@ -27,5 +27,12 @@ process.on("warning", (w) => {
   if (w.name === "ExperimentalWarning" && /SQLite/.test(w.message)) return;
   process.stderr.write(`${w.name}: ${w.message}\n`);
 });
+// `simpleclaw doctor | head -3`: a reader that goes away is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (err) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
 const { main } = await import("../dist/cli/main.js");
 await main(process.argv);

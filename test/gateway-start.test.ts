@@ -244,10 +244,23 @@ describe("runtime and version", () => {
     expect(g.stderr).toContain("22.12.0");
   });
 
-  it("an unknown command is a usage error, not a crash", async () => {
-    const r = await runCli(["frobnicate"]);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).not.toMatch(NO_STACK);
+  it("usage mistakes exit 2 (unknown command, unknown option, missing argument), not a crash", async () => {
+    for (const args of [["frobnicate"], ["gateway", "status", "--frob"], ["gateway", "call"], ["pairing", "approve", "telegram"]]) {
+      const r = await runCli(args, { SIMPLECLAW_STATE_DIR: tempStateDir().dir });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).not.toMatch(NO_STACK);
+    }
+    const v = await runCli(["--version"]);
+    expect(v.code).toBe(0);
+  });
+
+  it("config set with a value the schema refuses exits 2 and leaves the file alone", async () => {
+    const state = tempStateDir({ gateway: { port: 18789 } });
+    const before = readFileSync(state.configPath, "utf8");
+    const r = await runCli(["config", "set", "gateway.port", "abc"], state.env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/gateway\.port/);
+    expect(readFileSync(state.configPath, "utf8")).toBe(before);
   });
 });
 
@@ -308,19 +321,21 @@ describe("gateway status / call against a running gateway", () => {
     for (const r of [u, p]) expect(r.stderr).not.toMatch(NO_STACK);
   });
 
-  it("gateway status when nothing is running: non-zero, clear message", async () => {
+  it("gateway status when nothing is running says so (exit 3) and how to start it", async () => {
     const t = await startTestGateway();
     const port = t.port;
     await t.close(); // a port that was just free
     const state = tempStateDir({ gateway: { auth: { token: "x-123456" } } });
     const r = await runCli(["gateway", "status"], { ...state.env, SIMPLECLAW_GATEWAY_PORT: String(port) });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/cannot reach the gateway/);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/running: no/);
+    expect(r.stdout).toMatch(/npx simpleclaw gateway/);
     expect(r.stderr).not.toMatch(NO_STACK);
     const j = await runCli(["gateway", "status", "--json"], { ...state.env, SIMPLECLAW_GATEWAY_PORT: String(port) });
-    expect(j.code).toBe(1);
+    expect(j.code).toBe(3);
     expect(JSON.parse(j.stdout)).toMatchObject({ running: false });
   });
+
 });
 
 describe("signals", () => {
@@ -501,4 +516,45 @@ describe("a signal during a state write leaves valid state", () => {
     expect(loadConfig(state.env).config.gateway.port).toBe(18790);
     expect(loadConfig(state.env).config.gateway.auth.token).toBe("cli-token-final-1");
   }, 60_000);
+});
+
+describe("finding the gateway without flags (gateway-runtime.json)", () => {
+  it("a gateway started on another port is found by status and call without flags; after a crash the stale record is noticed", async () => {
+    const state = tempStateDir({ gateway: { auth: { token: "found-token-0123456789" } } });
+    const free = await startTestGateway();
+    const port = free.port;
+    await free.close();
+    // `npm start --port N` reaches the CLI as a lone positional port.
+    const gw = await spawnGateway(state.env, { args: [String(port)], ownPort: true });
+    expect(gw.port).toBe(port);
+    const record = JSON.parse(readFileSync(join(state.dir, "gateway-runtime.json"), "utf8")) as { port: number; pid: number };
+    expect(record.port).toBe(port);
+    expect(statSync(join(state.dir, "gateway-runtime.json")).mode & 0o777).toBe(0o600);
+    const r = await runCli(["gateway", "status"], state.env); // no --url, no SIMPLECLAW_GATEWAY_PORT
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`port ${port}`);
+    const h = await runCli(["gateway", "call", "health", "--url", `http://127.0.0.1:${port}/`], state.env);
+    expect(h.code, h.stderr).toBe(0);
+    gw.child.kill("SIGKILL"); // a crash leaves the record behind: it must be seen as stale
+    await gw.exited;
+    const s = await runCli(["gateway", "status"], state.env);
+    expect(s.code).toBe(3);
+    expect(s.stdout).toMatch(new RegExp(`last recorded on port ${port}, pid ${record.pid}, is no longer running`));
+  });
+
+  it("errors name the next step: the env var whose token is wrong, the /ws path, the broken config", async () => {
+    const state = tempStateDir({ gateway: { auth: { token: "right-token-0123456789" } } });
+    const gw = await spawnGateway(state.env);
+    const wrong = await runCli(["gateway", "call", "health"], { ...state.env, SIMPLECLAW_GATEWAY_TOKEN: "not-the-token-0000" });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/refused the secret from SIMPLECLAW_GATEWAY_TOKEN/);
+    const path = await runCli(["gateway", "call", "health", "--url", `ws://127.0.0.1:${gw.port}/nope`], state.env);
+    expect(path.code).toBe(1);
+    expect(path.stderr).toMatch(/WebSocket endpoint is \/ws/);
+    writeFileSync(state.configPath, "{ gateway: { prot: 1 } }\n");
+    const broken = await runCli(["gateway", "call", "health", "--url", `ws://127.0.0.1:${gw.port}/ws`], state.env);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/invalid config .*gateway\.prot/);
+    expect(broken.stderr).not.toMatch(/missing gateway token/);
+  });
 });

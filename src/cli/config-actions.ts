@@ -41,7 +41,8 @@ export function configSet(path: string, text: string): void {
       v = validateConfig(next);
     }
   }
-  if (!v.ok) throw new UserError(`not saved: ${v.problems.join("; ")}.`, EXIT.config);
+  // A value the schema refuses is a mistake on the command line (exit 2), not a broken config.
+  if (!v.ok) throw new UserError(`not saved: ${v.problems.join("; ")}.`, EXIT.usage);
   saveRawConfig(next);
   process.stdout.write(`set ${path}\n`);
 }

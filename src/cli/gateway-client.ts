@@ -18,10 +18,17 @@ interface Status {
 }
 
 export async function gatewayStatus(flags: Flags): Promise<void> {
-  const client = await connect(flags).catch((err: UserError) => {
-    if (flags.json) process.stdout.write(`${JSON.stringify({ running: false, error: err.message })}\n`);
-    throw err;
-  });
+  let client;
+  try {
+    client = await connect(flags);
+  } catch (err) {
+    if (!(err instanceof UserError) || !/^no gateway is running/.test(err.message)) throw err;
+    // Not running is an answer, not an error: say so, exit 3 (as service managers do).
+    if (flags.json) process.stdout.write(`${JSON.stringify({ running: false, reason: err.message })}\n`);
+    else process.stdout.write(`running: no — ${err.message}\n`);
+    process.exitCode = EXIT.notRunning;
+    return;
+  }
   try {
     const s = await client.call<Status>("status");
     if (flags.json) {

@@ -25,10 +25,12 @@ export function registerGatewayCommands(program: Command): void {
   gateway
     .command("run", { isDefault: true })
     .description("run the gateway in the foreground (HTTP + WebSocket on one port)")
+    .argument("[port]", "port to listen on, same as --port (so `npm start -- 18790` works)")
     .option("--port <port>", "port to listen on (beats SIMPLECLAW_GATEWAY_PORT and gateway.port)")
-    .action(async (opts: { port?: string }) => {
+    .action(async (positional: string | undefined, opts: { port?: string }) => {
       const { runGatewayForeground } = await import("./gateway-run.js");
-      await runGatewayForeground(opts);
+      // `npm start --port 18790` hands us "18790" alone (npm keeps --port for itself).
+      await runGatewayForeground({ ...opts, ...(opts.port === undefined && positional !== undefined ? { port: positional } : {}) });
     });
 
   clientOptions(gateway.command("status").description("show whether the gateway runs, and its bind, port, TLS and auth"))

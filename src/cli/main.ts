@@ -3,7 +3,18 @@
 // `simpleclaw --version` loads nothing but commander.
 import { Command, CommanderError } from "commander";
 import { version } from "../infra/version.js";
-import { UserError, errorMessage } from "../infra/errors.js";
+import { EXIT, UserError, errorMessage } from "../infra/errors.js";
+
+const USAGE_ERRORS = new Set([
+  "commander.unknownCommand",
+  "commander.unknownOption",
+  "commander.missingArgument",
+  "commander.optionMissingArgument",
+  "commander.missingMandatoryOptionValue",
+  "commander.excessArguments",
+  "commander.invalidArgument",
+  "commander.conflictingOption",
+]);
 import { commandGroups } from "./registry.js";
 
 /** The whole command tree (also walked by cli/reference.ts for docs/cli-reference.md). */
@@ -33,7 +44,11 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 function exitCodeFor(err: unknown): number {
-  if (err instanceof CommanderError) return err.exitCode; // commander already printed its message
+  if (err instanceof CommanderError) {
+    // commander already printed its message; usage mistakes are exit 2 (docs/cli.md)
+    if (err.exitCode !== 0 && USAGE_ERRORS.has(err.code)) return EXIT.usage;
+    return err.exitCode;
+  }
   if (err instanceof UserError) {
     process.stderr.write(`error: ${err.message}\n`);
     return err.exitCode;

@@ -91,6 +91,7 @@ async function collectInteractively(env: NodeJS.ProcessEnv): Promise<Collected |
   const stop = (v: unknown): v is symbol => {
     if (p.isCancel(v)) {
       p.cancel("Setup cancelled; nothing was written.");
+      process.exitCode = EXIT.interrupted;
       return true;
     }
     return false;

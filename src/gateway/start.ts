@@ -6,6 +6,7 @@ import { chmodSync, statSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { loadConfig, saveRawConfig, setAt } from "../config/io.js";
 import { parsePort, statePaths, type Env } from "../config/paths.js";
+import { removeRuntimeRecord, writeRuntimeRecord } from "../config/runtime-record.js";
 import { CONFIG_VERSION } from "../config/migrate.js";
 import { ensureDir, sweepStaleTemps } from "../infra/atomic-fs.js";
 import { EXIT, UserError } from "../infra/errors.js";
@@ -198,7 +199,19 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
   await channels.start();
   void memory?.start(); // indexes in the background; never delays or stops the gateway
   const close = gw.close;
+  const listening = gw.ctx.bind;
+  writeRuntimeRecord(paths.dir, {
+    version: 1,
+    pid: process.pid,
+    host: listening.host,
+    port: listening.port,
+    tls: !!tls,
+    ...(tls ? { fingerprint256: tls.fingerprint256 } : {}),
+    startedAt: Date.now(),
+    gatewayVersion: version,
+  });
   gw.close = async (reason?: string) => {
+    removeRuntimeRecord(paths.dir, process.pid);
     await plugins.emit("gateway:stop", {});
     await channels.stop();
     await close(reason);
@@ -209,6 +222,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
   logger.info("gateway listening", { url: gw.url, auth: auth.mode, tls: !!tls });
   say(`SimpleClaw gateway ${version} listening on ${gw.url} (auth: ${auth.mode}${tls ? ", TLS" : ""})`);
   if (tls) say(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint256}`);
+  if (config.gateway.controlUi.enabled) say(`Control UI: ${gw.url.replace(/^ws/, "http").replace(/\/ws$/, "/").replace("//0.0.0.0:", "//127.0.0.1:")}`);
   void plugins.emit("gateway:start", { url: gw.url });
   return gw;
 }

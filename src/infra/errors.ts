@@ -5,6 +5,10 @@ export const EXIT = {
   ok: 0,
   failure: 1,
   usage: 2,
+  /** `gateway status`: nothing is running (the LSB/systemd status convention). */
+  notRunning: 3,
+  /** Interrupted by Ctrl-C (128 + SIGINT). */
+  interrupted: 130,
   /** EX_CONFIG from sysexits.h: the gateway refuses to start on invalid config. */
   config: 78,
 } as const;

@@ -359,9 +359,9 @@ export interface ChildGateway {
  * Spawns `node <bin> gateway --port 0` and resolves once the banner names the port.
  * `bin` defaults to the repo's bin/simpleclaw.mjs.
  */
-export function spawnGateway(env: Env, opts: { bin?: string; args?: string[]; timeoutMs?: number } = {}): Promise<ChildGateway> {
+export function spawnGateway(env: Env, opts: { bin?: string; args?: string[]; timeoutMs?: number; /** Leave out the default `--port 0`. */ ownPort?: boolean } = {}): Promise<ChildGateway> {
   return new Promise((resolveGw, rejectGw) => {
-    const child = spawn(process.execPath, [opts.bin ?? BIN, "gateway", "run", "--port", "0", ...(opts.args ?? [])], {
+    const child = spawn(process.execPath, [opts.bin ?? BIN, "gateway", "run", ...(opts.ownPort ? [] : ["--port", "0"]), ...(opts.args ?? [])], {
       cwd: REPO_ROOT,
       env: childEnv(env),
       stdio: ["ignore", "pipe", "pipe"],
