@@ -202,3 +202,18 @@ function admit(
   }
   admit(input, opts, ctx, segments, { argv: inner.argv, executable, text: inner.argv.join(" "), wrappedBy: index }, depth + 1, extraArgs || !!inner.extraArgs, !!inner.applet);
 }
+
+/**
+ * What an allowlist entry admits, for the audit: "literal" (exact words), "interpreter" (a shell
+ * or interpreter with open arguments), "unidentified" (open arguments for a pattern whose
+ * program cannot be identified, so no profile narrows it), or "profiled"/"unprofiled".
+ */
+export function allowlistEntryScope(e: Pick<AllowlistEntry, "pattern" | "args">): "literal" | "interpreter" | "unidentified" | "profiled" | "unprofiled" {
+  if (literalArgs({ id: "", source: "manual", createdAt: 0, ...e })) return "literal";
+  const base = String(e.pattern).split("/").pop() ?? "";
+  if (/[*?[\]\\]/.test(base) || base === "") return "unidentified";
+  const id = normalizeName(base);
+  const p = id ? profileFor(id) : undefined;
+  if (!p) return "unprofiled";
+  return p.kind === "interpreter" ? "interpreter" : "profiled";
+}
