@@ -6,6 +6,7 @@
 //   3. gateway resident memory (VmRSS) after 10 s idle           target: < 80 MB
 //   5. exec overhead: `true` on the host vs inside bwrap (bench/exec.mjs), median of 20
 //   6. `security audit --json` wall time, no --deep (bench/audit.mjs)     target: < 300 ms
+//   6b. exec gate decision p50/p99 for a 1 KB command (bench/exec-gate.mjs) target: p99 < 1 ms
 //   7. memory: index 10,000 notes (time, DB size), keyword search p50/p99 (bench/memory.mjs)  target: p99 < 10 ms
 //   4. chat.send -> final through a real gateway (bench/chat.mjs): p50 gateway overhead
 //      < 5 ms, > 500 msgs/s over 50 sessions, RSS plateau over 10,000 messages
@@ -21,6 +22,7 @@ import { performance } from "node:perf_hooks";
 import { randomBytes } from "node:crypto";
 import { benchChat, chatDetails, chatRows, cleanup as cleanupChat, freePort, machineInfo, tryConnect, TARGET as CHAT_TARGET } from "./chat.mjs";
 import { auditRows, benchAudit } from "./audit.mjs";
+import { benchExecGate, execGateRows } from "./exec-gate.mjs";
 
 const REPO = fileURLToPath(new URL("../", import.meta.url));
 const BIN = join(REPO, "bin", "simpleclaw.mjs");
@@ -257,6 +259,12 @@ try {
   } catch (err) {
     audit = { error: err instanceof Error ? err.message.split("\n")[0] : String(err) };
   }
+  let gate;
+  try {
+    gate = await benchExecGate();
+  } catch (err) {
+    gate = { error: err instanceof Error ? err.message.split("\n")[0] : String(err) };
+  }
   const chat = CHAT ? await benchChat({ profile: CHAT_PROFILE, log: JSON_OUT ? () => {} : (line) => process.stderr.write(`${line}\n`) }) : undefined;
   const results = [
     {
@@ -284,6 +292,7 @@ try {
     ...execRows(exec),
     ...memoryRows(memory),
     ...auditRows(audit),
+    ...execGateRows(gate),
   ];
   failed = results.some((r) => !r.ok);
   if (JSON_OUT) {

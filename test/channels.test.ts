@@ -129,7 +129,7 @@ for (const [name, make] of Object.entries(CHANNELS)) {
       s.model.script({ toolCalls: [{ name: "exec", input: { command: "touch approved-from-chat" } }] }, (req) => ({ text: `done: ${req.toolResults.at(-1)?.content ?? ""}` }));
       await s.driver.sendDirect({ id: "4001" }, "please make the file");
       const prompt = await waitFor(() => s.driver.sent().find((m) => /Approval needed/.test(m.text)));
-      expect(prompt.text).toContain('"touch approved-from-chat"');
+      expect(prompt.text).toContain("touch approved-from-chat");
       const id = /\/approve (\S+)/.exec(prompt.text)?.[1];
       expect(id).toBeTruthy();
       await s.driver.sendDirect({ id: "4001" }, `/approve ${id}`);

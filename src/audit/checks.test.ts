@@ -232,6 +232,21 @@ describe("tools family", () => {
     expect(auditTools(i)).toEqual([]);
   });
 
+  it("allowlist entries: shells/interpreters with open arguments are critical, unidentifiable patterns warn", () => {
+    const allowlist = [
+      { id: "a", pattern: "/usr/bin/python3", args: ["*"] },
+      { id: "b", pattern: "/usr/bin/*" },
+      { id: "c", pattern: "/usr/bin/ls", args: ["*"] },
+      { id: "d", pattern: "/usr/bin/sed" },
+      { id: "e", pattern: "/usr/bin/python3", args: ["/srv/tool.py"] },
+    ];
+    const fs = auditTools(input({}, { execApprovals: { defaults: {}, agents: { main: { allowlist } } } }));
+    expect(fs.map((f) => [f.checkId, f.severity])).toEqual([
+      ["tools.exec.allowlist_interpreter_any_args", "critical"],
+      ["tools.exec.allowlist_unprofiled", "warn"],
+    ]);
+  });
+
   it("fs and apply_patch outside the workspace", () => {
     expect(ids(auditTools(input({ tools: { fs: { workspaceOnly: false }, exec: { applyPatch: { workspaceOnly: false } } } })))).toEqual([
       "tools.fs.workspace_only_off",

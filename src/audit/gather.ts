@@ -294,8 +294,15 @@ export async function gatherAuditInput(opts: GatherOptions = {}): Promise<AuditI
     const pick = (o: Record<string, unknown> | undefined) => ({
       ...(typeof o?.security === "string" ? { security: o.security } : {}),
       ...(typeof o?.ask === "string" ? { ask: o.ask } : {}),
+      ...(Array.isArray(o?.allowlist)
+        ? {
+            allowlist: (o.allowlist as unknown[])
+              .filter((e): e is Record<string, unknown> => !!e && typeof e === "object" && typeof (e as Record<string, unknown>).pattern === "string")
+              .map((e) => ({ id: String(e.id ?? ""), pattern: e.pattern as string, ...(Array.isArray(e.args) ? { args: (e.args as unknown[]).map(String) } : {}) })),
+          }
+        : {}),
     });
-    const agents: Record<string, { security?: string; ask?: string }> = {};
+    const agents: NonNullable<AuditInput["execApprovals"]>["agents"] = {};
     for (const [id, a] of Object.entries(af.agents ?? {})) if (a && typeof a === "object") agents[id] = pick(a);
     execApprovals = { defaults: pick(af.defaults), agents };
   }

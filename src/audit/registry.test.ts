@@ -57,7 +57,7 @@ describe("audit check registry", () => {
   });
 
   it("docs/security/audit-checks.md matches the registry (regenerate with `npm run docs`)", () => {
-    const committed = readFileSync(new URL("../../../docs/security/audit-checks.md", import.meta.url), "utf8");
+    const committed = readFileSync(new URL("../../docs/security/audit-checks.md", import.meta.url), "utf8");
     expect(committed).toBe(auditChecksMarkdown());
     for (const e of registry) expect(committed).toContain(`| \`${e.id}\` |`);
   });

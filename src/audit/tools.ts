@@ -1,5 +1,6 @@
 // Audit family "tools": settings that widen what the agent's own tools may do —
 // elevated (host) exec allowlists, exec without approvals, fs tools outside the workspace.
+import { allowlistEntryScope } from "../security/exec-gate.js";
 import { channelAgent, channelExposure, enabledChannels, agentTools } from "./exposure.js";
 import { finding, type AuditInput, type CheckDef, type CheckFamily, type Finding } from "./types.js";
 
@@ -53,6 +54,22 @@ const c = {
     title: "apply_patch may change files outside the workspace",
     meaning: "tools.exec.applyPatch.workspaceOnly is false: a patch can create or modify any file the gateway user can write.",
     remedy: "`simpleclaw config unset tools.exec.applyPatch.workspaceOnly`.",
+  },
+  allowlistUnprofiled: {
+    id: "tools.exec.allowlist_unprofiled",
+    severity: ["warn"],
+    fixable: false,
+    title: "An exec allowlist entry cannot be narrowed to a known program",
+    meaning: "An allowlist entry admits open arguments for a pattern whose program the exec gate cannot identify (a glob like /usr/bin/*), so no program profile narrows what its arguments may do (docs/exec.md, \"Profiles\").",
+    remedy: "Replace it with entries for the exact programs you mean, or with literal arguments.",
+  },
+  allowlistInterpreterAny: {
+    id: "tools.exec.allowlist_interpreter_any_args",
+    severity: ["critical"],
+    fixable: false,
+    title: "A shell or interpreter is allowlisted with any arguments",
+    meaning: "An allowlist entry admits a shell, interpreter, package runner or editor with open arguments. The exec gate admits only --version for it, but the entry says the owner meant to let the model run code.",
+    remedy: "Remove the entry, or allowlist the exact script with literal arguments (simpleclaw approvals allowlist add /usr/bin/python3 --args /path/to/script.py).",
   },
 } satisfies Record<string, CheckDef>;
 
@@ -123,6 +140,16 @@ export function auditTools(input: AuditInput): Finding[] {
         evidence: `effective ask=off; open DM: ${exposure.openDm.join(",") || "none"}; open groups: ${exposure.openGroup.join(",") || "none"}`,
       }),
     );
+  }
+  for (const [agentId, a] of Object.entries(file?.agents ?? {})) {
+    for (const e of a.allowlist ?? []) {
+      const scope = allowlistEntryScope(e);
+      if (scope === "interpreter") {
+        out.push(finding(c.allowlistInterpreterAny, { detail: `Agent ${agentId}'s allowlist entry ${e.id} admits ${e.pattern} (a shell or interpreter) with open arguments.`, evidence: `${e.pattern} ${e.args ? JSON.stringify(e.args) : "(any args)"}` }));
+      } else if (scope === "unidentified") {
+        out.push(finding(c.allowlistUnprofiled, { detail: `Agent ${agentId}'s allowlist entry ${e.id} admits ${e.pattern} with open arguments, and no program profile can narrow it.`, evidence: `${e.pattern} ${e.args ? JSON.stringify(e.args) : "(any args)"}` }));
+      }
+    }
   }
   if (config.tools.fs.enabled && !config.tools.fs.workspaceOnly) {
     out.push(finding(c.fsWorkspaceOff, { detail: "File tools in unsandboxed sessions are not confined to the workspace.", evidence: "tools.fs.workspaceOnly=false" }));

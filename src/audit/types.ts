@@ -127,7 +127,7 @@ export interface AuditInput {
   /** exec-approvals.json's policy layers, when readable. */
   execApprovals?: {
     defaults: { security?: string; ask?: string };
-    agents: Record<string, { security?: string; ask?: string }>;
+    agents: Record<string, { security?: string; ask?: string; allowlist?: Array<{ id: string; pattern: string; args?: string[] }> }>;
   };
 }
 

@@ -18,6 +18,7 @@ import { readChannelSecrets, type ChannelSecrets } from "./credentials.js";
 import { channelConfig, channelNames, isBuiltinChannel } from "../config/channels.js";
 import { PairingStore } from "./pairing.js";
 import { CODE_TTL_MS } from "../security/pairing.js";
+import { escapeForDisplay } from "../infra/display.js";
 import { ChannelSendError, type ChannelAdapter, type ChannelId, type ChannelName, type InboundMessage, type OutboundTarget } from "./types.js";
 
 const DEDUPE_MAX = 5000;
@@ -255,5 +256,5 @@ export class ChannelManager {
 /** The approval prompt a chat owner gets, built from the structured request (never from status text). */
 export function approvalPrompt(a: { id: string; command: string; expiresAt: number }, now = Date.now()): string {
   const secs = Math.max(0, Math.round((a.expiresAt - now) / 1000));
-  return `Approval needed (${secs} s): ${JSON.stringify(a.command)}\nAnswer with /approve ${a.id} or /deny ${a.id}`;
+  return `Approval needed (${secs} s): ${escapeForDisplay(a.command)}\nAnswer with /approve ${a.id} or /deny ${a.id}`;
 }

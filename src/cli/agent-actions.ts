@@ -1,4 +1,5 @@
 // Implementations of `simpleclaw agent` and `simpleclaw sessions …` (lazy-loaded).
+import { escapeForDisplay } from "../infra/display.js";
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
@@ -39,7 +40,7 @@ export async function agentSend(opts: Flags & { message: string; agent?: string;
     const done = new Promise<ChatEventPayload>((resolveDone) => {
       const handle = (e: ChatEventPayload) => {
         if (e.state === "delta" && !opts.json) {
-          process.stdout.write(e.delta ?? "");
+          process.stdout.write(escapeForDisplay(e.delta ?? ""));
           streamed = true;
         } else if (e.state === "tool") {
           if (e.phase === "call") tools.push({ name: e.name ?? "?", input: e.input });
@@ -78,7 +79,7 @@ export async function agentSend(opts: Flags & { message: string; agent?: string;
     if (opts.json) {
       process.stdout.write(`${JSON.stringify({ runId: end.runId, sessionKey: end.sessionKey, state: end.state, text: end.text ?? "", message: end.message, model: end.model, usage: end.usage, tools }, null, 2)}\n`);
     } else if (end.state === "final") {
-      if (!streamed) process.stdout.write(end.text ?? "");
+      if (!streamed) process.stdout.write(escapeForDisplay(end.text ?? ""));
       process.stdout.write("\n");
     } else if (end.state === "aborted") {
       process.stdout.write("\n");

@@ -2,6 +2,7 @@
 import { statePaths } from "../config/paths.js";
 import { addEntry, ApprovalsFileError, loadApprovals, removeEntry } from "../exec/approvals-file.js";
 import type { PendingApproval } from "../exec/approvals.js";
+import { escapeForDisplay } from "../infra/display.js";
 import { EXIT, UserError } from "../infra/errors.js";
 import { GatewayError } from "../protocol/client.js";
 import { connect, type Flags } from "./gateway-client.js";
@@ -14,7 +15,8 @@ export async function approvalsList(opts: Flags & { json?: boolean }): Promise<v
     if (pending.length === 0) return void process.stdout.write("No commands are waiting for approval.\n");
     for (const p of pending) {
       const left = Math.max(0, Math.round((p.expiresAt - Date.now()) / 1000));
-      process.stdout.write(`${p.id}  ${p.sessionKey}  in ${p.cwd}  (${left} s left)\n    ${p.command}\n`);
+      // The model wrote this command: show control, bidi and zero-width characters escaped.
+      process.stdout.write(`${p.id}  ${escapeForDisplay(p.sessionKey, { oneLine: true })}  in ${escapeForDisplay(p.cwd, { oneLine: true })}  (${left} s left)\n    ${escapeForDisplay(p.command, { oneLine: true })}\n`);
     }
   } finally {
     await client.close();
@@ -51,7 +53,7 @@ export function allowlistList(opts: { agent?: string; json?: boolean }): void {
   if (opts.json) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   if (rows.length === 0) return void process.stdout.write("The exec allowlist is empty.\n");
   for (const r of rows) {
-    process.stdout.write(`${r.id}  ${r.agentId}  ${r.pattern}${r.args ? ` ${JSON.stringify(r.args)}` : " (any args)"}  [${r.source}]\n`);
+    process.stdout.write(`${r.id}  ${r.agentId}  ${escapeForDisplay(r.pattern, { oneLine: true })}${r.args ? ` ${escapeForDisplay(JSON.stringify(r.args), { oneLine: true })}` : " (any args)"}  [${r.source}]\n`);
   }
 }
 

@@ -195,6 +195,11 @@ const tools = z
         askTimeoutSeconds: z.number().int().min(1).max(3600).default(120),
         askFallback: z.enum(["deny", "allow"]).default("deny"),
         applyPatch: z.strictObject({ workspaceOnly: z.boolean().default(true) }).prefault({}),
+        nodeWorkspace: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("on a node machine: the absolute directory system.run may use as cwd and redirect into (unset: no file redirects, cwd /)"),
       })
       .prefault({}),
     http: z.strictObject({ enabled: z.boolean().default(true), allowPrivateNetwork: z.boolean().default(false) }).prefault({}),

@@ -7,8 +7,51 @@
 //   the rest is drained and dropped so the child never blocks on a full pipe.
 // - Never throws: a non-zero exit, a signal, a timeout or even a failed spawn
 //   (ENOENT, EACCES) all come back as a result.
+// - Only fds 0–2 reach the child: descriptors the gateway inherited from whatever launched it
+//   (without close-on-exec) are closed first (closeInheritedFds), so no command — sandboxed
+//   or not — can write through one (docs/exec.md, "Environment").
 import { spawn } from "node:child_process";
+import { closeSync, readdirSync, readFileSync } from "node:fs";
 import { Redactor } from "../infra/redact.js";
+
+const O_CLOEXEC = 0o2000000;
+
+/**
+ * Close every descriptor >= 3 of this process that lacks close-on-exec. Node opens all of
+ * its own files, sockets, pipes and IPC channels with close-on-exec, so such a descriptor
+ * was inherited from the launcher (a shell's `exec 5>file`, a supervisor's socket) and
+ * would otherwise be inherited by every command we start. Linux only (/proc/self/fdinfo);
+ * returns the descriptors it closed.
+ */
+export function closeInheritedFds(): number[] {
+  let fds: string[];
+  try {
+    fds = readdirSync("/proc/self/fdinfo");
+  } catch {
+    return [];
+  }
+  const closed: number[] = [];
+  for (const name of fds) {
+    const fd = Number(name);
+    if (!Number.isInteger(fd) || fd < 3) continue;
+    let flags: number;
+    try {
+      const m = /^flags:\s+([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, "utf8"));
+      if (!m) continue;
+      flags = parseInt(m[1]!, 8);
+    } catch {
+      continue; // closed meanwhile (or it was readdir's own descriptor)
+    }
+    if (flags & O_CLOEXEC) continue;
+    try {
+      closeSync(fd);
+      closed.push(fd);
+    } catch {
+      // already gone
+    }
+  }
+  return closed;
+}
 
 export interface RunSpec {
   file: string;
@@ -69,6 +112,7 @@ export function runProcess(spec: RunSpec): Promise<RunResult> {
 
     let child: ReturnType<typeof spawn>;
     try {
+      closeInheritedFds();
       child = spawn(spec.file, spec.args, {
         cwd: spec.cwd,
         env: spec.env,

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { envProblem, systemRun, systemRunParams, type AskAnswer } from "./system-run.js";
+import { systemRun, systemRunParams, type AskAnswer } from "./system-run.js";
 import { runNodeCommand } from "./commands.js";
 
 const dirs: string[] = [];
@@ -57,9 +57,8 @@ describe("system.run on a node is decided by the node's own policy", () => {
   });
 
   it("an environment that could change what runs turns an allowlist match into a miss", async () => {
-    expect(envProblem({ LANG: "C", TZ: "UTC" })).toBeUndefined();
-    expect(envProblem({ LD_PRELOAD: "/tmp/x.so" })).toMatch(/LD_PRELOAD/);
     const s = nodeState(ECHO);
+    await expect(systemRun(run("echo hi", { env: { LANG: "C", TZ: "UTC" } }), deps(s).d)).resolves.toMatchObject({ stdout: "hi\n" });
     for (const env of [{ LD_PRELOAD: "/tmp/evil.so" }, { PATH: "/tmp" }, { BASH_ENV: "/tmp/x" }]) {
       await expect(systemRun(run("echo hi", { env }), deps(s).d)).rejects.toMatchObject({ code: "FORBIDDEN" });
     }
@@ -70,6 +69,39 @@ describe("system.run on a node is decided by the node's own policy", () => {
     const s = nodeState();
     writeFileSync(join(s.dir, "exec-approvals.json"), "{ nope");
     await expect(systemRun(run("echo hi"), deps(s, "allow-once").d)).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+});
+
+describe("system.run confines cwd and redirects to the node's own workspace", () => {
+  const ANY_ECHO = { version: 1, agents: { node: { allowlist: [{ id: "e", pattern: "/usr/bin/echo", args: ["*"] }] } } };
+
+  it("without tools.exec.nodeWorkspace no redirect writes a file, whatever cwd the caller names", async () => {
+    const s = nodeState(ANY_ECHO);
+    const home = mkdtempSync(join(tmpdir(), "simpleclaw-home-"));
+    dirs.push(home);
+    const { d } = deps(s);
+    for (const command of ["echo pwned >> .bashrc", `echo pwned >> ${home}/.bashrc`, "echo pwned > x"]) {
+      await expect(systemRun(systemRunParams.parse({ command, cwd: home }), d)).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringMatching(/no workspace is configured/) });
+      await expect(systemRun(systemRunParams.parse({ command }), d)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    }
+    expect(existsSync(join(home, ".bashrc"))).toBe(false);
+    await expect(systemRun(systemRunParams.parse({ command: "echo ok > /dev/null; echo ok" }), d)).resolves.toMatchObject({ stdout: "ok\n" });
+  });
+
+  it("with a workspace: redirects inside it run, anything outside is refused, cwd defaults to it and cannot leave it", async () => {
+    const ws = mkdtempSync(join(tmpdir(), "simpleclaw-nodews-"));
+    dirs.push(ws);
+    const s = nodeState(ANY_ECHO, { tools: { exec: { nodeWorkspace: ws } } });
+    const { d } = deps(s);
+    await expect(systemRun(systemRunParams.parse({ command: "echo in > note.txt" }), d)).resolves.toMatchObject({ exitCode: 0 });
+    expect(readFileSync(join(ws, "note.txt"), "utf8")).toBe("in\n");
+    await expect(systemRun(systemRunParams.parse({ command: "echo x >> ../.bashrc" }), d)).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringMatching(/outside the workspace/) });
+    await expect(systemRun(systemRunParams.parse({ command: "echo x", cwd: tmpdir() }), d)).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringMatching(/outside the workspace/) });
+  });
+
+  it("the caller cannot claim a command was approved", async () => {
+    expect(systemRunParams.safeParse({ command: "echo hi", approved: true }).success).toBe(false);
+    expect(systemRunParams.safeParse({ command: "echo hi", decision: "allow-once" }).success).toBe(false);
   });
 });
 

@@ -1,21 +1,24 @@
 // system.run on a node host: the node machine's own say over what runs on it. The
-// decision uses the same pure pieces as the gateway's exec tool (exec/analyze.ts,
-// exec/allowlist.ts, exec/policy.ts) but with THIS machine's config (tools.exec) and
-// THIS machine's exec-approvals.json (allowlist of agent id "node"). Whatever the
-// gateway asks for, a command the node's policy denies never starts; one that needs
-// approval asks the node's local operator (a terminal prompt) or falls back per policy.
+// decision is the same exec gate as the gateway's exec tool (security/exec-gate.ts) but
+// with THIS machine's config (tools.exec), THIS machine's exec-approvals.json (allowlist of
+// agent id "node") and THIS machine's workspace (nodes.workspace, docs/nodes.md): cwd and
+// every redirect stay inside it, and the caller cannot widen it. Whatever the gateway asks
+// for, a command the node's policy denies never starts; one that needs approval asks the
+// node's local operator (a terminal prompt) or falls back per policy — the gateway has no
+// way to say "approved".
 import { realpathSync, statSync } from "node:fs";
-import { homedir } from "node:os";
 import { isAbsolute } from "node:path";
 import { z } from "zod";
 import { loadConfig } from "../config/io.js";
 import type { Env } from "../config/paths.js";
-import { analyzeCommand } from "../exec/analyze.js";
-import { checkAllowlist, exactEntry } from "../exec/allowlist.js";
+import { exactEntry } from "../security/exec-allowlist.js";
 import { addEntry, agentAllowlist, ApprovalsFileError, loadApprovals } from "../exec/approvals-file.js";
-import { decideExec, effectivePolicy, type ExecPolicy } from "../exec/policy.js";
+import { effectivePolicy, type ExecPolicy } from "../security/exec-policy.js";
+import { fsResolver } from "../exec/resolve.js";
 import { runProcess, scrubEnv } from "../exec/runner.js";
+import { escapeForDisplay } from "../infra/display.js";
 import { UserError } from "../infra/errors.js";
+import { decideExecGate } from "../security/exec-gate.js";
 import { CommandError } from "./errors.js";
 
 /** The allowlist key in the node's exec-approvals.json (`simpleclaw approvals allowlist add … --agent node`). */
@@ -31,24 +34,17 @@ export const systemRunParams = z.strictObject({
 });
 export type SystemRunParams = z.output<typeof systemRunParams>;
 
-/** Variables that cannot change which program runs or how an allowlisted one behaves. */
-const HARMLESS_ENV = /^(LANG|LANGUAGE|LC_[A-Z]+|TZ|TERM|NO_COLOR|COLUMNS|LINES)$/;
-
-/**
- * The command analysis assumes a clean environment; any other variable (PATH, LD_PRELOAD,
- * BASH_ENV, PYTHONPATH, …) could change what an allowlisted program does, so it turns an
- * allowlist match into a miss (which asks or denies). Pure.
- */
-export function envProblem(env: Record<string, string> | undefined): string | undefined {
-  const odd = Object.keys(env ?? {}).filter((k) => !HARMLESS_ENV.test(k));
-  return odd.length ? `it sets environment variables that can change what runs (${odd.slice(0, 5).join(", ")})` : undefined;
-}
-
 export type AskAnswer = "allow-once" | "allow-always" | "deny" | "timeout" | "no-surface";
 export type LocalAsker = (req: { command: string; cwd: string; env: string[]; reason: string; timeoutSeconds: number }) => Promise<AskAnswer>;
 
-/** The node's base policy: its own config's tools.exec (defaults when it has no config). */
-function basePolicy(env: Env): ExecPolicy {
+interface NodeExecConfig {
+  policy: ExecPolicy;
+  /** tools.exec.nodeWorkspace, real path; null when none is configured. */
+  workspace: string | null;
+}
+
+/** The node's base policy and workspace: its own config's tools.exec (defaults when it has no config). */
+function nodeConfig(env: Env): NodeExecConfig {
   let config;
   try {
     config = loadConfig(env).config;
@@ -56,12 +52,24 @@ function basePolicy(env: Env): ExecPolicy {
     throw new CommandError("FORBIDDEN", `this node's config is invalid, so system.run stays denied: ${err instanceof UserError ? err.message : String(err)}`);
   }
   const cfg = config.tools.exec;
-  if (!cfg.enabled) return { security: "deny", ask: "off", askFallback: "deny", timeoutSeconds: cfg.askTimeoutSeconds };
-  return { security: cfg.security, ask: cfg.ask, askFallback: cfg.askFallback, timeoutSeconds: cfg.askTimeoutSeconds };
+  let workspace: string | null = null;
+  if (cfg.nodeWorkspace !== undefined) {
+    if (!isAbsolute(cfg.nodeWorkspace)) throw new CommandError("FORBIDDEN", `this node's tools.exec.nodeWorkspace must be an absolute path, so system.run stays denied.`);
+    try {
+      workspace = realpathSync(cfg.nodeWorkspace);
+    } catch {
+      throw new CommandError("FORBIDDEN", `this node's tools.exec.nodeWorkspace ${cfg.nodeWorkspace} does not exist, so system.run stays denied.`);
+    }
+  }
+  const policy: ExecPolicy = cfg.enabled
+    ? { security: cfg.security, ask: cfg.ask, askFallback: cfg.askFallback, timeoutSeconds: cfg.askTimeoutSeconds }
+    : { security: "deny", ask: "off", askFallback: "deny", timeoutSeconds: cfg.askTimeoutSeconds };
+  return { policy, workspace };
 }
 
-function resolveCwd(cwd: string | undefined): string {
-  const dir = cwd ?? homedir();
+/** The caller's cwd, confined to the node's workspace; without one, the caller's cwd or "/" (never $HOME). */
+function resolveCwd(cwd: string | undefined, workspace: string | null): string {
+  const dir = cwd ?? workspace ?? "/";
   if (!isAbsolute(dir)) throw new CommandError("INVALID_REQUEST", `cwd must be an absolute path on the node, got "${dir}".`);
   let real: string;
   try {
@@ -77,7 +85,7 @@ export async function systemRun(
   params: SystemRunParams,
   deps: { stateDir: string; env: Env; ask: LocalAsker; log?: (line: string) => void },
 ): Promise<{ exitCode: number | null; stdout: string; stderr: string; signal?: string; timedOut?: boolean; truncated?: boolean }> {
-  const base = basePolicy(deps.env);
+  const node = nodeConfig(deps.env);
   let file;
   try {
     file = loadApprovals(deps.stateDir);
@@ -86,38 +94,44 @@ export async function systemRun(
     throw err;
   }
   const agentLayer = Object.hasOwn(file.agents, NODE_AGENT_ID) ? file.agents[NODE_AGENT_ID] : undefined;
-  const policy = effectivePolicy(base, file.defaults, agentLayer);
-  const cwd = resolveCwd(params.cwd);
-  const analysis = analyzeCommand(params.command, { PATH: NODE_PATH, cwd, workspace: cwd });
-  const allow = checkAllowlist(analysis, agentAllowlist(file, NODE_AGENT_ID));
-  const envWhy = envProblem(params.env);
-  const allowlisted = allow.allowed && !envWhy;
-  const why = !allow.allowed ? allow.reason : (envWhy ?? "");
-  const decision = decideExec(policy, allowlisted, why);
+  const policy = effectivePolicy(node.policy, file.defaults, agentLayer);
+  const cwd = resolveCwd(params.cwd, node.workspace);
+  const gate = decideExecGate({
+    command: params.command,
+    caller: { kind: "node", agentId: NODE_AGENT_ID, sandboxed: false, owner: false },
+    policy,
+    allowlist: agentAllowlist(file, NODE_AGENT_ID),
+    PATH: NODE_PATH,
+    cwd,
+    root: node.workspace,
+    ...(params.env ? { env: params.env } : {}),
+    resolver: fsResolver,
+  });
   const log = deps.log ?? (() => {});
-  if (decision.kind === "deny") {
-    log(`system.run denied by this node's policy: ${params.command} (${decision.reason})`);
-    throw new CommandError("FORBIDDEN", `this node's exec policy refused the command: ${decision.reason}`);
+  const shown = escapeForDisplay(params.command, { oneLine: true });
+  if (gate.decision === "deny") {
+    log(`system.run denied by this node's policy: ${shown} (${gate.reason})`);
+    throw new CommandError("FORBIDDEN", `this node's exec policy refused the command: ${gate.reason}`);
   }
-  if (decision.kind === "ask") {
-    const answer = await deps.ask({ command: params.command, cwd, env: Object.keys(params.env ?? {}), reason: decision.reason, timeoutSeconds: policy.timeoutSeconds });
-    log(`system.run approval: ${answer}: ${params.command}`);
+  if (gate.decision === "ask") {
+    const answer = await deps.ask({ command: gate.run.args[1], cwd: gate.run.cwd, env: Object.keys(params.env ?? {}), reason: gate.reason, timeoutSeconds: policy.timeoutSeconds });
+    log(`system.run approval: ${answer}: ${shown}`);
     if (answer === "deny") throw new CommandError("FORBIDDEN", "the node's operator denied this command.");
     if ((answer === "timeout" || answer === "no-surface") && policy.askFallback !== "allow") {
       throw new CommandError(
         "FORBIDDEN",
         answer === "timeout"
           ? `nobody at the node answered within ${policy.timeoutSeconds} s, so it was denied (askFallback: deny).`
-          : `the command needs approval on the node (${decision.reason}) and nobody there can answer, so it was denied (askFallback: deny).`,
+          : `the command needs approval on the node (${gate.reason}) and nobody there can answer, so it was denied (askFallback: deny).`,
       );
     }
-    if (answer === "allow-always" && analysis.ok && !envWhy) {
-      for (const seg of analysis.segments) addEntry(deps.stateDir, NODE_AGENT_ID, { ...exactEntry(seg), source: "allow-always" });
+    if (answer === "allow-always" && gate.segments.length > 0 && !params.env) {
+      for (const seg of gate.segments) addEntry(deps.stateDir, NODE_AGENT_ID, { ...exactEntry(seg), source: "allow-always" });
     }
   }
   const childEnv = { ...scrubEnv(process.env), PATH: NODE_PATH, ...(params.env ?? {}) };
-  log(`system.run: ${params.command} (in ${cwd})`);
-  const r = await runProcess({ file: "/bin/sh", args: ["-c", params.command], cwd, env: childEnv, timeoutMs: params.timeoutMs, maxOutputBytes: NODE_RUN_MAX_OUTPUT_BYTES });
+  log(`system.run: ${shown} (in ${gate.run.cwd})`);
+  const r = await runProcess({ file: gate.run.file, args: [...gate.run.args], cwd: gate.run.cwd, env: childEnv, timeoutMs: params.timeoutMs, maxOutputBytes: NODE_RUN_MAX_OUTPUT_BYTES });
   if (r.error) throw new CommandError("INTERNAL", `could not start the command: ${r.error}`);
   return {
     exitCode: r.exitCode,

@@ -1,15 +1,18 @@
-// The exec tool (group "runtime"): one shell command line, decided on its parsed form
-// (exec/analyze.ts + exec/allowlist.ts) under the effective approval policy
-// (exec/policy.ts), asked about when needed (exec/approvals.ts), then run in the
-// session's sandbox — or on the host only when the session is not sandboxed.
+// The exec tool (group "runtime"): one shell command line, decided by the exec gate
+// (security/exec-gate.ts) under the effective approval policy (security/exec-policy.ts), asked about
+// when needed (exec/approvals.ts), then run — exactly the line the gate decided — in the
+// session's sandbox, or on the host only when the session is not sandboxed.
 import { realpathSync, statSync } from "node:fs";
-import { isAbsolute, relative, resolve } from "node:path";
+import { resolve } from "node:path";
 import { z } from "zod";
-import { analyzeCommand } from "../exec/analyze.js";
-import { checkAllowlist, exactEntry } from "../exec/allowlist.js";
+import { exactEntry } from "../security/exec-allowlist.js";
 import { addEntry, agentAllowlist, ApprovalsFileError, loadApprovals } from "../exec/approvals-file.js";
-import { decideExec, effectivePolicy, type ExecPolicy } from "../exec/policy.js";
+import { effectivePolicy, type ExecPolicy } from "../security/exec-policy.js";
+import { fsResolver } from "../exec/resolve.js";
 import { runProcess, scrubEnv, type RunResult } from "../exec/runner.js";
+import { escapeForDisplay } from "../infra/display.js";
+import { decideExecGate } from "../security/exec-gate.js";
+import { isInside } from "../security/fs-containment.js";
 import { runSandboxed, selectBackend } from "../sandbox/backend.js";
 import { DEFAULT_SANDBOX_PATH } from "../sandbox/bwrap.js";
 import { type ToolContext, type ToolDef } from "./types.js";
@@ -26,10 +29,6 @@ const input = z.strictObject({
 });
 type Input = z.output<typeof input>;
 
-function inside(child: string, parent: string): boolean {
-  const r = relative(parent, child);
-  return r === "" || (!r.startsWith("..") && !isAbsolute(r));
-}
 
 function resolveCwd(ctx: ToolContext, cwd: string | undefined): string {
   if (!cwd) return ctx.workspace;
@@ -39,7 +38,7 @@ function resolveCwd(ctx: ToolContext, cwd: string | undefined): string {
   } catch {
     throw new ToolError(`cwd "${cwd}" does not exist in the workspace.`);
   }
-  if (!inside(real, ctx.workspace)) throw new ToolError(`cwd "${cwd}" is outside the workspace (${ctx.workspace}); commands run inside it.`);
+  if (!isInside(ctx.workspace, real)) throw new ToolError(`cwd "${cwd}" is outside the workspace (${ctx.workspace}); commands run inside it.`);
   if (!statSync(real).isDirectory()) throw new ToolError(`cwd "${cwd}" is not a directory.`);
   return real;
 }
@@ -104,17 +103,25 @@ export const execTool: ToolDef<Input> = {
     const cwd = resolveCwd(ctx, args.cwd);
     const PATH = sandboxed ? DEFAULT_SANDBOX_PATH : HOST_PATH;
 
-    const analysis = analyzeCommand(args.command, { PATH, cwd, workspace: ctx.workspace });
-    const allow = checkAllowlist(analysis, agentAllowlist(file, ctx.agentId));
-    const decision = decideExec(policy, allow.allowed, allow.allowed ? "" : allow.reason);
-    if (decision.kind === "deny") throw new ToolError(`exec refused: ${decision.reason}`);
+    const gate = decideExecGate({
+      command: args.command,
+      caller: { kind: "agent", agentId: ctx.agentId, sessionKey: ctx.sessionKey, sandboxed, owner: ctx.origin.kind === "operator" || (ctx.origin.kind === "channel" && ctx.origin.owner === true) },
+      policy,
+      allowlist: agentAllowlist(file, ctx.agentId),
+      PATH,
+      cwd,
+      root: ctx.workspace,
+      resolver: fsResolver,
+    });
+    if (gate.decision === "deny") throw new ToolError(`exec refused: ${gate.reason}`);
+    const topLevel = gate.segments.filter((s) => s.wrappedBy === undefined);
 
     let note = "";
-    if (decision.kind === "ask") {
+    if (gate.decision === "ask") {
       const started = Date.now();
       const outcome = await ctx.services.approvals.request({
-        command: args.command,
-        argv: analysis.ok ? analysis.segments.map((s) => s.argv) : [],
+        command: gate.run.args[1],
+        argv: topLevel.map((s) => s.argv),
         cwd,
         agentId: ctx.agentId,
         sessionKey: ctx.sessionKey,
@@ -122,9 +129,9 @@ export const execTool: ToolDef<Input> = {
         timeoutSeconds: policy.timeoutSeconds,
         signal: ctx.signal,
         onPending: (id, expiresAt) =>
-          ctx.notify(`waiting for approval ${id} (${Math.round((expiresAt - Date.now()) / 1000)} s): ${args.command} — answer with /approve ${id} or /deny ${id}`, {
+          ctx.notify(`waiting for approval ${id} (${Math.round((expiresAt - Date.now()) / 1000)} s): ${escapeForDisplay(gate.run.args[1])} — answer with /approve ${id} or /deny ${id}`, {
             id,
-            command: args.command,
+            command: gate.run.args[1]!,
             expiresAt,
           }),
       });
@@ -141,8 +148,8 @@ export const execTool: ToolDef<Input> = {
           note = ` (nobody could approve; allowed by askFallback)`;
           break;
         case "allow-always":
-          if (analysis.ok) {
-            for (const seg of analysis.segments) addEntry(stateDir, ctx.agentId, { ...exactEntry(seg), source: "allow-always" });
+          if (gate.segments.length > 0) {
+            for (const seg of gate.segments) addEntry(stateDir, ctx.agentId, { ...exactEntry(seg), source: "allow-always" });
             note = ` (approved and added to the allowlist by ${outcome.by ?? "the owner"})`;
           } else {
             note = ` (approved once by ${outcome.by ?? "the owner"}; not added to the allowlist because the command could not be parsed safely)`;
@@ -158,7 +165,7 @@ export const execTool: ToolDef<Input> = {
     env.PATH = PATH;
     const timeoutMs = args.timeoutSeconds * 1000;
     if (!sandboxed) {
-      const r = await runProcess({ file: "/bin/sh", args: ["-c", args.command], cwd, env, timeoutMs, maxOutputBytes: EXEC_MAX_OUTPUT_BYTES, signal: ctx.signal });
+      const r = await runProcess({ file: gate.run.file, args: [...gate.run.args], cwd: gate.run.cwd, env, timeoutMs, maxOutputBytes: EXEC_MAX_OUTPUT_BYTES, signal: ctx.signal });
       return formatResult(r, note);
     }
     const backend = await selectBackend(ctx.sandbox.backend);
@@ -167,7 +174,7 @@ export const execTool: ToolDef<Input> = {
     }
     const r = await runSandboxed(
       backend,
-      { workspace: ctx.workspace, cwd, workspaceAccess: ctx.sandbox.workspaceAccess, network: ctx.sandbox.network, env, command: ["/bin/sh", "-c", args.command] },
+      { workspace: ctx.workspace, cwd: gate.run.cwd, workspaceAccess: ctx.sandbox.workspaceAccess, network: ctx.sandbox.network, env, command: [gate.run.file, ...gate.run.args] },
       { timeoutMs, maxOutputBytes: EXEC_MAX_OUTPUT_BYTES, signal: ctx.signal, guard: { stateDir } },
     );
     return formatResult(r, `${note} [sandbox: ${backend.name}]`);

@@ -46,7 +46,7 @@ describe("approval keys", () => {
 
   it("shows the full command, where it runs and when it expires", () => {
     const lines = approvalLines({ id: "abc123", command: "rm -rf x\x1b[2J", cwd: "/w", agentId: "main", sessionKey: "agent:main:main", expiresAt: 61_000 }, 1_000);
-    expect(lines).toEqual(["exec approval abc123 — agent main, session agent:main:main (expires in 60 s)", "  $ rm -rf x", "  in /w"]);
+    expect(lines).toEqual(["exec approval abc123 — agent main, session agent:main:main (expires in 60 s)", "  $ rm -rf x\\x1b[2J", "  in /w"]);
   });
 });
 

@@ -1,5 +1,6 @@
 // Pure pieces of the TUI: what a typed line means, how tool calls, approvals and the
 // status line read, terminal-safe text and display widths. No I/O here (tested beside).
+import { escapeForDisplay } from "../infra/display.js";
 import { parseSessionKey } from "../security/session-scope.js";
 import { sandboxRequired, type SandboxMode } from "../security/sandbox-scope.js";
 
@@ -64,7 +65,7 @@ export const TUI_HELP = [
  * that would break the prompt), tabs become spaces, CR LF / lone CR become LF.
  */
 export function sanitize(text: string): string {
-  return (
+  return escapeForDisplay(
     text
       // CSI / OSC / other ESC sequences
       .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, "")
@@ -73,8 +74,8 @@ export function sanitize(text: string): string {
       .replace(/\r\n?/g, "\n")
       .replace(/\t/g, "  ")
       // remaining C0 (except LF), DEL and C1 controls
-      .replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/g, "")
-  );
+      .replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/g, ""),
+  ); // what is left that could deceive (bidi overrides, zero-width characters) is shown escaped
 }
 
 const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]/g;
@@ -174,7 +175,7 @@ export function approvalLines(a: ApprovalRequest, now = Date.now()): string[] {
   const secs = a.expiresAt ? Math.max(0, Math.round((a.expiresAt - now) / 1000)) : undefined;
   return [
     `exec approval ${a.id}${a.agentId ? ` — agent ${a.agentId}` : ""}${a.sessionKey ? `, session ${a.sessionKey}` : ""}${secs !== undefined ? ` (expires in ${secs} s)` : ""}`,
-    `  $ ${sanitize(a.command)}`,
+    `  $ ${escapeForDisplay(a.command, { oneLine: true })}`,
     ...(a.cwd ? [`  in ${sanitize(a.cwd)}`] : []),
   ];
 }

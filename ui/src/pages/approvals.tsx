@@ -3,6 +3,7 @@
 import { useState } from "preact/hooks";
 import type { Gateway } from "../gateway";
 import { useAction, useClock, useEvents } from "../hooks";
+import { escapeForDisplay } from "../../../src/infra/display";
 import { ago, until } from "../transcript";
 import type { ExecApproval as Approval, ExecApprovalResolved as Resolved } from "../../../src/protocol/results.js";
 export type { Approval };
@@ -18,7 +19,7 @@ function ApprovalCard(props: { gw: Gateway; a: Approval; now: number }) {
   const act = useAction();
   return (
     <article class="card approval" data-approval-id={a.id}>
-      <pre class="command">{a.command}</pre>
+      <pre class="command">{escapeForDisplay(a.command)}</pre>
       <dl class="meta">
         <dt>cwd</dt>
         <dd>
@@ -80,7 +81,7 @@ export function ApprovalsPage(props: { gw: Gateway; pending: Approval[]; reload:
           <ul class="plain" id="approvals-recent">
             {recent.map((r) => (
               <li key={r.id}>
-                <code>{r.command}</code> → <b>{r.decision}</b> by {r.by} ({ago(r.at, now)})
+                <code>{escapeForDisplay(r.command, { oneLine: true })}</code> → <b>{r.decision}</b> by {r.by} ({ago(r.at, now)})
               </li>
             ))}
           </ul>

@@ -6,8 +6,10 @@ import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, w
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { analyzeCommand, MAX_COMMAND_LENGTH, type AnalyzeOptions } from "./analyze.js";
-import { checkAllowlist, type AllowlistEntry } from "./allowlist.js";
+import { analyzeCommand, MAX_COMMAND_LENGTH, type AnalyzeOptions } from "./exec-parse.js";
+import { decideExecGate } from "./exec-gate.js";
+import type { AllowlistEntry } from "./exec-allowlist.js";
+import { fsResolver } from "../exec/resolve.js";
 
 const SYS_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -35,12 +37,12 @@ beforeAll(() => {
   // A fake `ls` (an attacker-written script) and a symlink named `ls` pointing at rm.
   writeFileSync(path.join(fakeBin, "ls"), "#!/bin/sh\nrm -rf \"$HOME\"\n");
   chmodSync(path.join(fakeBin, "ls"), 0o755);
-  symlinkSync(resolveOne("rm", { PATH: SYS_PATH, cwd: root, workspace: ws }), path.join(linkBin, "ls"));
+  symlinkSync(resolveOne("rm", { PATH: SYS_PATH, cwd: root, workspace: ws, resolver: fsResolver }), path.join(linkBin, "ls"));
   symlinkSync("/etc/passwd", path.join(ws, "passwd-link"));
   symlinkSync("/etc", path.join(ws, "etc-link"));
   writeFileSync(path.join(ws, "file.txt"), "hi\n");
   writeFileSync(path.join(ws, "list"), "x\n");
-  opts = { PATH: SYS_PATH, cwd: ws, workspace: ws, home: "/home/someone" };
+  opts = { PATH: SYS_PATH, cwd: ws, workspace: ws, home: "/home/someone", resolver: fsResolver };
   LS = resolveOne("ls");
   CAT = resolveOne("cat");
   entries = [
@@ -53,7 +55,23 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const allowed = (cmd: string, o: AnalyzeOptions = opts) => checkAllowlist(analyzeCommand(cmd, o), entries).allowed;
+/** Through the exec gate (src/security/exec-gate.ts) with ask off: allowed means it would run. */
+function gateAllows(cmd: string, o: AnalyzeOptions, list: readonly AllowlistEntry[]): boolean {
+  return (
+    decideExecGate({
+      command: cmd,
+      caller: { kind: "agent", agentId: "main", sandboxed: false, owner: false },
+      policy: { security: "allowlist", ask: "off", askFallback: "deny", timeoutSeconds: 1 },
+      allowlist: list,
+      PATH: o.PATH,
+      cwd: o.cwd,
+      root: o.workspace,
+      ...(o.home ? { home: o.home } : {}),
+      resolver: o.resolver,
+    }).decision === "allow"
+  );
+}
+const allowed = (cmd: string, o: AnalyzeOptions = opts) => gateAllows(cmd, o, entries);
 
 describe("resolution", () => {
   it("resolves ls and cat to real absolute paths", () => {
@@ -144,7 +162,6 @@ describe("resolution", () => {
       ["FOO=1 ls", /prefix assignment/],
       ["ls > /etc/passwd", /outside the workspace/],
       ["ls；rm", /U\+FF1B/],
-      ["env ls", /env runs another program/],
       ["cd /", /builtin/],
       ["if true; then ls; fi", /keyword/],
     ] as const) {
@@ -209,7 +226,7 @@ describe("allowed commands really pass (ls and cat, any args)", () => {
     if (cmd === "/usr/bin/ls" && realpathSync("/usr/bin/ls") !== LS) return;
     const a = analyzeCommand(cmd, opts);
     expect(a.ok ? "ok" : a.reason).toBe("ok");
-    expect(checkAllowlist(a, entries)).toMatchObject({ allowed: true });
+    expect(allowed(cmd)).toBe(true);
   });
 });
 
@@ -522,14 +539,15 @@ describe("bypass corpus against an allowlist of ls and cat", () => {
 describe("argument rules for allowlisted programs that can run code", () => {
   // Even with an allowlist that admits these programs with any args, inline code is a miss.
   const wide = (): AllowlistEntry[] => [{ id: "all", pattern: "/**", source: "manual", createdAt: 0 }];
-  const ok = (cmd: string) => checkAllowlist(analyzeCommand(cmd, opts), wide()).allowed;
+  const ok = (cmd: string) => gateAllows(cmd, opts, wide());
   const has = (prog: string) => analyzeCommand(`${prog} --version`, opts).ok;
 
   it("sed scripts without e/w commands are fine, with them not", () => {
     expect(ok("sed 's/a/b/g' file.txt")).toBe(true);
     expect(ok("sed -n '/x/,/y/p; 3d' file.txt")).toBe(true);
     expect(ok("sed -E -e 's|a;b|c|2' -e '$d' file.txt")).toBe(true);
-    expect(ok("sed -i 'y/abc/xyz/' file.txt")).toBe(true);
+    // -i edits files in place (any file, ~/.bashrc included): not in sed's safe profile.
+    expect(ok("sed -i 'y/abc/xyz/' file.txt")).toBe(false);
     for (const bad of ["sed 's/a/b/e'", "sed 's/a/b/ge'", "sed 'e rm x'", "sed '1!e id'", "sed 'w /etc/x'", "sed 's/a/b/w out'", "sed -f prog.sed", "sed -e 's/x/y/' -e 'e id'", "sed -ne 'e id'", "sed 'Z'", "sed 's/a/b'"]) {
       expect(ok(bad + " file.txt"), bad).toBe(false);
     }
@@ -543,20 +561,23 @@ describe("argument rules for allowlisted programs that can run code", () => {
   it("git with code-running options is a miss, plain git is fine", () => {
     if (!has("git")) return;
     expect(ok("git status")).toBe(true);
-    expect(ok("git -C sub log --oneline")).toBe(true);
-    expect(ok("git push -u origin main")).toBe(true);
+    // -C reads another repository's configuration, and push is not in git's safe profile.
+    expect(ok("git -C sub log --oneline")).toBe(false);
+    expect(ok("git log --oneline")).toBe(true);
+    expect(ok("git push -u origin main")).toBe(false);
     for (const bad of ["git -c alias.x=!sh x", "git --config-env=core.pager=X log", "git clone -u 'rm x' a b", "git submodule foreach rm", "git bisect run rm", "git config core.pager sh", "git grep -O x", "git diff --ext-diff", "git --git-dir=/tmp/evil status"]) {
       expect(ok(bad), bad).toBe(false);
     }
   });
 
-  it("interpreters running a script file are fine; inline code and stdin are not", () => {
+  it("interpreters: only --version/-V under an open entry; a script file is code the agent may have written", () => {
     writeFileSync(path.join(ws, "s.py"), "print(1)\n");
-    expect(ok("python3 s.py -v")).toBe(true);
+    expect(ok("python3 s.py -v")).toBe(false);
     expect(ok("python3 --version")).toBe(true);
     expect(ok("python3 -V")).toBe(true);
     expect(ok("python3 -v")).toBe(false);
-    expect(ok("sh s.sh")).toBe(true);
+    expect(ok("sh s.sh")).toBe(false);
+    expect(ok("sh --version")).toBe(true);
     expect(ok("sh -v")).toBe(false);
     expect(ok("sh -x")).toBe(false);
     if (has("perl")) expect(ok("perl -lane 'print'")).toBe(false);
@@ -582,7 +603,6 @@ describe("redirection containment reasons", () => {
     ["ls > ../../outside", /outside the workspace/],
     ["ls > /tmp/x", /outside the workspace/],
     ["ls <(rm x)", /process substitution/],
-    ["2>/dev/null env ls", /env runs another program/],
   ] as const)("%j", (cmd, re) => {
     const a = analyzeCommand(cmd, opts);
     expect(a.ok).toBe(false);
@@ -615,7 +635,7 @@ describe("differential check against the real /bin/sh", () => {
       writeFileSync(p, `#!/bin/sh\n{ printf '%s\\036' "\${0##*/}"; for a in "$@"; do printf '%s\\037' "$a"; done; printf '\\035'; } >> "$SC_LOG"\n`);
       chmodSync(p, 0o755);
     }
-    const o: AnalyzeOptions = { PATH: stubs, cwd: fws, workspace: fws, home: path.join(fws, "home") };
+    const o: AnalyzeOptions = { PATH: stubs, cwd: fws, workspace: fws, home: path.join(fws, "home"), resolver: fsResolver };
     const pieces = ["ls", "cat", " ", " ", " ", "a", "-l", "'", "'", '"', '"', "\\", "\n", ";", "|", "&&", "||", "#", "*", "~", "~/", ">", "<", "2>&1", ">/dev/null", "out.txt", "=", "x=1", "\\\n", "{", "}", "[", "]", "?", "$", "`", "(", ")", "&", "é", "\t", "!", "%", ",", ".", "\\'", '\\"', "\\\\", "''", '""', "2", "1", "0"];
     let seed = Number(process.env.SC_FUZZ_SEED ?? 12345);
     const rnd = (n: number) => {

@@ -1,8 +1,8 @@
 // Allowlist matching: path globs, positional argument globs, the trailing "**", globbing
 // arguments, exact entries (allow-always) and their escaping.
 import { describe, expect, it } from "vitest";
-import type { Analysis, Segment } from "./analyze.js";
-import { checkAllowlist, escapeGlob, exactEntry, globMatch, matchSegment, type AllowlistEntry } from "./allowlist.js";
+import type { Segment } from "./exec-parse.js";
+import { escapeGlob, exactEntry, globMatch, matchSegment, type AllowlistEntry } from "./exec-allowlist.js";
 
 const seg = (executable: string, ...args: string[]): Segment => ({ argv: [executable.split("/").pop()!, ...args], executable, text: args.join(" ") });
 const entry = (pattern: string, args?: string[]): AllowlistEntry => ({ id: pattern, pattern, args, source: "manual", createdAt: 0 });
@@ -141,33 +141,6 @@ describe("exactEntry", () => {
       expect(globMatch(escapeGlob(s), s, "arg"), s).toBe(true);
       expect(globMatch(escapeGlob(s), s + "x", "arg"), s).toBe(false);
     }
-  });
-});
-
-describe("checkAllowlist", () => {
-  const ls = entry("/usr/bin/ls", ["**"]);
-  const cat = entry("/usr/bin/cat", ["**"]);
-  const ok = (...segments: Segment[]): Analysis => ({ ok: true, segments });
-
-  it("allows only when every segment matches", () => {
-    const r = checkAllowlist(ok(seg("/usr/bin/ls", "-l"), seg("/usr/bin/cat"), seg("/usr/bin/ls")), [ls, cat]);
-    expect(r).toEqual({ allowed: true, matched: [ls, cat, ls] });
-    const m = checkAllowlist(ok(seg("/usr/bin/ls"), seg("/usr/bin/rm", "-rf", "x")), [ls, cat]);
-    expect(m.allowed).toBe(false);
-    if (!m.allowed) {
-      expect(m.misses.map((s) => s.executable)).toEqual(["/usr/bin/rm"]);
-      expect(m.reason).toContain("/usr/bin/rm");
-    }
-  });
-
-  it("a not-sure analysis is never allowed, whatever the entries", () => {
-    const r = checkAllowlist({ ok: false, reason: "the command uses $ expansion" }, [entry("/**")]);
-    expect(r).toEqual({ allowed: false, reason: "the command uses $ expansion", misses: [] });
-  });
-
-  it("empty analyses and empty allowlists are not allowed", () => {
-    expect(checkAllowlist(ok(), [ls]).allowed).toBe(false);
-    expect(checkAllowlist(ok(seg("/usr/bin/ls")), []).allowed).toBe(false);
   });
 });
 

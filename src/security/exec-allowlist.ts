@@ -1,5 +1,5 @@
-// Exec approvals, the matching half (docs/exec.md): a command line is allowed only if the
-// analyzer was sure about it AND every simple command matches an allowlist entry.
+// Allowlist entries and how one matches one simple command (docs/exec.md, "How a decision is
+// reached"). The exec gate (src/security/exec-gate.ts) decides; this is its entry matcher.
 //
 // Entry semantics:
 //   - `pattern`: a glob on the resolved absolute executable path. `*` matches within one
@@ -20,7 +20,7 @@
 // Globs are our own tiny translation to RegExp (no braces, no extglob), not
 // path.matchesGlob (experimental in Node 22, minimatch semantics that are harder to
 // escape exactly).
-import type { Analysis, Segment } from "./analyze.js";
+import type { Segment } from "./exec-parse.js";
 
 export interface AllowlistEntry {
   id: string;
@@ -30,10 +30,6 @@ export interface AllowlistEntry {
   createdAt: number;
   lastUsedAt?: number;
 }
-
-export type AllowlistCheck =
-  | { allowed: true; matched: AllowlistEntry[] }
-  | { allowed: false; reason: string; misses: Segment[] };
 
 const GLOB_META = /[\\*?[\]{}]/g;
 
@@ -134,7 +130,7 @@ export function globMatch(glob: string, value: string, mode: "path" | "arg"): bo
 }
 
 /** Does one simple command match one entry (path glob + positional args)? */
-export function matchSegment(seg: Segment, entry: AllowlistEntry): boolean {
+export function matchSegment(seg: Pick<Segment, "argv" | "executable" | "globArgs">, entry: AllowlistEntry): boolean {
   if (typeof entry.pattern !== "string" || !entry.pattern.startsWith("/")) return false;
   if (!seg.executable.startsWith("/")) return false;
   if (!globMatch(entry.pattern, seg.executable, "path")) return false;
@@ -156,29 +152,7 @@ export function matchSegment(seg: Segment, entry: AllowlistEntry): boolean {
   return true;
 }
 
-/**
- * Allowed only if the analysis is sure and every segment matches some entry.
- * `matched` holds, per segment in order, the first entry that matched it (entries may repeat).
- */
-export function checkAllowlist(analysis: Analysis, entries: readonly AllowlistEntry[]): AllowlistCheck {
-  if (!analysis.ok) return { allowed: false, reason: analysis.reason, misses: [] };
-  if (analysis.segments.length === 0) return { allowed: false, reason: "the command is empty", misses: [] };
-  const matched: AllowlistEntry[] = [];
-  const misses: Segment[] = [];
-  for (const seg of analysis.segments) {
-    const entry = entries.find((e) => matchSegment(seg, e));
-    if (entry) matched.push(entry);
-    else misses.push(seg);
-  }
-  if (misses.length > 0) {
-    const first = misses[0]!;
-    const more = misses.length > 1 ? ` (and ${misses.length - 1} more)` : "";
-    return { allowed: false, reason: `no allowlist entry matches ${first.executable} in ${JSON.stringify(first.text)}${more}`, misses };
-  }
-  return { allowed: true, matched };
-}
-
 /** The precise entry `allow-always` adds for a segment: this program, exactly these args. */
-export function exactEntry(seg: Segment): Omit<AllowlistEntry, "id" | "createdAt" | "source"> {
+export function exactEntry(seg: Pick<Segment, "argv" | "executable">): Omit<AllowlistEntry, "id" | "createdAt" | "source"> {
   return { pattern: escapeGlob(seg.executable), args: seg.argv.slice(1).map(escapeGlob) };
 }

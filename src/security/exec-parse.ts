@@ -1,6 +1,7 @@
-// Exec approvals, the analysis half (docs/exec.md): split a command line that will run as
-// `/bin/sh -c <command>` into simple commands and resolve each one's program to an
-// absolute real path, so `allowlist.ts` can match every one of them.
+// Exec command parsing (docs/exec.md, "How a decision is reached"): split a command line that
+// will run as `/bin/sh -c <command>` into simple commands and resolve each one's program to an
+// absolute real path, so the exec gate (src/security/exec-gate.ts) can decide every one of
+// them. Pure: the filesystem is reached only through the injected `Resolver`.
 //
 // The rule is fail closed: whatever this analyzer cannot be sure about is `ok: false`
 // (a miss, which asks or denies), never a guess. It is a careful lexer for the POSIX sh
@@ -12,9 +13,9 @@
 //     process substitution, functions, bash `((`), `{ …; }` groups and brace expansion,
 //     here-docs/strings, background `&`, bash-only operators (`|&`, `&>`, `;;`…), prefix
 //     assignments, globs/tilde in the command word, control keywords, state-changing
-//     builtins, programs that run other programs (RUNS_OTHER_PROGRAMS), inline code for
-//     interpreters, control characters and non-ASCII punctuation/format characters
+//     builtins, control characters and non-ASCII punctuation/format characters
 //     (look-alikes of operators and quotes, zero-width and bidi characters).
+// What each program does with its arguments is the gate's business (exec-profiles/).
 //
 // Assumptions the caller must keep (the analysis is only as good as these):
 //   - the shell gets the same PATH and cwd as `opts` (a relative/empty PATH entry before
@@ -27,8 +28,15 @@
 // Globs in arguments (`ls *.txt`) are allowed here but reported in `Segment.globArgs`:
 // the shell turns them into any number of arguments, so `allowlist.ts` only accepts them
 // under a trailing "**" entry argument.
-import { accessSync, constants as FS, lstatSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
+
+/** How the analysis sees the filesystem (src/exec/resolve.ts has the real one). */
+export interface Resolver {
+  /** Real path of `p` if it is an executable regular file, else null. */
+  executable(p: string): string | null;
+  /** Real path of `p`, symlinks on its existing part followed, the rest appended; null if that fails. */
+  realpath(p: string): string | null;
+}
 
 export interface Segment {
   /** Words after quote removal (and `~/` expansion when `home` is given); argv[0] as typed. */
@@ -48,60 +56,15 @@ export interface AnalyzeOptions {
   PATH: string;
   /** Absolute working directory the command runs in. */
   cwd: string;
-  /** Workspace root; redirections may only touch files inside it. */
-  workspace: string;
+  /** Confinement root; redirections may only touch files inside it. null: no file redirections. */
+  workspace: string | null;
+  resolver: Resolver;
   /** Home directory for `~/…` in arguments; without it `~` is not sure. */
   home?: string;
 }
 
 /** Longer inputs are not analyzed at all (a miss). */
 export const MAX_COMMAND_LENGTH = 64 * 1024;
-
-/** Programs that run another program (named in their arguments, stdin or config). Always a miss. */
-export const RUNS_OTHER_PROGRAMS: Readonly<Record<string, string>> = {
-  env: "env runs another program",
-  xargs: "xargs runs another program",
-  sudo: "sudo runs another program with other privileges",
-  su: "su runs a shell as another user",
-  doas: "doas runs another program with other privileges",
-  pkexec: "pkexec runs another program with other privileges",
-  runuser: "runuser runs another program as another user",
-  setpriv: "setpriv runs another program",
-  nohup: "nohup runs another program",
-  timeout: "timeout runs another program",
-  nice: "nice runs another program",
-  ionice: "ionice runs another program",
-  chrt: "chrt runs another program",
-  taskset: "taskset runs another program",
-  stdbuf: "stdbuf runs another program",
-  setsid: "setsid runs another program",
-  chroot: "chroot runs another program",
-  unshare: "unshare runs another program",
-  nsenter: "nsenter runs another program",
-  flock: "flock runs another program",
-  firejail: "firejail runs another program",
-  bwrap: "bwrap runs another program",
-  "systemd-run": "systemd-run runs another program",
-  busybox: "busybox runs any of its applets",
-  toybox: "toybox runs any of its applets",
-  watch: "watch runs another program",
-  script: "script runs another program",
-  ssh: "ssh runs programs on another host",
-  time: "time runs another program",
-  strace: "strace runs another program",
-  ltrace: "ltrace runs another program",
-  gdb: "gdb runs another program",
-  valgrind: "valgrind runs another program",
-  at: "at schedules another program",
-  batch: "batch schedules another program",
-  parallel: "parallel runs other programs",
-  entr: "entr runs another program",
-  expect: "expect runs other programs",
-  npx: "npx runs an arbitrary package",
-  pnpx: "pnpx runs an arbitrary package",
-  bunx: "bunx runs an arbitrary package",
-  uvx: "uvx runs an arbitrary package",
-};
 
 /** Shell reserved words (POSIX + bash/ksh/zsh). In command position: a miss. */
 const KEYWORDS = new Set([
@@ -158,6 +121,16 @@ const isBlank = (c: string) => c === " " || c === "\t";
 const isMeta = (c: string) => isBlank(c) || c === "\n" || OP_START.has(c);
 
 /** Characters rejected anywhere: controls, and non-ASCII that is not a letter or digit. */
+export function characterProblem(s: string): string | null {
+  try {
+    checkCharacters(s);
+    return null;
+  } catch (e) {
+    if (e instanceof NotSure) return e.message;
+    throw e;
+  }
+}
+
 function checkCharacters(s: string): void {
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
@@ -363,24 +336,6 @@ function isInside(root: string, p: string): boolean {
   return rel !== "" && rel !== ".." && !rel.startsWith(".." + path.sep) && !path.isAbsolute(rel);
 }
 
-/** Real path of `p`, following symlinks on the existing part; the rest appended lexically. */
-function realpathExisting(p: string): string {
-  const missing: string[] = [];
-  let cur = p;
-  for (;;) {
-    try {
-      lstatSync(cur);
-      break;
-    } catch {
-      const parent = path.dirname(cur);
-      if (parent === cur) return p;
-      missing.unshift(path.basename(cur));
-      cur = parent;
-    }
-  }
-  return path.join(realpathSync(cur), ...missing); // throws on a dangling symlink / loop
-}
-
 function checkRedirect(r: Redirect, opts: AnalyzeOptions): string /* resolved target */ | null {
   const t = r.target;
   const fdText = r.fd === "" ? "" : r.fd;
@@ -397,286 +352,47 @@ function checkRedirect(r: Redirect, opts: AnalyzeOptions): string /* resolved ta
     notSure(`the redirection target ${JSON.stringify(t.value)} is not a plain literal path`);
   }
   if (t.value === "/dev/null") return null;
+  if (opts.workspace === null) notSure(`the redirection ${label} writes a file, and no workspace is configured for redirections`);
   const resolved = path.resolve(opts.cwd, t.value);
-  const ws = path.resolve(opts.workspace);
+  const ws = path.resolve(opts.workspace!);
   if (!isInside(ws, resolved)) notSure(`the redirection ${label} touches a file outside the workspace`);
-  let real: string;
-  let wsReal: string;
-  try {
-    wsReal = realpathSync(ws);
-    real = realpathExisting(resolved);
-  } catch {
-    return notSure(`the redirection target ${JSON.stringify(t.value)} cannot be resolved`);
-  }
+  const wsReal = opts.resolver.realpath(ws);
+  const real = opts.resolver.realpath(resolved);
+  if (wsReal === null || real === null) return notSure(`the redirection target ${JSON.stringify(t.value)} cannot be resolved`);
   if (!isInside(wsReal, real)) notSure(`the redirection ${label} leads outside the workspace through a symlink`);
   return real;
 }
 
-function isExecutableFile(p: string): boolean {
-  try {
-    if (!statSync(p).isFile()) return false;
-    accessSync(p, FS.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
+/** The absolute real path the shell (or a wrapper's execvp) runs for `name`; throws NotSure. */
 function resolveProgram(name: string, opts: AnalyzeOptions): string {
-  let found: string | undefined;
   if (name.includes("/")) {
-    const p = path.resolve(opts.cwd, name);
-    if (!isExecutableFile(p)) notSure(`${name} is not an executable file`);
-    found = p;
-  } else {
-    for (const dir of opts.PATH.split(":")) {
-      // The shell WOULD search "" / relative entries (relative to cwd, whatever is there when
-      // it runs); they are never used to resolve, and one before the hit makes it not sure.
-      if (dir === "" || !path.isAbsolute(dir)) {
-        notSure(`PATH has a relative entry ${JSON.stringify(dir)} before the one that holds ${name}`);
-      }
-      const p = path.join(dir, name);
-      if (isExecutableFile(p)) {
-        found = p;
-        break;
-      }
-    }
-    if (!found) notSure(`cannot find ${name} on PATH`);
+    const real = opts.resolver.executable(path.resolve(opts.cwd, name));
+    if (real === null) notSure(`${name} is not an executable file`);
+    return real!;
   }
+  for (const dir of opts.PATH.split(":")) {
+    // The shell WOULD search "" / relative entries (relative to cwd, whatever is there when
+    // it runs); they are never used to resolve, and one before the hit makes it not sure.
+    if (dir === "" || !path.isAbsolute(dir)) {
+      notSure(`PATH has a relative entry ${JSON.stringify(dir)} before the one that holds ${name}`);
+    }
+    const real = opts.resolver.executable(path.join(dir, name));
+    if (real !== null) return real;
+  }
+  return notSure(`cannot find ${name} on PATH`);
+}
+
+/** Resolve a program named by a wrapper (nice NAME …): the same PATH rules as the shell's. */
+export function resolveProgramName(name: string, opts: AnalyzeOptions): { ok: true; executable: string } | { ok: false; reason: string } {
   try {
-    return realpathSync(found!);
-  } catch {
-    return notSure(`cannot resolve the real path of ${name}`);
+    if (name === "" || /[^\x21-\x7e]/.test(name)) notSure(`the wrapped command name ${JSON.stringify(name)} is empty or has unusual characters`);
+    return { ok: true, executable: resolveProgram(name, opts) };
+  } catch (e) {
+    if (e instanceof NotSure) return { ok: false, reason: e.message };
+    throw e;
   }
 }
 
-// --- Per-program argument rules: inline code, exec hooks --------------------------------
-
-/** A single-dash option cluster (`-xec`) containing one of `letters`. */
-const clusterHas = (a: string, letters: string) => /^-[^-]/.test(a) && [...a.slice(1)].some((c) => letters.includes(c));
-const hasOperand = (args: string[]) => args.some((a) => !a.startsWith("-"));
-/** `--version`/`--help` plus the program's own version flags print and exit without a script. */
-const infoOnly = (args: string[], extra: string[]) =>
-  args.length > 0 && args.every((a) => a === "--version" || a === "--help" || extra.includes(a));
-
-/** An interpreter without a script operand (or with `-`) runs whatever arrives on stdin. */
-function stdinProgram(args: string[], what: string, versionFlags: string[] = []): string | null {
-  if (args.includes("-")) return `${what} reads a program from stdin`;
-  if (!hasOperand(args) && !infoOnly(args, versionFlags)) return `${what} without a script reads a program from stdin`;
-  return null;
-}
-
-type ArgRule = (args: string[], name: string) => string | null;
-
-const ARG_RULES: Array<{ match: RegExp; rule: ArgRule }> = [
-  {
-    match: /^(sh|bash|rbash|dash|ash|zsh|ksh|ksh93|mksh|pdksh|oksh|posh|yash|fish|csh|tcsh)$/,
-    rule: (args, name) => {
-      if (args.some((a) => clusterHas(a, "csi") || a.startsWith("--command") || a === "--init-file" || a === "--rcfile" || a.startsWith("+"))) {
-        return `${name} is given inline code or reads commands from stdin`;
-      }
-      return stdinProgram(args, name);
-    },
-  },
-  {
-    match: /^(python|pypy)[0-9.]*$/,
-    rule: (args, name) => (args.some((a) => clusterHas(a, "c")) ? `${name} -c runs inline code` : stdinProgram(args, name, ["-V"])),
-  },
-  {
-    match: /^(node|nodejs)$/,
-    rule: (args, name) =>
-      args.some((a) => clusterHas(a, "ep") || /^--(eval|print|import|require|loader|experimental-loader|input-type)\b/.test(a) || a === "-r")
-        ? `${name} is given inline code or preloads a module`
-        : stdinProgram(args, name, ["-v"]),
-  },
-  { match: /^(deno|bun)$/, rule: (args, name) => (args.some((a) => clusterHas(a, "e") || a === "eval" || a === "--eval" || a === "--print") ? `${name} runs inline code` : stdinProgram(args, name)) },
-  {
-    match: /^perl[0-9.]*$/,
-    rule: (args, name) => (args.some((a) => clusterHas(a, "eEmMx")) ? `${name} -e/-E/-M runs inline code` : stdinProgram(args, name, ["-v"])),
-  },
-  { match: /^ruby[0-9.]*$/, rule: (args, name) => (args.some((a) => clusterHas(a, "er")) ? `${name} -e runs inline code` : stdinProgram(args, name)) },
-  { match: /^php[0-9.]*$/, rule: (args, name) => (args.some((a) => clusterHas(a, "rRBEFa")) ? `${name} -r runs inline code` : stdinProgram(args, name, ["-v"])) },
-  { match: /^(lua[0-9.]*|luajit|tclsh[0-9.]*|wish[0-9.]*|Rscript|R|osascript|jjs|irb|pwsh|powershell)$/, rule: (_a, name) => `${name} is an interpreter whose inline code is not analyzed` },
-  {
-    match: /^(awk|gawk|mawk|nawk|original-awk)$/,
-    rule: (args, name) =>
-      args.some((a) => /^-(f|E|i|l)$/.test(a) || /^--(file|exec|include|load)\b/.test(a) || /system|getline|[|>@]|ENVIRON|PROCINFO/.test(a))
-        ? `${name} program may run commands or write files`
-        : null,
-  },
-  { match: /^sed$/, rule: (args) => sedRule(args) },
-  {
-    match: /^find$/,
-    rule: (args) => {
-      const bad = args.find((a) => /^-(exec|execdir|ok|okdir|delete|fprint|fprint0|fprintf|fls)$/.test(a));
-      return bad ? `find ${bad} runs commands or changes files` : null;
-    },
-  },
-  { match: /^git$/, rule: (args) => gitRule(args) },
-  {
-    match: /^(tar|gtar|bsdtar)$/,
-    rule: (args) => {
-      const bad = args.find((a) => /^--(to-command|use-compress-program|checkpoint-action|rsh-command|info-script|new-volume-script|rmt-command)/.test(a) || clusterHas(a, "IF"));
-      return bad ? `tar ${bad} can run arbitrary programs` : null;
-    },
-  },
-  {
-    match: /^rsync$/,
-    rule: (args) => {
-      const bad = args.find((a) => /^--(rsh|rsync-path)/.test(a) || clusterHas(a, "e"));
-      return bad ? `rsync ${bad} can run arbitrary programs` : null;
-    },
-  },
-  {
-    match: /^(nc|ncat|netcat|nc\.openbsd|nc\.traditional)$/,
-    rule: (args) => (args.some((a) => clusterHas(a, "ec") || /^--(exec|sh-exec|lua-exec)/.test(a)) ? "netcat -e/-c runs a program" : null),
-  },
-  { match: /^socat$/, rule: (args) => (args.some((a) => /(exec|system):/i.test(a)) ? "socat EXEC:/SYSTEM: runs a program" : null) },
-  { match: /^(zip)$/, rule: (args) => (args.some((a) => a === "-TT" || a.startsWith("--unzip-command")) ? "zip -TT runs a program" : null) },
-];
-
-/**
- * git runs programs named in options and config (-c, --upload-pack, rebase --exec, …).
- * Caveat for operators: a repository the agent can write (.git/config: core.fsmonitor,
- * core.pager, hooks…) makes ANY git command run its code; allowlist git only where the
- * agent cannot write the repository.
- */
-function gitRule(args: string[]): string | null {
-  let k = 0;
-  for (; k < args.length; k++) {
-    const a = args[k]!;
-    if (!a.startsWith("-")) break;
-    if (/^(-c|--config-env|--exec-path|--git-dir|--work-tree|--namespace|--super-prefix)(=|$)/.test(a) || /^-c./.test(a)) {
-      return `git ${a} can run arbitrary programs`;
-    }
-    if (a === "-C") k++; // -C <dir> takes a value
-  }
-  const sub = args[k];
-  if (sub === undefined) return null;
-  const rest = args.slice(k + 1);
-  if (/^(submodule|bisect|filter-branch|filter-repo|difftool|mergetool|config|daemon|instaweb|web--browse|upload-pack|receive-pack|shell|credential.*|-.*)$/.test(sub)) {
-    return `git ${sub} can run arbitrary programs or change git configuration`;
-  }
-  const bad = rest.find(
-    (a) =>
-      /^--(upload-pack|receive-pack|exec|ext-diff|extcmd|tool|open-files-in-pager|config|template|separate-git-dir)(=|$)/.test(a) ||
-      (/^(clone|fetch|pull|ls-remote|archive|remote)$/.test(sub) && (clusterHas(a, "uc"))) ||
-      (sub === "rebase" && (clusterHas(a, "xi") || a === "--interactive")) ||
-      (sub === "grep" && clusterHas(a, "O")),
-  );
-  return bad ? `git ${sub} ${bad} can run arbitrary programs` : null;
-}
-
-/** GNU sed: `e` command, `s///e` and `w`/`W` (write files) → a miss; anything unparsed → a miss. */
-function sedRule(args: string[]): string | null {
-  const scripts: string[] = [];
-  let sawScriptOption = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === "-e" || a === "--expression") {
-      if (i + 1 >= args.length) return "sed -e has no script";
-      scripts.push(args[++i]!);
-      sawScriptOption = true;
-    } else if (a.startsWith("--expression=")) {
-      scripts.push(a.slice("--expression=".length));
-      sawScriptOption = true;
-    } else if (a === "-f" || a === "-l" || a.startsWith("--file") || a.startsWith("--line-length") || /^-[^-]*[efl]/.test(a)) {
-      return `sed ${a} is not analyzed`;
-    }
-  }
-  if (!sawScriptOption) {
-    const first = args.find((a) => !a.startsWith("-"));
-    if (first !== undefined) scripts.push(first);
-  }
-  for (const s of scripts) {
-    const bad = sedScriptProblem(s);
-    if (bad) return `sed script: ${bad}`;
-  }
-  return null;
-}
-
-function sedScriptProblem(s: string): string | null {
-  let i = 0;
-  const n = s.length;
-  const readDelimited = (delim: string): boolean => {
-    // reads up to and including the next unescaped delim
-    while (i < n) {
-      const c = s[i]!;
-      if (c === "\\") i += 2;
-      else if (c === delim) {
-        i++;
-        return true;
-      } else i++;
-    }
-    return false;
-  };
-  const toEol = () => {
-    while (i < n && s[i] !== "\n") i++;
-  };
-  while (i < n) {
-    const c = s[i]!;
-    if (c === " " || c === "\t" || c === "\n" || c === ";" || c === "}") {
-      i++;
-      continue;
-    }
-    // addresses
-    for (let k = 0; k < 2; k++) {
-      if (/[0-9$]/.test(s[i] ?? "")) {
-        while (i < n && /[0-9$~+]/.test(s[i]!)) i++;
-      } else if (s[i] === "/") {
-        i++;
-        if (!readDelimited("/")) return "unterminated address";
-        while (i < n && /[IM]/.test(s[i]!)) i++;
-      } else if (s[i] === "\\") {
-        const d = s[i + 1];
-        if (d === undefined) return "bad address";
-        i += 2;
-        if (!readDelimited(d)) return "unterminated address";
-      }
-      while (i < n && (s[i] === " " || s[i] === "\t")) i++;
-      if (k === 0 && s[i] === ",") i++;
-      else break;
-    }
-    while (i < n && (s[i] === "!" || s[i] === " " || s[i] === "\t")) i++;
-    const cmd = s[i];
-    if (cmd === undefined) return null;
-    i++;
-    if (cmd === "{") continue;
-    if (cmd === "s" || cmd === "y") {
-      const d = s[i];
-      if (d === undefined || d === "\n" || d === "\\") return "bad s/y command";
-      i++;
-      if (!readDelimited(d) || !readDelimited(d)) return "unterminated s/y command";
-      if (cmd === "y") continue;
-      while (i < n && /[gpiImM0-9]/.test(s[i]!)) i++;
-      if (s[i] === "e") return "the s///e flag runs commands";
-      if (s[i] === "w" || s[i] === "W") return "the s///w flag writes files";
-      continue;
-    }
-    if (cmd === "e") return "the e command runs commands";
-    if (cmd === "w" || cmd === "W") return "the w command writes files";
-    if ("aic".includes(cmd) || "rR".includes(cmd) || ":btT".includes(cmd)) {
-      // GNU one-liner text / file name / label: extends to end of line (labels to ;)
-      if (":btT".includes(cmd)) {
-        while (i < n && s[i] !== "\n" && s[i] !== ";") i++;
-      } else toEol();
-      continue;
-    }
-    if ("qQlL".includes(cmd)) {
-      while (i < n && /[0-9 ]/.test(s[i]!)) i++;
-      continue;
-    }
-    if ("=dDgGhHnNpPxzFv".includes(cmd)) continue;
-    return `unknown command ${JSON.stringify(cmd)}`;
-  }
-  return null;
-}
-
-/** Names a segment is known by: as typed, and its real path (symlinks like sh → dash). */
-function programNames(word: string, executable: string): string[] {
-  const names = new Set([path.basename(word), path.basename(executable)]);
-  return [...names];
-}
 
 function analyzeSimple(cmd: SimpleCommand, source: string, opts: AnalyzeOptions, writes: string[]): Segment {
   for (const r of cmd.redirects) {
@@ -720,21 +436,7 @@ function analyzeSimple(cmd: SimpleCommand, source: string, opts: AnalyzeOptions,
     argv.push(value);
   }
 
-  const typed = path.basename(name);
-  if (Object.hasOwn(RUNS_OTHER_PROGRAMS, typed)) notSure(RUNS_OTHER_PROGRAMS[typed]!);
   const executable = resolveProgram(name, opts);
-  const names = programNames(name, executable);
-  for (const nm of names) {
-    if (Object.hasOwn(RUNS_OTHER_PROGRAMS, nm)) notSure(RUNS_OTHER_PROGRAMS[nm]!);
-    if (BUILTINS.has(nm) || KEYWORDS.has(nm)) notSure(`${nm} is a shell builtin that is not analyzed`);
-  }
-  for (const nm of names) {
-    for (const { match, rule } of ARG_RULES) {
-      if (!match.test(nm)) continue;
-      const problem = rule(argv.slice(1), nm);
-      if (problem) notSure(problem);
-    }
-  }
   const seg: Segment = { argv, executable, text };
   if (globArgs.length > 0) seg.globArgs = globArgs;
   return seg;
@@ -745,7 +447,7 @@ export function analyzeCommand(command: string, opts: AnalyzeOptions): Analysis 
   try {
     if (typeof command !== "string") notSure("the command is not a string");
     if (command.length > MAX_COMMAND_LENGTH) notSure(`the command is longer than ${MAX_COMMAND_LENGTH} characters`);
-    if (!path.isAbsolute(opts.cwd) || !path.isAbsolute(opts.workspace)) notSure("cwd and workspace must be absolute paths");
+    if (!path.isAbsolute(opts.cwd) || (opts.workspace !== null && !path.isAbsolute(opts.workspace))) notSure("cwd and workspace must be absolute paths");
     checkCharacters(command);
     const commands = parse(lex(command));
     const writes: string[] = [];

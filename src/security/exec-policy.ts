@@ -1,6 +1,6 @@
-// The exec approval decision (docs/exec.md), pure: the effective policy is the stricter
-// of config (tools.exec) and exec-approvals.json, and a parsed command is run, asked
-// about, or denied. There is no other switch: this is the one place that says "run".
+// The effective exec approval policy (docs/exec.md, "Approval policy"), pure: the stricter of
+// config (tools.exec) and exec-approvals.json, field by field. The exec gate
+// (src/security/exec-gate.ts) decides with it.
 export type Security = "deny" | "allowlist" | "full";
 export type Ask = "off" | "on-miss" | "always";
 export type AskFallback = "deny" | "allow";
@@ -33,16 +33,4 @@ export function effectivePolicy(base: ExecPolicy, ...layers: Array<PolicyLayer |
     if (l.timeoutSeconds !== undefined) out.timeoutSeconds = Math.min(out.timeoutSeconds, l.timeoutSeconds);
   }
   return out;
-}
-
-export type ExecDecision = { kind: "run"; reason: string } | { kind: "ask"; reason: string } | { kind: "deny"; reason: string };
-
-/** `allowlisted`: every simple command matched an allowlist entry; `why` explains a miss. */
-export function decideExec(policy: ExecPolicy, allowlisted: boolean, why: string): ExecDecision {
-  if (policy.security === "deny") return { kind: "deny", reason: "exec is off: the effective tools.exec.security is deny." };
-  if (policy.ask === "always") return { kind: "ask", reason: "every command needs approval (ask: always)." };
-  if (policy.security === "full") return { kind: "run", reason: "security is full." };
-  if (allowlisted) return { kind: "run", reason: "every command matches the allowlist." };
-  if (policy.ask === "off") return { kind: "deny", reason: `not on the allowlist (${why}) and ask is off.` };
-  return { kind: "ask", reason: `not on the allowlist: ${why}` };
 }

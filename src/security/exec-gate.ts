@@ -1,0 +1,219 @@
+// The exec gate (docs/exec.md, "How a decision is reached"): the one decision whether a shell
+// command line runs, asks the owner, or is denied. The exec tool, node `system.run`, the
+// approvals flow and the audit all call it; nothing else decides. Pure: the filesystem is
+// reached only through the injected resolver.
+//
+// Order: the effective policy (deny / ask always / full) → characters and cwd → the parsed
+// command (src/security/exec-parse.ts: simple commands, resolved programs, confined redirects) →
+// per simple command its real identity and profile (exec-profiles/), wrappers unwrapped
+// recursively → the allowlist. What comes back is the decision, one sentence why, and the
+// exact program line that will run (what is approved is byte-for-byte what runs).
+import { analyzeCommand, resolveProgramName, MAX_COMMAND_LENGTH, type AnalyzeOptions, type Resolver } from "./exec-parse.js";
+import { matchSegment, type AllowlistEntry } from "./exec-allowlist.js";
+import type { ExecPolicy } from "./exec-policy.js";
+import { identities, normalizeName, profileFor } from "./exec-profiles/index.js";
+import type { Profile, ProfileContext } from "./exec-profiles/types.js";
+import { HARMLESS_ENV } from "./exec-profiles/wrappers.js";
+
+export interface ExecCaller {
+  /** Who asks: the agent's exec tool, or the gateway asking a node (system.run). */
+  kind: "agent" | "node";
+  agentId: string;
+  sessionKey?: string;
+  sandboxed: boolean;
+  /** The request came from the owner (a chat owner or an operator client). */
+  owner: boolean;
+}
+
+export interface ExecGateInput {
+  command: string;
+  caller: ExecCaller;
+  policy: ExecPolicy;
+  allowlist: readonly AllowlistEntry[];
+  /** The PATH the command runs with (only absolute entries are searched). */
+  PATH: string;
+  /** Absolute, real working directory. */
+  cwd: string;
+  /** Confinement root for cwd and file redirections; null: no file redirections, cwd anywhere. */
+  root: string | null;
+  home?: string;
+  /** Environment variables the caller adds (node system.run); any but harmless ones are a miss. */
+  env?: Record<string, string>;
+  resolver: Resolver;
+}
+
+export interface GateSegment {
+  argv: string[];
+  executable: string;
+  /** The program's real identity (profile names), e.g. ["sed"] for /opt/homebrew/bin/gsed. */
+  identity: string[];
+  /** Source text of the simple command (for a wrapped command: its words). */
+  text: string;
+  /** Index of the wrapper segment that runs this one. */
+  wrappedBy?: number;
+  globArgs?: number[];
+  /** The allowlist entry that admitted it. */
+  entry?: AllowlistEntry;
+}
+
+export type GateDecision = "allow" | "ask" | "deny";
+
+export interface ExecGateResult {
+  decision: GateDecision;
+  /** One sentence. */
+  reason: string;
+  /** Exactly what runs: `/bin/sh -c <command>` in `cwd`. */
+  run: { file: "/bin/sh"; args: ["-c", string]; cwd: string };
+  /** Every simple command, wrapped ones included (empty when the line could not be parsed). */
+  segments: GateSegment[];
+}
+
+const MAX_WRAP_DEPTH = 8;
+// C0/C1 controls (except tab and newline), DEL, and invisible format characters (zero-width,
+// bidi overrides/isolates, BOM): they make what a person sees differ from what runs.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\p{Cf}]/u;
+
+function hex(ch: string): string {
+  return "U+" + ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+}
+
+function isInside(root: string, p: string): boolean {
+  if (p === root) return true;
+  const r = root.endsWith("/") ? root : root + "/";
+  return p.startsWith(r);
+}
+
+/** Glob metacharacters that are not escaped: such an entry argument is a pattern, not literal words. */
+function literalArgs(e: AllowlistEntry): boolean {
+  if (!Array.isArray(e.args)) return false;
+  for (const a of e.args) {
+    if (typeof a !== "string") return false;
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] === "\\") i++;
+      else if ("*?[".includes(a[i]!)) return false;
+    }
+  }
+  return true;
+}
+
+class Miss extends Error {}
+
+export function decideExecGate(input: ExecGateInput): ExecGateResult {
+  const { command, policy } = input;
+  const run = { file: "/bin/sh" as const, args: ["-c", command] as ["-c", string], cwd: input.cwd };
+  const segments: GateSegment[] = [];
+  const out = (decision: GateDecision, reason: string): ExecGateResult => ({ decision, reason, run, segments });
+
+  if (policy.security === "deny") return out("deny", "exec is off: the effective tools.exec.security is deny.");
+  const bad = CONTROL.exec(command);
+  if (bad) return out("deny", `the command contains the invisible or control character ${hex(bad[0])}, so what is shown would not be what runs; it is refused.`);
+  if (command.length > MAX_COMMAND_LENGTH) return out("deny", `the command is longer than ${MAX_COMMAND_LENGTH} characters.`);
+  if (input.root !== null) {
+    const root = input.resolver.realpath(input.root);
+    if (root === null || !isInside(root, input.cwd)) return out("deny", `the working directory ${input.cwd} is outside the workspace ${input.root}.`);
+  }
+
+  const why = missReason(input, segments);
+  if (policy.ask === "always") return out("ask", "every command needs approval (ask: always).");
+  if (policy.security === "full") return out("allow", "security is full.");
+  if (why === null) return out("allow", "every command matches the allowlist.");
+  if (policy.ask === "off") return out("deny", `not allowed because ${why}, and ask is off.`);
+  return out("ask", `needs approval because ${why}.`);
+}
+
+/** null when every simple command (wrapped ones included) is admitted; else why not. */
+function missReason(input: ExecGateInput, segments: GateSegment[]): string | null {
+  const opts: AnalyzeOptions = { PATH: input.PATH, cwd: input.cwd, workspace: input.root, resolver: input.resolver, ...(input.home ? { home: input.home } : {}) };
+  const analysis = analyzeCommand(input.command, opts);
+  if (!analysis.ok) return analysis.reason;
+  const odd = Object.keys(input.env ?? {}).filter((k) => !HARMLESS_ENV.test(k));
+  const ctx: ProfileContext = {
+    confined(p) {
+      if (input.root === null) return false;
+      const abs = p.startsWith("/") ? p : `${input.cwd}/${p}`;
+      const real = input.resolver.realpath(abs);
+      const root = input.resolver.realpath(input.root);
+      return real !== null && root !== null && isInside(root, real);
+    },
+  };
+  let first: string | null = null;
+  for (const seg of analysis.segments) {
+    try {
+      admit(input, opts, ctx, segments, { argv: seg.argv, executable: seg.executable, text: seg.text, ...(seg.globArgs ? { globArgs: seg.globArgs } : {}) }, 0, false, false);
+    } catch (e) {
+      if (!(e instanceof Miss)) throw e;
+      first ??= e.message;
+    }
+  }
+  if (first !== null) return first;
+  if (odd.length > 0) return `it sets environment variables that can change what runs (${odd.slice(0, 5).join(", ")})`;
+  return null;
+}
+
+function admit(
+  input: ExecGateInput,
+  opts: AnalyzeOptions,
+  ctx: ProfileContext,
+  segments: GateSegment[],
+  seg: { argv: string[]; executable: string; text: string; globArgs?: number[]; wrappedBy?: number },
+  depth: number,
+  extraArgs: boolean,
+  applet: boolean,
+): void {
+  if (depth > MAX_WRAP_DEPTH) throw new Miss(`wrappers are nested more than ${MAX_WRAP_DEPTH} deep`);
+  const identity = applet ? [normalizeName(seg.argv[0]!) ?? seg.argv[0]!] : identities(seg.argv[0]!, seg.executable);
+  const index = segments.length;
+  const g: GateSegment = { ...seg, identity };
+  segments.push(g);
+  const profiles = identity.map((id) => [id, profileFor(id)] as const).filter((x): x is readonly [string, Profile] => x[1] !== undefined);
+  const args = seg.argv.slice(1);
+  const label = `${seg.executable}${identity[0] && !seg.executable.endsWith("/" + identity[0]) ? ` (${identity[0]})` : ""}`;
+
+  for (const [id, p] of profiles) {
+    if (p.kind === "privileged") throw new Miss(p.check(args, ctx, id).ok ? `${id} changes privileges` : (p.check(args, ctx, id) as { reason: string }).reason);
+  }
+  if (extraArgs && profiles.length > 0) {
+    throw new Miss(`${identity[0]} would get arguments from stdin that its profile cannot check`);
+  }
+  const verdicts = profiles.map(([id, p]) => p.check(args, ctx, id));
+  const refused = verdicts.find((v) => !v.ok) as { ok: false; reason: string } | undefined;
+  const wrapperInner = verdicts.find((v) => v.ok && v.inner)?.ok ? (verdicts.find((v) => v.ok && v.inner) as { ok: true; inner: { argv: string[]; extraArgs?: boolean; applet?: boolean } }).inner : undefined;
+  const isWrapper = profiles.some(([, p]) => p.kind === "wrapper");
+
+  const pathMatches = input.allowlist.filter((e) => matchSegment({ argv: seg.argv, executable: seg.executable, ...(seg.globArgs ? { globArgs: seg.globArgs } : {}) }, e) && !(extraArgs && literalArgs(e)));
+  if (pathMatches.length === 0) throw new Miss(`no allowlist entry matches ${label} in ${JSON.stringify(seg.text)}`);
+  // An entry with literal arguments is the owner's approval of exactly these words; any other
+  // entry of a profiled program admits only the program's safe profile.
+  const literal = pathMatches.find((e) => literalArgs(e));
+  if (refused) {
+    if (!literal || isWrapper) throw new Miss(`${refused.reason} (an allowlist entry with open arguments admits only the safe profile)`);
+    g.entry = literal;
+    return;
+  }
+  g.entry = literal ?? pathMatches[0]!;
+  if (!wrapperInner) return;
+  const inner = wrapperInner;
+  let executable: string;
+  if (inner.applet) executable = seg.executable;
+  else {
+    const r = resolveProgramName(inner.argv[0]!, opts);
+    if (!r.ok) throw new Miss(`the command wrapped by ${identity[0]}: ${r.reason}`);
+    executable = r.executable;
+  }
+  admit(input, opts, ctx, segments, { argv: inner.argv, executable, text: inner.argv.join(" "), wrappedBy: index }, depth + 1, extraArgs || !!inner.extraArgs, !!inner.applet);
+}
+
+/**
+ * What an allowlist entry admits, for the audit: "literal" (exact words), "interpreter" (a shell
+ * or interpreter with open arguments), "unidentified" (open arguments for a pattern whose
+ * program cannot be identified, so no profile narrows it), or "profiled"/"unprofiled".
+ */
+export function allowlistEntryScope(e: Pick<AllowlistEntry, "pattern" | "args">): "literal" | "interpreter" | "unidentified" | "profiled" | "unprofiled" {
+  if (literalArgs({ id: "", source: "manual", createdAt: 0, ...e })) return "literal";
+  const base = String(e.pattern).split("/").pop() ?? "";
+  if (/[*?[\]\\]/.test(base) || base === "") return "unidentified";
+  const id = normalizeName(base);
+  const p = id ? profileFor(id) : undefined;
+  if (!p) return "unprofiled";
+  return p.kind === "interpreter" ? "interpreter" : "profiled";
+}
