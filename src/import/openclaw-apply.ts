@@ -15,7 +15,7 @@ import { ensureDir, writeFileAtomic } from "../infra/atomic-fs.js";
 import { EXIT, UserError, errorMessage } from "../infra/errors.js";
 import { planImport, type ImportItem, type ImportPlan } from "./openclaw-map.js";
 import { listWorkspaceFiles, readOpenClaw } from "./openclaw-source.js";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 
 export interface ImportOptions {
   from?: string;
@@ -68,6 +68,7 @@ export function importOpenClaw(opts: ImportOptions = {}): ImportResult {
     stateDir: sp.dir,
     existing: existing.raw,
     workspaceFiles: listWorkspaceFiles,
+    newToken: () => randomBytes(32).toString("base64url"),
   });
   const v = validateConfig(plan.config);
   if (!v.ok) {

@@ -62,6 +62,8 @@ export interface MapOptions {
   stateDir: string;
   /** The SimpleClaw config as it is on disk now (empty object when there is none). */
   existing: RawConfig;
+  /** Makes a gateway token when one is needed and none exists (random; injected to keep this pure). */
+  newToken: () => string;
   /** Workspace files per OpenClaw workspace dir (read by the caller; the mapper stays pure). */
   workspaceFiles?: (dir: string) => { files: WorkspaceFile[]; skipped: Array<{ rel: string; reason: string }> };
 }
@@ -81,6 +83,15 @@ function merge(base: unknown, over: unknown): unknown {
   const out: Obj = structuredClone(base);
   for (const [k, v] of Object.entries(over)) out[k] = Object.hasOwn(out, k) ? merge(out[k], v) : structuredClone(v);
   return out;
+}
+
+function existingAt(obj: Obj, path: string): unknown {
+  let cur: unknown = obj;
+  for (const p of path.split(".")) {
+    if (!isObj(cur) || !Object.hasOwn(cur, p)) return undefined;
+    cur = cur[p];
+  }
+  return cur;
 }
 
 function setPath(obj: Obj, path: string, value: unknown): void {
@@ -180,8 +191,13 @@ export function planImport(src: OpenClawSource, opts: MapOptions): ImportPlan {
       add("imported", `gateway.auth.${key}`, `gateway.auth.${key}`, key === "password" ? "kept in simpleclaw.json (mode 600); SIMPLECLAW_GATEWAY_PASSWORD in the gateway's environment keeps it out of the file" : "kept in simpleclaw.json (mode 600), where SimpleClaw keeps its gateway token");
     } else add("skipped", `gateway.auth.${key}`, undefined, `${key} ${SECRET_REF} (SIMPLECLAW_GATEWAY_${key.toUpperCase()})`);
   }
-  if ((mode ?? "token") === "token" && auth.token === undefined && auth.mode !== undefined) {
-    add("changed", "gateway.auth.token", "gateway.auth.token", "no token was set; SimpleClaw generates one on first start");
+  const finalMode = (isObj(over.gateway) && isObj((over.gateway as Obj).auth) ? ((over.gateway as Obj).auth as Obj).mode : undefined) ?? existingAt(opts.existing, "gateway.auth.mode") ?? "token";
+  const hasToken = typeof auth.token === "string" && auth.token !== "" || typeof existingAt(opts.existing, "gateway.auth.token") === "string";
+  if (finalMode === "token" && !hasToken) {
+    // Generated here, not on first start: a non-loopback bind without a secret is refused,
+    // and the report can say where the token is. An existing SimpleClaw token is kept.
+    setPath(over, "gateway.auth.token", opts.newToken());
+    add("changed", "gateway.auth.token", "gateway.auth.token", "OpenClaw had no token; a new one was generated into simpleclaw.json (mode 600): `simpleclaw config get gateway.auth.token` shows it");
   }
   if (isObj(auth.rateLimit)) {
     const rl: Obj = {};
