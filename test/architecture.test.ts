@@ -25,6 +25,7 @@ const LAYER: Record<string, number> = {
   plugins: 5,
   audit: 6,
   doctor: 6,
+  import: 6,
   gateway: 7,
   cli: 8,
   tui: 8,

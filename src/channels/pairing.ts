@@ -82,6 +82,18 @@ export class PairingStore {
     return entry;
   }
 
+  /**
+   * Adds senders the operator already approved elsewhere (`simpleclaw import openclaw`);
+   * senders already in the file keep their entry. Returns how many were added.
+   */
+  addApproved(channel: string, senders: Array<{ id: string; name?: string; approvedAt: number }>): number {
+    const list = this.approved(channel);
+    const have = new Set(list.map((a) => a.id));
+    const fresh = senders.filter((s) => !have.has(s.id) && (have.add(s.id), true));
+    if (fresh.length) this.saveApproved(channel, [...list, ...fresh.map((s) => ({ id: s.id, ...(s.name ? { name: s.name } : {}), approvedAt: s.approvedAt }))]);
+    return fresh.length;
+  }
+
   reject(channel: string, code: string, now = Date.now()): PairingRequest | undefined {
     const want = normalizeCode(code);
     const reqs = this.requests(channel, now);

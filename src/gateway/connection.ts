@@ -17,6 +17,7 @@ import {
   type ErrorShape,
   type HelloOk,
 } from "../protocol/schema.js";
+import { isOpenClawConnect, OPENCLAW_MISMATCH_MESSAGE } from "../protocol/foreign.js";
 import { authenticate } from "../security/auth.js";
 import type { GatewayContext } from "./context.js";
 import { methods, type Caller } from "./methods.js";
@@ -24,6 +25,8 @@ import { MethodError } from "./method-error.js";
 import { formatPath } from "../config/io.js";
 
 export const CLOSE_POLICY = 1008;
+/** RFC 6455 "protocol error": a client of another gateway protocol (OpenClaw). */
+export const CLOSE_PROTOCOL = 1002;
 
 /** Methods only a node may call. */
 const NODE_ONLY = new Set<string>(["node.invoke.result"]);
@@ -132,6 +135,14 @@ export class Connection {
   }
 
   private handleConnect(id: string, rawParams: Record<string, unknown>): void {
+    // An OpenClaw client gets a clear answer before any auth check, so it never counts
+    // toward the lockout (docs/protocol.md, "Clients of other gateways").
+    if (isOpenClawConnect(rawParams)) {
+      this.ctx.logger.info("OpenClaw client refused", { connId: this.connId, addr: this.remoteAddress });
+      this.fail(id, { code: "PROTOCOL_MISMATCH", message: OPENCLAW_MISMATCH_MESSAGE, details: { code: "PROTOCOL_MISMATCH" } });
+      this.close(CLOSE_PROTOCOL, "protocol mismatch: this is a SimpleClaw gateway");
+      return;
+    }
     const p = connectParams.safeParse(rawParams);
     if (!p.success) {
       const issue = p.error.issues[0]!;

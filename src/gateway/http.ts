@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { isOpenClawHttpPath, OPENCLAW_MISMATCH_MESSAGE } from "../protocol/foreign.js";
 import { authenticate } from "../security/auth.js";
 import { isLoopbackHostHeader } from "../security/origin.js";
 import type { GatewayContext } from "./context.js";
@@ -110,6 +111,12 @@ export function handleHttp(ctx: GatewayContext, req: IncomingMessage, res: Serve
   }
   if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
     sendJson(res, 200, { ok: true });
+    return;
+  }
+  if (isOpenClawHttpPath(path)) {
+    // OpenClaw's Control UI asks for its runtime config here; say what this server is
+    // (public, like /healthz: a fixed sentence and nothing else).
+    sendJson(res, 404, { ok: false, error: { code: "PROTOCOL_MISMATCH", message: OPENCLAW_MISMATCH_MESSAGE, details: { code: "PROTOCOL_MISMATCH" } } });
     return;
   }
   if (ctx.config.gateway.controlUi.enabled && path !== "/ws" && !path.startsWith("/api/") && serveStatic(req, res, path)) return;

@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   "UNAVAILABLE",
   "TIMEOUT",
   "INTERNAL",
+  "PROTOCOL_MISMATCH",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -27,6 +28,8 @@ export const errorShape = z.object({
   code: z.enum(ERROR_CODES),
   message: z.string(),
   retryAfterMs: z.number().int().nonnegative().optional(),
+  /** Machine-readable detail; `details.code` repeats `code` where a foreign client looks for it there. */
+  details: z.object({ code: z.string() }).optional(),
 });
 export type ErrorShape = z.infer<typeof errorShape>;
 

@@ -1,0 +1,219 @@
+// `simpleclaw import openclaw`, step 3 of 3 (docs/migrating-from-openclaw.md): write the
+// plan. Everything is read and validated first; only then is anything written, each file
+// atomically, the config last (after a backup of the old one). Writing the same plan
+// twice changes nothing the second time.
+import { existsSync, lstatSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { seedWorkspace } from "../agents/workspace.js";
+import { WORKSPACE_TEMPLATES } from "../agents/templates.js";
+import { credentialsFile, type ChannelSecrets } from "../channels/credentials.js";
+import { PairingStore } from "../channels/pairing.js";
+import { readRawConfig, saveRawConfig, validateConfig, type RawConfig } from "../config/io.js";
+import { statePaths, type Env } from "../config/paths.js";
+import { ApprovalsFileError, approvalsPath, loadApprovals, saveApprovals, type ApprovalsFile } from "../exec/approvals-file.js";
+import { ensureDir, writeFileAtomic } from "../infra/atomic-fs.js";
+import { EXIT, UserError, errorMessage } from "../infra/errors.js";
+import { planImport, type ImportItem, type ImportPlan } from "./openclaw-map.js";
+import { listWorkspaceFiles, readOpenClaw } from "./openclaw-source.js";
+import { randomBytes, randomUUID } from "node:crypto";
+
+export interface ImportOptions {
+  from?: string;
+  dryRun?: boolean;
+  workspace?: "copy" | "reference";
+  keepInsecure?: boolean;
+  env?: Env;
+  now?: number;
+}
+
+export interface ImportResult {
+  source: { dir: string; config: string; version?: string };
+  target: { stateDir: string; config: string };
+  dryRun: boolean;
+  items: ImportItem[];
+  /** Files written (or that would be written in a dry run). */
+  writes: string[];
+  backups: string[];
+  summary: { imported: number; changed: number; skipped: number };
+}
+
+function readJsonObject(path: string, what: string): Record<string, unknown> {
+  if (!existsSync(path)) return {};
+  try {
+    const v: unknown = JSON.parse(readFileSync(path, "utf8"));
+    if (v && typeof v === "object" && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw new UserError(`${path} (${what}) is not a JSON object; fix or move it, then run the import again. Nothing was written.`);
+}
+
+function sameText(path: string, text: string): boolean {
+  try {
+    return readFileSync(path, "utf8") === text;
+  } catch {
+    return false;
+  }
+}
+
+export function importOpenClaw(opts: ImportOptions = {}): ImportResult {
+  const env = opts.env ?? process.env;
+  const sp = statePaths(env);
+  const now = opts.now ?? Date.now();
+  const src = readOpenClaw({ ...(opts.from ? { from: opts.from } : {}), env });
+  const existing = readRawConfig(env);
+  const plan: ImportPlan = planImport(src, {
+    workspace: opts.workspace ?? "copy",
+    keepInsecure: !!opts.keepInsecure,
+    stateDir: sp.dir,
+    existing: existing.raw,
+    workspaceFiles: listWorkspaceFiles,
+    newToken: () => randomBytes(32).toString("base64url"),
+  });
+  const v = validateConfig(plan.config);
+  if (!v.ok) {
+    throw new UserError(`the imported settings do not make a valid SimpleClaw config (${v.problems.join("; ")}); nothing was written.`, EXIT.config);
+  }
+
+  // ---- read everything we will merge into, before writing anything ----------------------
+  const providersPath = join(sp.credentials, "providers.json");
+  const providers = readJsonObject(providersPath, "model API keys");
+  const channelFiles = Object.fromEntries(
+    Object.keys(plan.channelSecrets).map((ch) => [ch, readJsonObject(credentialsFile(sp.credentials, ch as "telegram"), `${ch} secrets`)]),
+  );
+  let approvals: ApprovalsFile | undefined;
+  if (plan.approvals) {
+    try {
+      approvals = loadApprovals(sp.dir);
+    } catch (err) {
+      if (err instanceof ApprovalsFileError) throw new UserError(`${err.message.replace(/ \(exec stays.*$/, "")}; nothing was written.`);
+      throw err;
+    }
+  }
+  const pairing = new PairingStore(sp.credentials);
+  for (const ch of Object.keys(plan.approvedSenders)) {
+    try {
+      pairing.approved(ch);
+    } catch (err) {
+      throw new UserError(`${errorMessage(err)} Nothing was written.`);
+    }
+  }
+
+  // ---- compute every write ----------------------------------------------------------------
+  const writes: Array<{ path: string; text: string; mode: number; backup?: boolean }> = [];
+  const items = plan.items;
+  const nextProviders = { ...providers };
+  for (const [id, key] of Object.entries(plan.providerKeys)) {
+    const cur = nextProviders[id];
+    nextProviders[id] = { ...(cur && typeof cur === "object" ? cur : {}), apiKey: key };
+  }
+  if (Object.keys(plan.providerKeys).length) writes.push({ path: providersPath, text: `${JSON.stringify(nextProviders, null, 2)}\n`, mode: 0o600 });
+  for (const [ch, secrets] of Object.entries(plan.channelSecrets)) {
+    const merged: ChannelSecrets = { ...(channelFiles[ch] as ChannelSecrets), ...secrets };
+    writes.push({ path: credentialsFile(sp.credentials, ch as "telegram"), text: `${JSON.stringify(merged, null, 2)}\n`, mode: 0o600 });
+  }
+  if (approvals && plan.approvals) {
+    const next: ApprovalsFile = structuredClone(approvals);
+    Object.assign(next.defaults, plan.approvals.defaults);
+    for (const [id, a] of Object.entries(plan.approvals.agents)) {
+      const { allowlist, ...layer } = a;
+      const agent = Object.hasOwn(next.agents, id) ? next.agents[id]! : (next.agents[id] = { allowlist: [] });
+      Object.assign(agent, layer);
+      for (const e of allowlist) {
+        if (agent.allowlist.some((x) => x.pattern === e.pattern && x.args === undefined)) continue;
+        agent.allowlist.push({ id: randomUUID(), pattern: e.pattern, source: "manual", createdAt: now, ...(e.lastUsedAt !== undefined ? { lastUsedAt: e.lastUsedAt } : {}) });
+      }
+    }
+    writes.push({ path: approvalsPath(sp.dir), text: `${JSON.stringify(next, null, 2)}\n`, mode: 0o600, backup: true });
+  }
+  const copies: Array<{ from: string; to: string }> = [];
+  for (const w of plan.workspaces) {
+    if (!w.to) continue;
+    for (const f of listWorkspaceFiles(w.from).files) {
+      const to = join(w.to, f.rel);
+      const text = readFileSync(f.abs);
+      if (existsSync(to)) {
+        const cur = readFileSync(to);
+        if (cur.equals(text)) continue;
+        const template = WORKSPACE_TEMPLATES[f.rel];
+        if (template === undefined || cur.toString("utf8") !== template) {
+          items.push({ status: "skipped", from: `workspace ${w.from}/${f.rel}`, reason: `${to} already exists with other content; kept it (compare the two by hand)` });
+          continue;
+        }
+      }
+      copies.push({ from: f.abs, to });
+    }
+  }
+  const configChanges = !existing.exists || JSON.stringify(existing.raw) !== JSON.stringify(plan.config);
+
+  const result: ImportResult = {
+    source: { dir: src.dir, config: src.configPath, ...(src.version ? { version: src.version } : {}) },
+    target: { stateDir: sp.dir, config: sp.config },
+    dryRun: !!opts.dryRun,
+    items,
+    writes: [
+      ...writes.filter((w) => !sameText(w.path, w.text)).map((w) => w.path),
+      ...copies.map((c) => c.to),
+      ...(Object.keys(plan.approvedSenders).map((ch) => join(sp.credentials, `${ch}-allowFrom.json`))),
+      ...(configChanges ? [sp.config] : []),
+    ],
+    backups: [],
+    summary: { imported: 0, changed: 0, skipped: 0 },
+  };
+  for (const i of items) result.summary[i.status]++;
+  if (opts.dryRun) return result;
+
+  // ---- write: secrets and state first, the config last ------------------------------------
+  ensureDir(sp.dir);
+  ensureDir(sp.credentials);
+  const stamp = new Date(now).toISOString().replace(/[-:]/g, "").replace(/\..*$/, "");
+  const backup = (path: string) => {
+    if (!existsSync(path)) return;
+    const to = `${path}.bak-openclaw-import-${stamp}`;
+    if (existsSync(to)) return;
+    writeFileAtomic(to, readFileSync(path), 0o600);
+    result.backups.push(to);
+  };
+  for (const w of writes) {
+    if (sameText(w.path, w.text)) continue;
+    if (w.backup) backup(w.path);
+    writeFileAtomic(w.path, w.text, w.mode);
+  }
+  const added: string[] = [];
+  for (const [ch, senders] of Object.entries(plan.approvedSenders)) {
+    if (pairing.addApproved(ch, senders)) added.push(join(sp.credentials, `${ch}-allowFrom.json`));
+  }
+  result.writes = result.writes.filter((p) => !p.endsWith("-allowFrom.json") || added.includes(p));
+  for (const c of copies) {
+    mkdirSync(join(c.to, ".."), { recursive: true, mode: 0o700 });
+    writeFileAtomic(c.to, readFileSync(c.from), 0o600);
+  }
+  for (const w of plan.workspaces) if (w.to && !(existsSync(w.to) && lstatSync(w.to).isSymbolicLink())) seedWorkspace(w.to);
+  if (configChanges) {
+    backup(sp.config);
+    saveRawConfig(plan.config, env);
+  }
+  return result;
+}
+
+/** The human report: one line per item, grouped, then what was written. */
+export function formatImportReport(r: ImportResult): string {
+  const lines = [`Import from OpenClaw ${r.source.version ?? "(version not recorded)"} at ${r.source.dir}${r.dryRun ? " (dry run: nothing written)" : ""}`];
+  const groups: Array<[ImportItem["status"], string]> = [
+    ["imported", "Imported"],
+    ["changed", "Changed (security wins, or SimpleClaw keeps it elsewhere)"],
+    ["skipped", "Not imported"],
+  ];
+  for (const [status, title] of groups) {
+    const list = r.items.filter((i) => i.status === status);
+    if (!list.length) continue;
+    lines.push("", `${title} (${list.length})`);
+    for (const i of list) lines.push(`  ${i.from}${i.to ? ` → ${i.to}` : ""}${i.reason ? `: ${i.reason}` : ""}`);
+  }
+  lines.push("");
+  if (r.writes.length) lines.push(`${r.dryRun ? "Would write" : "Wrote"}:`, ...r.writes.map((w) => `  ${w}`));
+  else lines.push("Nothing to write: SimpleClaw already has everything this import carries over.");
+  if (r.backups.length) lines.push("Backups:", ...r.backups.map((b) => `  ${b}`));
+  lines.push(`Summary: ${r.summary.imported} imported, ${r.summary.changed} changed, ${r.summary.skipped} not imported.`);
+  return `${lines.join("\n")}\n`;
+}

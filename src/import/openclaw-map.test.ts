@@ -1,0 +1,88 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
+// planImport (docs/migrating-from-openclaw.md): security wins every conflict, secrets never reach the config.
+import { describe, expect, it } from "vitest";
+import { validateConfig } from "../config/io.js";
+import { planImport, type MapOptions } from "./openclaw-map.js";
+import type { OpenClawSource } from "./openclaw-source.js";
+
+function source(config: Record<string, unknown>, extra: Partial<OpenClawSource> = {}): OpenClawSource {
+  return { dir: "/h/.openclaw", configPath: "/h/.openclaw/openclaw.json", home: "/h", config, counts: { pairedDevices: 0, pendingPairing: 0, cronJobs: 0 }, legacyFiles: [], ...extra };
+}
+const opts = (o: Partial<MapOptions> = {}): MapOptions => ({ workspace: "copy", keepInsecure: false, stateDir: "/s", existing: {}, newToken: () => "generated-token-0123456789abcdef0123", ...o });
+const reason = (plan: ReturnType<typeof planImport>, from: string) => plan.items.find((i) => i.from === from);
+
+describe("planImport", () => {
+  it("every plan is a valid SimpleClaw config", () => {
+    const plan = planImport(source({ gateway: { bind: "auto", auth: { mode: "trusted-proxy" } }, tools: { exec: { security: "full" } } }), opts());
+    expect(validateConfig(plan.config).ok).toBe(true);
+  });
+
+  it.each([
+    ["an open DM policy", { channels: { telegram: { dmPolicy: "open", allowFrom: ["*"] } } }, "channels.telegram.dmPolicy", (c: any) => c.channels.telegram.dmPolicy, "pairing", "open"],
+    ["exec security full", { tools: { exec: { security: "full" } } }, "tools.exec.security", (c: any) => c.tools.exec.security, "allowlist", "full"],
+    ["tailscale funnel", { gateway: { tailscale: { mode: "funnel" } } }, "gateway.tailscale.mode", (c: any) => c.gateway.tailscale.mode, "off", "funnel"],
+    ["no auth on loopback", { gateway: { bind: "loopback", auth: { mode: "none" } } }, "gateway.auth.mode", (c: any) => c.gateway.auth.mode, "token", "none"],
+    ["an open group policy with the sandbox off", { agents: { defaults: { sandbox: { mode: "off" } } }, channels: { slack: { groupPolicy: "open" } } }, "channels.slack.groupPolicy", (c: any) => c.channels.slack.groupPolicy, "allowlist", "open"],
+  ])("%s is made safe, and kept only with keepInsecure", (_name, cfg, from, pick, safe, insecure) => {
+    const plan = planImport(source(cfg), opts());
+    expect(pick(plan.config)).toBe(safe);
+    expect(reason(plan, from)).toMatchObject({ status: "changed" });
+    expect(reason(plan, from)!.reason).toMatch(/--keep-insecure/);
+    expect(pick(planImport(source(cfg), opts({ keepInsecure: true })).config)).toBe(insecure);
+  });
+
+  it("a LAN bind without auth gets a token even with keepInsecure (SimpleClaw would refuse to start)", () => {
+    const plan = planImport(source({ gateway: { bind: "lan", auth: { mode: "none" } } }), opts({ keepInsecure: true }));
+    expect((plan.config as any).gateway.auth).toEqual({ mode: "token", token: "generated-token-0123456789abcdef0123" });
+  });
+
+  it("an existing SimpleClaw token is kept, never regenerated", () => {
+    const existing = { gateway: { auth: { token: "mine-already-0123456789abcdef0123456" } }, logging: { level: "debug" } };
+    const plan = planImport(source({ gateway: { bind: "loopback" } }), opts({ existing, newToken: () => "NEW" }));
+    expect((plan.config as any).gateway.auth.token).toBe("mine-already-0123456789abcdef0123456");
+    expect((plan.config as any).logging.level).toBe("debug");
+  });
+
+  it("an allow list of only foreign tool names denies every group instead of allowing everything", () => {
+    const plan = planImport(source({ tools: { allow: ["canvas", "sessions_send"] } }), opts());
+    const tools = (plan.config as any).tools;
+    expect(tools.allow).toBeUndefined();
+    expect(tools.deny).toEqual(expect.arrayContaining(["group:fs", "group:runtime", "group:web", "group:memory", "group:nodes", "group:plugins"]));
+  });
+
+  it("secrets never reach the config: keys go to credentials, refs are skipped", () => {
+    const plan = planImport(
+      source({
+        models: { providers: { local: { api: "openai-completions", baseUrl: "http://127.0.0.1:11434/v1", apiKey: "sk-x" }, ref: { api: "openai-completions", baseUrl: "http://x.invalid/v1", apiKey: { source: "env", id: "K" } } } },
+        channels: { discord: { token: "dtok" }, slack: { botToken: "xoxb", appToken: "xapp" } },
+      }),
+      opts(),
+    );
+    expect(JSON.stringify(plan.config)).not.toMatch(/sk-x|dtok|xoxb|xapp/);
+    expect(plan.providerKeys).toEqual({ local: "sk-x" });
+    expect(plan.channelSecrets).toEqual({ discord: { botToken: "dtok" }, slack: { botToken: "xoxb", appToken: "xapp" } });
+    expect(reason(plan, "models.providers.ref.apiKey")).toMatchObject({ status: "skipped" });
+  });
+
+  it("approved senders of another account and relative allowlist patterns are skipped with a reason", () => {
+    const plan = planImport(
+      source({}, {
+        approved: [
+          { channel: "telegram", accountId: "default", id: "1", updatedAt: 5 },
+          { channel: "telegram", accountId: "work", id: "2", updatedAt: 5 },
+        ],
+        execApprovals: { agents: { main: { allowlist: [{ pattern: "git" }, { pattern: "~/bin/x" }] } } },
+      }),
+      opts(),
+    );
+    expect(plan.approvedSenders).toEqual({ telegram: [{ id: "1", approvedAt: 5 }] });
+    expect(reason(plan, "approved sender telegram:2")!.reason).toMatch(/account "work"/);
+    expect(plan.approvals!.agents.main!.allowlist).toEqual([{ pattern: "/h/bin/x" }]);
+    expect(reason(plan, "exec allowlist (main) git")).toMatchObject({ status: "skipped" });
+  });
+
+  it("unknown top-level keys are reported, not dropped silently", () => {
+    const plan = planImport(source({ someFutureThing: { x: 1 } }), opts());
+    expect(reason(plan, "someFutureThing")).toMatchObject({ status: "skipped", reason: "no SimpleClaw equivalent" });
+  });
+});
