@@ -10,6 +10,7 @@ import { ChatError } from "../agents/chat.js";
 import { NodeInvokeError } from "../nodes/registry.js";
 import { channelConfig, channelNames, isBuiltinChannel } from "../config/channels.js";
 import { PairingStore, approvedSenderSession } from "../channels/pairing.js";
+import { pluginSecretPaths } from "../plugins/secrets.js";
 import { approvalMayMakeOwner } from "../security/principal.js";
 import { statePaths } from "../config/paths.js";
 import { errorMessage } from "../infra/errors.js";
@@ -68,7 +69,7 @@ export const methods: { [M in MethodName]: Handler<M> } = {
   health: (ctx) => ({ ok: true, uptimeMs: Date.now() - ctx.startedAt }),
   status: (ctx) => statusPayload(ctx),
   "config.get": (ctx, params) => {
-    const redacted = ctx.logger.redactor.value(ctx.config);
+    const redacted = ctx.logger.redactor.value(ctx.config, pluginSecretPaths(ctx.config, statePaths(ctx.env).plugins, ctx.configPath));
     if (!params.path) return { path: ctx.configPath, config: redacted };
     let parts: string[];
     try {
