@@ -102,6 +102,51 @@ for (const [name, make] of Object.entries(CHANNELS)) {
       expect(s.gw.ctx.store.list().map((x) => x.key)).toEqual(["agent:main:main"]);
     });
 
+    it("a second approved sender gets a session of their own: never the owner's main session or history", async () => {
+      const s = await boot();
+      const approveNext = async (who: { id: string; name?: string }) => {
+        const before = s.driver.sent().length;
+        await s.driver.sendDirect(who, "hi");
+        const msg = await waitFor(() => s.driver.sent().slice(before).find((m) => /pairing code is/.test(m.text)));
+        const code = /pairing code is ([A-Z2-9]{8})/.exec(msg.text)![1]!;
+        return runCli(["pairing", "approve", name, code], s.env);
+      };
+      const owner = await approveNext({ id: "8101", name: "Owner" });
+      expect(owner.stdout).toMatch(/as the owner/);
+      expect(owner.stdout).toMatch(/main session \(agent:main:main\)/);
+      const guestApproval = await approveNext({ id: "8202", name: "Guest" });
+      expect(guestApproval.code).toBe(0);
+      expect(guestApproval.stdout).not.toMatch(/as the owner/);
+      expect(guestApproval.stdout).toContain(`session of their own (agent:main:${name}:direct:8202)`);
+
+      // control: the owner's DM lands in the main session
+      const sentBefore = s.driver.sent().length;
+      await s.driver.sendDirect({ id: "8101" }, "owner secret: the vault code is 4711");
+      await waitFor(() => s.driver.sent().slice(sentBefore).find((m) => m.text === "echo: owner secret: the vault code is 4711"));
+      await s.driver.sendDirect({ id: "8202" }, "guest here, what did the owner say?");
+      await waitFor(() => s.driver.sent().find((m) => m.text === "echo: guest here, what did the owner say?"));
+
+      const keys = s.gw.ctx.store.list().map((x) => x.key).sort();
+      expect(keys).toEqual(["agent:main:main", `agent:main:${name}:direct:8202`].sort());
+      // The guest's model request carries none of the owner's words, and the owner's history none of the guest's.
+      const guestReq = s.model.requests.find((r) => r.lastUserText === "guest here, what did the owner say?")!;
+      expect(JSON.stringify(guestReq.body)).not.toContain("vault code");
+      expect(JSON.stringify(s.gw.ctx.store.history("agent:main:main"))).not.toContain("guest here");
+    });
+
+    it("dmPolicy allowlist admits exactly allowFrom: a pairing-approved sender is dropped, a listed one answered", async () => {
+      const s = await boot({ dmPolicy: "allowlist", allowFrom: ["7101"] });
+      // An approval left over from an earlier pairing setup.
+      s.pairing.saveRequests(name, [{ code: "ABCDEFGH", senderId: "7102", createdAt: Date.now(), expiresAt: Date.now() + 60_000 }]);
+      expect(s.pairing.approve(name, "ABCDEFGH", { ownerIfFirst: true })).toBeTruthy();
+      await s.driver.sendDirect({ id: "7102" }, "I was approved once");
+      await s.driver.sendDirect({ id: "7101" }, "listed sender");
+      await waitFor(() => s.driver.sent().find((m) => m.text === "echo: listed sender"));
+      await settle();
+      expect(s.driver.sent()).toHaveLength(1);
+      expect(s.model.requests.map((r) => r.lastUserText)).toEqual(["listed sender"]);
+    });
+
     it("the configured owner is told about a pairing request by DM; only the owner may use /status", async () => {
       const s = await boot({ owners: ["4001"], allowFrom: ["4002"] });
       // Telegram bots cannot open a chat with a user who never wrote to them: the owner says hi first.

@@ -272,17 +272,29 @@ describe("brute force lockout", () => {
     }
   });
 
-  it("other client addresses are not affected by one address's lockout", async () => {
-    const t = await startTestGateway(limited("the-right-token-123"));
-    for (let i = 0; i < 3; i++) await rawConnect(t.url, { token: `bad-${i}` });
-    expect((await rawConnect(t.url, { token: "the-right-token-123" })).res.error.code).toBe("RATE_LIMITED");
-    // 127.0.0.2 is another loopback address on Linux; the gateway sees a different client.
-    const other = await rawConnect(t.url, { token: "the-right-token-123" }, { ws: { localAddress: "127.0.0.2" } }).catch((e: Error) => e);
-    if (other instanceof Error && process.platform !== "linux") return; // only Linux routes all of 127/8 to lo
-    if (other instanceof Error) throw other;
-    expect(other.res.ok).toBe(true);
-    const r = await rawHttp(t.port, "/api/status", { headers: { Authorization: "Bearer the-right-token-123" }, localAddress: "127.0.0.2" });
-    expect(r.status).toBe(200);
+  it("rotating loopback source addresses buys no extra guesses: 300 wrong tokens from 127.0.x.y, then the right one is still refused", async () => {
+    if (process.platform !== "linux") return; // only Linux routes all of 127/8 to lo
+    const t = await startTestGateway({ gateway: { auth: { mode: "token", token: "the-right-token-123" } } });
+    const codes = new Map<string, number>();
+    for (let i = 0; i < 300; i++) {
+      const localAddress = `127.0.${Math.floor(i / 250) + 1}.${(i % 250) + 1}`;
+      const { res } = await rawConnect(t.url, { token: `guess-${i}` }, { ws: { localAddress } });
+      codes.set(res.error.code, (codes.get(res.error.code) ?? 0) + 1);
+    }
+    expect(codes.get("UNAUTHORIZED")).toBe(10); // the default maxAttempts, then every address is locked out
+    expect(codes.get("RATE_LIMITED")).toBe(290);
+    const right = await rawConnect(t.url, { token: "the-right-token-123" }, { ws: { localAddress: "127.0.9.9" } });
+    expect(right.res.error.code).toBe("RATE_LIMITED");
+    const r = await rawHttp(t.port, "/api/status", { headers: { Authorization: "Bearer the-right-token-123" }, localAddress: "127.1.2.3" });
+    expect(r.status).toBe(429);
+  });
+
+  it("control: without guessing, any loopback source address signs in", async () => {
+    if (process.platform !== "linux") return;
+    const t = await startTestGateway({ gateway: { auth: { mode: "token", token: "the-right-token-123" } } });
+    for (const localAddress of ["127.0.0.2", "127.3.4.5"]) {
+      expect((await rawConnect(t.url, { token: "the-right-token-123" }, { ws: { localAddress } })).res.ok).toBe(true);
+    }
   });
 
   it("the lockout ends after lockoutMs", async () => {
@@ -307,6 +319,42 @@ describe("brute force lockout", () => {
     // default lockoutMs is 5 minutes
     expect(res.error.retryAfterMs).toBeGreaterThan(290_000);
     expect(res.error.retryAfterMs).toBeLessThanOrEqual(300_000);
+  });
+});
+
+describe("gateway.trustedProxies: which address is the client", () => {
+  const xff = (v: string) => ({ ws: { headers: { "X-Forwarded-For": v } } });
+
+  it("without trusted proxies, X-Forwarded-For is ignored: forging a new client per guess does not escape the lockout", async () => {
+    const t = await startTestGateway({ gateway: { auth: { mode: "token", token: "the-right-token-123", rateLimit: { maxAttempts: 3 } } } });
+    for (let i = 0; i < 3; i++) expect((await rawConnect(t.url, { token: "bad" }, xff(`198.51.100.${i + 1}`))).res.error.code).toBe("UNAUTHORIZED");
+    expect((await rawConnect(t.url, { token: "the-right-token-123" }, xff("203.0.113.99"))).res.error.code).toBe("RATE_LIMITED");
+  });
+
+  it("behind a trusted proxy each forwarded client has its own lockout; a forged hop left of the real client changes nothing", async () => {
+    const t = await startTestGateway({ gateway: { trustedProxies: ["127.0.0.1"], auth: { mode: "token", token: "the-right-token-123", rateLimit: { maxAttempts: 3 } } } });
+    // The attacker at 198.51.100.7 prepends made-up hops; the proxy appends the real peer.
+    for (let i = 0; i < 3; i++) expect((await rawConnect(t.url, { token: "bad" }, xff(`10.9.9.${i}, 198.51.100.7`))).res.error.code).toBe("UNAUTHORIZED");
+    expect((await rawConnect(t.url, { token: "the-right-token-123" }, xff("1.2.3.4, 198.51.100.7"))).res.error.code).toBe("RATE_LIMITED");
+    // control: another client behind the same proxy is not locked out
+    expect((await rawConnect(t.url, { token: "the-right-token-123" }, xff("198.51.100.8"))).res.ok).toBe(true);
+    const r = await rawHttp(t.port, "/api/status", { headers: { Authorization: "Bearer the-right-token-123", "X-Forwarded-For": "198.51.100.8" } });
+    expect(r.status).toBe(200);
+    // a peer that is not a trusted proxy cannot choose its address with the header
+    if (process.platform === "linux") {
+      for (let i = 0; i < 3; i++) await rawConnect(t.url, { token: "bad" }, { ws: { localAddress: "127.0.0.9", headers: { "X-Forwarded-For": `198.51.100.${50 + i}` } } });
+      expect((await rawConnect(t.url, { token: "the-right-token-123" }, { ws: { localAddress: "127.0.0.9", headers: { "X-Forwarded-For": "198.51.100.60" } } })).res.error.code).toBe("RATE_LIMITED");
+    }
+  });
+
+  it("password mode: a global ceiling stops guesses spread over many clients; loopback keeps its way in", async () => {
+    const t = await startTestGateway({
+      gateway: { trustedProxies: ["127.0.0.1"], auth: { mode: "password", password: "correct horse battery", rateLimit: { maxAttempts: 3, globalMaxAttempts: 5 } } },
+    });
+    for (let i = 0; i < 5; i++) expect((await rawConnect(t.url, { password: "guess" }, xff(`198.51.100.${i + 1}`))).res.error.code).toBe("UNAUTHORIZED");
+    expect((await rawConnect(t.url, { password: "correct horse battery" }, xff("198.51.100.200"))).res.error.code).toBe("RATE_LIMITED");
+    // control: the host itself (no forwarded client) still signs in
+    expect((await rawConnect(t.url, { password: "correct horse battery" })).res.ok).toBe(true);
   });
 });
 

@@ -6,7 +6,9 @@ import { MAX_PENDING_PER_ADDRESS } from "../src/security/admission.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { GatewayClient, GatewayError } from "../src/protocol/client.js";
 import { HANDSHAKE_TIMEOUT_MS, PRE_AUTH_MAX_PAYLOAD } from "../src/protocol/schema.js";
-import { cleanupAll, connectRequest, nextId, rawCall, rawConnect, rawWs, startTestGateway, type RawWs } from "./helpers/gateway.js";
+import { cleanupAll, connectRequest, nextId, rawCall, rawConnect, rawWs, runCli, startTestGateway, type RawWs } from "./helpers/gateway.js";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 afterEach(cleanupAll);
 
@@ -293,6 +295,39 @@ describe("after auth", () => {
     c.sendRaw(JSON.stringify({ type: "req", id: "huge", method: "health", params: { pad: "p".repeat(250_000) } }));
     expect((await c.closed).code).toBe(1009);
     await stillServes(t.url, t.token);
+  });
+
+  it("config.get (RPC and CLI) masks URL credentials, secret query values and plugin fields its schema marks secret", async () => {
+    const secrets = ["cdp-pass-123", "prov-pass-456", "qkey-789", "pin-secret-000", "at-secret-111", "wh-secret-222"];
+    const t = await startTestGateway({
+      browser: { cdpUrl: "ws://admin:cdp-pass-123@127.0.0.1:9222/devtools/browser" },
+      models: { providers: { local: { api: "openai-completions", baseUrl: "http://user:prov-pass-456@127.0.0.1:11434/v1?api-key=qkey-789&mode=fast" } } },
+      plugins: { allow: ["demo"], entries: { demo: { config: { pin: "pin-secret-000", accessToken: "at-secret-111", webhookSecret: "wh-secret-222", room: "lobby" } } } },
+    });
+    const pdir = join(t.dir, "plugins", "demo");
+    mkdirSync(pdir, { recursive: true });
+    writeFileSync(join(pdir, "index.js"), "export function register() {}\n");
+    writeFileSync(
+      join(pdir, "simpleclaw.plugin.json"),
+      JSON.stringify({ id: "demo", name: "Demo", version: "1.0.0", entry: "index.js", configSchema: { type: "object", properties: { pin: { type: "string", writeOnly: true }, accessToken: { type: "string" }, webhookSecret: { type: "string" }, room: { type: "string" } } } }),
+    );
+    const c = await authed(t.url, t.token);
+    const all = await rawCall(c, "config.get", {});
+    const text = JSON.stringify(all.payload);
+    for (const s of secrets) expect(text, s).not.toContain(s);
+    // control: what is not secret stays readable
+    expect(all.payload.config.browser.cdpUrl).toBe("ws://[redacted]@127.0.0.1:9222/devtools/browser");
+    expect(all.payload.config.models.providers.local.baseUrl).toBe("http://[redacted]@127.0.0.1:11434/v1?api-key=[redacted]&mode=fast");
+    expect(all.payload.config.plugins.entries.demo.config.room).toBe("lobby");
+
+    const cli = await runCli(["config", "get"], t.env);
+    expect(cli.code).toBe(0);
+    for (const s of secrets) expect(cli.stdout, s).not.toContain(s);
+    expect(cli.stdout).toContain("lobby");
+    const cliOne = await runCli(["config", "get", "plugins.entries.demo.config"], t.env);
+    expect(cliOne.stdout).not.toContain("pin-secret-000");
+    // Asking for one secret key by name on the host prints it (how the operator reads the token).
+    expect((await runCli(["config", "get", "gateway.auth.token"], t.env)).stdout.trim()).toBe(t.token);
   });
 
   it("health / status / config.get work and never return the token", async () => {

@@ -2,7 +2,8 @@
 // per-group mention gating, how many people share it) and whether strangers land in
 // sessions that run exec or write files on the host.
 import { channelExposure, channelKeyPath, enabledChannels, powerfulTools } from "./exposure.js";
-import { finding, type AuditInput, type CheckDef, type CheckFamily, type Finding } from "./types.js";
+import { finding, type AuditInput, type CheckDef, type CheckFamily, type Finding, type FixAction } from "./types.js";
+import { strangerAccess } from "../security/channel-access.js";
 
 const c = {
   dmOpen: {
@@ -18,8 +19,8 @@ const c = {
     severity: ["warn", "critical"],
     fixable: true,
     title: "The agent answers in any group",
-    meaning: "channels.<ch>.groupPolicy is \"open\": anyone can add the bot to a group and talk to it there. Critical when group sessions can run exec or write files without a sandbox.",
-    remedy: "`simpleclaw config set channels.<ch>.groupPolicy allowlist` and list the groups under channels.<ch>.groups (or `simpleclaw security audit --fix`).",
+    meaning: "A stranger in a group nobody listed gets through the channel's access decision: channels.<ch>.groupPolicy is \"open\", or a \"*\" entry in channels.<ch>.groups admits every group (a wildcard is open even under \"allowlist\"). Anyone can add the bot to a group and talk to it there. Critical when group sessions can run exec or write files without a sandbox.",
+    remedy: "`simpleclaw config set channels.<ch>.groupPolicy allowlist`, list the groups by id under channels.<ch>.groups and drop or disable the \"*\" entry (`simpleclaw security audit --fix` does both: groupPolicy allowlist and groups.\"*\".allow false).",
   },
   mentionOff: {
     id: "channels.<ch>.group_mention_off",
@@ -35,7 +36,15 @@ const c = {
     fixable: false,
     title: "Several people can reach one personal agent",
     meaning: "SimpleClaw is a personal assistant: every sender who reaches an agent acts with the owner's tools and sees what the agent remembers. This config lets more than one person in (several approved senders, groups, or open policies); with session.dmScope \"main\" they even share one conversation.",
-    remedy: "Keep the agent to its owner, give other people a separate agent with narrow tools and sandbox.mode \"all\", and set session.dmScope \"per-channel-peer\" so senders do not share a session.",
+    remedy: "Keep the agent to its owner, give other people a separate agent with narrow tools and sandbox.mode \"all\", and keep session.dmScope \"per-sender\" so senders do not share a session.",
+  },
+  sharedSession: {
+    id: "session.dm_scope_shared",
+    severity: ["warn", "critical"],
+    fixable: true,
+    title: "Several people share the owner's session",
+    meaning: "session.dmScope is \"main\" and more than one person can DM the agent: every DM lands in the owner's main session, so other senders see the owner's history, their words land in it, and they run unsandboxed under sandbox.mode \"non-main\". Critical when that session runs exec or write-capable file tools on the host.",
+    remedy: "`simpleclaw config set session.dmScope per-sender` (the default: the owner keeps the main session, everyone else gets their own), or `simpleclaw security audit --fix`.",
   },
   openRuntime: {
     id: "security.exposure.open_access_with_runtime",
@@ -57,14 +66,16 @@ export function reachablePeople(input: Pick<AuditInput, "config" | "approvedSend
   for (const [id, ch] of enabledChannels(input.config)) {
     channels.push(id);
     const people = new Set<string>();
-    if (ch.dmPolicy === "open") count = Infinity;
+    const stranger = strangerAccess(ch);
+    if (stranger.dm) count = Infinity;
     if (ch.dmPolicy !== "disabled") {
       for (const p of ch.allowFrom) if (p !== "*") people.add(p);
       for (const p of ch.owners) people.add(p);
-      for (const p of input.approvedSenders[id]?.ids ?? []) people.add(p);
+      // Approved senders get in under pairing only (allowlist admits exactly allowFrom).
+      if (ch.dmPolicy === "pairing" || ch.dmPolicy === "open") for (const p of input.approvedSenders[id]?.ids ?? []) people.add(p);
     }
-    if (ch.groupPolicy === "open") groups = Infinity;
-    else if (ch.groupPolicy === "allowlist") groups += Object.values(ch.groups).filter((g) => g.allow).length;
+    if (stranger.group) groups = Infinity;
+    else if (ch.groupPolicy !== "disabled") groups += Object.entries(ch.groups).filter(([g, e]) => g !== "*" && e.allow).length;
     count += people.size;
   }
   return { count, groups, channels };
@@ -86,15 +97,21 @@ export function auditChannels(input: AuditInput): Finding[] {
         }),
       );
     }
-    if (ch.groupPolicy === "open") {
+    if (strangerAccess(ch).group) {
       const severe = !exp.groupSandboxed && (exp.exec || exp.fsWrite);
+      const key = channelKeyPath(id).join(".");
+      const wildcard = Object.hasOwn(ch.groups, "*") && ch.groups["*"]!.allow;
+      const why = ch.groupPolicy === "open" ? `${key}.groupPolicy is "open"` : `${key}.groups has a "*" entry that admits every group`;
+      const fixes: FixAction[] = [];
+      if (ch.groupPolicy === "open") fixes.push({ kind: "config-set", path: [...channelKeyPath(id), "groupPolicy"], value: "allowlist" });
+      if (wildcard) fixes.push({ kind: "config-set", path: [...channelKeyPath(id), "groups", "*", "allow"], value: false });
       out.push(
         finding(c.groupOpen, {
           id: `channels.${id}.group_policy_open`,
           severity: severe ? "critical" : "warn",
-          detail: `${channelKeyPath(id).join(".")}.groupPolicy is "open": the bot answers in any ${id} group it is added to${severe ? `, and group sessions run ${tools} without a sandbox (sandbox.mode ${exp.mode})` : ""}.`,
-          evidence: `${channelKeyPath(id).join(".")}.groupPolicy=open; group sessions sandboxed: ${exp.groupSandboxed ? "yes" : "no"}`,
-          fixes: [{ kind: "config-set", path: [...channelKeyPath(id), "groupPolicy"], value: "allowlist" }],
+          detail: `${why}: the bot answers strangers in any ${id} group it is added to${severe ? `, and group sessions run ${tools} without a sandbox (sandbox.mode ${exp.mode})` : ""}.`,
+          evidence: `${key}.groupPolicy=${ch.groupPolicy}; groups["*"]=${wildcard ? "allowed" : "none"}; group sessions sandboxed: ${exp.groupSandboxed ? "yes" : "no"}`,
+          fixes,
         }),
       );
     }
@@ -119,6 +136,17 @@ export function auditChannels(input: AuditInput): Finding[] {
       reach.groups === Infinity ? "any group (an open group policy)" : reach.groups > 0 ? `${reach.groups} allowed group(s)` : "",
     ].filter(Boolean);
     const shared = config.session.dmScope === "main" && reach.count > 1;
+    if (shared) {
+      const severe = (exp.exec || exp.fsWrite) && !exp.dmSandboxed;
+      out.push(
+        finding(c.sharedSession, {
+          severity: severe ? "critical" : "warn",
+          detail: `session.dmScope is "main" and ${reach.count === Infinity ? "anyone (an open DM policy)" : `${reach.count} people`} can DM agent ${exp.agentId}: they all share its main session and its history${severe ? `, which runs ${tools} on the host` : ""}.`,
+          evidence: `session.dmScope=main; DM senders: ${reach.count === Infinity ? "unlimited" : reach.count}; sandbox.mode=${exp.mode}`,
+          fixes: [{ kind: "config-set", path: ["session", "dmScope"], value: "per-sender" }],
+        }),
+      );
+    }
     out.push(
       finding(c.multiUser, {
         detail: `Agent ${exp.agentId} can be reached by ${who.join(" and ")} on ${reach.channels.join(", ")}${shared ? '; with session.dmScope "main" all DMs share one conversation, so senders can read each other\'s context' : ""}.`,

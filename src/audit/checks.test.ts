@@ -259,7 +259,7 @@ describe("channels family", () => {
   const openAll = { channels: { telegram: { enabled: true, dmPolicy: "open", allowFrom: ["*"], groupPolicy: "open", groups: { "-100": { requireMention: false } } } } };
 
   it("open DM and open groups, sandboxed: dm critical, group warn, no host exposure", () => {
-    const fs = auditChannels(input({ ...openAll, session: { dmScope: "per-channel-peer" } }));
+    const fs = auditChannels(input({ ...openAll, session: { dmScope: "per-sender" } }));
     expect(ids(fs)).toEqual(["channels.telegram.dm_policy_open", "channels.telegram.group_policy_open", "channels.telegram.group_mention_off", "security.trust_model.multi_user_heuristic"]);
     expect(byId(fs, "channels.telegram.group_policy_open").severity).toBe("warn");
     expect(byId(fs, "channels.telegram.group_policy_open").fixes).toEqual([{ kind: "config-set", path: ["channels", "telegram", "groupPolicy"], value: "allowlist" }]);
@@ -272,14 +272,46 @@ describe("channels family", () => {
   });
 
   it("dmScope main with open DMs lands strangers in the unsandboxed main session", () => {
-    const fs = auditChannels(input({ channels: { slack: { enabled: true, dmPolicy: "open", allowFrom: ["*"] } } }));
+    const fs = auditChannels(input({ session: { dmScope: "main" }, channels: { slack: { enabled: true, dmPolicy: "open", allowFrom: ["*"] } } }));
     expect(ids(fs)).toContain("security.exposure.open_access_with_runtime");
+    expect(byId(fs, "session.dm_scope_shared").severity).toBe("critical");
   });
 
-  it("several approved senders sharing dmScope main → multi-user warning", () => {
-    const fs = auditChannels(input({ channels: { telegram: { enabled: true } } }, { approvedSenders: { telegram: { ids: ["1", "2"], owners: ["1"] } } }));
-    expect(ids(fs)).toEqual(["security.trust_model.multi_user_heuristic"]);
-    expect(fs[0]!.detail).toContain("share one conversation");
+  it("per-sender (default) with open DMs: strangers get their own sandboxed sessions (control)", () => {
+    const fs = auditChannels(input({ channels: { slack: { enabled: true, dmPolicy: "open", allowFrom: ["*"] } } }));
+    expect(ids(fs)).not.toContain("security.exposure.open_access_with_runtime");
+    expect(ids(fs)).not.toContain("session.dm_scope_shared");
+  });
+
+  it("several approved senders sharing dmScope main → a shared-session finding, fixable to per-sender", () => {
+    const fs = auditChannels(input({ session: { dmScope: "main" }, channels: { telegram: { enabled: true } } }, { approvedSenders: { telegram: { ids: ["1", "2"], owners: ["1"] } } }));
+    expect(ids(fs)).toEqual(["session.dm_scope_shared", "security.trust_model.multi_user_heuristic"]);
+    expect(byId(fs, "security.trust_model.multi_user_heuristic").detail).toContain("share one conversation");
+    expect(byId(fs, "session.dm_scope_shared").severity).toBe("critical");
+    expect(byId(fs, "session.dm_scope_shared").fixes).toEqual([{ kind: "config-set", path: ["session", "dmScope"], value: "per-sender" }]);
+    // control: the default per-sender scope shares nothing
+    const perSender = auditChannels(input({ channels: { telegram: { enabled: true } } }, { approvedSenders: { telegram: { ids: ["1", "2"], owners: ["1"] } } }));
+    expect(ids(perSender)).toEqual(["security.trust_model.multi_user_heuristic"]);
+  });
+
+  it("approved senders do not count under dmPolicy allowlist (it admits exactly allowFrom)", () => {
+    const fs = auditChannels(input({ session: { dmScope: "main" }, channels: { telegram: { enabled: true, dmPolicy: "allowlist", allowFrom: ["1"] } } }, { approvedSenders: { telegram: { ids: ["1", "2", "3"], owners: ["1"] } } }));
+    expect(ids(fs)).toEqual([]);
+  });
+
+  it('a "*" group under groupPolicy allowlist is open: critical with the sandbox off, and --fix disables the wildcard', () => {
+    const wild = { agents: { defaults: { sandbox: { mode: "off" } } }, channels: { telegram: { enabled: true, groupPolicy: "allowlist", groups: { "*": { requireMention: true }, "-1001": {} } } } };
+    const fs = auditChannels(input(wild));
+    const f = byId(fs, "channels.telegram.group_policy_open");
+    expect(f.severity).toBe("critical");
+    expect(f.fixes).toEqual([{ kind: "config-set", path: ["channels", "telegram", "groups", "*", "allow"], value: false }]);
+    expect(ids(fs)).toContain("security.exposure.open_access_with_runtime");
+    // groupPolicy open plus a wildcard: both are fixed, or the wildcard would stay open.
+    const both = byId(auditChannels(input({ ...wild, channels: { telegram: { ...wild.channels.telegram, groupPolicy: "open" } } })), "channels.telegram.group_policy_open");
+    expect(both.fixes).toHaveLength(2);
+    // control: listed groups only, or a wildcard narrowed by allowFrom, admit no stranger
+    expect(ids(auditChannels(input({ ...wild, channels: { telegram: { enabled: true, groups: { "-1001": {} } } } })))).not.toContain("channels.telegram.group_policy_open");
+    expect(ids(auditChannels(input({ ...wild, channels: { telegram: { enabled: true, groups: { "*": { allowFrom: ["42"] } } } } })))).not.toContain("channels.telegram.group_policy_open");
   });
 
   it("disabled channels are not audited", () => {

@@ -10,6 +10,7 @@ import { isLoopbackHost } from "../net/address.js";
 import { directSessionKey, groupSessionKey } from "../security/session-scope.js";
 import { effectiveSandbox } from "../security/sandbox-scope.js";
 import { toolDecision } from "../security/tool-policy.js";
+import { strangerAccess } from "../security/channel-access.js";
 import type { AuditInput } from "./types.js";
 
 /** A built-in channel id or a plugin channel's id (channels.custom.<id>). */
@@ -88,13 +89,15 @@ export function channelExposure(input: Pick<AuditInput, "config" | "sandboxBacke
   const { config } = input;
   const agent = channelAgent(config);
   const enabled = enabledChannels(config);
-  const dm = effectiveSandbox(config, agent, directSessionKey(agent.id, config.session.dmScope, "channel", "peer"));
+  // Where a stranger's DM lands (not the owner's: that one is main under either dmScope).
+  const dm = effectiveSandbox(config, agent, directSessionKey(agent.id, config.session.dmScope, "channel", "peer", false));
   const group = effectiveSandbox(config, agent, groupSessionKey(agent.id, "channel", "group"));
   const probe = input.sandboxBackends[dm.backend];
   return {
     agentId: agent.id,
-    openDm: enabled.filter(([, c]) => c.dmPolicy === "open").map(([id]) => id),
-    openGroup: enabled.filter(([, c]) => c.groupPolicy === "open").map(([id]) => id),
+    // Open means: decideAccess lets a stranger in (a "*" group entry under allowlist is open too).
+    openDm: enabled.filter(([, c]) => strangerAccess(c).dm).map(([id]) => id),
+    openGroup: enabled.filter(([, c]) => strangerAccess(c).group).map(([id]) => id),
     mode: dm.mode,
     dmSandboxed: dm.required,
     groupSandboxed: group.required,

@@ -115,6 +115,43 @@ describe("applyFixes", () => {
     expect(readdirSync(dir).filter((n) => n.includes(".bak-"))).toHaveLength(1);
   });
 
+  it("never follows a symlink: a link in logs/ to a file outside the state dir is skipped, the real log is fixed (control)", async () => {
+    const dir = state("{}");
+    const outside = mkdtempSync(join(tmpdir(), "simpleclaw-outside-"));
+    try {
+      const victim = join(outside, "victim.txt");
+      writeFileSync(victim, "x", { mode: 0o644 });
+      chmodSync(victim, 0o644);
+      mkdirSync(join(dir, "logs"), { recursive: true, mode: 0o700 });
+      symlinkSync(victim, join(dir, "logs", "evil.log"));
+      writeFileSync(join(dir, "logs", "gateway.log"), "", { mode: 0o644 });
+      chmodSync(join(dir, "logs", "gateway.log"), 0o644);
+      const input = await gatherAuditInput({ env: { SIMPLECLAW_STATE_DIR: dir }, probeBackend: noProbe });
+      const findings = runChecks(input);
+      // Even a finding that names a path outside the state dir is not applied.
+      const forged = [...findings, { checkId: "fs.log_file.perms_readable", severity: "warn" as const, title: "", detail: "", evidence: "", fix: "", fixable: true, fixes: [{ kind: "chmod" as const, path: victim, mode: 0o600 }] }];
+      const res = applyFixes(input, forged);
+      expect(mode(victim)).toBe(0o644);
+      expect(mode(join(dir, "logs", "gateway.log"))).toBe(0o600);
+      expect(res.skipped.join("\n")).toMatch(/outside the state dir/);
+      if (findings.some((f) => f.fixes?.some((a) => a.kind === "chmod" && a.path.endsWith("evil.log")))) expect(res.skipped.join("\n")).toMatch(/symlink/);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps only the newest 5 config backups: 30 --fix runs do not leave 30", async () => {
+    const dir = state("{ logging: { redactSensitive: false } }");
+    const env = { SIMPLECLAW_STATE_DIR: dir };
+    for (let i = 1; i <= 30; i++) {
+      writeFileSync(join(dir, "simpleclaw.json"), "{ logging: { redactSensitive: false } }", { mode: 0o600 });
+      const input = await gatherAuditInput({ env, probeBackend: noProbe });
+      expect(applyFixes(input, runChecks(input), () => {}, 1000 + i).backup).toBe(join(dir, `simpleclaw.json.bak-${1000 + i}`));
+    }
+    const backups = readdirSync(dir).filter((n) => n.startsWith("simpleclaw.json.bak-")).sort();
+    expect(backups).toEqual([1026, 1027, 1028, 1029, 1030].map((n) => `simpleclaw.json.bak-${n}`));
+  });
+
   it("never edits an invalid config", async () => {
     const dir = state("{ logging: { redactSensitive: false }, bogus: 1 }");
     const input = await gatherAuditInput({ env: { SIMPLECLAW_STATE_DIR: dir }, probeBackend: noProbe });

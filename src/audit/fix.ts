@@ -1,8 +1,12 @@
 // `--fix`: applies only the safe, reversible actions attached to findings — permission
 // changes (700/600) and the config keys marked fixable. A config file is backed up
-// (simpleclaw.json.bak-<ts>, mode 600) before it is edited and is then written
-// atomically. Secrets, bind and auth are never touched.
-import { chmodSync, copyFileSync, readFileSync, realpathSync, statSync } from "node:fs";
+// (simpleclaw.json.bak-<ts>, mode 600; the newest KEEP_BACKUPS are kept) before it is
+// edited and is then written atomically. Secrets, bind and auth are never touched.
+// A symlink is never followed, and nothing outside the state dir, the workspaces and the
+// config file itself is changed (docs/security/audit-checks.md); what is skipped is said.
+import { chmodSync, closeSync, constants, copyFileSync, fchmodSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { isInside } from "../security/fs-containment.js";
 import { getAt, parseConfigText, setAt, validateConfig } from "../config/io.js";
 import { writeFileAtomic } from "../infra/atomic-fs.js";
 import { errorMessage } from "../infra/errors.js";
@@ -15,6 +19,27 @@ export interface FixResult {
   skipped: string[];
   /** The config backup written, if the config was edited. */
   backup?: string;
+}
+
+/** Config backups --fix keeps (simpleclaw.json.bak-<ts>); older ones are removed. */
+export const KEEP_BACKUPS = 5;
+
+/** Removes all but the newest KEEP_BACKUPS backups of `target`; returns what was removed. */
+export function pruneBackups(target: string, keep = KEEP_BACKUPS): string[] {
+  const prefix = `${basename(target)}.bak-`;
+  const dir = dirname(target);
+  const backups = readdirSync(dir)
+    .filter((n) => n.startsWith(prefix) && /^\d+$/.test(n.slice(prefix.length)))
+    .sort((a, b) => Number(b.slice(prefix.length)) - Number(a.slice(prefix.length)));
+  const removed: string[] = [];
+  for (const n of backups.slice(keep)) {
+    const p = join(dir, n);
+    if (lstatSync(p).isFile()) {
+      rmSync(p);
+      removed.push(p);
+    }
+  }
+  return removed;
 }
 
 function sameAction(a: FixAction, b: FixAction): boolean {
@@ -39,15 +64,30 @@ export function applyFixes(input: AuditInput, findings: readonly Finding[], say:
     say(`skipped: ${line}`);
   };
   const actions = plannedFixes(findings);
+  const roots = [input.paths.stateDir, ...input.workspaces.map((w) => w.path)];
   for (const a of actions) {
     if (a.kind !== "chmod") continue;
+    const where = resolve(a.path);
+    if (where !== resolve(input.paths.config) && !roots.some((r) => isInside(r, where))) {
+      skip(`chmod ${octal(a.mode)} ${a.path}: outside the state dir and the workspaces`);
+      continue;
+    }
+    let fd: number | undefined;
     try {
-      const before = statSync(a.path).mode & 0o7777;
+      if (lstatSync(where).isSymbolicLink()) {
+        skip(`chmod ${octal(a.mode)} ${a.path}: it is a symlink, which --fix never follows`);
+        continue;
+      }
+      // O_NOFOLLOW: a symlink swapped in after the lstat is refused, not followed.
+      fd = openSync(where, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+      const before = fstatSync(fd).mode & 0o7777;
       if ((before & 0o777) === a.mode) continue;
-      chmodSync(a.path, (before & ~0o777) | a.mode);
+      fchmodSync(fd, (before & ~0o777) | a.mode);
       note(`chmod ${octal(a.mode)} ${a.path} (was ${octal(before)})`);
     } catch (err) {
       skip(`chmod ${octal(a.mode)} ${a.path}: ${errorMessage(err)}`);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   }
   const sets = actions.filter((a): a is Extract<FixAction, { kind: "config-set" }> => a.kind === "config-set");
@@ -57,11 +97,14 @@ export function applyFixes(input: AuditInput, findings: readonly Finding[], say:
       skip(`${keys} in ${input.paths.config}: the config is invalid; fix the reported problems first`);
       return res;
     }
-    let target = input.paths.config;
+    const target = input.paths.config;
     try {
-      target = realpathSync(target);
+      if (lstatSync(target).isSymbolicLink()) {
+        skip(`${keys} in ${target}: the config is a symlink, which --fix never follows; edit the file it points to yourself`);
+        return res;
+      }
     } catch {
-      // not a symlink / missing: write the path itself
+      // missing: the read below reports it
     }
     try {
       const text = readFileSync(target, "utf8");
@@ -86,6 +129,8 @@ export function applyFixes(input: AuditInput, findings: readonly Finding[], say:
         note(`backed up ${target} to ${backup}`);
         writeFileAtomic(target, `${JSON.stringify(raw, null, 2)}\n`, 0o600);
         for (const e of edits) note(`${e} in ${target}`);
+        const pruned = pruneBackups(target);
+        if (pruned.length) note(`removed ${pruned.length} old config backup(s), keeping the newest ${KEEP_BACKUPS}`);
       }
     } catch (err) {
       skip(`${keys} in ${target}: ${errorMessage(err)}`);

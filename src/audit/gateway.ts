@@ -4,7 +4,8 @@ import { gatewayReach } from "./exposure.js";
 import { finding, type AuditInput, type CheckDef, type CheckFamily, type Finding } from "./types.js";
 
 export const MIN_TOKEN_LENGTH = 32;
-export const MIN_PASSWORD_LENGTH = 12;
+export { MIN_PASSWORD_LENGTH } from "../security/exposure.js";
+import { MIN_PASSWORD_LENGTH } from "../security/exposure.js";
 
 const c = {
   bindNoAuth: {
@@ -33,10 +34,10 @@ const c = {
   },
   passwordWeak: {
     id: "gateway.password_weak",
-    severity: ["warn"],
+    severity: ["warn", "critical"],
     fixable: false,
     title: "Gateway password is weak",
-    meaning: `The gateway password has fewer than ${MIN_PASSWORD_LENGTH} characters.`,
+    meaning: `The gateway password has fewer than ${MIN_PASSWORD_LENGTH} characters. Critical on a non-loopback bind, where anyone on the network can guess it: the gateway refuses to start that way.`,
     remedy: `Use a password of at least ${MIN_PASSWORD_LENGTH} characters, or switch to token auth (gateway.auth.mode "token").`,
   },
   noRateLimit: {
@@ -118,7 +119,8 @@ export function auditGateway(input: AuditInput): Finding[] {
   if (auth.mode === "password" && auth.secret && auth.secret.length < MIN_PASSWORD_LENGTH) {
     out.push(
       finding(c.passwordWeak, {
-        detail: `The gateway password in force (from ${auth.source === "env" ? "SIMPLECLAW_GATEWAY_PASSWORD" : "gateway.auth.password"}) has ${auth.secret.length} characters.`,
+        severity: reach.nonLoopbackBind ? "critical" : "warn",
+        detail: `The gateway password in force (from ${auth.source === "env" ? "SIMPLECLAW_GATEWAY_PASSWORD" : "gateway.auth.password"}) has ${auth.secret.length} characters${reach.nonLoopbackBind ? `, and the gateway listens on ${reach.host}${g.tls.enabled ? "" : " without TLS"}: it refuses to start like this` : ""}.`,
         evidence: `password length ${auth.secret.length} (source: ${auth.source})`,
       }),
     );

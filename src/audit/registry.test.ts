@@ -47,7 +47,8 @@ describe("audit check registry", () => {
     expect(fixable).toContain("channels.<ch>.group_policy_open");
     expect(fixable).toContain("logging.redact_off");
     expect(fixable).not.toContain("gateway.bind_no_auth");
-    expect(fixable.every((id) => id.startsWith("fs.") || id === "logging.redact_off" || id === "channels.<ch>.group_policy_open")).toBe(true);
+    expect(fixable).toContain("session.dm_scope_shared");
+    expect(fixable.every((id) => id.startsWith("fs.") || id === "logging.redact_off" || id === "channels.<ch>.group_policy_open" || id === "session.dm_scope_shared")).toBe(true);
   });
 
   it("maps concrete ids to their catalog entry", () => {

@@ -1,6 +1,7 @@
 // The channel core, for every adapter alike. Inbound path, in order:
 //   adapter event → de-duplicate by message id → access control (access.ts: dmPolicy,
-//   pairing, allowFrom, groupPolicy, mentions) → session key (dmScope / group) →
+//   pairing, allowFrom, groupPolicy, mentions) → session key (dmScope: the owner's DMs go
+//   to the main session, every other sender to their own; groups by group) →
 //   ChatService (commands, queue, agent run) → reply chunked to the platform limit →
 //   sent with retries on 429/5xx.
 // Unknown DM senders under `pairing` get a code (pairing.ts) and nothing else: their
@@ -183,7 +184,7 @@ export class ChannelManager {
     const agent = defaultAgent(this.deps.config);
     const sessionKey =
       m.chat.type === "direct"
-        ? directSessionKey(agent.id, this.deps.config.session.dmScope, m.channel, m.sender.id)
+        ? directSessionKey(agent.id, this.deps.config.session.dmScope, m.channel, m.sender.id, decision.owner)
         : groupSessionKey(agent.id, m.channel, m.chat.id);
     const target: OutboundTarget = {
       chatId: m.chat.id,

@@ -9,6 +9,11 @@ import { join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "../infra/atomic-fs.js";
 import { normalizeCode, pairingStep, type PairingRequest } from "../security/pairing.js";
+import { dmSessionNotice } from "../security/session-scope.js";
+import { isChannelOwner } from "../security/principal.js";
+import { channelConfig } from "../config/channels.js";
+import type { Config } from "../config/schema.js";
+import { defaultAgent } from "../agents/workspace.js";
 
 const requestSchema = z.object({
   code: z.string(),
@@ -109,4 +114,15 @@ export class PairingStore {
     this.saveApproved(channel, next);
     return true;
   }
+}
+
+/**
+ * Where an approved sender's DMs will go, for the operator's approve message (CLI, RPC,
+ * Control UI): the owner → the main session, anyone else → their own session under
+ * session.dmScope "per-sender", or — warned — the owner's main session under "main".
+ */
+export function approvedSenderSession(config: Config, channel: string, entry: ApprovedSender): { sessionKey: string; shared: boolean; message: string } {
+  const cfg = channelConfig(config, channel);
+  const owner = isChannelOwner(entry.id, cfg ?? { owners: [] }, new Set(entry.owner ? [entry.id] : []));
+  return dmSessionNotice(defaultAgent(config).id, config.session.dmScope, channel, entry.id, owner);
 }

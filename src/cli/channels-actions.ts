@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { channelConfig, channelNames } from "../config/channels.js";
 import { readChannelSecrets, removeChannelSecrets, writeChannelSecrets } from "../channels/credentials.js";
 import { BUILTIN_CHANNELS as CHANNELS } from "../config/channels.js";
-import { PairingStore } from "../channels/pairing.js";
+import { PairingStore, approvedSenderSession } from "../channels/pairing.js";
 import { approvalMayMakeOwner } from "../security/principal.js";
 import type { ChannelId } from "../channels/types.js";
 import { loadConfig, readRawConfig, saveRawConfig, setAt } from "../config/io.js";
@@ -50,6 +50,7 @@ export function pairingApprove(channel: string, code: string): void {
   const entry = store().approve(c, code, { ownerIfFirst: approvalMayMakeOwner(cfg) });
   if (!entry) throw new UserError(`no pending ${c} pairing request with code ${code.toUpperCase()} (wrong, expired or already decided); see simpleclaw pairing list ${c}.`);
   process.stdout.write(`Approved ${entry.name ? `${entry.name} ` : ""}(id ${entry.id}) on ${c}${entry.owner ? " as the owner" : ""}. Their next message reaches the assistant.\n`);
+  process.stdout.write(`${approvedSenderSession(config, c, entry).message}\n`);
 }
 
 export function pairingReject(channel: string, code: string): void {

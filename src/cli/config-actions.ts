@@ -11,6 +11,9 @@ import {
   validateConfig,
 } from "../config/io.js";
 import { configSchema } from "../config/schema.js";
+import { statePaths } from "../config/paths.js";
+import { Redactor, isSecretKey } from "../infra/redact.js";
+import { pluginSecretPaths } from "../plugins/secrets.js";
 import { EXIT, UserError } from "../infra/errors.js";
 
 function print(value: unknown): void {
@@ -21,10 +24,17 @@ export function configGet(path?: string): void {
   const { raw, path: file } = readRawConfig();
   const v = validateConfig(raw);
   if (!v.ok) throw new UserError(`invalid config in ${file}: ${v.problems.join("; ")}.`, EXIT.config);
-  if (!path) return print(v.config);
-  const value = getAt(v.config, splitKeyPath(path));
+  // Same redaction as the config.get RPC (infra/redact.ts). Naming one secret key exactly
+  // (`config get gateway.auth.token`) prints that one value: the operator asked for it.
+  const parts = path ? splitKeyPath(path) : [];
+  const value = parts.length ? getAt(v.config, parts) : v.config;
   if (value === undefined) throw new UserError(`${path} is not set and has no default.`);
-  print(value);
+  const secrets = pluginSecretPaths(v.config, statePaths().plugins, file);
+  const named = parts.length > 0 && typeof value === "string" && (isSecretKey(parts.at(-1)!) || secrets.some((p) => p.length === parts.length && p.every((x, i) => x === "*" || x === parts[i])));
+  if (named) return print(value);
+  const redactor = new Redactor();
+  const whole = redactor.value(v.config, secrets);
+  print(parts.length ? getAt(whole, parts) : whole);
 }
 
 export function configSet(path: string, text: string): void {

@@ -41,8 +41,10 @@ describe("validateConfig", () => {
     expect(v.config.gateway.port).toBe(18789);
     expect(v.config.gateway.bind).toBe("loopback");
     expect(v.config.gateway.auth.mode).toBe("token");
-    expect(v.config.gateway.auth.rateLimit).toEqual({ maxAttempts: 10, windowMs: 60_000, lockoutMs: 300_000, exemptLoopback: false });
+    expect(v.config.gateway.auth.rateLimit).toEqual({ maxAttempts: 10, windowMs: 60_000, lockoutMs: 300_000, exemptLoopback: false, globalMaxAttempts: 100 });
+    expect(v.config.session.dmScope).toBe("per-sender");
     expect(v.config.gateway.controlUi).toEqual({ enabled: true, allowedOrigins: [] });
+    expect(v.config.gateway.trustedProxies).toEqual([]);
     expect(v.config.logging).toEqual({ level: "info", redactSensitive: true });
     expect(v.config.tools.exec.security).toBe("allowlist");
   });

@@ -59,7 +59,7 @@ describe("migrateConfig", () => {
     const r = migrateConfig({ gateway: { port: 1234 } });
     expect(r).toMatchObject({ from: 0, to: CONFIG_VERSION, lost: [], retired: [] });
     expect(r.raw.version).toBe(CONFIG_VERSION);
-    expect(r.steps).toHaveLength(1);
+    expect(r.steps).toHaveLength(CONFIG_VERSION);
   });
   it("is a no-op on a current config", () => {
     const raw = withVersion({ gateway: { port: 1 } }, CONFIG_VERSION);
@@ -116,12 +116,24 @@ describe("migrateConfig", () => {
     expect(r.steps).toHaveLength(2);
   });
   it("fails when no migration continues the chain", () => {
-    expect(() => migrateConfig({ version: 1 }, { migrations: MIGRATIONS, target: 3 })).toThrow(/no migration from config version 1/);
+    expect(() => migrateConfig({ version: CONFIG_VERSION }, { migrations: MIGRATIONS, target: CONFIG_VERSION + 1 })).toThrow(new RegExp(`no migration from config version ${CONFIG_VERSION}`));
   });
 });
 
 describe("leafPaths", () => {
   it("lists nested keys, array items and empty containers", () => {
     expect(leafPaths({ a: { b: 1, c: [] }, d: [{ e: "x" }], f: {} }).sort()).toEqual(["a.b", "a.c", "d[0].e", "f"]);
+  });
+});
+
+describe("version 1 → 2: session.dmScope", () => {
+  it('"per-peer" and "per-channel-peer" become "per-sender"; "main" and an unset scope stay as they are', () => {
+    for (const old of ["per-peer", "per-channel-peer"]) {
+      const r = migrateConfig({ version: 1, session: { dmScope: old } });
+      expect(r.raw).toEqual({ version: 2, session: { dmScope: "per-sender" } });
+      expect(r.lost).toEqual([]);
+    }
+    expect(migrateConfig({ version: 1, session: { dmScope: "main" } }).raw).toEqual({ version: 2, session: { dmScope: "main" } });
+    expect(migrateConfig({ version: 1, gateway: { port: 1 } }).raw).toEqual({ version: 2, gateway: { port: 1 } });
   });
 });

@@ -7,7 +7,7 @@
 export type RawConfig = Record<string, unknown>;
 
 /** The config version this build writes and understands. */
-export const CONFIG_VERSION = 1;
+export const CONFIG_VERSION = 2;
 /** A config without a `version` key predates versioning. */
 export const UNVERSIONED = 0;
 
@@ -28,6 +28,21 @@ export const MIGRATIONS: readonly Migration[] = [
     to: 1,
     summary: "record the config schema version (version: 1); nothing else changes",
     up: (raw) => withVersion(raw, 1),
+  },
+  {
+    from: 1,
+    to: 2,
+    summary:
+      'session.dmScope "per-peer" / "per-channel-peer" become "per-sender" (the owner\'s DMs go to the main session, everyone else keeps a session of their own); "main" stays',
+    up: (raw) => {
+      const out = withVersion(raw, 2);
+      const session = out.session;
+      if (session && typeof session === "object" && !Array.isArray(session)) {
+        const scope = (session as RawConfig).dmScope;
+        if (scope === "per-peer" || scope === "per-channel-peer") (session as RawConfig).dmScope = "per-sender";
+      }
+      return out;
+    },
   },
 ];
 

@@ -3,6 +3,7 @@
 // Loading, saving and error formatting live in config/io.ts.
 import { z } from "zod";
 import { parseOriginPattern } from "../net/origin-pattern.js";
+import { parseCidr } from "../net/address.js";
 import { CONFIG_VERSION } from "./migrate.js";
 
 const port = z.number().int().min(1).max(65535);
@@ -15,6 +16,12 @@ const rateLimit = z
     windowMs: z.number().int().min(1000).default(60_000),
     lockoutMs: z.number().int().min(1000).default(300_000),
     exemptLoopback: z.boolean().default(false),
+    globalMaxAttempts: z
+      .number()
+      .int()
+      .min(1)
+      .default(100)
+      .describe("password mode: wrong passwords allowed per windowMs from all networks together before everyone is locked out for lockoutMs"),
   })
   .prefault({});
 
@@ -42,9 +49,16 @@ const gateway = z
     controlUi: z
       .strictObject({
         enabled: z.boolean().default(true),
-        allowedOrigins: z.array(z.string().min(1)).default([]),
+        allowedOrigins: z
+          .array(z.string().transform((s) => s.trim().toLowerCase()).pipe(z.string().min(1)))
+          .default([])
+          .describe("extra browser origins allowed to open /ws (trimmed, lower-cased)"),
       })
       .prefault({}),
+    trustedProxies: z
+      .array(z.string().refine((s) => parseCidr(s) !== undefined, { error: (i) => `${JSON.stringify(i.input)} is not an IP address or CIDR range (e.g. "127.0.0.1" or "10.0.0.0/8")` }))
+      .default([])
+      .describe("reverse proxies (addresses or CIDRs) whose X-Forwarded-For names the client; without them forwarded headers are ignored"),
     nodes: z
       .strictObject({
         autoApproveLoopback: z.boolean().default(false),
@@ -158,6 +172,13 @@ function channel(extra: Record<string, z.ZodType>) {
       if (c.dmPolicy === "open" && !c.allowFrom.includes("*")) {
         ctx.addIssue({ code: "custom", path: ["allowFrom"], message: 'must contain "*" when dmPolicy is "open"' });
       }
+      if (c.dmPolicy !== "open" && c.allowFrom.includes("*")) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["allowFrom"],
+          message: `contains "*", which admits nobody in particular under dmPolicy "${c.dmPolicy}"; to let anyone DM the assistant set dmPolicy "open" (with "*" in allowFrom), otherwise list sender ids`,
+        });
+      }
     });
 }
 
@@ -236,7 +257,14 @@ export const configSchema = z
     models: z
       .strictObject({ providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/), provider).default({}) })
       .prefault({}),
-    session: z.strictObject({ dmScope: z.enum(["main", "per-peer", "per-channel-peer"]).default("main") }).prefault({}),
+    session: z
+      .strictObject({
+        dmScope: z
+          .enum(["per-sender", "main"])
+          .default("per-sender")
+          .describe('"per-sender": the owner\'s DMs go to the main session, every other sender gets a session of their own; "main": every DM shares the main session (only for a single-person setup)'),
+      })
+      .prefault({}),
     tools,
     channels,
     memory: z

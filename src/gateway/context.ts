@@ -1,5 +1,6 @@
 // What every part of a running gateway shares: resolved config, auth, limiter, logger.
 import type { Config } from "../config/schema.js";
+import type { Cidr } from "../net/address.js";
 import type { Logger } from "../infra/log.js";
 import type { AuthRateLimiter, ResolvedAuth } from "../security/auth.js";
 import type { BindMode } from "../security/exposure.js";
@@ -18,6 +19,8 @@ export interface GatewayContext {
   stateDir: string;
   auth: ResolvedAuth;
   limiter: AuthRateLimiter;
+  /** gateway.trustedProxies, parsed: whose X-Forwarded-For names the client (security/client-address.ts). */
+  trustedProxies: readonly Cidr[];
   logger: Logger;
   startedAt: number;
   bind: { mode: BindMode; host: string; port: number };

@@ -7,6 +7,7 @@ import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isOpenClawHttpPath, OPENCLAW_MISMATCH_MESSAGE } from "../protocol/foreign.js";
 import { authenticate } from "../security/auth.js";
+import { clientAddress } from "../security/client-address.js";
 import { isLoopbackHostHeader } from "../security/origin.js";
 import type { GatewayContext } from "./context.js";
 import { statusPayload } from "./methods.js";
@@ -121,7 +122,7 @@ export function handleHttp(ctx: GatewayContext, req: IncomingMessage, res: Serve
   }
   if (ctx.config.gateway.controlUi.enabled && path !== "/ws" && !path.startsWith("/api/") && serveStatic(req, res, path)) return;
 
-  const addr = req.socket.remoteAddress ?? "unknown";
+  const addr = clientAddress(req.socket.remoteAddress ?? "unknown", req.headers["x-forwarded-for"], ctx.trustedProxies);
   if (ctx.auth.mode === "none" && !isLoopbackHostHeader(req.headers.host)) {
     sendJson(res, 403, { error: 'auth mode "none" serves only loopback Host names (localhost, 127.0.0.1).' });
     return;

@@ -9,7 +9,8 @@ import { MethodError } from "./method-error.js";
 import { ChatError } from "../agents/chat.js";
 import { NodeInvokeError } from "../nodes/registry.js";
 import { channelConfig, channelNames, isBuiltinChannel } from "../config/channels.js";
-import { PairingStore } from "../channels/pairing.js";
+import { PairingStore, approvedSenderSession } from "../channels/pairing.js";
+import { pluginSecretPaths } from "../plugins/secrets.js";
 import { approvalMayMakeOwner } from "../security/principal.js";
 import { statePaths } from "../config/paths.js";
 import { errorMessage } from "../infra/errors.js";
@@ -68,7 +69,7 @@ export const methods: { [M in MethodName]: Handler<M> } = {
   health: (ctx) => ({ ok: true, uptimeMs: Date.now() - ctx.startedAt }),
   status: (ctx) => statusPayload(ctx),
   "config.get": (ctx, params) => {
-    const redacted = ctx.logger.redactor.value(ctx.config);
+    const redacted = ctx.logger.redactor.value(ctx.config, pluginSecretPaths(ctx.config, statePaths(ctx.env).plugins, ctx.configPath));
     if (!params.path) return { path: ctx.configPath, config: redacted };
     let parts: string[];
     try {
@@ -170,7 +171,8 @@ export const methods: { [M in MethodName]: Handler<M> } = {
     if (!entry) throw new MethodError("NOT_FOUND", `no pending ${params.channel} pairing request with code ${params.code.toUpperCase()} (wrong, expired or already decided).`);
     ctx.logger.info("pairing approved", { channel: params.channel, sender: entry.id, owner: !!entry.owner, by: "operator rpc" });
     ctx.broadcast("pairing.resolved", { channel: params.channel, senderId: entry.id, decision: "approved" });
-    return { channel: params.channel, senderId: entry.id, name: entry.name ?? null, owner: !!entry.owner, approvedAt: entry.approvedAt };
+    const session = approvedSenderSession(ctx.config, params.channel, entry);
+    return { channel: params.channel, senderId: entry.id, name: entry.name ?? null, owner: !!entry.owner, approvedAt: entry.approvedAt, sessionKey: session.sessionKey, sharedSession: session.shared, message: session.message };
   },
   "pairing.reject": (ctx, params) => {
     const req = pairingStore(ctx).reject(knownChannel(ctx, params.channel), params.code);

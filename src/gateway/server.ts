@@ -7,6 +7,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { PRE_AUTH_MAX_PAYLOAD, TICK_INTERVAL_MS } from "../protocol/schema.js";
 import { admitUpgrade } from "../security/admission.js";
+import { clientAddress } from "../security/client-address.js";
 import { Connection } from "./connection.js";
 import type { GatewayContext } from "./context.js";
 import { handleHttp } from "./http.js";
@@ -70,7 +71,8 @@ export async function startServer(
       refuseUpgrade(socket, 403, "Forbidden");
       return;
     }
-    const addr = req.socket.remoteAddress ?? "unknown";
+    // The client is the TCP peer, or behind gateway.trustedProxies the forwarded address.
+    const addr = clientAddress(req.socket.remoteAddress ?? "unknown", req.headers["x-forwarded-for"], ctx.trustedProxies);
     const admission = admitUpgrade(addr, (function* () {
       for (const c of conns) if (!c.authenticated) yield c.remoteAddress;
     })());
@@ -80,7 +82,7 @@ export async function startServer(
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn = new Connection(ctx, ws, req.socket.remoteAddress ?? "unknown");
+      const conn = new Connection(ctx, ws, addr);
       conns.add(conn);
       ws.on("close", () => conns.delete(conn));
     });

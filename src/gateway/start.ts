@@ -8,6 +8,7 @@ import { loadConfig, saveRawConfig, setAt } from "../config/io.js";
 import { parsePort, statePaths, type Env } from "../config/paths.js";
 import { removeRuntimeRecord, writeRuntimeRecord } from "../config/runtime-record.js";
 import { CONFIG_VERSION } from "../config/migrate.js";
+import { parseTrustedProxies } from "../security/client-address.js";
 import { ensureDir, sweepStaleTemps } from "../infra/atomic-fs.js";
 import { EXIT, UserError } from "../infra/errors.js";
 import { Logger } from "../infra/log.js";
@@ -165,7 +166,12 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
         configPath: loaded.path,
         stateDir: paths.dir,
         auth,
-        limiter: new AuthRateLimiter(config.gateway.auth.rateLimit),
+        limiter: new AuthRateLimiter({
+          ...config.gateway.auth.rateLimit,
+          // The global ceiling guards guessable passwords only (docs/security-model.md).
+          globalMaxAttempts: auth.mode === "password" ? config.gateway.auth.rateLimit.globalMaxAttempts : undefined,
+        }),
+        trustedProxies: parseTrustedProxies(config.gateway.trustedProxies),
         logger,
         startedAt: Date.now(),
         bind: { mode: bindMode.mode, host: bind.host, port },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { REDACTED, Redactor, isSecretKey } from "./redact.js";
+import { REDACTED, Redactor, isSecretKey, secretPathsOfJsonSchema } from "./redact.js";
 
 const TG = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
 const OPENAI = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWx0123456789";
@@ -162,5 +162,41 @@ describe("Redactor.value", () => {
     expect(r.value({ port: 18789, bind: "loopback", enabled: false, list: ["a"] })).toEqual({ port: 18789, bind: "loopback", enabled: false, list: ["a"] });
     expect(r.value(7)).toBe(7);
     expect(r.value(null)).toBeNull();
+  });
+});
+
+describe("Redactor: secrets by rule (URLs, query parameters, key names, plugin schemas)", () => {
+  const r = new Redactor();
+
+  it("masks URL userinfo and secret query values in any string", () => {
+    expect(r.text("ws://admin:hunter2pass@127.0.0.1:9222/devtools")).toBe(`ws://${REDACTED}@127.0.0.1:9222/devtools`);
+    expect(r.text("https://tok_abcdef@api.example.com/v1")).toBe(`https://${REDACTED}@api.example.com/v1`);
+    expect(r.text("https://api.example.com/v1?api-key=abc123secret&model=x")).toBe(`https://api.example.com/v1?api-key=${REDACTED}&model=x`);
+    expect(r.text("http://h/x?access_token=zzz9&sig=qqq")).toBe(`http://h/x?access_token=${REDACTED}&sig=${REDACTED}`);
+    // control: ordinary URLs and parameters stay readable
+    expect(r.text("https://api.example.com/v1?model=gpt&limit=5")).toBe("https://api.example.com/v1?model=gpt&limit=5");
+    expect(r.text("mail me at a@b.example")).toBe("mail me at a@b.example");
+  });
+
+  it("masks values under secret-looking key names, not counts or env-var names", () => {
+    const out = r.value({ accessToken: "at-1", webhookSecret: "ws-1", refreshToken: "rt", dbPassword: "pw", maxTokens: 5, apiKeyEnv: "OPENAI_API_KEY", chunkTokens: 400 });
+    expect(out).toEqual({ accessToken: REDACTED, webhookSecret: REDACTED, refreshToken: REDACTED, dbPassword: REDACTED, maxTokens: 5, apiKeyEnv: "OPENAI_API_KEY", chunkTokens: 400 });
+  });
+
+  it("masks the key paths a plugin's JSON Schema marks secret (writeOnly, format password)", () => {
+    const schema = {
+      type: "object",
+      properties: {
+        pin: { type: "string", writeOnly: true },
+        passphrase: { type: "string", format: "password" },
+        room: { type: "string" },
+        accounts: { type: "array", items: { type: "object", properties: { cred: { type: "string", writeOnly: true }, name: { type: "string" } } } },
+      },
+    };
+    const paths = secretPathsOfJsonSchema(schema);
+    expect(paths).toEqual([["pin"], ["passphrase"], ["accounts", "*", "cred"]]);
+    const cfg = { plugins: { entries: { p: { config: { pin: "1234", passphrase: "open sesame", room: "lobby", accounts: [{ cred: "c1", name: "n" }] } } } } };
+    const full = paths.map((p) => ["plugins", "entries", "p", "config", ...p]);
+    expect(r.value(cfg, full).plugins.entries.p.config).toEqual({ pin: REDACTED, passphrase: REDACTED, room: "lobby", accounts: [{ cred: REDACTED, name: "n" }] });
   });
 });

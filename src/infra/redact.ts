@@ -1,11 +1,24 @@
-// Secret redaction for logs and for anything shown back to a client (config.get).
-// Two layers: known secret values are replaced wherever they appear, and
-// well-known secret shapes (Bearer headers, API keys, bot tokens) are masked.
+// Secret redaction for logs and for anything shown back to a client (config.get): the
+// one redactor (docs/security-model.md, "secrets"). By rule, not by a list of keys:
+// known secret values are replaced wherever they appear; well-known secret shapes
+// (Bearer headers, API keys, bot tokens), credentials inside URLs (user:password@) and
+// secret-looking query parameters (?api-key=, ?token=…) are masked in every string;
+// values under secret-looking key names, and under key paths a plugin's JSON Schema
+// marks secret (writeOnly or format "password"), are masked in objects.
 
 export const REDACTED = "[redacted]";
 
-/** Config/object keys whose values are always secret. */
-const SECRET_KEY = /^(token|password|apikey|api_key|secret|botToken|appToken|signingSecret|authorization|privateKey|deviceToken|clientSecret)$/i;
+/**
+ * Config/object keys whose values are always secret: the exact names, and any name that
+ * ends in Token / Secret / Password / ApiKey / PrivateKey (accessToken, webhookSecret,
+ * refreshToken, dbPassword…). Plural counts such as maxTokens are not secrets.
+ */
+const SECRET_KEY = /^(token|password|passwd|apikey|api_key|api-key|secret|authorization|cookie|credentials?)$|(token|secret|password|passwd|apikey|api_key|privatekey|private_key)$/i;
+
+/** scheme://user:password@ or scheme://token@ : the userinfo of a URL. */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s?#@]+@/gi;
+/** Query parameters whose value is a credential. */
+const SECRET_QUERY = /([?&;](?:[a-z0-9_-]*(?:key|token|secret|password|passwd|pwd|signature|sig|auth|credential)s?)=)[^&#\s"']+/gi;
 
 const PATTERNS: RegExp[] = [
   /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi,
@@ -39,26 +52,56 @@ export class Redactor {
         typeof scheme === "string" && /^(bearer|basic)$/i.test(scheme) ? `${scheme} ${REDACTED}` : REDACTED,
       );
     }
+    out = out.replace(URL_USERINFO, (_m, scheme: string) => `${scheme}${REDACTED}@`);
+    out = out.replace(SECRET_QUERY, (_m, name: string) => `${name}${REDACTED}`);
     return out;
   }
 
-  /** Deep copy with secret-named keys masked and every string scrubbed. */
-  value<T>(v: T): T {
-    return this.walk(v, 0) as T;
+  /**
+   * Deep copy with secret-named keys masked and every string scrubbed. `secretPaths` are
+   * more key paths to mask whatever their name ("*" matches any key or index), e.g. the
+   * fields a plugin's config schema marks secret.
+   */
+  value<T>(v: T, secretPaths: readonly (readonly string[])[] = []): T {
+    return this.walk(v, 0, [], secretPaths) as T;
   }
 
-  private walk(v: unknown, depth: number): unknown {
+  private walk(v: unknown, depth: number, path: string[], secretPaths: readonly (readonly string[])[]): unknown {
     if (depth > 20) return "[…]";
     if (typeof v === "string") return this.text(v);
-    if (Array.isArray(v)) return v.map((x) => this.walk(x, depth + 1));
+    if (Array.isArray(v)) return v.map((x, i) => this.walk(x, depth + 1, [...path, String(i)], secretPaths));
     if (v instanceof Error) return { name: v.name, message: this.text(v.message) };
     if (v && typeof v === "object") {
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v)) {
-        out[k] = isSecretKey(k) && x !== undefined && x !== null && x !== "" ? REDACTED : this.walk(x, depth + 1);
+        const here = [...path, k];
+        const secret = isSecretKey(k) || secretPaths.some((p) => pathMatches(p, here));
+        out[k] = secret && x !== undefined && x !== null && x !== "" ? REDACTED : this.walk(x, depth + 1, here, secretPaths);
       }
       return out;
     }
     return v;
   }
+}
+
+function pathMatches(pattern: readonly string[], path: readonly string[]): boolean {
+  return pattern.length === path.length && pattern.every((p, i) => p === "*" || p === path[i]);
+}
+
+/**
+ * Key paths a JSON Schema marks secret: properties with `writeOnly: true` or
+ * `format: "password"`, found through `properties`, `items` ("*") and
+ * `additionalProperties` ("*"). Pure; the schema is a plugin manifest's configSchema.
+ */
+export function secretPathsOfJsonSchema(schema: unknown, prefix: readonly string[] = [], depth = 0): string[][] {
+  if (depth > 20 || !schema || typeof schema !== "object") return [];
+  const s = schema as Record<string, unknown>;
+  const out: string[][] = [];
+  if (prefix.length > 0 && (s.writeOnly === true || s.format === "password")) out.push([...prefix]);
+  if (s.properties && typeof s.properties === "object") {
+    for (const [k, sub] of Object.entries(s.properties as Record<string, unknown>)) out.push(...secretPathsOfJsonSchema(sub, [...prefix, k], depth + 1));
+  }
+  if (s.items && typeof s.items === "object") out.push(...secretPathsOfJsonSchema(s.items, [...prefix, "*"], depth + 1));
+  if (s.additionalProperties && typeof s.additionalProperties === "object") out.push(...secretPathsOfJsonSchema(s.additionalProperties, [...prefix, "*"], depth + 1));
+  return out;
 }

@@ -385,3 +385,54 @@ export function networkKey(addr: string | undefined): string {
   if (hextets.slice(0, 5).every((g) => g === 0) && hextets[5] === 0xffff) return formatIPv4(((hextets[6]! << 16) >>> 0) + hextets[7]!);
   return `${hextets.slice(0, 4).map((g) => g.toString(16)).join(":")}::/64`;
 }
+
+// ---------------------------------------------------------------------------
+// Ranges: "10.0.0.0/8", "fd00::/8", or a single address (a /32 or /128).
+
+export interface Cidr {
+  family: 4 | 6;
+  /** 4 bytes (IPv4) or 16 bytes (IPv6) of the network. */
+  bytes: number[];
+  bits: number;
+}
+
+/** An address in canonical form → its bytes, IPv4-mapped IPv6 as IPv4. */
+function addressBytes(addr: string): { family: 4 | 6; bytes: number[] } | undefined {
+  const h = parseHost(addr);
+  if (h.kind !== "ip") return undefined;
+  if (h.family === 4) {
+    const n = parseLooseIPv4(h.canonical)!;
+    return { family: 4, bytes: [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255] };
+  }
+  const hx = parseIPv6(h.canonical)!;
+  if (hx.slice(0, 5).every((g) => g === 0) && hx[5] === 0xffff) return { family: 4, bytes: [hx[6]! >>> 8, hx[6]! & 255, hx[7]! >>> 8, hx[7]! & 255] };
+  return { family: 6, bytes: hx.flatMap((g) => [g >>> 8, g & 255]) };
+}
+
+/** "addr" or "addr/bits" → a range, or undefined when it is neither (names are not ranges). */
+export function parseCidr(spec: string): Cidr | undefined {
+  const s = spec.trim();
+  const slash = s.lastIndexOf("/");
+  const addrPart = slash === -1 ? s : s.slice(0, slash);
+  const a = addressBytes(addrPart);
+  if (!a) return undefined;
+  const max = a.family === 4 ? 32 : 128;
+  if (slash === -1) return { ...a, bits: max };
+  const bitsText = s.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(bitsText)) return undefined;
+  const bits = Number(bitsText);
+  if (bits > max) return undefined;
+  return { ...a, bits };
+}
+
+/** Whether `addr` (any spelling) lies inside `range`. A name or invalid address is never inside. */
+export function inCidr(addr: string, range: Cidr): boolean {
+  const a = addressBytes(addr);
+  if (!a || a.family !== range.family) return false;
+  let left = range.bits;
+  for (let i = 0; left > 0; i++, left -= 8) {
+    const mask = left >= 8 ? 0xff : (0xff << (8 - left)) & 0xff;
+    if ((a.bytes[i]! & mask) !== (range.bytes[i]! & mask)) return false;
+  }
+  return true;
+}

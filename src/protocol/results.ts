@@ -120,6 +120,20 @@ export interface ApprovedSenderRow {
   owner?: boolean;
 }
 
+/** `pairing.approve`: who was approved and which DM session they get (docs/channels.md "Sessions"). */
+export interface PairingApproveResult {
+  channel: string;
+  senderId: string;
+  name: string | null;
+  owner: boolean;
+  approvedAt: number;
+  sessionKey: string;
+  /** True when the sender shares the owner's main session (session.dmScope "main"). */
+  sharedSession: boolean;
+  /** One sentence for the operator about that session. */
+  message: string;
+}
+
 export interface ChannelPairing {
   channel: string;
   pending: PairingRequestRow[];

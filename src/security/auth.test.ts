@@ -128,7 +128,39 @@ describe("AuthRateLimiter", () => {
     expect(rl.retryAfter("a")).toBe(0);
   });
 
-  it("isolates addresses: one attacker does not lock out another", () => {
+  it("keys failures by network: rotating loopback addresses or IPv6 /64 hosts buys no extra guesses", () => {
+    const rl = new AuthRateLimiter(policy, clock().now);
+    rl.recordFailure("127.0.0.1");
+    rl.recordFailure("127.0.3.4");
+    rl.recordFailure("::1");
+    expect(rl.retryAfter("127.99.1.1")).toBeGreaterThan(0);
+    expect(rl.retryAfter("::ffff:127.0.0.1")).toBeGreaterThan(0);
+    const v6 = new AuthRateLimiter(policy, clock().now);
+    v6.recordFailure("2001:db8:1:2::1");
+    v6.recordFailure("2001:db8:1:2::dead");
+    v6.recordFailure("2001:db8:1:2:ffff::9");
+    expect(v6.retryAfter("2001:db8:1:2::77")).toBeGreaterThan(0);
+    // control: the neighbouring /64 and an IPv4 client are other networks
+    expect(v6.retryAfter("2001:db8:1:3::1")).toBe(0);
+    expect(v6.retryAfter("198.51.100.1")).toBe(0);
+  });
+
+  it("password mode: a global ceiling stops guessing spread over many networks, but not loopback", () => {
+    const c = clock();
+    const rl = new AuthRateLimiter({ ...policy, globalMaxAttempts: 20 }, c.now);
+    for (let i = 0; i < 20; i++) rl.recordFailure(`10.0.0.${i + 1}`); // one guess each: under the per-network limit
+    expect(rl.retryAfter("10.0.0.1")).toBeGreaterThan(0);
+    expect(rl.retryAfter("10.9.9.9")).toBeGreaterThan(0);
+    expect(rl.retryAfter("127.0.0.1")).toBe(0);
+    c.t += 300_000;
+    expect(rl.retryAfter("10.9.9.9")).toBe(0);
+    // control: without the ceiling (token mode) the same spread locks nobody out
+    const token = new AuthRateLimiter(policy, clock().now);
+    for (let i = 0; i < 20; i++) token.recordFailure(`10.0.0.${i + 1}`);
+    expect(token.retryAfter("10.9.9.9")).toBe(0);
+  });
+
+  it("isolates networks: one attacker does not lock out another", () => {
     const c = clock();
     const rl = new AuthRateLimiter(policy, c.now);
     for (let i = 0; i < 50; i++) rl.recordFailure("198.51.100.66");

@@ -1,11 +1,12 @@
 // Gateway authentication: which secret is in force (env beats config), the
-// constant-time check of a presented secret, and the per-address failed-attempt
-// limiter (docs/security-model.md). Every WS connect and every protected HTTP route goes
+// constant-time check of a presented secret, and the failed-attempt limiter keyed by
+// client network (all of loopback is one, IPv6 by /64) with a global ceiling in password
+// mode (docs/security-model.md). Every WS connect and every protected HTTP route goes
 // through `authenticate()` below; nothing else decides who is the operator.
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Config } from "../config/schema.js";
 import type { Env } from "../config/paths.js";
-import { isLoopbackHost } from "../net/address.js";
+import { isLoopbackHost, networkKey } from "../net/address.js";
 
 export type AuthMode = "token" | "password" | "none";
 
@@ -37,12 +38,25 @@ export interface RateLimitPolicy {
   windowMs: number;
   lockoutMs: number;
   exemptLoopback: boolean;
+  /**
+   * Wrong secrets allowed per window from all non-loopback networks together before all of
+   * them are locked out for lockoutMs. The gateway sets it in password mode only (a human
+   * password is guessable from many addresses; a generated token is not). Loopback keeps
+   * its own limit and is not shut out by the global ceiling, so the host stays a way in.
+   */
+  globalMaxAttempts?: number | undefined;
 }
 
-/** Failed-attempt limiter keyed by client address. Only wrong secrets count; success resets. */
+/**
+ * Failed-attempt limiter keyed by client network (net/address.ts networkKey: every loopback
+ * address is one client, IPv4 by address, IPv6 by /64), so rotating source addresses inside
+ * one network does not buy more guesses. Only wrong secrets count; success resets.
+ */
 export class AuthRateLimiter {
   private failures = new Map<string, number[]>();
   private lockedUntil = new Map<string, number>();
+  private globalFailures: number[] = [];
+  private globalLockedUntil = 0;
 
   constructor(
     private policy: RateLimitPolicy,
@@ -55,30 +69,43 @@ export class AuthRateLimiter {
 
   /** Milliseconds until `addr` may try again, or 0 when it is not locked out. */
   retryAfter(addr: string): number {
-    const until = this.lockedUntil.get(addr);
-    if (until === undefined) return 0;
-    const left = until - this.now();
-    if (left > 0) return left;
-    this.lockedUntil.delete(addr);
-    return 0;
+    const key = networkKey(addr);
+    const t = this.now();
+    const global = key !== "loopback" && this.globalLockedUntil > t ? this.globalLockedUntil - t : 0;
+    const until = this.lockedUntil.get(key);
+    if (until === undefined) return global;
+    const left = until - t;
+    if (left > 0) return Math.max(left, global);
+    this.lockedUntil.delete(key);
+    return global;
   }
 
   recordFailure(addr: string): void {
     if (this.exempt(addr)) return;
+    const key = networkKey(addr);
     const t = this.now();
-    const recent = (this.failures.get(addr) ?? []).filter((x) => t - x < this.policy.windowMs);
+    const recent = (this.failures.get(key) ?? []).filter((x) => t - x < this.policy.windowMs);
     recent.push(t);
     if (recent.length >= this.policy.maxAttempts) {
-      this.lockedUntil.set(addr, t + this.policy.lockoutMs);
-      this.failures.delete(addr);
+      this.lockedUntil.set(key, t + this.policy.lockoutMs);
+      this.failures.delete(key);
     } else {
-      this.failures.set(addr, recent);
+      this.failures.set(key, recent);
+    }
+    const ceiling = this.policy.globalMaxAttempts;
+    if (ceiling !== undefined && key !== "loopback") {
+      this.globalFailures = this.globalFailures.filter((x) => t - x < this.policy.windowMs);
+      this.globalFailures.push(t);
+      if (this.globalFailures.length >= ceiling) {
+        this.globalLockedUntil = t + this.policy.lockoutMs;
+        this.globalFailures = [];
+      }
     }
     if (this.failures.size > 10_000) this.prune(t);
   }
 
   recordSuccess(addr: string): void {
-    this.failures.delete(addr);
+    this.failures.delete(networkKey(addr));
   }
 
   private prune(t: number): void {
@@ -108,7 +135,7 @@ export function authenticate(
     return {
       ok: false,
       code: "RATE_LIMITED",
-      message: `too many failed attempts from this address; retry in ${Math.ceil(wait / 1000)} s.`,
+      message: `too many failed attempts from this network; retry in ${Math.ceil(wait / 1000)} s.`,
       retryAfterMs: wait,
     };
   }

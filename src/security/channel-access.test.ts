@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { configSchema } from "../config/schema.js";
-import { decideAccess, type AccessState, type ChannelConfig } from "./channel-access.js";
+import { decideAccess, strangerAccess, type AccessState, type ChannelConfig } from "./channel-access.js";
 import type { InboundMessage } from "../channels/types.js";
 
 const none: AccessState = { approved: new Set(), approvedOwners: new Set() };
@@ -20,6 +20,30 @@ describe("DM policy", () => {
   it("allowlist: unlisted senders are dropped silently; empty list = nobody", () => {
     expect(decideAccess(dm("1"), ch({ dmPolicy: "allowlist" }), none).action).toBe("drop");
     expect(decideAccess(dm("1"), ch({ dmPolicy: "allowlist", allowFrom: ["1"] }), none).action).toBe("process");
+  });
+  it("allowlist admits exactly allowFrom: a pairing-approved sender (even the approved owner) is not enough", () => {
+    const approved: AccessState = { approved: new Set(["7"]), approvedOwners: new Set(["7"]) };
+    expect(decideAccess(dm("7"), ch({ dmPolicy: "allowlist" }), approved).action).toBe("drop");
+    expect(decideAccess(dm("7"), ch({ dmPolicy: "allowlist", allowFrom: ["8"] }), approved).action).toBe("drop");
+    // control: listed in allowFrom (or a configured owner) → processed; the same approval under pairing → processed
+    expect(decideAccess(dm("7"), ch({ dmPolicy: "allowlist", allowFrom: ["7"] }), approved)).toEqual({ action: "process", owner: true });
+    expect(decideAccess(dm("9"), ch({ dmPolicy: "allowlist", owners: ["9"] }), none)).toEqual({ action: "process", owner: true });
+    expect(decideAccess(dm("7"), ch({ dmPolicy: "pairing" }), approved).action).toBe("process");
+  });
+  it('"*" in allowFrom is refused by config validation unless dmPolicy is "open"', () => {
+    for (const dmPolicy of ["pairing", "allowlist", "disabled"]) {
+      const r = configSchema.safeParse({ channels: { telegram: { dmPolicy, allowFrom: ["*"] } } });
+      expect(r.success, dmPolicy).toBe(false);
+      expect(JSON.stringify(r.error?.issues)).toMatch(/dmPolicy \\"open\\"/);
+    }
+    expect(configSchema.safeParse({ channels: { telegram: { dmPolicy: "open", allowFrom: ["*"] } } }).success).toBe(true);
+  });
+  it("strangerAccess asks decideAccess: a group wildcard is open, listed groups are not", () => {
+    expect(strangerAccess(ch({ groups: { "*": {} } }))).toEqual({ dm: false, group: true });
+    expect(strangerAccess(ch({ groupPolicy: "open" })).group).toBe(true);
+    expect(strangerAccess(ch({ groupPolicy: "open", groups: { "*": { allow: false } } })).group).toBe(false);
+    expect(strangerAccess(ch({ groups: { "-100": {} } }))).toEqual({ dm: false, group: false });
+    expect(strangerAccess(ch({ dmPolicy: "open", allowFrom: ["*"] })).dm).toBe(true);
   });
   it("open needs \"*\" (enforced by the schema) and then lets anyone in", () => {
     expect(() => ch({ dmPolicy: "open" })).toThrow();

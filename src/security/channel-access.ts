@@ -1,5 +1,6 @@
 // Who may reach the agent through a chat channel (docs/channels.md), as one pure decision:
-// DMs by dmPolicy (pairing / allowlist / open / disabled) and the approved senders,
+// DMs by dmPolicy (pairing: allowFrom + approved senders; allowlist: exactly allowFrom;
+// open; disabled),
 // groups by groupPolicy, the per-group entry and mention gating. The channel manager
 // calls it for every inbound message before anything else happens.
 import type { Config } from "../config/schema.js";
@@ -43,10 +44,15 @@ export function decideAccess(msg: AccessMessage, cfg: ChannelConfig, state: Acce
         // Schema guarantees "*" is in allowFrom for open.
         return { action: "process", owner };
       case "allowlist":
-        return known ? { action: "process", owner } : { action: "drop", reason: "sender is not in allowFrom (dmPolicy: allowlist)" };
+        // Exactly allowFrom (and the configured owners): a pairing approval is not enough here.
+        return cfg.allowFrom.includes(sender) || cfg.owners.includes(sender)
+          ? { action: "process", owner }
+          : { action: "drop", reason: "sender is not in allowFrom (dmPolicy: allowlist)" };
       case "pairing":
         return known ? { action: "process", owner } : { action: "pair" };
     }
+    // An unknown policy value admits nobody.
+    return { action: "drop", reason: `unknown dmPolicy` };
   }
 
   // Groups: codes are never posted here, and unknown groups are ignored.
@@ -61,4 +67,19 @@ export function decideAccess(msg: AccessMessage, cfg: ChannelConfig, state: Acce
   const requireMention = entry?.requireMention ?? true;
   if (requireMention && !msg.mentioned) return { action: "drop", reason: "not mentioned (requireMention)" };
   return { action: "process", owner };
+}
+
+/** A sender and a group no config or approval names: what a stranger would be. */
+const STRANGER: AccessMessage["sender"] = { id: "\u0000audit-stranger" };
+const NO_APPROVALS: AccessState = { approved: new Set(), approvedOwners: new Set() };
+
+/**
+ * Whether a stranger gets through, asked of `decideAccess` itself (the audit and --fix use
+ * this, so "open" means exactly what the channels do): in a DM, and @-mentioning the bot in
+ * a group nobody listed.
+ */
+export function strangerAccess(cfg: ChannelConfig): { dm: boolean; group: boolean } {
+  const dm = decideAccess({ sender: STRANGER, chat: { type: "direct", id: STRANGER.id }, mentioned: true }, cfg, NO_APPROVALS);
+  const group = decideAccess({ sender: STRANGER, chat: { type: "group", id: "\u0000audit-unlisted-group" }, mentioned: true }, cfg, NO_APPROVALS);
+  return { dm: dm.action === "process", group: group.action === "process" };
 }

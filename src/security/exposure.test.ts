@@ -94,6 +94,13 @@ describe("exposureProblem", () => {
     }
   });
 
+  it("refuses a password shorter than 12 characters on a non-loopback bind; loopback and long passwords are fine (control)", () => {
+    const short: ResolvedAuth = { mode: "password", secret: "hunter2hunt", source: "config" };
+    for (const host of ["0.0.0.0", "192.168.1.20"]) expect(exposureProblem(host, short), host).toMatch(/shorter than 12 characters/);
+    expect(exposureProblem("127.0.0.1", short)).toBeNull();
+    expect(exposureProblem("0.0.0.0", { ...short, secret: "twelve-chars" })).toBeNull();
+  });
+
   it("refuses non-loopback without a secret and says how to set one", () => {
     expect(exposureProblem("0.0.0.0", tokenMissing)).toMatch(/SIMPLECLAW_GATEWAY_TOKEN/);
     expect(exposureProblem("0.0.0.0", passwordMissing)).toMatch(/SIMPLECLAW_GATEWAY_PASSWORD/);

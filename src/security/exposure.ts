@@ -5,6 +5,9 @@ import { isIP } from "node:net";
 import type { ResolvedAuth } from "./auth.js";
 import { isLoopbackHost, isTailnetAddress } from "../net/address.js";
 
+/** Shortest gateway password accepted on a non-loopback bind (docs/security-model.md). */
+export const MIN_PASSWORD_LENGTH = 12;
+
 export type BindMode = "loopback" | "lan" | "tailnet" | "custom";
 
 export type Interfaces = NodeJS.Dict<NetworkInterfaceInfo[]>;
@@ -59,6 +62,9 @@ export function exposureProblem(host: string, auth: ResolvedAuth): string | null
   }
   if (!auth.secret) {
     return `refusing to listen on ${host} without a gateway ${auth.mode}; set SIMPLECLAW_GATEWAY_${auth.mode.toUpperCase()} or gateway.auth.${auth.mode}.`;
+  }
+  if (auth.mode === "password" && [...auth.secret].length < MIN_PASSWORD_LENGTH) {
+    return `refusing to listen on ${host} with a gateway password shorter than ${MIN_PASSWORD_LENGTH} characters: anyone on the network can guess it; set a longer one, use gateway.auth.mode "token", or bind to loopback.`;
   }
   return null;
 }

@@ -123,3 +123,26 @@ export async function checkUrl(input: string | URL, opts: CheckUrlOptions): Prom
   if (address === undefined) throw new ToolError(`refused: ${hostname} resolves to ${first}, which is not a valid IP address.`);
   return { url, hostname, address, family: isIP(address) === 6 ? 6 : 4 };
 }
+
+// ---------------------------------------------------------------------------
+// Redirects: which request headers may follow a redirect to another origin.
+
+/**
+ * Headers that say nothing about who the caller is, so they may go to the new origin of a
+ * cross-origin redirect. Everything else — Authorization, Cookie, X-Api-Key, Private-Token,
+ * X-Auth-Token and any custom header a credential might hide in — is dropped. Body headers
+ * follow only when the body does (307/308).
+ */
+const SAFE_CROSS_ORIGIN_HEADERS = new Set(["accept", "accept-language", "accept-encoding", "user-agent", "cache-control", "pragma"]);
+const BODY_HEADERS = new Set(["content-type", "content-language", "content-encoding"]);
+
+/** The headers (lower-case names) to send after a redirect from `from` to `to`. */
+export function headersAfterRedirect(headers: Record<string, string>, from: URL, to: URL, bodyKept: boolean): Record<string, string> {
+  if (from.origin === to.origin) return { ...headers };
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => {
+      const n = name.toLowerCase();
+      return SAFE_CROSS_ORIGIN_HEADERS.has(n) || (bodyKept && BODY_HEADERS.has(n));
+    }),
+  );
+}

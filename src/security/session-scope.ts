@@ -1,8 +1,11 @@
 // Session keys name a transcript: `agent:<agentId>:main` for the owner, and
-// direct/group keys for channel traffic (session.dmScope decides how DMs split).
-// Keys only route messages to a transcript; they never grant anything.
+// direct/group keys for channel traffic. session.dmScope decides how DMs split
+// (docs/channels.md "Sessions"): "per-sender" (default) sends the owner's DMs to the main
+// session and gives every other sender a session of their own; "main" puts every DM in
+// the main session. Keys only route messages to a transcript; they never grant anything.
 
-export type DmScope = "main" | "per-peer" | "per-channel-peer";
+export type DmScope = "per-sender" | "main";
+export const DM_SCOPES: readonly DmScope[] = ["per-sender", "main"];
 
 const AGENT_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const KEY = /^agent:([a-z0-9][a-z0-9_-]{0,63}):([A-Za-z0-9._@+=%-][A-Za-z0-9:._@+=%-]{0,199})$/;
@@ -16,10 +19,36 @@ function segment(id: string): string {
   return id.replace(/[^A-Za-z0-9._@+=-]/g, (c) => `%${c.codePointAt(0)!.toString(16)}`).slice(0, 120);
 }
 
-export function directSessionKey(agentId: string, scope: DmScope, channel: string, peer: string): string {
-  if (scope === "main") return mainSessionKey(agentId);
-  if (scope === "per-peer") return `agent:${agentId}:direct:${segment(peer)}`;
+/** A sender's own DM session: one per channel and sender, never the main session. */
+export function senderSessionKey(agentId: string, channel: string, peer: string): string {
   return `agent:${agentId}:${segment(channel)}:direct:${segment(peer)}`;
+}
+
+/**
+ * The session a DM lands in. Under "per-sender" only the owner reaches the main session
+ * (their history, unsandboxed under sandbox.mode "non-main"); everyone else gets their
+ * own session and never sees the owner's or another sender's history.
+ */
+export function directSessionKey(agentId: string, scope: DmScope, channel: string, peer: string, owner: boolean): string {
+  if (scope === "main") return mainSessionKey(agentId);
+  return owner ? mainSessionKey(agentId) : senderSessionKey(agentId, channel, peer);
+}
+
+/**
+ * What an approved DM sender gets, in one sentence for the operator (`pairing approve`,
+ * the RPC and the Control UI): which session their DMs go to and whether it is shared.
+ */
+export function dmSessionNotice(agentId: string, scope: DmScope, channel: string, peer: string, owner: boolean): { sessionKey: string; shared: boolean; message: string } {
+  const sessionKey = directSessionKey(agentId, scope, channel, peer, owner);
+  if (owner) return { sessionKey, shared: false, message: `As the owner, their DMs go to your main session (${sessionKey}).` };
+  if (scope === "main") {
+    return {
+      sessionKey,
+      shared: true,
+      message: `Warning: session.dmScope is "main", so their DMs go to your main session (${sessionKey}): they see your conversation history and run unsandboxed; set session.dmScope "per-sender" to give them their own session.`,
+    };
+  }
+  return { sessionKey, shared: false, message: `Their DMs go to a session of their own (${sessionKey}), separate from your history and sandboxed under sandbox.mode "non-main".` };
 }
 
 export function groupSessionKey(agentId: string, channel: string, groupId: string): string {

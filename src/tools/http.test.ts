@@ -268,7 +268,7 @@ describe("http tool: redirects", () => {
         req.on("data", (c: string) => (body += c));
         req.on("end", () => {
           res.setHeader("content-type", "application/json");
-          res.end(JSON.stringify({ method: req.method, url: req.url, host: req.headers.host, auth: req.headers.authorization ?? null, body }));
+          res.end(JSON.stringify({ method: req.method, url: req.url, host: req.headers.host, auth: req.headers.authorization ?? null, body, headers: req.headers }));
         });
       } else {
         res.end("not found");
@@ -338,6 +338,22 @@ describe("http tool: redirects", () => {
     const msg = await refusal(tool.execute({ url: `http://public.test:${good.port}/loop` }, ctx()));
     expect(msg).toBe("refused: stopped after 5 redirects (the last one pointed to /loop).");
     expect(good.requests.length).toBe(6); // the first request plus 5 follows
+  });
+
+  it("a cross-origin redirect carries no credential header of any name; the same origin keeps them (control)", async () => {
+    const other = await startServer("127.0.0.2", (req, res) => res.end(`got=${JSON.stringify(req.headers)}`));
+    const creds = { "X-Api-Key": "k-111", "Private-Token": "p-222", Cookie2: "c-333", "X-Auth-Token": "a-444", "X-Custom-Sig": "s-555", Cookie: "c-666" };
+    try {
+      const out = await tool.execute({ url: via(`http://127.0.0.2:${other.port}/`), headers: { ...creds, Accept: "text/plain", "Accept-Language": "de" } }, ctx());
+      for (const v of Object.values(creds)) expect(out, v).not.toContain(v);
+      expect(out).toContain('"accept":"text/plain"');
+      expect(out).toContain('"accept-language":"de"');
+      expect(out).toContain('"user-agent":"SimpleClaw-http/1"');
+      const same = await tool.execute({ url: via("/echo"), headers: creds }, ctx());
+      for (const v of Object.values(creds)) expect(same, v).toContain(v);
+    } finally {
+      await other.close();
+    }
   });
 
   it("drops Authorization when a redirect changes origin", async () => {

@@ -6,7 +6,7 @@ import http from "node:http";
 import https from "node:https";
 import { isIP } from "node:net";
 import { z } from "zod";
-import { checkUrl, type CheckedUrl, type LookupFn } from "../security/network-policy.js";
+import { checkUrl, headersAfterRedirect, type CheckedUrl, type LookupFn } from "../security/network-policy.js";
 import { type ToolContext, type ToolDef } from "./types.js";
 import { ToolError } from "../infra/errors.js";
 
@@ -59,8 +59,6 @@ const FORBIDDEN_HEADERS = new Set([
   "http2-settings",
 ]);
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Dropped when a redirect leaves the original origin. */
-const CREDENTIAL_HEADERS = new Set(["authorization", "cookie"]);
 
 function validateHeaders(headers: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -290,9 +288,8 @@ export function createHttpTool(options: HttpToolOptions = {}): ToolDef<HttpInput
             body = undefined;
             delete headers["content-type"];
           }
-          if (next.origin !== target.url.origin) {
-            headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !CREDENTIAL_HEADERS.has(k)));
-          }
+          // Cross-origin: only headers on security/network-policy.ts's safe list follow.
+          headers = headersAfterRedirect(headers, target.url, next, body !== undefined);
           currentUrl = next.href;
         }
       } catch (err) {

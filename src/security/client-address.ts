@@ -1,0 +1,35 @@
+// Which address is the client (docs/security-model.md, "Gateway authentication"): the one
+// answer the lockout, admission and logs use. The TCP peer, unless that peer is one of
+// gateway.trustedProxies: then X-Forwarded-For is read from the right, skipping trusted
+// proxies, and the first untrusted hop is the client. Without trusted proxies forwarded
+// headers are ignored, since any client can write them.
+import { inCidr, parseCidr, parseHost, type Cidr } from "../net/address.js";
+
+export function parseTrustedProxies(list: readonly string[]): Cidr[] {
+  return list.map((s) => parseCidr(s)).filter((c): c is Cidr => c !== undefined);
+}
+
+function trusted(addr: string, proxies: readonly Cidr[]): boolean {
+  return proxies.some((p) => inCidr(addr, p));
+}
+
+/**
+ * `peer` is the socket's remote address; `forwardedFor` the X-Forwarded-For header(s).
+ * A malformed hop ends the walk at the last trusted address (fail closed: the proxy
+ * itself, never an address the client made up).
+ */
+export function clientAddress(peer: string, forwardedFor: string | readonly string[] | undefined, proxies: readonly Cidr[]): string {
+  if (proxies.length === 0 || !trusted(peer, proxies) || forwardedFor === undefined) return peer;
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(",") : (forwardedFor as string))
+    .split(",")
+    .map((h) => h.trim())
+    .filter((h) => h !== "");
+  let client = peer;
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const h = parseHost(hops[i]!);
+    if (h.kind !== "ip") return client;
+    client = h.canonical;
+    if (!trusted(client, proxies)) return client;
+  }
+  return client;
+}
