@@ -237,7 +237,7 @@ describe("simpleclaw security audit --deep", () => {
     expect(report.findings.find((f) => f.checkId === "gateway.probe_unauth_accepted")!.evidence).toContain("hello-ok");
   });
 
-  it("against a hardened gateway reports no probe finding, and lockout engages without locking out 127.0.0.1", async () => {
+  it("against a hardened loopback gateway reports no probe finding and does not lock the owner out (no lockout probe from loopback)", async () => {
     const state = tempStateDir({ gateway: { auth: { token: TOKEN } }, agents: { defaults: { sandbox: { mode: "all" } } } });
     const gw = await spawnGateway(state.env);
     const { code, report } = await audit(state.env, "--deep", "--url", gw.url);

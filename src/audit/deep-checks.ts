@@ -27,7 +27,7 @@ export const deepChecks = {
     fixable: false,
     deep: true,
     title: "Live gateway did not lock out repeated wrong secrets",
-    meaning: "The probe sent more wrong secrets than gateway.auth.rateLimit.maxAttempts from one address and was never answered RATE_LIMITED.",
+    meaning: "The probe sent more wrong secrets than gateway.auth.rateLimit.maxAttempts from one address and was never answered RATE_LIMITED. Against a loopback gateway the probe runs only when loopback is exempt (otherwise it would lock the owner out: all of loopback is one client).",
     remedy: "Unset gateway.auth.rateLimit (defaults: 10 attempts / 60 s, 5 min lockout) and keep exemptLoopback false; restart the gateway.",
   },
   listenMismatch: {

@@ -217,12 +217,16 @@ async function gatewayProbes(input: AuditInput, opts: DeepOptions, out: Finding[
   }
 
   // Lockout: only meaningful when the gateway checks secrets at all.
-  if (!noCreds.ok || !wrong.ok) {
-    const rl = cfg.auth.rateLimit;
+  const rl = cfg.auth.rateLimit;
+  const harmless = !(isLoopbackHost(host) || host === "0.0.0.0" || host === "::") || rl.exemptLoopback;
+  if ((!noCreds.ok || !wrong.ok) && harmless) {
     const limit = Math.min(rl.maxAttempts + 1, opts.maxLockoutAttempts ?? 60);
-    // From a second loopback address when possible, so the owner's own 127.0.0.1 is not locked out.
+    // All of loopback is one client for the lockout (docs/security-model.md): wrong secrets sent
+    // from this machine to a loopback gateway would lock the owner out for lockoutMs. So the
+    // active probe runs only where it is harmless — a remote URL, or loopback exempted (which
+    // is itself what it then reports) — and the lockout rule is otherwise proven by the tests.
     const loopTarget = isLoopbackHost(host) || host === "0.0.0.0" || host === "::";
-    const localAddress = loopTarget && process.platform === "linux" && !host.includes(":") ? "127.0.0.2" : undefined;
+    const localAddress: string | undefined = undefined;
     const target = new URL(url);
     if (host === "0.0.0.0") target.hostname = "127.0.0.1";
     const codes: string[] = [];
