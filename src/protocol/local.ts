@@ -152,7 +152,7 @@ export function explainConnectError(err: GatewayError, o: Pick<LocalClientOption
     if (/HTTP 404/.test(err.message) && !new URL(o.url).pathname.startsWith("/ws")) {
       return `${err.message.replace(/\.$/, "")}: the gateway's WebSocket endpoint is /ws, e.g. --url ${new URL("/ws", o.url).href}.`;
     }
-    if (/ECONNREFUSED|cannot reach/.test(err.message)) {
+    if (/ECONNREFUSED/.test(err.message)) {
       const stale = o.target.stale ? ` (the gateway last recorded on port ${o.target.stale.port}, pid ${o.target.stale.pid}, is no longer running)` : "";
       return `no gateway is running at ${o.url}${stale}; start it with \`npx simpleclaw gateway\` (or \`npm start\`), or pass --url.`;
     }
