@@ -14,13 +14,14 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { ...shared, name: "simpleclaw", include: ["src/**/*.test.ts", "test/**/*.test.ts"], exclude: ["test/container/**"] },
+        // (an explicit order: vitest runs order-0 projects with one worker after all others)
+        test: { ...shared, name: "simpleclaw", include: ["src/**/*.test.ts", "test/**/*.test.ts"], exclude: ["test/container/**"], sequence: { groupOrder: 1 } },
       },
       {
         // Builds and runs the container image (minutes of CPU): after everything else, so
         // it neither slows the timing-sensitive tests down nor is slowed by them.
         extends: true,
-        test: { ...shared, name: "container", include: ["test/container/**/*.test.ts"], sequence: { groupOrder: 1 } },
+        test: { ...shared, name: "container", include: ["test/container/**/*.test.ts"], sequence: { groupOrder: 2 } },
       },
     ],
   },
