@@ -187,7 +187,7 @@ describe.skipIf(noPodman)("the container image under podman", { timeout: 3 * MIN
   afterAll(async () => {
     await cleanupAll();
     await fake?.close();
-    for (const c of started) await podman(["rm", "-f", "-t", "0", c]);
+    for (const c of started) await podman(["rm", "-f", "-v", "-t", "0", c]);
     for (const v of volumes) await podman(["volume", "rm", "-f", v]);
   }, 2 * MINUTE);
 
@@ -382,7 +382,7 @@ describe.skipIf(noPodman)("docker-compose.yml under podman-compose", { timeout: 
     await cleanupAll();
     if (!dir) return;
     await compose("down");
-    await podman(["rm", "-f", "-t", "0", container]);
+    await podman(["rm", "-f", "-v", "-t", "0", container]);
     await podman(["volume", "rm", "-f", `${project}_simpleclaw-data`]);
     await podman(["network", "rm", "-f", `${project}_default`]);
     rmSync(dir, { recursive: true, force: true });
