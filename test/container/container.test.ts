@@ -12,8 +12,8 @@
 // Needs root, podman, runc and mmdebstrap (test/helpers/system-deps.ts skips it without
 // them; .ci/run installs them). The base images are made locally and cached
 // (test/container/build-base-images.sh), so only the first run pays for them (~2 min), and
-// the image build reuses podman's layer cache. Cold, on the 2-core machine: about 6 min idle, 10 min
-// with other builds running beside it (hence the generous timeouts).
+// the image build reuses podman's layer cache. Cold, on the 2-core machine: 10 min measured with
+// other builds beside it (load ~12), about 7 min from its parts timed apart; hence the timeouts.
 import { spawn } from "node:child_process";
 import { randomBytes, X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
