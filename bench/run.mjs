@@ -10,9 +10,10 @@
 //   7. memory: index 10,000 notes (time, DB size), keyword search p50/p99 (bench/memory.mjs)  target: p99 < 10 ms
 //   4. chat.send -> final through a real gateway (bench/chat.mjs): p50 gateway overhead
 //      < 5 ms, > 500 msgs/s over 50 sessions, RSS plateau over 10,000 messages
+//   8. container image size, built with podman (bench/image.mjs)      target: < 300 MB
 // Flags: --runs=N (startup samples, default 7 for 1 and 5 for 2/3), --idle=SECONDS
 // (default 10), --json (machine-readable output), --strict (exit 1 if a target is missed),
-// --no-chat (skip 4), --chat-profile (4 with the gateway under --cpu-prof).
+// --no-chat (skip 4), --chat-profile (4 with the gateway under --cpu-prof), --no-image (skip 8).
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -40,8 +41,9 @@ const JSON_OUT = args.has("json");
 const STRICT = args.has("strict");
 const CHAT = !args.has("no-chat");
 const CHAT_PROFILE = args.has("chat-profile");
+const IMAGE = !args.has("no-image");
 
-const TARGET = { versionRatio: 1.5, startMs: 300, rssMb: 80 };
+const TARGET = { versionRatio: 1.5, startMs: 300, rssMb: 80, imageMb: 300 };
 
 const children = new Set();
 const tempDirs = new Set();
@@ -247,6 +249,28 @@ function memoryRows(m) {
   ];
 }
 
+/** bench/image.mjs in its own process: build the image with podman, report its size. */
+function benchImage() {
+  const r = spawnSync(process.execPath, [join(REPO, "bench", "image.mjs"), "--json"], { cwd: REPO, env: cleanEnv(), encoding: "utf8" });
+  if (r.status !== 0) return { error: (r.stderr || "image bench failed").trim().split("\n").at(-1) };
+  return JSON.parse(r.stdout);
+}
+
+function imageRows(i) {
+  if (i.skipped) return [{ metric: "container image size", shown: `skipped (${i.skipped})`, target: "", ok: true }];
+  if (i.error) return [{ metric: "container image size", shown: `n/a (${i.error})`, target: "", ok: true }];
+  const mb = i.bytes / 1e6;
+  return [
+    {
+      metric: "container image size (podman, uncompressed)",
+      value: mb,
+      shown: `${fmt(mb, 0)} MB (debian:bookworm-slim ${fmt(i.baseBytes / 1e6, 0)} MB; build ${fmt(i.buildMs / 1000, 0)} s)`,
+      target: `< ${TARGET.imageMb} MB`,
+      ok: mb < TARGET.imageMb,
+    },
+  ];
+}
+
 let failed = false;
 try {
   const v = benchVersion();
@@ -265,6 +289,7 @@ try {
   } catch (err) {
     gate = { error: err instanceof Error ? err.message.split("\n")[0] : String(err) };
   }
+  const image = IMAGE ? benchImage() : undefined;
   const chat = CHAT ? await benchChat({ profile: CHAT_PROFILE, log: JSON_OUT ? () => {} : (line) => process.stderr.write(`${line}\n`) }) : undefined;
   const results = [
     {
@@ -293,6 +318,7 @@ try {
     ...memoryRows(memory),
     ...auditRows(audit),
     ...execGateRows(gate),
+    ...(image ? imageRows(image) : []),
   ];
   failed = results.some((r) => !r.ok);
   if (JSON_OUT) {
@@ -310,6 +336,7 @@ try {
           exec,
           memory,
           audit,
+          image,
           targets: { ...TARGET, ...(chat ? { chat: CHAT_TARGET } : {}) },
           ok: !failed,
         },

@@ -6,10 +6,10 @@ import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startGateway } from "../src/gateway/start.js";
-import { bwrapAvailable } from "../src/sandbox/bwrap.js";
 import { startFakeModelServer, type FakeModelServer } from "./fakes/model-server.js";
 import { chatClient, type ChatClient } from "./helpers/chat.js";
 import { cleanupAll, onCleanup, randomToken, tempStateDir } from "./helpers/gateway.js";
+import { missing } from "./helpers/system-deps.js";
 import { waitFor } from "./helpers/wait.js";
 
 afterEach(cleanupAll);
@@ -192,10 +192,9 @@ describe("exec approvals through the gateway", () => {
 });
 
 describe("exec in the bwrap sandbox", async () => {
-  const bw = await bwrapAvailable();
-  if (!bw.ok) console.warn(`skipping bwrap exec tests: ${bw.reason}`);
+  const noBwrap = await missing("bubblewrap", import.meta.url);
 
-  it.skipIf(!bw.ok)("a non-main session runs sandboxed: no state dir, no shadow, no host writes, no network", async () => {
+  it.skipIf(noBwrap)("a non-main session runs sandboxed: no state dir, no shadow, no host writes, no network", async () => {
     const { fake, chat, dir } = await setup({ tools: { exec: { security: "full", ask: "off" } } });
     const key = "agent:main:direct:stranger";
     const run = async (command: string) => {
@@ -224,7 +223,7 @@ describe("exec in the bwrap sandbox", async () => {
     expect(hits).toBe(0);
   });
 
-  it.skipIf(!bw.ok)("elevated exec leaves the sandbox only when tools.elevated allows it", async () => {
+  it.skipIf(noBwrap)("elevated exec leaves the sandbox only when tools.elevated allows it", async () => {
     const off = await setup({ tools: { exec: { security: "full", ask: "off" } } });
     execTurns(off.fake, "id -u", { elevated: true });
     const refused = await off.chat.ask("x", { sessionKey: "agent:main:direct:someone" });
@@ -237,7 +236,7 @@ describe("exec in the bwrap sandbox", async () => {
     expect(host.text).not.toContain("[sandbox:");
   });
 
-  it.skipIf(!bw.ok)("file tools in a sandboxed session get the sandbox's workspace access", async () => {
+  it.skipIf(noBwrap)("file tools in a sandboxed session get the sandbox's workspace access", async () => {
     const { fake, chat, workspace } = await setup({ agents: { defaults: { model: { primary: "fake/m" }, sandbox: { workspaceAccess: "ro" } } } });
     fake.script({ toolCalls: [{ name: "write", input: { path: "ro.txt", content: "x" } }, { name: "read", input: { path: "AGENTS.md" } }] }, (req) => ({
       text: req.toolResults.map((r) => r.content.slice(0, 80)).join(" | "),
@@ -248,7 +247,7 @@ describe("exec in the bwrap sandbox", async () => {
     expect(existsSync(join(workspace, "ro.txt"))).toBe(false);
   });
 
-  it.skipIf(!bw.ok)("the owner's main session is not sandboxed under non-main", async () => {
+  it.skipIf(noBwrap)("the owner's main session is not sandboxed under non-main", async () => {
     const { fake, chat, dir } = await setup({ tools: { exec: { security: "full", ask: "off" } } });
     execTurns(fake, `cat ${join(dir, "simpleclaw.json")}`);
     const end = await chat.ask("x");
