@@ -29,11 +29,18 @@ const store = () => new PairingStore(statePaths().credentials);
 export function pairingList(channel: string | undefined, opts: { json?: boolean }): void {
   const list = channel ? [pairingChannel(channel)] : channelNames(loadConfig().config);
   const s = store();
-  const rows = list.map((c) => ({ channel: c, pending: s.requests(c), approved: s.approved(c) }));
+  const rows = list.map((c) => {
+    const q = s.status(c);
+    return { channel: c, pending: q.pending, approved: s.approved(c), full: q.full, max: q.max, ...(q.turnedAway ? { turnedAway: q.turnedAway } : {}) };
+  });
   if (opts.json) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   for (const r of rows) {
     if (!r.pending.length && !r.approved.length && !channel) continue;
     process.stdout.write(`${r.channel}:\n`);
+    if (r.full) {
+      const away = r.turnedAway ? `; ${r.turnedAway.count} new sender(s) got no code, the last at ${new Date(r.turnedAway.lastAt).toISOString()}` : "";
+      process.stdout.write(`  QUEUE FULL (${r.pending.length} of ${r.max} pending): new senders get no code${away}. Approve or reject below, or clear it: simpleclaw pairing clear ${r.channel}\n`);
+    }
     for (const p of r.pending) {
       process.stdout.write(`  pending  ${p.code}  ${p.senderName ?? ""} (id ${p.senderId})  expires ${new Date(p.expiresAt).toISOString()}\n`);
     }
@@ -41,6 +48,16 @@ export function pairingList(channel: string | undefined, opts: { json?: boolean 
     if (!r.pending.length && !r.approved.length) process.stdout.write("  nothing pending, nobody approved\n");
   }
   if (rows.every((r) => !r.pending.length && !r.approved.length) && !channel) process.stdout.write("No pairing requests and no approved senders.\n");
+}
+
+export function pairingClear(channel: string): void {
+  const c = pairingChannel(channel);
+  const dropped = store().clear(c);
+  process.stdout.write(
+    dropped.length
+      ? `Cleared ${dropped.length} pending request(s) on ${c} (ids ${dropped.map((r) => r.senderId).join(", ")}); their codes no longer work, and new senders get codes again.\n`
+      : `Nothing pending on ${c}.\n`,
+  );
 }
 
 export function pairingApprove(channel: string, code: string): void {

@@ -161,7 +161,19 @@ export const methods: { [M in MethodName]: Handler<M> } = {
   "pairing.list": (ctx, params) => {
     const store = pairingStore(ctx);
     const list = params.channel ? [knownChannel(ctx, params.channel)] : channelNames(ctx.config);
-    return { channels: list.map((channel) => ({ channel, pending: store.requests(channel), approved: store.approved(channel) })) };
+    return {
+      channels: list.map((channel) => {
+        const q = store.status(channel);
+        return { channel, pending: q.pending, approved: store.approved(channel), full: q.full, max: q.max, ...(q.turnedAway ? { turnedAway: q.turnedAway } : {}) };
+      }),
+    };
+  },
+  "pairing.clear": (ctx, params) => {
+    const channel = knownChannel(ctx, params.channel);
+    const dropped = pairingStore(ctx).clear(channel);
+    ctx.logger.info("pairing queue cleared", { channel, dropped: dropped.length, by: "operator rpc" });
+    for (const r of dropped) ctx.broadcast("pairing.resolved", { channel, senderId: r.senderId, decision: "rejected" });
+    return { channel, cleared: dropped.length };
   },
   "pairing.approve": (ctx, params) => {
     // Same rule as `simpleclaw pairing approve`: with no configured owners the first approved sender becomes the owner.
