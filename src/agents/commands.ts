@@ -63,7 +63,7 @@ function longestRun(s: string, ch: string): number {
  * than any backtick run inside. Inside a fenced block a Markdown viewer renders nothing —
  * no HTML (`<script>`, `<img>`, `<iframe>`), no images, no links — so text from the model,
  * a tool or a chat sender is shown exactly as it was and can neither run nor load anything
- * (docs/agents.md "Exporting a session").
+ * (docs/agents.md, `/export-session`).
  */
 export function mdFence(text: string, info = ""): string {
   const fence = "`".repeat(Math.max(3, longestRun(text, "`") + 1));
