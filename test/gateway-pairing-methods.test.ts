@@ -101,10 +101,14 @@ describe("pairing.* methods", () => {
     expect(turned.kind).toBe("full");
     const full = await c.call<Json>("pairing.list", { channel: "telegram" });
     expect(full.channels[0]).toMatchObject({ full: true, max: 3, turnedAway: { count: 1 } });
+    const status = await c.call<Json>("channels.status");
+    expect(status.channels.find((x: Json) => x.channel === "telegram")).toMatchObject({ pairingQueueFull: true });
+    expect(status.channels.find((x: Json) => x.channel === "discord").pairingQueueFull).toBeUndefined();
     expect(await c.call<Json>("pairing.clear", { channel: "telegram" })).toEqual({ channel: "telegram", cleared: 3 });
     const after = await c.call<Json>("pairing.list", { channel: "telegram" });
     expect(after.channels[0]).toMatchObject({ full: false, pending: [] });
     expect(after.channels[0].turnedAway).toBeUndefined();
+    expect((await c.call<Json>("channels.status")).channels.find((x: Json) => x.channel === "telegram").pairingQueueFull).toBeUndefined();
     expect(await c.call<Json>("pairing.clear", { channel: "telegram" })).toEqual({ channel: "telegram", cleared: 0 });
     expect(await errCode(c.call("pairing.clear", { channel: "whatsapp" }))).toBe("INVALID_REQUEST");
     await new Promise((r) => setTimeout(r, 50));

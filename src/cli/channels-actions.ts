@@ -4,6 +4,7 @@ import { channelConfig, channelNames } from "../config/channels.js";
 import { readChannelSecrets, removeChannelSecrets, writeChannelSecrets } from "../channels/credentials.js";
 import { BUILTIN_CHANNELS as CHANNELS } from "../config/channels.js";
 import { PairingStore } from "../channels/pairing.js";
+import type { ChannelStatus } from "../protocol/results.js";
 import { approvalMayMakeOwner } from "../security/principal.js";
 import type { ChannelId } from "../channels/types.js";
 import { loadConfig, readRawConfig, saveRawConfig, setAt } from "../config/io.js";
@@ -142,10 +143,11 @@ export function channelsList(opts: { json?: boolean }): void {
 export async function channelsStatus(opts: Flags & { json?: boolean }): Promise<void> {
   const client = await connect(opts);
   try {
-    const { channels } = await client.call<{ channels: Array<{ channel: string; enabled: boolean; running: boolean; error?: string }> }>("channels.status");
+    const { channels } = await client.call<{ channels: ChannelStatus[] }>("channels.status");
     if (opts.json) return void process.stdout.write(`${JSON.stringify(channels, null, 2)}\n`);
     for (const c of channels) {
       process.stdout.write(`${c.channel}: ${!c.enabled ? "disabled" : c.running ? "connected" : `not connected${c.error ? ` — ${c.error}` : ""}`}\n`);
+      if (c.pairingQueueFull) process.stdout.write(`  pairing queue FULL: new senders get no code; see simpleclaw pairing list ${c.channel}, clear it with simpleclaw pairing clear ${c.channel}\n`);
     }
   } finally {
     await client.close();

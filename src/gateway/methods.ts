@@ -106,7 +106,17 @@ export const methods: { [M in MethodName]: Handler<M> } = {
     }),
   "sessions.list": (ctx) => ({ sessions: ctx.store.list() }),
   "exec.approval.list": (ctx) => ({ pending: ctx.approvals.list() }),
-  "channels.status": (ctx) => ({ channels: ctx.channels.status() }),
+  "channels.status": (ctx) => {
+    const store = pairingStore(ctx);
+    const full = (channel: string) => {
+      try {
+        return store.status(channel).full;
+      } catch {
+        return false; // a broken pairing file is reported by pairing.list
+      }
+    };
+    return { channels: ctx.channels.status().map((c) => (full(c.channel) ? { ...c, pairingQueueFull: true } : c)) };
+  },
   "exec.approval.resolve": (ctx, params) => {
     if (!ctx.approvals.resolve(params.id, params.decision, "operator")) {
       throw new MethodError("NOT_FOUND", `no pending approval "${params.id}" (already answered, expired, or never asked).`);

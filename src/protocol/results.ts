@@ -143,6 +143,8 @@ export interface ChannelStatus {
   enabled: boolean;
   running: boolean;
   error?: string;
+  /** The DM pairing queue is full: new senders get no code (see pairing.list). */
+  pairingQueueFull?: boolean;
 }
 
 /** `security.audit` result. */
