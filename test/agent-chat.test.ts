@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startGateway } from "../src/gateway/start.js";
 import { startFakeModelServer, type FakeModelServer } from "./fakes/model-server.js";
+import { liveMarkdown } from "./helpers/markdown.js";
 import { chatClient } from "./helpers/chat.js";
 import { cleanupAll, onCleanup, randomToken, tempStateDir } from "./helpers/gateway.js";
 
@@ -230,9 +231,17 @@ describe("chat through the gateway", () => {
     const md = join(dir, "export.md");
     expect((await chat.ask(`/export-session ${md}`)).text).toMatch(/Exported 2 messages/);
     const text = readFileSync(md, "utf8");
-    expect(text).toContain("# Session agent:main:main");
+    expect(text).toContain("# Session `agent:main:main`");
     expect(text).toContain("export me");
     expect(text).toContain("echo: export me");
+    // Model (and sender) text is inert in the export: an HTML/image/link payload is there verbatim, inside code blocks only.
+    const payload = "```\n<img src=https://evil.example/p.png> [x](javascript:alert(1)) ![t](https://evil.example/t.png)";
+    await chat.ask(payload);
+    const attacked = join(dir, "attacked.md");
+    await chat.ask(`/export-session ${attacked}`);
+    const exported = readFileSync(attacked, "utf8");
+    expect(exported).toContain(`echo: ${payload}`);
+    expect(liveMarkdown(exported)).not.toMatch(/<|evil\.example|javascript:/);
     writeFileSync(md, "keep me");
     expect((await chat.ask(`/export-session ${md}`)).text).toMatch(/already exists; add --force/);
     expect(readFileSync(md, "utf8")).toBe("keep me");

@@ -193,6 +193,42 @@ for (const [name, make] of Object.entries(CHANNELS)) {
       expect(s.pairing.requests(name).map((r) => r.senderId).sort()).toEqual(["61", "62", "63"]);
     });
 
+    it("a queue held full by throwaway accounts: the operator is told, the owner still gets through, and pairing clear frees it", async () => {
+      const s = await boot({ owners: ["4001"] });
+      await s.driver.sendDirect({ id: "4001" }, "/help"); // the owner opens the DM (Telegram needs that)
+      await waitFor(() => s.driver.sent()[0]);
+      const codes = () => s.driver.sent().filter((m) => /Your pairing code/.test(m.text));
+      for (const id of ["71", "72", "73"]) await s.driver.sendDirect({ id }, "hi");
+      await waitFor(() => codes().length >= 3 || undefined);
+
+      // The attack's effect: a new sender gets no code …
+      await s.driver.sendDirect({ id: "74", name: "Real Person" }, "hello?");
+      await s.driver.sendDirect({ id: "75" }, "hello?");
+      const notice = await waitFor(() => s.driver.sent().find((m) => /pairing queue on \S+ is full/.test(m.text)));
+      await settle();
+      expect(codes()).toHaveLength(3);
+      // … and the operator is told: one DM to the owner (not one per stranger), a log line, pairing list, pairing.list.
+      expect(notice.text).toContain(`simpleclaw pairing clear ${name}`);
+      expect(s.driver.sent().filter((m) => /pairing queue on \S+ is full/.test(m.text))).toHaveLength(1);
+      const logs = readdirSync(join(s.dir, "logs")).map((f) => readFileSync(join(s.dir, "logs", f), "utf8")).join("\n");
+      expect(logs).toMatch(new RegExp(`pairing queue full on ${name}: a new sender got no code`));
+      const list = await runCli(["pairing", "list", name], s.env);
+      expect(list.stdout).toMatch(new RegExp(`QUEUE FULL \\(3 of 3 pending\\): new senders get no code; 2 new sender\\(s\\) got no code.*simpleclaw pairing clear ${name}`));
+
+      // The owner (listed in owners) is never held up by the queue.
+      await s.driver.sendDirect({ id: "4001" }, "still me");
+      await waitFor(() => s.driver.sent().find((m) => m.text === "echo: still me"));
+
+      // One command clears it; the next new sender gets a code again.
+      const clear = await runCli(["pairing", "clear", name], s.env);
+      expect(clear.code, clear.stderr).toBe(0);
+      expect(clear.stdout).toMatch(new RegExp(`Cleared 3 pending request\\(s\\) on ${name}`));
+      expect((await runCli(["pairing", "list", name], s.env)).stdout).not.toMatch(/QUEUE FULL/);
+      await s.driver.sendDirect({ id: "74", name: "Real Person" }, "hello again");
+      await waitFor(() => (codes().length >= 4 ? true : undefined));
+      expect(s.pairing.requests(name).map((r) => r.senderId)).toEqual(["74"]);
+    });
+
     it("allowlist mode drops unlisted senders silently and answers listed ones", async () => {
       const s = await boot({ dmPolicy: "allowlist", allowFrom: ["7001"] });
       await s.driver.sendDirect({ id: "7002" }, "let me in");

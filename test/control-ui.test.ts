@@ -294,6 +294,35 @@ describe.skipIf(noChromium)("Control UI in headless Chromium", () => {
     await expectClean(ui);
   });
 
+  it("pairing: a queue held full says so on the Pairing page, and Clear pending requests frees it", async () => {
+    const tg = await startFakeTelegram({ token: TELEGRAM_TOKEN, botUsername: "claw_bot" });
+    onCleanup(() => tg.close());
+    const { gw } = await boot({ channels: { telegram: { enabled: true, apiRoot: tg.apiRoot } } }, { TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN });
+    const ui = await openUi(gw);
+    await signIn(ui, gw.token!);
+    await ui.page.click("#nav-pairing");
+    const telegram = ui.page.locator('#page-pairing section[data-channel="telegram"]');
+    await telegram.waitFor();
+    expect(await telegram.locator("[data-queue-full]").count()).toBe(0); // control: room in the queue
+
+    for (const id of ["81", "82", "83"]) await tg.sendDirect({ id }, "hi");
+    await waitFor(() => tg.sent().length >= 3 || undefined);
+    await tg.sendDirect({ id: "84", name: "Real Person" }, "hello?"); // turned away
+    const banner = telegram.locator("[data-queue-full]");
+    await banner.waitFor();
+    await ui.page.click("#page-pairing .page-head button"); // Refresh: the turned-away count
+    await waitInPage(ui.page, `/1 turned away/.test(document.querySelector("#page-pairing [data-queue-full]")?.textContent ?? "")`);
+    expect(await banner.textContent()).toMatch(/queue is full \(3 of 3\)/);
+    await ui.shot("pairing-queue-full");
+
+    await banner.locator('button[data-action="clear"]').click();
+    await waitInPage(ui.page, `!document.querySelector("#page-pairing [data-queue-full]")`);
+    expect(await telegram.locator("tr[data-code]").count()).toBe(0);
+    await tg.sendDirect({ id: "84", name: "Real Person" }, "hello again?");
+    await waitFor(() => tg.sent().filter((m) => /pairing code is/.test(m.text)).length >= 4 || undefined); // the turned-away sender now gets a code
+    await expectClean(ui);
+  });
+
   it("devices: a node's pairing request appears live and Approve lets it connect", async () => {
     const { gw } = await boot();
     const ui = await openUi(gw);

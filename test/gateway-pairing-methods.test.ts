@@ -11,7 +11,7 @@ import { cleanupAll, connectRequest, onCleanup, rawCall, rawWs, startTestGateway
 
 afterEach(cleanupAll);
 
-const NEW_METHODS = ["pairing.list", "pairing.approve", "pairing.reject", "pairing.revoke", "security.audit"];
+const NEW_METHODS = ["pairing.list", "pairing.approve", "pairing.reject", "pairing.revoke", "pairing.clear", "security.audit"];
 
 async function operator(url: string, token: string | undefined) {
   const c = await GatewayClient.connect({ url, token });
@@ -88,6 +88,31 @@ describe("pairing.* methods", () => {
       ["333", "rejected"],
       ["222", "revoked"],
     ]);
+  });
+
+  it("pairing.list says when the queue is full and who was turned away; pairing.clear empties it", async () => {
+    const gw = await startTestGateway();
+    const { c } = await operator(gw.url, gw.token);
+    const watcher = await operator(gw.url, gw.token);
+    const room = await c.call<Json>("pairing.list", { channel: "telegram" });
+    expect(room.channels[0]).toMatchObject({ full: false, max: 3 });
+    seed(gw.dir, "telegram", [{ id: "1" }, { id: "2" }, { id: "3" }]);
+    const turned = new PairingStore(join(gw.dir, "credentials")).request("telegram", { id: "4" });
+    expect(turned.kind).toBe("full");
+    const full = await c.call<Json>("pairing.list", { channel: "telegram" });
+    expect(full.channels[0]).toMatchObject({ full: true, max: 3, turnedAway: { count: 1 } });
+    const status = await c.call<Json>("channels.status");
+    expect(status.channels.find((x: Json) => x.channel === "telegram")).toMatchObject({ pairingQueueFull: true });
+    expect(status.channels.find((x: Json) => x.channel === "discord").pairingQueueFull).toBeUndefined();
+    expect(await c.call<Json>("pairing.clear", { channel: "telegram" })).toEqual({ channel: "telegram", cleared: 3 });
+    const after = await c.call<Json>("pairing.list", { channel: "telegram" });
+    expect(after.channels[0]).toMatchObject({ full: false, pending: [] });
+    expect(after.channels[0].turnedAway).toBeUndefined();
+    expect((await c.call<Json>("channels.status")).channels.find((x: Json) => x.channel === "telegram").pairingQueueFull).toBeUndefined();
+    expect(await c.call<Json>("pairing.clear", { channel: "telegram" })).toEqual({ channel: "telegram", cleared: 0 });
+    expect(await errCode(c.call("pairing.clear", { channel: "whatsapp" }))).toBe("INVALID_REQUEST");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(watcher.events.filter((e) => e.event === "pairing.resolved").map((e) => e.payload.senderId)).toEqual(["1", "2", "3"]);
   });
 
   it("with owners in the config, an approved sender does not become owner (same rule as the CLI)", async () => {

@@ -2,7 +2,8 @@
 // against the fake model server's /embeddings, the real agent loop calling memory_search,
 // and a real gateway whose chokidar watcher re-indexes edits. memory_get is attacked
 // with every way out of the memory files we could think of.
-import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { linkSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -354,6 +355,98 @@ describe("memory_get refuses everything that is not a memory file", () => {
       expect(text).toMatch(/^No memory matches/);
     }
     expect(await memorySearchTool.execute({ query: "deep note" }, c)).toContain("memory/sub/deep.md:1-1");
+  });
+});
+
+describe("the indexer cannot be raced into reading files outside its memory folders", () => {
+  const SECRET_WORD = "zebracorn-private-7731";
+
+  /** A victim workspace (the main agent's) and an attacker workspace whose memory/sub holds same-named notes. */
+  function setup(nFiles: number) {
+    const victim = tempDir("sc-mem-victim-");
+    write(victim, "MEMORY.md", `# Private\n\nThe vault phrase is ${SECRET_WORD}.\n`);
+    const attacker = tempDir("sc-mem-attacker-");
+    write(attacker, "memory/top.md", "# top\n\nan ordinary attacker note about gardening\n");
+    for (let i = 0; i < nFiles; i++) {
+      write(attacker, `memory/sub/n${i}.md`, `# note ${i}\n\nharmless note number ${i}\n`);
+      write(victim, `n${i}.md`, `# stolen ${i}\n\n${SECRET_WORD} copy ${i}\n`);
+    }
+    write(attacker, "memory/sub/MEMORY.md", "# decoy\n\nthe attacker's own MEMORY.md\n");
+    // The swap: memory/sub <-> a link to the victim's workspace, prepared beside it.
+    symlinkSync(victim, join(attacker, "memory", "sub.link"));
+    return { victim, attacker };
+  }
+
+  function swapIn(attacker: string) {
+    renameSync(join(attacker, "memory", "sub"), join(attacker, "memory", "sub.real"));
+    renameSync(join(attacker, "memory", "sub.link"), join(attacker, "memory", "sub"));
+  }
+
+  async function indexed(svc: MemoryService): Promise<string> {
+    const r = await svc.searchIndex("main", SECRET_WORD, { maxResults: 20 });
+    return JSON.stringify(r);
+  }
+
+  it("a folder swapped for a link after the walk: the read is refused (deterministic, via the read seam)", async () => {
+    const { attacker } = setup(3);
+    let swapped = false;
+    const state = tempDir("sc-mem-state-");
+    const db = openStateDb(join(state, "state.db"));
+    const svc = new MemoryService({
+      config: configSchema.parse({ agents: { defaults: { workspace: attacker } } }),
+      env: { SIMPLECLAW_STATE_DIR: state },
+      db,
+      readHooks: {
+        beforeOpenSync: (p) => {
+          if (!swapped && p.includes("/memory/sub/")) {
+            swapped = true;
+            swapIn(attacker);
+          }
+        },
+      },
+    });
+    onCleanup(async () => {
+      await svc.close();
+      db.close();
+    });
+    const r = await svc.sync("main", { force: true });
+    expect(swapped).toBe(true);
+    expect(await indexed(svc)).not.toContain(SECRET_WORD);
+    expect(r.files).toBe(1); // only memory/top.md survived: every read through the link was refused
+    expect(JSON.stringify(await svc.searchIndex("main", "gardening", { maxResults: 5 }))).toContain("memory/top.md");
+  });
+
+  it("a real racer swapping the folder thousands of times: no foreign content over many syncs; the normal notes are indexed", { timeout: 60_000 }, async () => {
+    const { attacker } = setup(40);
+    const { svc } = service(attacker);
+    // Control first: without the racer, the attacker's own notes are indexed.
+    const first = await svc.sync("main", { force: true });
+    expect(first.files).toBe(42);
+    expect(JSON.stringify(await svc.searchIndex("main", "harmless note number 7", { maxResults: 5 }))).toContain("memory/sub/n7.md");
+
+    // The racer: another process flips memory/sub between the real folder and a link to the victim.
+    const mem = join(attacker, "memory");
+    const racer = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const fs=require("fs"),p=require("path");const m=${JSON.stringify(mem)};
+         const sub=p.join(m,"sub"),real=p.join(m,"sub.real"),link=p.join(m,"sub.link");
+         for(;;){try{fs.renameSync(sub,real);fs.renameSync(link,sub);fs.renameSync(sub,link);fs.renameSync(real,sub);}catch{}}`,
+      ],
+      { stdio: "ignore" },
+    );
+    onCleanup(() => void racer.kill("SIGKILL"));
+    let sawSwapWindow = 0;
+    for (let i = 0; i < 150; i++) {
+      const r = await svc.sync("main", { force: true });
+      if (r.files < 42) sawSwapWindow++;
+      const found = await indexed(svc);
+      expect(found, `sync ${i} indexed foreign content`).not.toContain(SECRET_WORD);
+    }
+    racer.kill("SIGKILL");
+    // The race really ran: some syncs met the swapped folder and dropped reads.
+    expect(sawSwapWindow).toBeGreaterThan(0);
   });
 });
 

@@ -2,7 +2,7 @@
 // a plugin that is not allowed must never run (its module's top level leaves a marker
 // if it is evaluated), an entry escaping its folder is refused, a plugin with a bad
 // config or a throwing register() is skipped without taking the gateway down.
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -187,6 +187,62 @@ describe("plugins in the gateway", () => {
   });
 });
 
+describe("plugin integrity: symbolic links cannot smuggle in new code", () => {
+  /** A plugin whose /which command answers with what its linked module says. */
+  function linkedPlugin(root: string): string {
+    const src = join(root, "src-linky");
+    mkdirSync(join(src, "lib"), { recursive: true });
+    writeFileSync(join(src, "simpleclaw.plugin.json"), JSON.stringify({ id: "linky", name: "linky", version: "0.1.0", entry: "index.mjs" }));
+    writeFileSync(join(src, "index.mjs"), `import { impl } from "./impl.mjs";\nexport function register(api) { api.registerCommand({ name: "which", description: "x", handler: () => impl() }); }\n`);
+    writeFileSync(join(src, "lib", "real.mjs"), `export const impl = () => "original code";\n`);
+    symlinkSync("lib/real.mjs", join(src, "impl.mjs")); // relative, inside the plugin
+    return src;
+  }
+
+  it("install copies what an inside link points to; editing the install source afterwards changes nothing that runs", async () => {
+    const state = tempStateDir({});
+    const src = linkedPlugin(state.dir);
+    const r = await runCli(["plugins", "install", src, "--allow"], state.env);
+    expect(r.code, r.stderr).toBe(0);
+    const installed = join(state.dir, "plugins", "linky");
+    expect(lstatSync(join(installed, "impl.mjs")).isFile()).toBe(true); // a copy, not a link back to src
+    // The old attack: edit the source file the installed copy used to link to.
+    writeFileSync(join(src, "lib", "real.mjs"), `export const impl = () => "MODIFIED code";\n`);
+
+    const s = await boot({ plugins: { allow: ["linky"] } }, (dir) => cpSync(join(state.dir, "plugins"), join(dir, "plugins"), { recursive: true }));
+    const which = await s.chat.ask("/which");
+    expect((which as { text: string }).text).toBe("original code");
+    expect((await runCli(["plugins", "list"], s.state.env)).stdout).toMatch(/linky@0\.1\.0 {2}loads pinned sha512-/);
+  });
+
+  it("a link re-pointed inside the installed copy: the gateway refuses the plugin before importing it; list and audit report it", async () => {
+    const state = tempStateDir({});
+    const r = await runCli(["plugins", "install", linkedPlugin(state.dir), "--allow"], state.env);
+    expect(r.code, r.stderr).toBe(0);
+    let installed = "";
+    const marker = join(state.dir, "EVALUATED");
+    const s = await boot({ plugins: { allow: ["linky"] } }, (dir) => {
+      cpSync(join(state.dir, "plugins"), join(dir, "plugins"), { recursive: true });
+      installed = join(dir, "plugins", "linky");
+      const evil = join(dir, "evil.mjs");
+      writeFileSync(evil, `import { writeFileSync } from "node:fs";\nwriteFileSync(${JSON.stringify(marker)}, "yes");\nexport const impl = () => "MODIFIED code";\n`);
+      rmSync(join(installed, "impl.mjs"));
+      symlinkSync(evil, join(installed, "impl.mjs"));
+    });
+    s.model.script({ text: "the model answered" });
+    const which = await s.chat.ask("/which");
+    expect((which as { text: string }).text).not.toMatch(/code/);
+    expect(existsSync(marker)).toBe(false);
+    expect(s.logs()).toMatch(/plugin refused: integrity check failed, not loaded.*linky/);
+    const list = await runCli(["plugins", "list"], s.state.env);
+    expect(list.stdout).toMatch(/linky@0\.1\.0 {2}error pinned sha512-.*INTEGRITY MISMATCH/);
+    expect(list.stdout).toMatch(/integrity check failed: its files no longer match the hash recorded when it was installed.*plugins install .*--force/);
+    const audit = JSON.parse((await runCli(["security", "audit", "--json"], s.state.env)).stdout) as { findings: Array<{ checkId: string; severity: string; detail: string }> };
+    expect(audit.findings.find((f) => f.checkId === "plugins.integrity_mismatch")).toMatchObject({ severity: "critical", detail: expect.stringMatching(/^linky: /) });
+    expect(existsSync(marker)).toBe(false); // neither the list nor the audit imported it
+  });
+});
+
 describe("plugins CLI", () => {
   it("install pins version and hash, does not allow without --allow; remove cleans up", async () => {
     const state = tempStateDir({ plugins: { allow: [] } });
@@ -201,18 +257,36 @@ describe("plugins CLI", () => {
     expect(again.code).not.toBe(0);
     expect(again.stderr).toMatch(/already installed.*--force/);
 
+    // Control: untouched, it is pinned and not reported.
+    expect((await runCli(["plugins", "list"], state.env)).stdout).not.toMatch(/MODIFIED/);
+    const clean = JSON.parse((await runCli(["security", "audit", "--json"], state.env)).stdout) as { findings: Array<{ checkId: string }> };
+    expect(clean.findings.map((f) => f.checkId)).not.toContain("plugins.integrity_mismatch");
     // Tampering with the installed files is visible.
     writeFileSync(join(state.dir, "plugins", "dice", "index.mjs"), "export function register() {}\n");
     const list = await runCli(["plugins", "list"], state.env);
-    expect(list.stdout).toMatch(/dice@1\.0\.0 {2}blocked pinned sha512-.*MODIFIED since install/);
+    expect(list.stdout).toMatch(/dice@1\.0\.0 {2}blocked pinned sha512-.*MODIFIED since install: INTEGRITY MISMATCH/);
     const audit = await runCli(["security", "audit", "--json"], state.env);
-    const unpinned = (JSON.parse(audit.stdout) as { findings: Array<{ checkId: string; detail: string }> }).findings.find((f) => f.checkId === "plugins.installs_unpinned");
-    expect(unpinned?.detail).toMatch(/dice: its files changed since it was installed/);
+    const mismatch = (JSON.parse(audit.stdout) as { findings: Array<{ checkId: string; severity: string; detail: string }> }).findings.find((f) => f.checkId === "plugins.integrity_mismatch");
+    expect(mismatch).toMatchObject({ severity: "critical", detail: expect.stringMatching(/dice: its files no longer match/) });
 
     const rm = await runCli(["plugins", "remove", "dice"], state.env);
     expect(rm.code).toBe(0);
     expect(existsSync(join(state.dir, "plugins", "dice"))).toBe(false);
     expect(JSON.parse(readFileSync(join(state.dir, "plugins", "installs.json"), "utf8")).dice).toBeUndefined();
+  });
+
+  it("a link to a file outside the plugin folder is refused at install; nothing is installed", async () => {
+    const state = tempStateDir({});
+    const src = join(state.dir, "src-outside");
+    mkdirSync(src);
+    writeFileSync(join(src, "simpleclaw.plugin.json"), JSON.stringify({ id: "outside", name: "o", version: "0.1.0", entry: "index.mjs" }));
+    writeFileSync(join(state.dir, "elsewhere.mjs"), "export function register() {}\n");
+    symlinkSync(join(state.dir, "elsewhere.mjs"), join(src, "index.mjs"));
+    const r = await runCli(["plugins", "install", src, "--allow"], state.env);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/^error: index\.mjs in .* is a symbolic link to .*elsewhere\.mjs, outside the plugin folder/);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(existsSync(join(state.dir, "plugins", "outside"))).toBe(false);
   });
 
   it("installs an npm tarball with npm's integrity, without running its scripts", async () => {

@@ -36,6 +36,8 @@ interface Pane {
   keys(...keys: string[]): void;
   /** Types text literally, then Enter. */
   line(text: string): void;
+  /** Pastes text the way a terminal does (tmux paste-buffer -p: bracketed when the app asked; LF becomes CR). */
+  paste(text: string): void;
   /** Polls the screen until `want` matches; fails with the screen on timeout. */
   waitFor(want: RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<string>;
 }
@@ -62,6 +64,10 @@ function startTui(args: string[], env: Env): Pane {
     line: (text) => {
       tmux("send-keys", "-t", "tui", "-l", text);
       tmux("send-keys", "-t", "tui", "Enter");
+    },
+    paste: (text) => {
+      tmux("set-buffer", "-b", "p", "--", text);
+      tmux("paste-buffer", "-p", "-d", "-b", "p", "-t", "tui");
     },
     async waitFor(want, timeoutMs = 15_000) {
       const test = typeof want === "function" ? want : (s: string) => want.test(s);
@@ -189,7 +195,7 @@ describe.skipIf(noTmux)("simpleclaw tui in a terminal", { timeout: 60_000 }, () 
     await pane.waitFor(/\[tui exited 0\]/);
   });
 
-  it("`!echo hi` asks once, then runs on this machine; Ctrl-C twice quits", async () => {
+  it("`!echo hi` asks once (the word yes), then runs on this machine; Ctrl-C twice quits", async () => {
     const { gw, fake } = await gatewayWithFakeModel();
     const local = mkdtempSync(join(tmpdir(), "simpleclaw-tui-local-"));
     onCleanup(() => rmSync(local, { recursive: true, force: true }));
@@ -197,9 +203,9 @@ describe.skipIf(noTmux)("simpleclaw tui in a terminal", { timeout: 60_000 }, () 
     await pane.waitFor(/· idle/);
 
     pane.line("!echo hi");
-    let s = await pane.waitFor(/run local commands on this machine\? \[y\/N\]/);
+    let s = await pane.waitFor(/run local commands on this machine\? type yes to allow/);
     expect(s).not.toMatch(/^hi$/m);
-    pane.keys("y");
+    pane.line("yes");
     s = await pane.waitFor(/^hi$/m);
     s = await pane.waitFor(/\[exit 0\]/);
 
@@ -220,6 +226,64 @@ describe.skipIf(noTmux)("simpleclaw tui in a terminal", { timeout: 60_000 }, () 
     pane.keys("C-c");
     await pane.waitFor(/press Ctrl-C again/);
     pane.keys("C-c");
+    await pane.waitFor(/\[tui exited 0\]/);
+  });
+
+  it("a paste never runs a local command: pasted newlines stay in the input, a pasted or burst answer is not taken; typed input still works", async () => {
+    const { gw, fake } = await gatewayWithFakeModel();
+    const local = mkdtempSync(join(tmpdir(), "simpleclaw-tui-paste-"));
+    onCleanup(() => rmSync(local, { recursive: true, force: true }));
+    const mark = (n: number) => join(local, `MARK${n}`);
+    const pane = startTui(["--url", gw.url, "--token", gw.token!], { SIMPLECLAW_STATE_DIR: gw.dir });
+    await pane.waitFor(/· idle/);
+
+    // The attack: one paste carrying a message, a "!" line and the answer "y"/"yes", each ended by a newline.
+    pane.paste(`hello there\n!touch ${mark(1)}\ny\nyes\n`);
+    let s = await pane.waitFor((x) => lastLine(x).includes(`!touch ${mark(1)}↵y↵yes↵`));
+    await sleep(800);
+    s = pane.screen();
+    expect(existsSync(mark(1))).toBe(false);
+    expect(s).not.toMatch(/run local commands on this machine/);
+    expect(fake.requests).toHaveLength(0); // not even "hello there" was sent
+    pane.keys("C-u"); // clear the pasted text
+    await pane.waitFor((x) => lastLine(x) === "›");
+
+    // A terminal without bracketed paste delivers the same bytes as one burst of keys: the
+    // answer arrives inside the question's typing guard and is not taken.
+    pane.keys("-l", `!touch ${mark(2)}`);
+    pane.keys("Enter");
+    pane.keys("-l", "yes");
+    pane.keys("Enter");
+    s = await pane.waitFor(/run local commands on this machine\? type yes to allow ›/);
+    expect(lastLine(s)).toMatch(/type yes to allow ›$/); // the burst "yes" was dropped
+    expect(existsSync(mark(2))).toBe(false);
+    // Control: typed after the guard, the word yes allows it.
+    pane.line("yes");
+    await waitFile(mark(2));
+
+    // Once allowed, a "!" line that came from a paste is still confirmed, every time …
+    pane.paste(`!touch ${mark(3)}`);
+    await pane.waitFor((x) => lastLine(x).endsWith(`!touch ${mark(3)}`));
+    pane.keys("Enter");
+    s = await pane.waitFor(/came from a paste/);
+    await pane.waitFor(/type yes to allow ›/);
+    pane.line("y"); // not the word: no
+    await pane.waitFor(/not run\./);
+    expect(existsSync(mark(3))).toBe(false);
+    // … while a typed one runs as before.
+    pane.line(`!touch ${mark(4)}`);
+    await waitFile(mark(4));
+    expect(fake.requests).toHaveLength(0);
+
+    // Control: a pasted chat message with a newline is one message, sent by a typed Enter.
+    fake.script({ text: "got it" });
+    pane.paste("line one\nline two");
+    await pane.waitFor((x) => lastLine(x).endsWith("line one↵line two"));
+    pane.keys("Enter");
+    await pane.waitFor(/got it/);
+    expect(fake.requests).toHaveLength(1);
+    expect(JSON.stringify(fake.requests[0])).toContain("line one\\nline two");
+    pane.line("/quit");
     await pane.waitFor(/\[tui exited 0\]/);
   });
 

@@ -26,8 +26,16 @@ const c = {
     severity: ["warn"],
     fixable: false,
     title: "Plugin dependencies are not pinned",
-    meaning: "A plugin under <state>/plugins has no exact version and integrity hash in plugins/installs.json (it was copied there by hand), its files changed after install, or it declares dependencies by range, tag or git branch without a lockfile: a reinstall can bring different code than what was reviewed.",
+    meaning: "A plugin under <state>/plugins has no exact version and integrity hash in plugins/installs.json (it was copied there by hand), or it declares dependencies by range, tag or git branch without a lockfile: a reinstall can bring different code than what was reviewed.",
     remedy: "Reinstall it with `simpleclaw plugins install` (records version + integrity), and pin exact dependency versions or ship a lockfile.",
+  },
+  integrityMismatch: {
+    id: "plugins.integrity_mismatch",
+    severity: ["critical"],
+    fixable: false,
+    title: "Installed plugin no longer matches the hash pinned at install",
+    meaning: "The files of a plugin under <state>/plugins (every file and folder, and any symbolic link that appeared) no longer hash to what `simpleclaw plugins install` recorded, or the record was made by an older hash that did not cover symbolic links. The gateway refuses to load it; someone or something changed code that runs with the gateway's rights.",
+    remedy: "Find out what changed the folder, then reinstall from a source you trust: `simpleclaw plugins install <source> --force` (or remove it with `simpleclaw plugins remove <id>`).",
   },
   entryEscape: {
     id: "plugins.entry_escape",
@@ -73,7 +81,6 @@ export function auditPlugins(input: AuditInput): Finding[] {
   const unpinned = input.plugins.flatMap((p) => {
     const why = [
       p.source === "installed" && p.pinnedInstall === false ? "no version + integrity record in plugins/installs.json" : "",
-      p.modifiedSinceInstall ? "its files changed since it was installed (they no longer match the recorded hash)" : "",
       p.unpinned.length > 0 && !p.hasLockfile ? `unpinned dependencies ${p.unpinned.join(", ")} and no lockfile` : "",
     ].filter(Boolean);
     return why.length ? [{ p, why }] : [];
@@ -83,6 +90,16 @@ export function auditPlugins(input: AuditInput): Finding[] {
       finding(c.unpinned, {
         detail: unpinned.map(({ p, why }) => `${p.id}: ${why.join("; ")}`).join(". ") + ".",
         evidence: unpinned.map(({ p }) => p.dir.path).join("; "),
+      }),
+    );
+  }
+  // Same hash and record as the loader (plugins/install.ts hashTree, read by gather.ts).
+  const mismatched = input.plugins.filter((p) => p.source === "installed" && p.modifiedSinceInstall === true);
+  if (mismatched.length) {
+    out.push(
+      finding(c.integrityMismatch, {
+        detail: mismatched.map((p) => `${p.id}: its files no longer match the hash recorded in plugins/installs.json, so the gateway will not load it`).join("; ") + ".",
+        evidence: mismatched.map((p) => p.dir.realpath ?? p.dir.path).join("; "),
       }),
     );
   }

@@ -211,7 +211,24 @@ export class ChannelManager {
   }
 
   private async pair(adapter: ChannelAdapter, m: InboundMessage, cfg: ChannelConfig, state: AccessState): Promise<void> {
-    const step = this.pairing.request(m.channel, { id: m.sender.id, ...(m.sender.name ? { name: m.sender.name } : {}) });
+    const owner = cfg.owners.includes(m.sender.id);
+    const step = this.pairing.request(m.channel, { id: m.sender.id, ...(m.sender.name ? { name: m.sender.name } : {}), ...(owner ? { owner } : {}) });
+    if (step.kind === "full") {
+      // The operator must hear about a full queue: it is how throwaway accounts lock out a new sender.
+      this.deps.logger.warn(`pairing queue full on ${m.channel}: a new sender got no code; see simpleclaw pairing list ${m.channel}, clear it with simpleclaw pairing clear ${m.channel}`, {
+        channel: m.channel,
+        sender: m.sender.id,
+        pending: step.requests.length,
+        turnedAway: step.turnedAway?.count,
+      });
+      if (step.firstTurnedAway) {
+        const owners = new Set([...cfg.owners, ...state.approvedOwners]);
+        for (const o of owners) {
+          await this.deliver(adapter, { chatId: o }, `The pairing queue on ${m.channel} is full (${step.requests.length} pending), so a new sender got no code. Review it with: simpleclaw pairing list ${m.channel}; clear it with: simpleclaw pairing clear ${m.channel}`);
+        }
+      }
+      return;
+    }
     if (step.kind !== "issued") {
       this.deps.logger.info("pairing: unknown sender ignored", { channel: m.channel, sender: m.sender.id, why: step.kind });
       return;

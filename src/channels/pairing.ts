@@ -1,5 +1,6 @@
 // DM pairing state in credentials/ (dir 700, files 600), per channel:
-//   <channel>-pairing.json    pending requests {code, senderId, senderName, createdAt, expiresAt}
+//   <channel>-pairing.json    pending requests {code, senderId, senderName, createdAt, expiresAt},
+//                             and how many new senders a full queue turned away since it filled
 //   <channel>-allowFrom.json  approved senders {id, name, approvedAt, owner}
 // The rules for codes (alphabet, lifetime, how many pending) are security/pairing.ts's;
 // this is only their storage. Only the operator approves (CLI or RPC), never the sender;
@@ -8,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, chmodSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "../infra/atomic-fs.js";
-import { normalizeCode, pairingStep, type PairingRequest } from "../security/pairing.js";
+import { MAX_PENDING, normalizeCode, pairingQueueFull, pairingStep, type PairingRequest } from "../security/pairing.js";
 import { dmSessionNotice } from "../security/session-scope.js";
 import { isChannelOwner } from "../security/principal.js";
 import { channelConfig } from "../config/channels.js";
@@ -22,11 +23,28 @@ const requestSchema = z.object({
   createdAt: z.number(),
   expiresAt: z.number(),
 });
-const pairingFile = z.object({ version: z.literal(1), requests: z.array(requestSchema) });
+const turnedAwaySchema = z.object({ count: z.number(), firstAt: z.number(), lastAt: z.number() });
+const pairingFile = z.object({ version: z.literal(1), requests: z.array(requestSchema), turnedAway: turnedAwaySchema.optional() });
 const approvedSchema = z.object({ id: z.string(), name: z.string().optional(), approvedAt: z.number(), owner: z.boolean().optional() });
 const allowFile = z.object({ version: z.literal(1), allowFrom: z.array(approvedSchema) });
 
 export type ApprovedSender = z.infer<typeof approvedSchema>;
+/** New senders who got no code because the queue was full (reset when it has room again). */
+export type TurnedAway = z.infer<typeof turnedAwaySchema>;
+
+export type RequestOutcome =
+  | { kind: "issued"; request: PairingRequest; requests: PairingRequest[] }
+  | { kind: "pending"; requests: PairingRequest[] }
+  /** `firstTurnedAway`: the first sender turned away since the queue filled (tell the owners once). */
+  | { kind: "full"; requests: PairingRequest[]; turnedAway: TurnedAway; firstTurnedAway: boolean };
+
+export interface PairingQueueStatus {
+  pending: PairingRequest[];
+  /** MAX_PENDING live requests: new senders (other than listed owners) get no code. */
+  full: boolean;
+  max: number;
+  turnedAway?: TurnedAway;
+}
 
 export class PairingStore {
   constructor(private credentialsDir: string) {}
@@ -48,13 +66,33 @@ export class PairingStore {
     return parsed.data;
   }
 
-  requests(channel: string, now = Date.now()): PairingRequest[] {
-    return this.read(this.path(channel, "pairing"), pairingFile, { version: 1 as const, requests: [] }).requests.filter((r) => r.expiresAt > now);
+  private file(channel: string) {
+    return this.read(this.path(channel, "pairing"), pairingFile, { version: 1 as const, requests: [] });
   }
 
-  saveRequests(channel: string, requests: PairingRequest[]): void {
+  requests(channel: string, now = Date.now()): PairingRequest[] {
+    return this.file(channel).requests.filter((r) => r.expiresAt > now);
+  }
+
+  /** The pending queue as the operator needs to see it: is it full, and who was turned away. */
+  status(channel: string, now = Date.now()): PairingQueueStatus {
+    const f = this.file(channel);
+    const pending = f.requests.filter((r) => r.expiresAt > now);
+    const full = pairingQueueFull(pending, now);
+    return { pending, full, max: MAX_PENDING, ...(full && f.turnedAway ? { turnedAway: f.turnedAway } : {}) };
+  }
+
+  /** Saves the pending requests; `turnedAway` survives only while the queue stays full. */
+  saveRequests(channel: string, requests: PairingRequest[], turnedAway?: TurnedAway): void {
     this.ensureDir();
-    writeFileAtomic(this.path(channel, "pairing"), `${JSON.stringify({ version: 1, requests }, null, 2)}\n`, 0o600);
+    writeFileAtomic(this.path(channel, "pairing"), `${JSON.stringify({ version: 1, requests, ...(turnedAway ? { turnedAway } : {}) }, null, 2)}\n`, 0o600);
+  }
+
+  /** Operator: drop every pending request of the channel (the queue is empty again). */
+  clear(channel: string, now = Date.now()): PairingRequest[] {
+    const live = this.requests(channel, now);
+    this.saveRequests(channel, []);
+    return live;
   }
 
   approved(channel: string): ApprovedSender[] {
@@ -66,11 +104,21 @@ export class PairingStore {
     writeFileAtomic(this.path(channel, "allowFrom"), `${JSON.stringify({ version: 1, allowFrom }, null, 2)}\n`, 0o600);
   }
 
-  /** Records a request for an unknown sender; returns the new code, or why none was issued. */
-  request(channel: string, sender: { id: string; name?: string }, now = Date.now()) {
-    const step = pairingStep(this.requests(channel, now), sender, now);
+  /**
+   * Records a request for an unknown sender; returns the new code, or why none was issued.
+   * A sender turned away by a full queue is counted (`turnedAway`, `firstTurnedAway` is true
+   * for the first one since the queue filled) so the operator can be told.
+   */
+  request(channel: string, sender: { id: string; name?: string; owner?: boolean }, now = Date.now()): RequestOutcome {
+    const f = this.file(channel);
+    const step = pairingStep(f.requests, sender, now);
     if (step.kind === "issued") this.saveRequests(channel, step.requests);
-    return step;
+    if (step.kind === "issued") return step;
+    if (step.kind === "pending") return { kind: "pending", requests: step.requests };
+    const prev = f.turnedAway;
+    const turnedAway: TurnedAway = { count: (prev?.count ?? 0) + 1, firstAt: prev?.firstAt ?? now, lastAt: now };
+    this.saveRequests(channel, step.requests, turnedAway);
+    return { kind: "full", requests: step.requests, turnedAway, firstTurnedAway: !prev };
   }
 
   /** Operator approval: the sender joins allowFrom; the first approved sender becomes owner when `ownerIfFirst`. */

@@ -4,6 +4,7 @@ import { channelConfig, channelNames } from "../config/channels.js";
 import { readChannelSecrets, removeChannelSecrets, writeChannelSecrets } from "../channels/credentials.js";
 import { BUILTIN_CHANNELS as CHANNELS } from "../config/channels.js";
 import { PairingStore, approvedSenderSession } from "../channels/pairing.js";
+import type { ChannelStatus } from "../protocol/results.js";
 import { approvalMayMakeOwner } from "../security/principal.js";
 import type { ChannelId } from "../channels/types.js";
 import { loadConfig, readRawConfig, saveRawConfig, setAt } from "../config/io.js";
@@ -29,11 +30,18 @@ const store = () => new PairingStore(statePaths().credentials);
 export function pairingList(channel: string | undefined, opts: { json?: boolean }): void {
   const list = channel ? [pairingChannel(channel)] : channelNames(loadConfig().config);
   const s = store();
-  const rows = list.map((c) => ({ channel: c, pending: s.requests(c), approved: s.approved(c) }));
+  const rows = list.map((c) => {
+    const q = s.status(c);
+    return { channel: c, pending: q.pending, approved: s.approved(c), full: q.full, max: q.max, ...(q.turnedAway ? { turnedAway: q.turnedAway } : {}) };
+  });
   if (opts.json) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   for (const r of rows) {
     if (!r.pending.length && !r.approved.length && !channel) continue;
     process.stdout.write(`${r.channel}:\n`);
+    if (r.full) {
+      const away = r.turnedAway ? `; ${r.turnedAway.count} new sender(s) got no code, the last at ${new Date(r.turnedAway.lastAt).toISOString()}` : "";
+      process.stdout.write(`  QUEUE FULL (${r.pending.length} of ${r.max} pending): new senders get no code${away}. Approve or reject below, or clear it: simpleclaw pairing clear ${r.channel}\n`);
+    }
     for (const p of r.pending) {
       process.stdout.write(`  pending  ${p.code}  ${p.senderName ?? ""} (id ${p.senderId})  expires ${new Date(p.expiresAt).toISOString()}\n`);
     }
@@ -41,6 +49,16 @@ export function pairingList(channel: string | undefined, opts: { json?: boolean 
     if (!r.pending.length && !r.approved.length) process.stdout.write("  nothing pending, nobody approved\n");
   }
   if (rows.every((r) => !r.pending.length && !r.approved.length) && !channel) process.stdout.write("No pairing requests and no approved senders.\n");
+}
+
+export function pairingClear(channel: string): void {
+  const c = pairingChannel(channel);
+  const dropped = store().clear(c);
+  process.stdout.write(
+    dropped.length
+      ? `Cleared ${dropped.length} pending request(s) on ${c} (ids ${dropped.map((r) => r.senderId).join(", ")}); their codes no longer work, and new senders get codes again.\n`
+      : `Nothing pending on ${c}.\n`,
+  );
 }
 
 export function pairingApprove(channel: string, code: string): void {
@@ -126,10 +144,11 @@ export function channelsList(opts: { json?: boolean }): void {
 export async function channelsStatus(opts: Flags & { json?: boolean }): Promise<void> {
   const client = await connect(opts);
   try {
-    const { channels } = await client.call<{ channels: Array<{ channel: string; enabled: boolean; running: boolean; error?: string }> }>("channels.status");
+    const { channels } = await client.call<{ channels: ChannelStatus[] }>("channels.status");
     if (opts.json) return void process.stdout.write(`${JSON.stringify(channels, null, 2)}\n`);
     for (const c of channels) {
       process.stdout.write(`${c.channel}: ${!c.enabled ? "disabled" : c.running ? "connected" : `not connected${c.error ? ` — ${c.error}` : ""}`}\n`);
+      if (c.pairingQueueFull) process.stdout.write(`  pairing queue FULL: new senders get no code; see simpleclaw pairing list ${c.channel}, clear it with simpleclaw pairing clear ${c.channel}\n`);
     }
   } finally {
     await client.close();

@@ -1,4 +1,4 @@
-// `simpleclaw pairing list|approve|reject|revoke` (DM pairing; works with or without a
+// `simpleclaw pairing list|approve|reject|revoke|clear` (DM pairing; works with or without a
 // running gateway) and `simpleclaw channels add|list|status|remove` (credentials/).
 import type { Command } from "commander";
 import { clientOptions } from "./gateway.js";
@@ -22,6 +22,10 @@ export function registerChannelCommands(program: Command): void {
     .command("revoke <channel> <senderId>")
     .description("remove an approved sender")
     .action(async (channel: string, sender: string) => (await import("./channels-actions.js")).pairingRevoke(channel, sender));
+  pairing
+    .command("clear <channel>")
+    .description("drop every pending request (e.g. a queue held full by throwaway accounts)")
+    .action(async (channel: string) => (await import("./channels-actions.js")).pairingClear(channel));
 
   const channels = program.command("channels").description("connect chat accounts (Telegram, Discord, Slack)");
   channels

@@ -4,7 +4,7 @@ import { statePaths } from "../config/paths.js";
 import { EXIT, UserError } from "../infra/errors.js";
 import { loadDecision } from "../security/plugin-allowlist.js";
 import { discoverPlugins, type Discovered } from "../plugins/discover.js";
-import { hashTree, installPlugin, readInstalls, removePlugin, type InstallRecord } from "../plugins/install.js";
+import { checkInstalledIntegrity, installPlugin, readInstalls, removePlugin, type InstallRecord } from "../plugins/install.js";
 import { pluginIdSchema, resolveEntry } from "../plugins/manifest.js";
 import { dirname } from "node:path";
 
@@ -18,6 +18,8 @@ interface Row {
   status: "loads" | "blocked" | "disabled" | "error";
   reason?: string;
   install?: InstallRecord & { modified: boolean };
+  /** Why an installed plugin's files fail the integrity check (it will not load). */
+  integrity?: string;
 }
 
 function rows(): { rows: Row[]; allowSet: boolean } {
@@ -29,7 +31,11 @@ function rows(): { rows: Row[]; allowSet: boolean } {
     const id = d.manifest?.id ?? d.dir;
     const row: Row = { id, dir: d.dir, source: d.source, status: "error", ...(d.manifest ? { name: d.manifest.name, version: d.manifest.version } : {}) };
     const rec = d.manifest ? installs[d.manifest.id] : undefined;
-    if (rec && d.source === "installed") row.install = { ...rec, modified: hashTree(d.dir) !== rec.filesHash };
+    if (rec && d.source === "installed") {
+      const check = checkInstalledIntegrity(d.dir, rec);
+      row.install = { ...rec, modified: check.pinned && !check.ok };
+      if (check.pinned && !check.ok) row.integrity = check.reason;
+    }
     if (!d.manifest || d.error) {
       out.push({ ...row, reason: d.error });
       continue;
@@ -37,6 +43,10 @@ function rows(): { rows: Row[]; allowSet: boolean } {
     const decision = loadDecision(d.manifest.id, config.plugins);
     if (!decision.load) {
       out.push({ ...row, status: decision.status, reason: decision.reason });
+      continue;
+    }
+    if (row.integrity) {
+      out.push({ ...row, reason: `integrity check failed: ${row.integrity}` });
       continue;
     }
     const entry = resolveEntry(d.dir, d.manifest.entry);
@@ -52,7 +62,7 @@ export function pluginsList(opts: { json?: boolean }): void {
   if (!r.rows.length) return void process.stdout.write(`No plugins found (install one with: simpleclaw plugins install <folder|npm package>).\n`);
   for (const row of r.rows) {
     const ver = row.version ? `@${row.version}` : "";
-    const pin = row.install ? ` pinned ${row.install.integrity.slice(0, 19)}…${row.install.modified ? " (MODIFIED since install)" : ""}` : row.source === "load.paths" ? " (load.paths, not pinned)" : " (not pinned)";
+    const pin = row.install ? ` pinned ${row.install.integrity.slice(0, 19)}…${row.install.modified ? " (MODIFIED since install: INTEGRITY MISMATCH, will not load)" : ""}` : row.source === "load.paths" ? " (load.paths, not pinned)" : " (not pinned)";
     process.stdout.write(`${row.id}${ver}  ${row.status}${pin}\n  ${row.dir}\n${row.reason && row.status !== "loads" ? `  ${row.reason}\n` : ""}`);
   }
   if (!r.allowSet) process.stdout.write(`\nWarning: plugins.allow is not set, so every plugin above that "loads" runs with the gateway's full privileges. Pin the ones you trust: simpleclaw config set plugins.allow '["id", …]'\n`);
@@ -70,7 +80,7 @@ export function pluginsInfo(id: string, opts: { json?: boolean }): void {
       `folder:  ${row.dir} (${row.source})`,
       `status:  ${row.status}${row.reason ? ` — ${row.reason}` : ""}`,
       row.install
-        ? `pinned:  ${row.install.kind} ${row.install.source} @ ${row.install.version}, ${row.install.integrity}${row.install.modified ? " — files MODIFIED since install" : ""}`
+        ? `pinned:  ${row.install.kind} ${row.install.source} @ ${row.install.version}, ${row.install.integrity}${row.install.modified ? ` — INTEGRITY MISMATCH: ${row.integrity ?? "files modified since install"}` : ""}`
         : `pinned:  no install record`,
     ].join("\n") + "\n",
   );

@@ -107,7 +107,17 @@ export const methods: { [M in MethodName]: Handler<M> } = {
     }),
   "sessions.list": (ctx) => ({ sessions: ctx.store.list() }),
   "exec.approval.list": (ctx) => ({ pending: ctx.approvals.list() }),
-  "channels.status": (ctx) => ({ channels: ctx.channels.status() }),
+  "channels.status": (ctx) => {
+    const store = pairingStore(ctx);
+    const full = (channel: string) => {
+      try {
+        return store.status(channel).full;
+      } catch {
+        return false; // a broken pairing file is reported by pairing.list
+      }
+    };
+    return { channels: ctx.channels.status().map((c) => (full(c.channel) ? { ...c, pairingQueueFull: true } : c)) };
+  },
   "exec.approval.resolve": (ctx, params) => {
     if (!ctx.approvals.resolve(params.id, params.decision, "operator")) {
       throw new MethodError("NOT_FOUND", `no pending approval "${params.id}" (already answered, expired, or never asked).`);
@@ -162,7 +172,19 @@ export const methods: { [M in MethodName]: Handler<M> } = {
   "pairing.list": (ctx, params) => {
     const store = pairingStore(ctx);
     const list = params.channel ? [knownChannel(ctx, params.channel)] : channelNames(ctx.config);
-    return { channels: list.map((channel) => ({ channel, pending: store.requests(channel), approved: store.approved(channel) })) };
+    return {
+      channels: list.map((channel) => {
+        const q = store.status(channel);
+        return { channel, pending: q.pending, approved: store.approved(channel), full: q.full, max: q.max, ...(q.turnedAway ? { turnedAway: q.turnedAway } : {}) };
+      }),
+    };
+  },
+  "pairing.clear": (ctx, params) => {
+    const channel = knownChannel(ctx, params.channel);
+    const dropped = pairingStore(ctx).clear(channel);
+    ctx.logger.info("pairing queue cleared", { channel, dropped: dropped.length, by: "operator rpc" });
+    for (const r of dropped) ctx.broadcast("pairing.resolved", { channel, senderId: r.senderId, decision: "rejected" });
+    return { channel, cleared: dropped.length };
   },
   "pairing.approve": (ctx, params) => {
     // Same rule as `simpleclaw pairing approve`: with no configured owners the first approved sender becomes the owner.

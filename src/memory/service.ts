@@ -4,7 +4,7 @@
 // cosine candidates → rank.ts). One instance per process over state.db: the gateway
 // (with a watcher per agent), the CLI, and the memory tools through ToolServices.
 import { createHash } from "node:crypto";
-import { closeSync, constants as FS, fstatSync, openSync, readFileSync } from "node:fs";
+import { closeSync, readFileSync } from "node:fs";
 import { realpath } from "node:fs/promises";
 import path from "node:path";
 import { findAgent, workspacePath } from "../agents/workspace.js";
@@ -12,6 +12,7 @@ import { loadProviderCredentials, type ProviderCredentials } from "../agents/mod
 import type { Config } from "../config/schema.js";
 import { statePaths, type Env } from "../config/paths.js";
 import type { Db } from "../infra/db.js";
+import { isInside, openVerifiedSync } from "../security/fs-containment.js";
 import { chunkMarkdown } from "./chunker.js";
 import { describeEmbeddingError, resolveEmbedder, type Embedder } from "./embeddings.js";
 import { ftsQuery } from "./query.js";
@@ -39,6 +40,8 @@ export interface MemoryServiceOptions {
   db: Db;
   logger?: Log;
   now?: () => Date;
+  /** Test-only: see MemoryReadHooks. */
+  readHooks?: MemoryReadHooks;
 }
 
 export interface SyncResult {
@@ -66,20 +69,21 @@ export interface SyncOptions {
 const sha256 = (s: string | Buffer) => createHash("sha256").update(s).digest("hex");
 
 /**
- * Read a file found by the walk without following a link swapped in since (O_NOFOLLOW;
- * O_NONBLOCK so a FIFO cannot hang us). Synchronous on purpose: notes are small, and the
- * caller yields to the event loop between slices (an async read costs far more per file).
+ * Read a file found by the walk, through the one containment helper: the descriptor must be
+ * the walked path itself, reached through real folders only, inside the root it was found
+ * under (openVerifiedSync: O_NOFOLLOW, then /proc/self/fd + dev/ino + realpath checks), so
+ * a folder swapped for a symbolic link after the walk cannot redirect the read
+ * (docs/memory.md). Synchronous on purpose: notes are small, and the caller yields to the
+ * event loop between slices (an async read costs far more per file).
  */
-function readMemoryFile(abs: string): { text: string; mtimeMs: number; size: number } | undefined {
-  let fd: number;
+function readMemoryFile(f: MemoryFile, workspaceReal: string, hooks?: MemoryReadHooks): { text: string; mtimeMs: number; size: number } | undefined {
+  const opened = openVerifiedSync(f.abs, f.root, hooks);
+  if (!opened.ok) return undefined;
+  const { fd, stats: st } = opened;
   try {
-    fd = openSync(abs, FS.O_RDONLY | FS.O_NOFOLLOW | FS.O_NONBLOCK);
-  } catch {
-    return undefined;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile() || st.size > MAX_MEMORY_FILE_BYTES) return undefined;
+    if (st.size > MAX_MEMORY_FILE_BYTES) return undefined;
+    // A hard link in the workspace may share its bytes with any file of the owner's (as in the walk).
+    if (isInside(workspaceReal, f.abs) && st.nlink > 1) return undefined;
     const buf = readFileSync(fd);
     if (buf.includes(0)) return undefined; // binary: not a note
     return { text: buf.toString("utf8"), mtimeMs: st.mtimeMs, size: st.size };
@@ -88,6 +92,11 @@ function readMemoryFile(abs: string): { text: string; mtimeMs: number; size: num
   } finally {
     closeSync(fd);
   }
+}
+
+/** Test-only seam: runs right before each indexer read opens its file. */
+export interface MemoryReadHooks {
+  beforeOpenSync?: (path: string) => void;
 }
 
 export class MemoryService implements MemoryAccess {
@@ -179,7 +188,7 @@ export class MemoryService implements MemoryAccess {
         bytesSinceYield = 0;
         await yieldToLoop();
       }
-      const read = readMemoryFile(f.abs);
+      const read = ws ? readMemoryFile(f, ws, this.opts.readHooks) : undefined;
       if (!read) {
         seen.delete(f.path); // vanished or unreadable since the walk: drop it from the index
         continue;

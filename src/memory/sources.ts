@@ -2,7 +2,9 @@
 // agent workspace's `MEMORY.md` and `memory/**/*.md`, plus `memory.extraPaths` (files or
 // folders; relative paths against the workspace). Symbolic links are never followed and
 // hard-linked workspace files are skipped, so a link cannot pull another file's text into
-// the index. `memoryPathDecision` is the pure containment rule memory_get enforces.
+// the index. The walk only proposes paths: every read re-proves, on the opened descriptor,
+// that the file is the one walked and inside its root (fs-containment openVerifiedSync),
+// so a folder swapped for a link between walk and read is not followed. `memoryPathDecision` is the pure containment rule memory_get enforces.
 import { lstatSync, readdirSync, type Dirent } from "node:fs";
 import { lstat, realpath } from "node:fs/promises";
 import path from "node:path";
@@ -27,6 +29,8 @@ export interface MemoryFile {
   mtimeMs: number;
   size: number;
   source: "workspace" | "extra";
+  /** The root it was found under (realpath'd); the read must stay inside it. */
+  root: string;
 }
 
 /** Files larger than this are not indexed (memory notes are small; a log dump is not memory). */
@@ -89,14 +93,14 @@ export async function listMemoryFiles(workspaceReal: string, roots: MemoryRoot[]
     }
   };
   const found = new Map<string, MemoryFile>();
-  const add = (abs: string, st: { mtimeMs: number; size: number; nlink: number }, source: MemoryFile["source"]) => {
+  const add = (abs: string, st: { mtimeMs: number; size: number; nlink: number }, source: MemoryFile["source"], root: string) => {
     // A hard link in the workspace may share its bytes with any file of the owner's: skip it.
     if (isInside(workspaceReal, abs) && st.nlink > 1) return;
     if (st.size > MAX_MEMORY_FILE_BYTES) return;
     const p = memoryDisplayPath(abs, workspaceReal);
-    if (!found.has(p)) found.set(p, { path: p, abs, mtimeMs: st.mtimeMs, size: st.size, source });
+    if (!found.has(p)) found.set(p, { path: p, abs, mtimeMs: st.mtimeMs, size: st.size, source, root });
   };
-  const walk = async (dir: string, depth: number, source: MemoryFile["source"]): Promise<void> => {
+  const walk = async (dir: string, depth: number, source: MemoryFile["source"], root: string): Promise<void> => {
     if (depth > MAX_DEPTH) return;
     let entries: Dirent[];
     try {
@@ -107,11 +111,11 @@ export async function listMemoryFiles(workspaceReal: string, roots: MemoryRoot[]
     for (const e of entries) {
       if (e.name.startsWith(".")) continue; // editor temp files, .git, .obsidian …
       const abs = path.join(dir, e.name);
-      if (e.isDirectory()) await walk(abs, depth + 1, source);
+      if (e.isDirectory()) await walk(abs, depth + 1, source, root);
       else if (e.isFile() && isMarkdown(e.name)) {
         await tick();
         const st = lstatQuiet(abs);
-        if (st?.isFile()) add(abs, st, source);
+        if (st?.isFile()) add(abs, st, source, root);
       }
       // symbolic links, sockets, FIFOs: never followed, never read
     }
@@ -119,9 +123,9 @@ export async function listMemoryFiles(workspaceReal: string, roots: MemoryRoot[]
   for (const root of roots) {
     if (root.kind === "file") {
       const st = lstatQuiet(root.path);
-      if (st?.isFile()) add(root.path, st, root.source);
+      if (st?.isFile()) add(root.path, st, root.source, root.path);
     } else {
-      await walk(root.path, 0, root.source);
+      await walk(root.path, 0, root.source, root.path);
     }
   }
   return [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

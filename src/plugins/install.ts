@@ -4,10 +4,12 @@
 // npm specs are fetched with `npm pack` (lifecycle scripts never run) and unpacked.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { ensureDir, writeFileAtomic } from "../infra/atomic-fs.js";
+import { isInside } from "../security/fs-containment.js";
+import { integrityDecision } from "../security/plugin-allowlist.js";
 import { readManifest, type PluginManifest } from "./manifest.js";
 
 export interface InstallRecord {
@@ -18,8 +20,10 @@ export interface InstallRecord {
   kind: "path" | "npm";
   /** sha512 over the installed files (path installs) or npm's tarball integrity. */
   integrity: string;
-  /** sha512 over the installed files, to detect later edits. */
+  /** sha512 over the installed files (hashTree), checked before every load. */
   filesHash: string;
+  /** hashTree's version when filesHash was made (absent = version 1, which never verifies). */
+  filesHashVersion?: number;
   installedAt: string;
 }
 
@@ -40,25 +44,110 @@ export function writeInstalls(pluginsDir: string, installs: Record<string, Insta
   writeFileAtomic(join(pluginsDir, INSTALLS_FILE), `${JSON.stringify(installs, null, 2)}\n`, 0o600);
 }
 
-/** sha512 over every regular file's relative path and bytes, in sorted order. */
+/**
+ * The version of `hashTree` a record's filesHash was made with. Version 1 (no field) named a
+ * symbolic link without its target or contents, so it cannot vouch for a tree: such a record
+ * never verifies and the plugin must be reinstalled (docs/plugins.md "Integrity").
+ */
+export const FILES_HASH_VERSION = 2;
+
+/** Bounds on what an install copies (a link farm must not blow up the copy). */
+const MAX_TREE_ENTRIES = 100_000;
+
+/**
+ * sha512 over the whole tree: every folder, every file's relative path, size and bytes, in
+ * sorted order. Anything that is not a plain folder or file (a symbolic link, a FIFO) is
+ * recorded by kind and name, and an installed plugin never contains one, so its presence
+ * alone makes the hash differ from the recorded one. A plugin folder that is itself a
+ * symbolic link hashes differently from the folder it points to, for the same reason.
+ */
 export function hashTree(dir: string): string {
   const h = createHash("sha512");
+  const root = lstatSync(dir);
+  if (root.isSymbolicLink()) h.update(`ROOT-LINK\0${readlinkSync(dir)}\n`);
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
       const st = lstatSync(p);
       const rel = relative(dir, p);
-      if (st.isDirectory()) walk(p);
-      else if (st.isSymbolicLink()) h.update(`L:${rel}\0`);
-      else if (st.isFile()) {
-        h.update(`F:${rel}\0`);
-        h.update(readFileSync(p));
-        h.update("\0");
-      }
+      if (st.isDirectory()) {
+        h.update(`D\0${rel}\n`);
+        walk(p);
+      } else if (st.isFile()) {
+        const fileHash = createHash("sha512").update(readFileSync(p)).digest("hex");
+        h.update(`F\0${rel}\0${st.size}\0${fileHash}\n`);
+      } else if (st.isSymbolicLink()) h.update(`L\0${rel}\0${readlinkSync(p)}\n`);
+      else h.update(`X\0${rel}\n`);
     }
   };
   walk(dir);
   return `sha512-${h.digest("base64")}`;
+}
+
+/**
+ * Copies a plugin folder so that the copy contains no symbolic links: a link to a file or
+ * folder inside the plugin becomes a copy of what it points to; a link leaving the plugin
+ * folder, a dangling link, a link looping back into its own parent and anything that is
+ * not a file or folder are refused with one sentence. `.git` is skipped.
+ */
+export function copyPluginTree(srcRoot: string, dest: string, shownAs: string): void {
+  const rootReal = realpathSync(srcRoot);
+  let entries = 0;
+  const copyDir = (from: string, to: string, rel: string, ancestors: ReadonlySet<string>) => {
+    mkdirSync(to, { mode: 0o755 });
+    for (const name of readdirSync(from).sort()) {
+      if (name === ".git") continue;
+      if (++entries > MAX_TREE_ENTRIES) throw new Error(`${shownAs} has more than ${MAX_TREE_ENTRIES} files and folders; that is not a plugin.`);
+      const p = join(from, name);
+      const r = rel ? `${rel}/${name}` : name;
+      let st = lstatSync(p);
+      let source = p;
+      if (st.isSymbolicLink()) {
+        let target: string;
+        try {
+          target = realpathSync(p);
+        } catch {
+          throw new Error(`${r} in ${shownAs} is a symbolic link to something that does not exist; remove it.`);
+        }
+        if (!isInside(rootReal, target)) {
+          throw new Error(`${r} in ${shownAs} is a symbolic link to ${target}, outside the plugin folder; a plugin may only contain its own files (copy that file in instead of linking it).`);
+        }
+        st = statSync(target);
+        source = target;
+      }
+      if (st.isDirectory()) {
+        const real = realpathSync(source);
+        if (ancestors.has(real)) throw new Error(`${r} in ${shownAs} is a symbolic link to a folder that contains it (a loop); remove it.`);
+        copyDir(source, join(to, name), r, new Set([...ancestors, real]));
+      } else if (st.isFile()) {
+        copyFileSync(source, join(to, name));
+        chmodSync(join(to, name), st.mode & 0o755);
+      } else {
+        throw new Error(`${r} in ${shownAs} is not a regular file or folder (a socket, FIFO or device); a plugin may only contain files and folders.`);
+      }
+    }
+  };
+  copyDir(rootReal, dest, "", new Set([rootReal]));
+}
+
+export type IntegrityCheck = { pinned: false } | { pinned: true; ok: true } | { pinned: true; ok: false; reason: string };
+
+/**
+ * Does an installed plugin's folder still hash to what `plugins install` recorded? The
+ * loader asks this before importing anything, `plugins list` and the audit show it. A
+ * plugin with no record (copied in by hand) is not pinned: it is not refused here (the
+ * audit flags it), since there is nothing to compare with.
+ */
+export function checkInstalledIntegrity(dir: string, record: InstallRecord | undefined): IntegrityCheck {
+  if (!record) return { pinned: false };
+  let actual: string | undefined;
+  try {
+    actual = hashTree(dir);
+  } catch {
+    actual = undefined;
+  }
+  const d = integrityDecision({ recorded: record.filesHash, recordedVersion: record.filesHashVersion, currentVersion: FILES_HASH_VERSION, actual });
+  return d.ok ? { pinned: true, ok: true } : { pinned: true, ok: false, reason: `${d.reason}; reinstall it with: simpleclaw plugins install ${record.source} --force` };
 }
 
 function looksLikePath(spec: string): boolean {
@@ -84,8 +173,10 @@ export function installPlugin(spec: string, pluginsDir: string, opts: { force?: 
     if (looksLikePath(spec) && existsSync(local) && statSync(local).isDirectory()) {
       kind = "path";
       source = local;
+      const pre = readManifest(local);
+      if (!pre.ok) throw new Error(`not a SimpleClaw plugin: ${pre.error.replace(local, spec)}`);
       srcDir = join(staging, "pkg");
-      cpSync(local, srcDir, { recursive: true, filter: (s) => !s.split(/[\\/]/).includes(".git") });
+      copyPluginTree(local, srcDir, spec);
     } else {
       kind = "npm";
       const packDir = mkdtempSync(join(tmpdir(), "simpleclaw-pack-"));
@@ -106,7 +197,8 @@ export function installPlugin(spec: string, pluginsDir: string, opts: { force?: 
         const unpack = join(staging, "unpack");
         ensureDir(unpack);
         execFileSync("tar", ["-xzf", join(packDir, info.filename.replace(/^@/, "").replace(/\//, "-")), "-C", unpack, "--no-same-owner"], { stdio: "ignore" });
-        srcDir = join(unpack, "package");
+        srcDir = join(staging, "pkg");
+        copyPluginTree(join(unpack, "package"), srcDir, spec);
       } finally {
         rmSync(packDir, { recursive: true, force: true });
       }
@@ -127,6 +219,7 @@ export function installPlugin(spec: string, pluginsDir: string, opts: { force?: 
       kind,
       integrity: npmIntegrity ?? filesHash,
       filesHash,
+      filesHashVersion: FILES_HASH_VERSION,
       installedAt: new Date().toISOString(),
     };
     const installs = readInstalls(pluginsDir);

@@ -1,5 +1,6 @@
 // Loads the plugins the operator allowed: discover (manifests only) → decide
-// (plugins.allow, enabled) → check the entry stays in the folder → validate the
+// (plugins.allow, enabled) → verify an installed plugin's files against the hash pinned
+// at install (docs/plugins.md "Integrity") → check the entry stays in the folder → validate the
 // plugin's config → import the entry → register(api) with a deadline. Any failure
 // is recorded in the plugin's report and the gateway goes on without it.
 import { dirname } from "node:path";
@@ -8,6 +9,7 @@ import { z } from "zod";
 import type { Config } from "../config/schema.js";
 import { loadDecision } from "../security/plugin-allowlist.js";
 import { discoverPlugins } from "./discover.js";
+import { checkInstalledIntegrity, readInstalls, type InstallRecord } from "./install.js";
 import { PluginHost, type PluginApi, type PluginLogger, type PluginReport } from "./host.js";
 import { resolveEntry, type PluginManifest } from "./manifest.js";
 
@@ -66,6 +68,13 @@ export async function loadPlugins(opts: LoadOptions): Promise<PluginHost> {
   const host = new PluginHost(opts.reservedTools, (id, hook, err) => log.warn("plugin hook failed", { plugin: id, hook, err: (err as Error)?.message ?? String(err) }));
   const { plugins } = opts.config;
   let warnedNoAllow = false;
+  let installs: Record<string, InstallRecord> | undefined;
+  let installsError: string | undefined;
+  try {
+    installs = readInstalls(opts.pluginsDir);
+  } catch (err) {
+    installsError = (err as Error).message;
+  }
   for (const d of discoverPlugins(opts.pluginsDir, plugins.load.paths, dirname(opts.configPath))) {
     const id = d.manifest?.id ?? d.dir;
     const base: PluginReport = { id, dir: d.dir, status: "error", ...(d.manifest ? { name: d.manifest.name, version: d.manifest.version } : {}) };
@@ -84,6 +93,18 @@ export async function loadPlugins(opts: LoadOptions): Promise<PluginHost> {
     if (decision.warning && !warnedNoAllow) {
       warnedNoAllow = true;
       log.warn(decision.warning);
+    }
+    if (d.source === "installed") {
+      // Before any of its code is imported: the files must be the ones pinned at install.
+      const integrity = installsError
+        ? { pinned: true as const, ok: false as const, reason: installsError }
+        : checkInstalledIntegrity(d.dir, installs?.[m.id]);
+      if (integrity.pinned && !integrity.ok) {
+        const reason = `integrity check failed: ${integrity.reason}`;
+        host.reports.push({ ...base, reason });
+        log.error("plugin refused: integrity check failed, not loaded", { plugin: m.id, dir: d.dir, reason: integrity.reason });
+        continue;
+      }
     }
     const entry = resolveEntry(d.dir, m.entry);
     if (!entry.ok) {

@@ -138,6 +138,17 @@ export interface ChannelPairing {
   channel: string;
   pending: PairingRequestRow[];
   approved: ApprovedSenderRow[];
+  /** The pending queue is at its cap (`max`): new senders, other than listed owners, get no code. */
+  full: boolean;
+  max: number;
+  /** While full: how many new senders got no code since it filled, first and last time. */
+  turnedAway?: { count: number; firstAt: number; lastAt: number };
+}
+
+/** `pairing.clear`: every pending request of the channel dropped. */
+export interface PairingCleared {
+  channel: string;
+  cleared: number;
 }
 
 /** `channels.status` rows. */
@@ -146,6 +157,8 @@ export interface ChannelStatus {
   enabled: boolean;
   running: boolean;
   error?: string;
+  /** The DM pairing queue is full: new senders get no code (see pairing.list). */
+  pairingQueueFull?: boolean;
 }
 
 /** `security.audit` result. */

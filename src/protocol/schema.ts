@@ -146,6 +146,7 @@ export const methodParams = {
   "pairing.approve": z.strictObject({ channel: pairingChannel, code: pairingCode }),
   "pairing.reject": z.strictObject({ channel: pairingChannel, code: pairingCode }),
   "pairing.revoke": z.strictObject({ channel: pairingChannel, senderId: z.string().min(1).max(256) }),
+  "pairing.clear": z.strictObject({ channel: pairingChannel }),
   /** The static security audit (never --fix or --deep over RPC). */
   "security.audit": z.strictObject({}),
   /** Node → gateway: the answer to a `node.invoke.request` event. */

@@ -2,7 +2,7 @@
 // temp dir: ../, absolute paths, ~, symlinks (dir, file, final component, dangling, loop),
 // hard links, Unicode look-alike separators, bidi/zero-width characters, NUL, and a path
 // swapped for a symlink between the check and the use.
-import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -11,6 +11,7 @@ import {
   isInside,
   listContained,
   openForRead,
+  openVerifiedSync,
   openForWrite,
   readContained,
   removeContained,
@@ -301,5 +302,38 @@ describe("check and use on the same descriptor (TOCTOU)", () => {
     swapSubForSymlink();
     await expect(removeContained(d, scope())).rejects.toThrow(/changed/);
     expect(readFileSync(path.join(out, "inner.txt"), "utf8")).toBe("OUTSIDE INNER\n");
+  });
+});
+
+describe("openVerifiedSync (the memory indexer's reads)", () => {
+  /** Replace ws/sub with a symlink to the outside dir, which holds a same-named inner.txt. */
+  const swapSubForSymlink = () => {
+    renameSync(path.join(ws, "sub"), path.join(ws, "sub-moved"));
+    symlinkSync(out, path.join(ws, "sub"));
+  };
+  const read = (r: ReturnType<typeof openVerifiedSync>) => {
+    if (!r.ok) return r.reason;
+    try {
+      return readFileSync(r.fd, "utf8");
+    } finally {
+      closeSync(r.fd);
+    }
+  };
+
+  it("reads a walked file inside its root (control)", () => {
+    expect(read(openVerifiedSync(path.join(ws, "sub", "inner.txt"), ws))).toBe("inside inner\n");
+  });
+
+  for (const noProcFd of [false, true]) {
+    it(`refuses a folder swapped for a link between walk and open${noProcFd ? " (without /proc)" : ""}`, () => {
+      const r = openVerifiedSync(path.join(ws, "sub", "inner.txt"), ws, { noProcFd, beforeOpenSync: () => swapSubForSymlink() });
+      expect(read(r)).toMatch(/changed while it was being opened/);
+    });
+  }
+
+  it("refuses a final-component link, a path outside the root, and a non-file", () => {
+    expect(read(openVerifiedSync(path.join(ws, "link-out"), ws))).toMatch(/symbolic link|not a regular file/);
+    expect(read(openVerifiedSync(path.join(out, "secret.txt"), ws))).toMatch(/is not inside/);
+    expect(read(openVerifiedSync(path.join(ws, "sub"), ws))).toMatch(/not a regular file/);
   });
 });

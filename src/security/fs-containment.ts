@@ -8,7 +8,7 @@
 // races us on the same directories (e.g. a background exec) can still win a window of
 // microseconds between a directory re-check and rename/unlink. Every such swap we can see
 // afterwards is refused, and a file we created in the wrong place is removed.
-import { constants as FS, type Dirent, type Stats } from "node:fs";
+import { closeSync, constants as FS, fstatSync, lstatSync, openSync, readlinkSync, realpathSync, type Dirent, type Stats } from "node:fs";
 import { lstat, mkdir, open, readdir, readlink, realpath, rename, rmdir, unlink, type FileHandle } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { homedir } from "node:os";
@@ -276,6 +276,29 @@ function changed(expected: string, scope: Scope): ToolError {
   );
 }
 
+/** What was learned about a descriptor right after opening `expected`. */
+export interface OpenedFacts {
+  /** The kernel's own name for the fd (readlink /proc/self/fd/N); undefined without /proc. */
+  fdPath: string | undefined;
+  /** fstat(fd). */
+  fd: { dev: number; ino: number };
+  /** lstat(expected) after the open; undefined when it no longer exists. */
+  atPath: { dev: number; ino: number } | undefined;
+  /** realpath(dirname(expected)) after the open. */
+  realDir: string | undefined;
+}
+
+/**
+ * Pure: do these facts prove the descriptor is the file at `expected`, reached through real
+ * directories only? Its kernel name must be `expected`, the inode at `expected` must be the
+ * opened one, and `expected`'s folder must be its own real path (no link on the way).
+ */
+export function openedIsExpected(expected: string, f: OpenedFacts): boolean {
+  if (f.fdPath !== undefined && f.fdPath !== expected) return false;
+  if (!f.atPath || f.atPath.dev !== f.fd.dev || f.atPath.ino !== f.fd.ino) return false;
+  return f.realDir === path.dirname(expected);
+}
+
 /**
  * After opening `expected`, prove the descriptor is that path: the kernel's own name for
  * the fd (/proc/self/fd) must equal it, lstat(expected) must be the same dev/ino as
@@ -283,19 +306,70 @@ function changed(expected: string, scope: Scope): ToolError {
  */
 async function verifyOpened(fh: FileHandle, expected: string, scope: Scope, hooks?: GuardHooks): Promise<Stats> {
   const st = await fh.stat();
-  const actual = await procFdPath(fh.fd, hooks);
-  if (actual !== undefined && actual !== expected) throw changed(expected, scope);
-  const l = await lstat(expected).catch(() => undefined);
-  if (!l || l.dev !== st.dev || l.ino !== st.ino) throw changed(expected, scope);
-  const dir = path.dirname(expected);
-  const realDir = await realpath(dir).catch(() => undefined);
-  if (realDir !== dir) throw changed(expected, scope);
+  const facts: OpenedFacts = {
+    fdPath: await procFdPath(fh.fd, hooks),
+    fd: st,
+    atPath: await lstat(expected).catch(() => undefined),
+    realDir: await realpath(path.dirname(expected)).catch(() => undefined),
+  };
+  if (!openedIsExpected(expected, facts)) throw changed(expected, scope);
   if (scope.workspaceOnly && !isInside(scope.workspace, expected)) {
     throw new ToolError(
       `path ${quote(expected)} resolves outside the workspace (${scope.workspace}); ${scope.setting ?? DEFAULT_SETTING} is on.`,
     );
   }
   return st;
+}
+
+/**
+ * The synchronous twin of `openForRead`, for bulk readers that walk first and read later
+ * (the memory indexer, docs/memory.md): open `expected` (absolute, found by a walk of real
+ * directories) with O_NOFOLLOW | O_NONBLOCK, then prove with `openedIsExpected` that the
+ * descriptor is that very file and that `expected` lies inside `root` (realpath'd). A
+ * folder swapped for a link between the walk and the read is caught here. Returns the open
+ * descriptor (caller closes) or why it was refused.
+ */
+export function openVerifiedSync(
+  expected: string,
+  root: string,
+  hooks?: Pick<GuardHooks, "noProcFd"> & { beforeOpenSync?: (path: string) => void },
+): { ok: true; fd: number; stats: Stats } | { ok: false; reason: string } {
+  if (!path.isAbsolute(expected) || !isInside(root, expected)) return { ok: false, reason: `${expected} is not inside ${root}` };
+  hooks?.beforeOpenSync?.(expected);
+  let fd: number;
+  try {
+    fd = openSync(expected, FS.O_RDONLY | FS.O_NOFOLLOW | FS.O_NONBLOCK);
+  } catch (err) {
+    return { ok: false, reason: errCode(err) === "ELOOP" ? `${expected} is a symbolic link` : `${expected} cannot be opened (${errCode(err) ?? "error"})` };
+  }
+  try {
+    const stats = fstatSync(fd);
+    const quiet = <T>(f: () => T): T | undefined => {
+      try {
+        return f();
+      } catch {
+        return undefined;
+      }
+    };
+    const facts: OpenedFacts = {
+      fdPath: hooks?.noProcFd ? undefined : quiet(() => readlinkSync(`/proc/self/fd/${fd}`)),
+      fd: stats,
+      atPath: quiet(() => lstatSync(expected)),
+      realDir: quiet(() => realpathSync(path.dirname(expected))),
+    };
+    if (!openedIsExpected(expected, facts)) {
+      closeSync(fd);
+      return { ok: false, reason: `${expected} changed while it was being opened (a symbolic link or folder was swapped in)` };
+    }
+    if (!stats.isFile()) {
+      closeSync(fd);
+      return { ok: false, reason: `${expected} is not a regular file` };
+    }
+    return { ok: true, fd, stats };
+  } catch (err) {
+    closeSync(fd);
+    return { ok: false, reason: `${expected} cannot be read (${errCode(err) ?? "error"})` };
+  }
 }
 
 /** Open a resolved path for reading: O_NOFOLLOW, verified, regular files only. Caller closes. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CODE_ALPHABET, CODE_TTL_MS, newCode, pairingStep } from "./pairing.js";
+import { CODE_ALPHABET, CODE_TTL_MS, newCode, pairingQueueFull, pairingStep } from "./pairing.js";
 import { approvalMayMakeOwner } from "./principal.js";
 
 describe("pairing codes", () => {
@@ -22,6 +22,22 @@ describe("pairing codes", () => {
     const after = pairingStep(reqs, { id: "d" }, later);
     expect(after.kind).toBe("issued");
     expect(pairingStep(reqs, { id: "a" }, later).kind).toBe("issued");
+  });
+});
+
+describe("a full queue", () => {
+  it("turns away a new sender, but never a sender listed in owners", () => {
+    const t = 1_000_000;
+    let reqs = pairingStep([], { id: "x1" }, t).requests;
+    reqs = pairingStep(reqs, { id: "x2" }, t).requests;
+    reqs = pairingStep(reqs, { id: "x3" }, t).requests;
+    expect(pairingQueueFull(reqs, t)).toBe(true);
+    expect(pairingStep(reqs, { id: "stranger" }, t).kind).toBe("full");
+    expect(pairingStep(reqs, { id: "stranger", owner: false }, t).kind).toBe("full");
+    const owner = pairingStep(reqs, { id: "owner", owner: true }, t);
+    expect(owner.kind).toBe("issued");
+    expect(owner.requests).toHaveLength(4);
+    expect(pairingQueueFull(reqs, t + CODE_TTL_MS + 1)).toBe(false);
   });
 });
 

@@ -1,7 +1,7 @@
 // DM pairing decisions (docs/channels.md): what an unknown DM sender gets. Codes are 8
-// characters from an alphabet without 0/O/1/I, valid 1 hour, at most 3 pending per channel,
-// one per sender per hour; who becomes owner when the operator approves. Pure: storage is
-// channels/pairing.ts.
+// characters from an alphabet without 0/O/1/I, valid 1 hour, at most 3 pending per channel
+// (a sender listed in the channel's `owners` is never turned away by that cap), one per
+// sender per hour. Pure: storage is channels/pairing.ts.
 import { randomInt } from "node:crypto";
 
 export const CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -27,16 +27,25 @@ export function normalizeCode(code: string): string {
   return code.trim().toUpperCase().replace(/[\s-]/g, "");
 }
 
-/** What to do with an unknown DM sender (pure; `now` injected). */
+/** Whether the pending queue is at its cap: a new sender (not an owner) would get no code. */
+export function pairingQueueFull(requests: PairingRequest[], now: number): boolean {
+  return requests.filter((r) => r.expiresAt > now).length >= MAX_PENDING;
+}
+
+/**
+ * What to do with an unknown DM sender (pure; `now` injected). `owner`: the sender is listed
+ * in the channel's `owners` — such a sender always gets a code, even with the queue full,
+ * so throwaway accounts holding the queue can never lock the owner out.
+ */
 export function pairingStep(
   requests: PairingRequest[],
-  sender: { id: string; name?: string },
+  sender: { id: string; name?: string; owner?: boolean },
   now: number,
   code: () => string = newCode,
 ): { kind: "issued"; request: PairingRequest; requests: PairingRequest[] } | { kind: "pending" | "full"; requests: PairingRequest[] } {
   const live = requests.filter((r) => r.expiresAt > now);
   if (live.some((r) => r.senderId === sender.id)) return { kind: "pending", requests: live };
-  if (live.length >= MAX_PENDING) return { kind: "full", requests: live };
+  if (live.length >= MAX_PENDING && !sender.owner) return { kind: "full", requests: live };
   let c = code();
   while (live.some((r) => r.code === c)) c = code();
   const request: PairingRequest = { code: c, senderId: sender.id, ...(sender.name ? { senderName: sender.name } : {}), createdAt: now, expiresAt: now + CODE_TTL_MS };

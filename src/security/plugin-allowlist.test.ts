@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { configSchema } from "../config/schema.js";
-import { loadDecision, phantomAllowEntries } from "./plugin-allowlist.js";
+import { integrityDecision, loadDecision, phantomAllowEntries } from "./plugin-allowlist.js";
 
 const plugins = (p: unknown) => configSchema.parse({ plugins: p }).plugins;
 
@@ -30,5 +30,19 @@ describe("plugin load decision", () => {
 
   it("phantom allow entries are reported", () => {
     expect(phantomAllowEntries(plugins({ allow: ["dice", "gone"] }), ["dice"])).toEqual(["gone"]);
+  });
+});
+
+describe("plugin integrity decision", () => {
+  const ok = { recorded: "sha512-AAA", recordedVersion: 2, currentVersion: 2, actual: "sha512-AAA" };
+  it("loads only when the current hash equals the recorded one", () => {
+    expect(integrityDecision(ok)).toEqual({ ok: true });
+    expect(integrityDecision({ ...ok, actual: "sha512-AAB" })).toMatchObject({ ok: false, reason: expect.stringMatching(/integrity mismatch/) });
+  });
+  it("fails closed: unreadable folder, missing hash, a record made by the old hash", () => {
+    expect(integrityDecision({ ...ok, actual: undefined })).toMatchObject({ ok: false });
+    expect(integrityDecision({ ...ok, recorded: undefined })).toMatchObject({ ok: false });
+    expect(integrityDecision({ ...ok, recorded: "" , actual: "" })).toMatchObject({ ok: false });
+    expect(integrityDecision({ ...ok, recordedVersion: undefined })).toMatchObject({ ok: false, reason: expect.stringMatching(/older SimpleClaw/) });
   });
 });

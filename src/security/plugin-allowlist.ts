@@ -24,3 +24,21 @@ export function phantomAllowEntries(plugins: Config["plugins"], discoveredIds: s
   const found = new Set(discoveredIds);
   return (plugins.allow ?? []).filter((id) => !found.has(id));
 }
+
+export type IntegrityDecision = { ok: true } | { ok: false; reason: string };
+
+/**
+ * May an installed plugin's files be imported? Only when they hash, with the current tree
+ * hash, to exactly what was recorded at install (docs/plugins.md "Integrity"). A record made
+ * by an older hash (which did not cover symbolic links) or a folder that cannot be hashed
+ * fails closed. Pure: the hashing is plugins/install.ts's.
+ */
+export function integrityDecision(i: { recorded: unknown; recordedVersion: unknown; currentVersion: number; actual: string | undefined }): IntegrityDecision {
+  if (typeof i.recorded !== "string" || i.recorded === "") return { ok: false, reason: "its install record in plugins/installs.json has no files hash" };
+  if (i.recordedVersion !== i.currentVersion) {
+    return { ok: false, reason: "it was pinned by an older SimpleClaw whose hash did not cover symbolic links, so its files cannot be verified" };
+  }
+  if (i.actual === undefined) return { ok: false, reason: "its folder could not be read to verify it" };
+  if (i.actual !== i.recorded) return { ok: false, reason: "its files no longer match the hash recorded when it was installed (integrity mismatch)" };
+  return { ok: true };
+}

@@ -1,6 +1,8 @@
 // `simpleclaw tui`: a terminal chat client over the gateway WebSocket. Replies stream in
 // as `chat` events arrive, tool calls show as one line each, exec approvals are answered
 // with one key, and a line starting with `!` runs in a local shell on this machine.
+// Bracketed paste is on: pasted text only ever lands in the input line (docs/tui.md), so
+// a paste can neither submit a line nor answer a prompt.
 import { randomUUID } from "node:crypto";
 import { userInfo } from "node:os";
 import { emitKeypressEvents } from "node:readline";
@@ -39,6 +41,13 @@ export interface TuiFlags extends Flags {
 
 /** Keys pressed this soon after an approval prompt appears are not taken as an answer (typing guard). */
 export const APPROVAL_ARM_MS = 500;
+/** The local-shell question ignores keys for this long after it appears (same guard as approvals). */
+export const LOCAL_CONFIRM_ARM_MS = APPROVAL_ARM_MS;
+/** What must be typed to allow "!" commands. */
+const CONFIRM_WORD = "yes";
+/** Terminal modes: bracketed paste on / off. */
+const PASTE_ON = "\x1b[?2004h";
+const PASTE_OFF = "\x1b[?2004l";
 /** A second Ctrl-C within this window quits. */
 const CTRL_C_WINDOW_MS = 2000;
 const HISTORY_SHOWN = 10;
@@ -112,7 +121,9 @@ class Tui {
   private approvals: Approval[] = [];
   private answered = new Set<string>();
   private armTimer: NodeJS.Timeout | undefined;
-  private confirm: ((yes: boolean) => void) | undefined;
+  private confirm: { resolve: (yes: boolean) => void; shownAt: number; typed: string; timer?: NodeJS.Timeout } | undefined;
+  /** Inside a bracketed paste (between ESC[200~ and ESC[201~). */
+  private pasting = false;
   private localConfirmed = false;
   private local: LocalRun | undefined;
   private ctrlCAt = 0;
@@ -149,6 +160,7 @@ class Tui {
 
     emitKeypressEvents(this.input);
     this.input.setRawMode(true);
+    this.output.write(PASTE_ON);
     const onKey = (str: string | undefined, key: Key | undefined) => this.onKey(str, key ?? {});
     this.input.on("keypress", onKey);
     this.input.resume();
@@ -188,24 +200,43 @@ class Tui {
     const a = this.approvals[0];
     if (a && !this.confirm) lines.push({ text: `exec approval ${a.id}: $ ${sanitize(a.command).replace(/\n/g, " ")}`, style: s.yellow });
     lines.push({ text: ` ${statusLine({ ...this.info, model }, this.activity())} `, style: s.inverse });
-    if (this.confirm) return { lines, prompt: "run local commands on this machine? [y/N] ", promptStyle: s.yellow };
+    if (this.confirm) {
+      const armed = Date.now() - this.confirm.shownAt >= LOCAL_CONFIRM_ARM_MS;
+      return armed
+        ? { lines, prompt: `run local commands on this machine? type ${CONFIRM_WORD} to allow › `, promptStyle: s.yellow, input: { text: this.confirm.typed, beforeCursor: this.confirm.typed } }
+        : { lines, prompt: "run local commands on this machine? read the line above … ", promptStyle: s.yellow };
+    }
     if (a) {
       const armed = a.shownAt !== undefined && Date.now() - a.shownAt >= APPROVAL_ARM_MS;
       return { lines, prompt: armed ? `${APPROVAL_CHOICES} › ` : "approval requested — read the command above … ", promptStyle: s.yellow };
     }
-    return { lines, prompt: "› ", promptStyle: s.cyan, input: { text: this.editor.text, beforeCursor: this.editor.beforeCursor } };
+    // A newline from a paste is shown as ↵ (one column, so the cursor stays right).
+    const shown = (t: string) => t.replace(/\n/g, "↵");
+    return { lines, prompt: "› ", promptStyle: s.cyan, input: { text: shown(this.editor.text), beforeCursor: shown(this.editor.beforeCursor) } };
   }
 
   // ---- keys --------------------------------------------------------------------------
 
   private onKey(str: string | undefined, key: Key): void {
     if (this.quitting) return;
-    if (key.ctrl && key.name === "c") return this.ctrlC();
-    this.ctrlCAt = 0;
-    if (this.confirm) {
-      this.answerConfirm(str === "y" || str === "Y");
+    // Bracketed paste: everything between the markers is text for the input line and
+    // nothing else — it never submits, never answers a question or an approval.
+    if (key.name === "paste-start") {
+      this.pasting = true;
       return;
     }
+    if (key.name === "paste-end") {
+      this.pasting = false;
+      return this.screen.render();
+    }
+    if (this.pasting) {
+      if (this.confirm || this.approvals.length) return; // a paste is not an answer
+      if (this.editor.paste(str, key) === "changed") this.screen.render();
+      return;
+    }
+    if (key.ctrl && key.name === "c") return this.ctrlC();
+    this.ctrlCAt = 0;
+    if (this.confirm) return this.confirmKey(str, key);
     const a = this.approvals[0];
     if (a) {
       const decision = approvalDecisionForKey(str ?? "");
@@ -222,7 +253,10 @@ class Tui {
       return this.screen.render();
     }
     const r = this.editor.key(str, key);
-    if (r === "submit") this.submit(this.editor.take());
+    if (r === "submit") {
+      const pasted = this.editor.pasted;
+      this.submit(this.editor.take(), pasted);
+    }
     else if (r === "changed") this.screen.render();
   }
 
@@ -254,7 +288,7 @@ class Tui {
     this.screen.log(s.dim("(press Ctrl-C again, or Ctrl-D, to quit)"));
   }
 
-  private submit(line: string): void {
+  private submit(line: string, pasted = false): void {
     const action = parseInput(line);
     const s = this.style;
     switch (action.kind) {
@@ -272,7 +306,7 @@ class Tui {
         void this.send("/status").then(() => this.refreshInfo());
         return;
       case "local":
-        void this.localCommand(action.command);
+        void this.localCommand(action.command, pasted);
         return;
       case "send":
         void this.send(action.text);
@@ -443,21 +477,40 @@ class Tui {
 
   // ---- local shell -------------------------------------------------------------------
 
+  /** Asks whether "!" commands may run; only the typed word "yes" (after the typing guard) allows. */
   private ask(): Promise<boolean> {
     return new Promise((resolve) => {
-      this.confirm = resolve;
+      const c: NonNullable<Tui["confirm"]> = { resolve, shownAt: Date.now(), typed: "" };
+      c.timer = setTimeout(() => {
+        c.timer = undefined;
+        if (this.confirm === c) this.screen.render();
+      }, LOCAL_CONFIRM_ARM_MS + 20);
+      this.confirm = c;
       this.screen.render();
     });
   }
 
-  private answerConfirm(yes: boolean): void {
-    const resolve = this.confirm;
-    this.confirm = undefined;
-    this.screen.log(this.style.dim(`run local commands on this machine? ${yes ? "yes" : "no"}`));
-    resolve?.(yes);
+  private confirmKey(str: string | undefined, key: Key): void {
+    const c = this.confirm!;
+    // Typing guard: keys already on their way when the question appeared are not answers.
+    if (Date.now() - c.shownAt < LOCAL_CONFIRM_ARM_MS) return;
+    if (key.name === "return" || key.name === "enter") return this.answerConfirm(c.typed.trim().toLowerCase() === CONFIRM_WORD);
+    if (key.name === "escape") return this.answerConfirm(false);
+    if (key.name === "backspace") c.typed = [...c.typed].slice(0, -1).join("");
+    else if (!key.ctrl && !key.meta && str && str >= " " && c.typed.length < 16) c.typed += [...str].filter((ch) => ch >= " " && ch !== "\x7f").join("");
+    else return;
+    this.screen.render();
   }
 
-  private async localCommand(command: string): Promise<void> {
+  private answerConfirm(yes: boolean): void {
+    const c = this.confirm;
+    this.confirm = undefined;
+    if (c?.timer) clearTimeout(c.timer);
+    this.screen.log(this.style.dim(`run local commands on this machine? ${yes ? "yes" : "no"}`));
+    c?.resolve(yes);
+  }
+
+  private async localCommand(command: string, pasted: boolean): Promise<void> {
     const s = this.style;
     this.screen.log(s.bold(`! ${sanitize(command)}`));
     if (!this.shell.enabled) {
@@ -472,7 +525,9 @@ class Tui {
       this.screen.log(s.yellow("a local command is still running; Ctrl-C stops it."));
       return;
     }
-    if (!this.localConfirmed) {
+    if (!this.localConfirmed || pasted) {
+      // A line that came (partly) from a paste is confirmed every time, shown as it will run.
+      if (pasted) this.screen.log(s.yellow(`this "!" command came from a paste; it runs exactly as shown above${command.includes("\n") ? " (several lines)" : ""}.`));
       this.screen.log(s.yellow(`"!" commands run in /bin/sh on this machine as ${localUser()}, in ${process.cwd()}, not through the agent.`));
       if (!(await this.ask())) {
         this.screen.log(s.dim("not run."));
@@ -499,7 +554,8 @@ class Tui {
     this.quitting = true;
     this.local?.interrupt();
     if (this.armTimer) clearTimeout(this.armTimer);
-    this.confirm?.(false);
+    if (this.confirm) this.answerConfirm(false);
+    this.output.write(PASTE_OFF);
     this.screen.close();
     for (const d of this.detach) d();
     try {

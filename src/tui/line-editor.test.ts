@@ -70,3 +70,28 @@ describe("LineEditor", () => {
     expect(ed.text).toBe("draft");
   });
 });
+
+describe("bracketed paste", () => {
+  it("pasted Return/Enter become newlines in the line; nothing submits", () => {
+    const ed = new LineEditor();
+    for (const ch of "hi\r!rm x\ry\n") {
+      const key = ch === "\r" ? { name: "return" } : ch === "\n" ? { name: "enter" } : { name: ch, sequence: ch };
+      expect(ed.paste(ch, key)).toBe("changed");
+    }
+    expect(ed.text).toBe("hi\n!rm x\ny\n");
+    expect(ed.pasted).toBe(true);
+    // Keys that would navigate or edit are dropped inside a paste.
+    expect(ed.paste(undefined, { name: "up" })).toBe("ignored");
+    expect(ed.paste("\x15", { name: "u", ctrl: true })).toBe("ignored");
+    expect(ed.text).toBe("hi\n!rm x\ny\n");
+    ed.take();
+    expect(ed.pasted).toBe(false);
+  });
+
+  it("typed text is not marked as pasted (control)", () => {
+    const ed = new LineEditor();
+    ed.key("a", { name: "a" });
+    expect(ed.pasted).toBe(false);
+    expect(ed.key("\r", { name: "return" })).toBe("submit");
+  });
+});

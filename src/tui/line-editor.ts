@@ -18,6 +18,8 @@ export class LineEditor {
   private history: string[] = [];
   private historyIndex = -1;
   private draft = "";
+  /** Whether any of the current line came from a bracketed paste (see `paste`). */
+  pasted = false;
 
   constructor(private maxHistory = 200) {}
 
@@ -33,6 +35,26 @@ export class LineEditor {
   set(text: string): void {
     this.chars = [...text];
     this.cursor = this.chars.length;
+    this.pasted = false;
+  }
+
+  /**
+   * Inserts one key of a bracketed paste (docs/tui.md): its text goes into the line as it
+   * is, Return and Enter included (as a newline), so a paste never submits anything. Other
+   * keys inside a paste (arrows, Ctrl-…) are dropped: pasted bytes never edit or navigate.
+   */
+  paste(str: string | undefined, key: Key): EditResult {
+    let text: string;
+    if (key.name === "return" || key.name === "enter") text = "\n";
+    else if (key.name === "tab") text = " ";
+    else if (key.ctrl || key.meta || str === undefined) return "ignored";
+    else text = [...str].filter((c) => c >= " " && c !== "\x7f").join("");
+    if (text === "") return "ignored";
+    const add = [...text];
+    this.chars.splice(this.cursor, 0, ...add);
+    this.cursor += add.length;
+    this.pasted = true;
+    return "changed";
   }
 
   clear(): void {

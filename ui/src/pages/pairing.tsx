@@ -56,6 +56,16 @@ export function PairingPage(props: { gw: Gateway }) {
                 {!st?.enabled ? "disabled" : st.running ? "connected" : `not connected${st.error ? `: ${st.error}` : ""}`}
               </span>
             </h3>
+            {c.full && (
+              <p class="error" role="alert" data-queue-full>
+                The pending queue is full ({c.pending.length} of {c.max}): new senders get no code
+                {c.turnedAway ? ` — ${c.turnedAway.count} turned away, the last ${ago(c.turnedAway.lastAt, now)}` : ""}. Approve or reject
+                below, or clear it.{" "}
+                <button class="small danger" data-action="clear" disabled={act.busy} onClick={() => void call("pairing.clear", { channel: c.channel })}>
+                  Clear pending requests
+                </button>
+              </p>
+            )}
             <h4>Pending requests</h4>
             {c.pending.length === 0 ? (
               <p class="muted small">None.</p>
