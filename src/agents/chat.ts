@@ -387,7 +387,7 @@ export class ChatService {
     } catch (err) {
       if (err instanceof ModelFailure) {
         this.deps.logger.warn("model call failed", { runId: job.runId, err: err.message });
-        this.emit(job, { state: "error", message: err.message });
+        this.emit(job, { state: "error", message: err.message, ...(err.code ? { code: err.code } : {}) });
         return;
       }
       throw err;

@@ -101,6 +101,13 @@ const agents = z
     defaults: z
       .strictObject({
         model: modelRef.prefault({ primary: "anthropic/claude-sonnet-4-5" }),
+        timeouts: z
+          .strictObject({
+            firstByteSeconds: z.number().positive().max(3600).default(120).describe("a model call must answer (response headers) within this; else it ends with a timeout and the next fallback is tried"),
+            idleSeconds: z.number().positive().max(3600).default(120).describe("longest silence allowed between two chunks of a streamed model answer"),
+            stepSeconds: z.number().positive().max(86_400).default(600).describe("one model call (one step of a run) as a whole; an endless stream is cut here"),
+          })
+          .prefault({}),
         workspace: z.string().min(1).optional().describe("default: <state dir>/workspace (~/.simpleclaw/workspace)"),
         sandbox: z
           .strictObject({

@@ -191,7 +191,7 @@ export const chatEvent = z.discriminatedUnion("state", [
     usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }).optional(),
     command: z.string().optional(),
   }),
-  z.object({ ...runRef, state: z.literal("error"), message: z.string() }),
+  z.object({ ...runRef, state: z.literal("error"), message: z.string(), code: z.literal("TIMEOUT").optional() }),
   z.object({ ...runRef, state: z.literal("aborted"), text: z.string() }),
 ]);
 export type ChatEventPayload = ChatEvent;
