@@ -9,9 +9,11 @@
 //   7. memory: index 10,000 notes (time, DB size), keyword search p50/p99 (bench/memory.mjs)  target: p99 < 10 ms
 //   4. chat.send -> final through a real gateway (bench/chat.mjs): p50 gateway overhead
 //      < 5 ms, > 500 msgs/s over 50 sessions, RSS plateau over 10,000 messages
+//   8. load (bench/load.mjs): 500 clients + 50 concurrent chats — gateway RSS, /healthz p99,
+//      CPU per delivered event — and a stalled reader's peak RSS (no targets: numbers only)
 // Flags: --runs=N (startup samples, default 7 for 1 and 5 for 2/3), --idle=SECONDS
 // (default 10), --json (machine-readable output), --strict (exit 1 if a target is missed),
-// --no-chat (skip 4), --chat-profile (4 with the gateway under --cpu-prof).
+// --no-chat (skip 4), --no-load (skip 8), --chat-profile (4 with the gateway under --cpu-prof).
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,6 +23,7 @@ import { performance } from "node:perf_hooks";
 import { randomBytes } from "node:crypto";
 import { benchChat, chatDetails, chatRows, cleanup as cleanupChat, freePort, machineInfo, tryConnect, TARGET as CHAT_TARGET } from "./chat.mjs";
 import { auditRows, benchAudit } from "./audit.mjs";
+import { benchLoad, cleanup as cleanupLoad, loadRows } from "./load.mjs";
 
 const REPO = fileURLToPath(new URL("../", import.meta.url));
 const BIN = join(REPO, "bin", "simpleclaw.mjs");
@@ -38,6 +41,7 @@ const JSON_OUT = args.has("json");
 const STRICT = args.has("strict");
 const CHAT = !args.has("no-chat");
 const CHAT_PROFILE = args.has("chat-profile");
+const LOAD = !args.has("no-load");
 
 const TARGET = { versionRatio: 1.5, startMs: 300, rssMb: 80 };
 
@@ -169,6 +173,7 @@ function stop(child) {
 
 function cleanup() {
   cleanupChat();
+  cleanupLoad();
   for (const c of children) {
     try {
       c.kill("SIGKILL");
@@ -258,6 +263,14 @@ try {
     audit = { error: err instanceof Error ? err.message.split("\n")[0] : String(err) };
   }
   const chat = CHAT ? await benchChat({ profile: CHAT_PROFILE, log: JSON_OUT ? () => {} : (line) => process.stderr.write(`${line}\n`) }) : undefined;
+  let load;
+  if (LOAD) {
+    try {
+      load = await benchLoad();
+    } catch (err) {
+      load = { error: err instanceof Error ? err.message.split("\n")[0] : String(err) };
+    }
+  }
   const results = [
     {
       metric: "`simpleclaw --version` / `node -e 0`",
@@ -283,6 +296,7 @@ try {
     ...(chat ? chatRows(chat) : []),
     ...execRows(exec),
     ...memoryRows(memory),
+    ...(load ? loadRows(load) : []),
     ...auditRows(audit),
   ];
   failed = results.some((r) => !r.ok);
@@ -300,6 +314,7 @@ try {
           chat,
           exec,
           memory,
+          load,
           audit,
           targets: { ...TARGET, ...(chat ? { chat: CHAT_TARGET } : {}) },
           ok: !failed,
@@ -326,4 +341,5 @@ try {
   process.exit(2);
 }
 cleanup();
+cleanupLoad();
 process.exitCode = STRICT && failed ? 1 : 0;
