@@ -341,5 +341,4 @@ try {
   process.exit(2);
 }
 cleanup();
-cleanupLoad();
 process.exitCode = STRICT && failed ? 1 : 0;

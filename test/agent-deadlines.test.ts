@@ -83,7 +83,8 @@ describe("model deadlines", () => {
     const fake = await fakeModel();
     const chunks = Array.from({ length: 100_000 }, (_, i) => `w${i} `);
     fake.script({ text: chunks.join(""), chunks, chunkDelayMs: 20 });
-    const chat = await boot(fake, ["fake/backup"], short);
+    // Generous first-byte/idle deadlines, so only the step deadline can end it (even on a loaded machine).
+    const chat = await boot(fake, ["fake/backup"], { firstByteSeconds: 10, idleSeconds: 10, stepSeconds: 3 });
     const t0 = Date.now();
     const end = await chat.ask("hello");
     const ms = Date.now() - t0;
