@@ -5,7 +5,7 @@
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { cleanupAll, nextId, rawCall, rawConnect, sleep, startTestGateway, type Json } from "./helpers/gateway.js";
+import { cleanupAll, nextId, rawCall, rawConnect, rawHttp, sleep, startTestGateway, type Json } from "./helpers/gateway.js";
 
 afterEach(cleanupAll);
 
@@ -157,6 +157,24 @@ describe("frames and HTTP deadlines", () => {
     expect(ms).toBeGreaterThan(8_000);
     expect(ms).toBeLessThan(12_500);
   }, 20_000);
+
+  it("closes connections past gateway.maxConnections at once, and serves again when some close", async () => {
+    const t = await startTestGateway({ gateway: { maxConnections: 16 } });
+    const held: net.Socket[] = [];
+    for (let i = 0; i < 16; i++) {
+      const s = net.connect({ host: "127.0.0.1", port: t.port });
+      await new Promise((r) => s.once("connect", r));
+      held.push(s);
+    }
+    await sleep(100);
+    const extra = net.connect({ host: "127.0.0.1", port: t.port });
+    extra.on("error", () => {});
+    const closedFast = await Promise.race([new Promise((r) => extra.once("close", () => r(true))), sleep(3000).then(() => false)]);
+    expect(closedFast).toBe(true);
+    for (const s of held) s.destroy();
+    await sleep(200);
+    expect((await rawHttp(t.port, "/healthz")).status).toBe(200);
+  }, 15_000);
 
   it("closes an idle keep-alive HTTP connection after about 5 s", async () => {
     const t = await startTestGateway();
