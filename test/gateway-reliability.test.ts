@@ -144,6 +144,11 @@ describe("frames and HTTP deadlines", () => {
     expect(r.error.message).toMatch(/__proto__/);
     expect(c.isOpen()).toBe(true);
     expect((await rawCall(c, "health")).ok).toBe(true);
+    // hidden deeper, inside free-form params that zod passes through
+    c.sendRaw(`{"type":"req","id":"p2","method":"health","params":{"a":${"[".repeat(70)}{"__proto__":{}}${"]".repeat(70)}}}`);
+    expect(await c.nextWhere((f: Json) => f.type === "res" && f.id === "p2")).toMatchObject({ ok: false, error: { code: "INVALID_REQUEST" } });
+    c.sendRaw('{"type":"req","id":"p3","method":"health","params":{"a":{"b":[{"__proto__":1}]}}}');
+    expect(await c.nextWhere((f: Json) => f.type === "res" && f.id === "p3")).toMatchObject({ ok: false, error: { code: "INVALID_REQUEST" } });
   });
 
   it("closes a half-open HTTP request (an upgrade that never finishes its headers) within the 10 s header deadline", async () => {

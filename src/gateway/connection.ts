@@ -33,9 +33,14 @@ const NODE_ONLY = new Set<string>(["node.invoke.result"]);
 
 type Role = "operator" | "node";
 
-/** An own `__proto__` key anywhere in a frame (JSON.parse makes one; zod would silently drop it). */
+/**
+ * An own `__proto__` key anywhere in a frame (JSON.parse makes one; zod would silently drop
+ * it, or pass it on inside free-form params). Nesting deeper than 64 levels counts too: it
+ * is not checked, so it is refused (fails closed).
+ */
 export function hasProtoKey(value: unknown, depth = 0): boolean {
-  if (!value || typeof value !== "object" || depth > 64) return false;
+  if (!value || typeof value !== "object") return false;
+  if (depth > 64) return true;
   if (Object.hasOwn(value, "__proto__")) return true;
   for (const v of Object.values(value)) if (hasProtoKey(v, depth + 1)) return true;
   return false;
@@ -195,7 +200,7 @@ export class Connection {
     }
     const id = readId(parsed);
     if (hasProtoKey(parsed)) {
-      this.reject(id, { code: "INVALID_REQUEST", message: "frames may not contain a \"__proto__\" key." });
+      this.reject(id, { code: "INVALID_REQUEST", message: "frames may not contain a \"__proto__\" key or nest deeper than 64 levels." });
       return;
     }
     const frame = requestFrame.safeParse(parsed);
