@@ -1,4 +1,4 @@
-// Outbound backpressure for one WebSocket client (docs/operations.md#outbound-buffer).
+// Outbound backpressure for one WebSocket client (docs/operations.md#outbound-buffer-slow-clients).
 // Every frame the gateway sends passes `outboundDecision` first: a client that stops
 // reading first loses droppable events (chat deltas, ticks) and gets one `resync` event,
 // and is disconnected (1013) once what it has not read would pass the hard bound.

@@ -8,8 +8,7 @@ import { WebSocketServer } from "ws";
 import { PRE_AUTH_MAX_PAYLOAD, TICK_INTERVAL_MS } from "../protocol/schema.js";
 import { admitUpgrade } from "../security/admission.js";
 import { Connection } from "./connection.js";
-import { CLOSE_SLOW_CONSUMER as CLOSE_TRY_AGAIN } from "./outbound.js";
-import { isDroppableEvent } from "./outbound.js";
+import { CLOSE_SLOW_CONSUMER as CLOSE_TRY_AGAIN, isDroppableEvent } from "./outbound.js";
 import type { GatewayContext } from "./context.js";
 import { handleHttp } from "./http.js";
 import { isLoopbackHostHeader, originAllowed } from "../security/origin.js";
@@ -39,7 +38,7 @@ export async function startServer(
     ...base,
     connections: { count: (role) => [...conns].filter((c) => c.role === role).length },
     broadcast(event, payload) {
-      // Serialised once for every client (docs/operations.md#outbound-buffer).
+      // Serialised once for every client (docs/operations.md#outbound-buffer-slow-clients).
       let json: string | undefined;
       const droppable = isDroppableEvent(event, payload);
       for (const c of conns) if (c.role === "operator") c.eventJson(event, (json ??= JSON.stringify(payload ?? null)), droppable);

@@ -1,4 +1,4 @@
-// Who may open one more WebSocket before authenticating (docs/operations.md#admission).
+// Who may open one more WebSocket before authenticating (docs/operations.md#admission-before-authentication).
 // Each pending connection holds a socket and a handshake timer, so unauthenticated
 // clients must not hold an unbounded number of them — and a flood from many addresses
 // must not starve the owner: at the global cap the newcomer is admitted and the oldest
