@@ -14,6 +14,11 @@
 // Flags: --runs=N (startup samples, default 7 for 1 and 5 for 2/3), --idle=SECONDS
 // (default 10), --json (machine-readable output), --strict (exit 1 if a target is missed),
 // --no-chat (skip 4), --chat-profile (4 with the gateway under --cpu-prof), --no-image (skip 8).
+//   8. load (bench/load.mjs): 500 clients + 50 concurrent chats — gateway RSS, /healthz p99,
+//      CPU per delivered event — and a stalled reader's peak RSS (no targets: numbers only)
+// Flags: --runs=N (startup samples, default 7 for 1 and 5 for 2/3), --idle=SECONDS
+// (default 10), --json (machine-readable output), --strict (exit 1 if a target is missed),
+// --no-chat (skip 4), --no-load (skip 8), --chat-profile (4 with the gateway under --cpu-prof).
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,6 +29,7 @@ import { randomBytes } from "node:crypto";
 import { benchChat, chatDetails, chatRows, cleanup as cleanupChat, freePort, machineInfo, tryConnect, TARGET as CHAT_TARGET } from "./chat.mjs";
 import { auditRows, benchAudit } from "./audit.mjs";
 import { benchExecGate, execGateRows } from "./exec-gate.mjs";
+import { benchLoad, cleanup as cleanupLoad, loadRows } from "./load.mjs";
 
 const REPO = fileURLToPath(new URL("../", import.meta.url));
 const BIN = join(REPO, "bin", "simpleclaw.mjs");
@@ -42,6 +48,7 @@ const STRICT = args.has("strict");
 const CHAT = !args.has("no-chat");
 const CHAT_PROFILE = args.has("chat-profile");
 const IMAGE = !args.has("no-image");
+const LOAD = !args.has("no-load");
 
 const TARGET = { versionRatio: 1.5, startMs: 300, rssMb: 80, imageMb: 300 };
 
@@ -173,6 +180,7 @@ function stop(child) {
 
 function cleanup() {
   cleanupChat();
+  cleanupLoad();
   for (const c of children) {
     try {
       c.kill("SIGKILL");
@@ -291,6 +299,14 @@ try {
   }
   const image = IMAGE ? benchImage() : undefined;
   const chat = CHAT ? await benchChat({ profile: CHAT_PROFILE, log: JSON_OUT ? () => {} : (line) => process.stderr.write(`${line}\n`) }) : undefined;
+  let load;
+  if (LOAD) {
+    try {
+      load = await benchLoad();
+    } catch (err) {
+      load = { error: err instanceof Error ? err.message.split("\n")[0] : String(err) };
+    }
+  }
   const results = [
     {
       metric: "`simpleclaw --version` / `node -e 0`",
@@ -316,6 +332,7 @@ try {
     ...(chat ? chatRows(chat) : []),
     ...execRows(exec),
     ...memoryRows(memory),
+    ...(load ? loadRows(load) : []),
     ...auditRows(audit),
     ...execGateRows(gate),
     ...(image ? imageRows(image) : []),
@@ -335,6 +352,7 @@ try {
           chat,
           exec,
           memory,
+          load,
           audit,
           image,
           targets: { ...TARGET, ...(chat ? { chat: CHAT_TARGET } : {}) },

@@ -1,7 +1,8 @@
 // Chat runs, from a message to a reply: commands first (commands.ts), then one run
 // at a time per session (later messages queue, in order), the agent loop (run.ts),
-// and `chat` events for every client watching. Retried sends with the same
-// idempotency key within 10 minutes return the first result instead of running again.
+// and `chat` events for every client watching. A message is in state.db before it is
+// acknowledged (queue.ts); retried sends with the same idempotency key within 24 hours
+// return the first result instead of running again, across restarts too.
 import { originIsOwner } from "../security/principal.js";
 import { randomUUID } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
@@ -22,9 +23,10 @@ import { buildSystemPrompt } from "./prompt.js";
 import type { RunEvent } from "./run.js";
 import { mainSessionKey, parseSessionKey } from "../security/session-scope.js";
 import type { SessionStore } from "./store.js";
+import { IDEMPOTENCY_TTL_MS as DURABLE_IDEMPOTENCY_TTL_MS, type ChatQueueStore, type QueuedMessage } from "./queue.js";
 import { defaultAgent, findAgent, seedWorkspace, workspacePath, type AgentConfig } from "./workspace.js";
 
-export const IDEMPOTENCY_TTL_MS = 10 * 60_000;
+export const IDEMPOTENCY_TTL_MS = DURABLE_IDEMPOTENCY_TTL_MS;
 export const MAX_MESSAGE_CHARS = 100_000;
 export const MAX_QUEUED_PER_SESSION = 100;
 
@@ -89,6 +91,8 @@ export interface ChatDeps {
   approvals?: { resolve(id: string, decision: "allow-once" | "allow-always" | "deny", by: string): boolean };
   /** Loaded plugins: slash commands, hooks, model providers. */
   plugins?: PluginHost;
+  /** The durable queue and idempotency keys (queue.ts); without it both live in memory only. */
+  queue?: ChatQueueStore;
   now?: () => Date;
 }
 
@@ -118,6 +122,8 @@ export class ChatService {
     if (req.idempotencyKey) {
       const seen = this.idempotency.get(req.idempotencyKey);
       if (seen && Date.now() - seen.at < IDEMPOTENCY_TTL_MS) return { ...seen.result, duplicate: true };
+      const stored = this.deps.queue?.lookup(req.idempotencyKey);
+      if (stored) return { ...stored, duplicate: true };
     }
     if (req.message.length > MAX_MESSAGE_CHARS) {
       throw new ChatError("INVALID_REQUEST", `the message has ${req.message.length} characters; the limit is ${MAX_MESSAGE_CHARS}.`);
@@ -125,32 +131,81 @@ export class ChatService {
     if (req.message.trim() === "") throw new ChatError("INVALID_REQUEST", "the message is empty.");
     const { key, agent } = this.resolveSession(req.sessionKey);
     const lane = this.lane(key);
-    const job: Job = { runId: randomUUID(), sessionKey: key, agent, text: req.message, command: parseCommand(req.message), origin: req.origin, listener: req.listener };
+    const job = this.job(randomUUID(), key, agent, req.message, req.origin, req.listener);
     const plugins = this.deps.plugins;
-    if (plugins) {
-      if (!job.command) {
-        const m = /^\/([a-z][a-z0-9-]*)(?:@\S+)?(?:\s+([\s\S]*))?$/.exec(req.message.trim());
-        if (m && plugins.commands.has(m[1]!)) job.pluginCommand = { name: m[1]!, args: (m[2] ?? "").trim() };
-      }
-      if (plugins.hasHooks("message:received")) void plugins.emit("message:received", { sessionKey: key, text: req.message, origin: { ...req.origin } });
-    }
+    if (plugins?.hasHooks("message:received")) void plugins.emit("message:received", { sessionKey: key, text: req.message, origin: { ...req.origin } });
 
     let result: SendResult;
     if (["stop", "status", "help", "approve"].includes(job.command?.name ?? "")) {
       // Answered at once, even while a run is active: they are about the queue itself.
       this.immediate(job, lane);
       result = { runId: job.runId, sessionKey: key, status: "done" };
+      if (req.idempotencyKey) this.deps.queue?.accept(undefined, req.idempotencyKey, result);
     } else {
       if (lane.queue.length >= MAX_QUEUED_PER_SESSION) {
         throw new ChatError("RATE_LIMITED", `session ${key} already has ${MAX_QUEUED_PER_SESSION} queued messages; wait for them or send /stop.`);
       }
       const busy = !!lane.active || lane.queue.length > 0;
-      lane.queue.push(job);
       result = { runId: job.runId, sessionKey: key, status: busy ? "queued" : "started" };
+      // On disk before it is acknowledged: a crash after this line cannot lose it.
+      this.deps.queue?.accept({ runId: job.runId, sessionKey: key, agentId: agent.id, text: req.message, origin: req.origin }, req.idempotencyKey, result);
+      lane.queue.push(job);
       lane.draining ??= this.drain(key, lane);
     }
-    if (req.idempotencyKey) this.remember(req.idempotencyKey, result);
+    if (req.idempotencyKey && !this.deps.queue) this.remember(req.idempotencyKey, result);
     return result;
+  }
+
+  private job(runId: string, sessionKey: string, agent: AgentConfig, text: string, origin: ChatOrigin, listener?: (e: ChatEvent) => void): Job {
+    const job: Job = { runId, sessionKey, agent, text, command: parseCommand(text), origin, listener };
+    const plugins = this.deps.plugins;
+    if (plugins && !job.command) {
+      const m = /^\/([a-z][a-z0-9-]*)(?:@\S+)?(?:\s+([\s\S]*))?$/.exec(text.trim());
+      if (m && plugins.commands.has(m[1]!)) job.pluginCommand = { name: m[1]!, args: (m[2] ?? "").trim() };
+    }
+    return job;
+  }
+
+  /**
+   * After a start: messages acknowledged but never begun run now, in order (their replies
+   * go to operator clients and history; a channel's reply listener did not survive the
+   * restart). A run that was in flight when the gateway died is not repeated — its tools
+   * may have acted — but marked failed in its transcript, so the user sees it.
+   */
+  recover(): { resumed: number; failed: number } {
+    const queue = this.deps.queue;
+    if (!queue) return { resumed: 0, failed: 0 };
+    let resumed = 0;
+    let failed = 0;
+    for (const m of queue.pending()) {
+      const agent = findAgent(this.deps.config, m.agentId);
+      if (m.state === "running" || !agent) {
+        this.markInterrupted(m, agent ? "the gateway stopped (crash or kill) while answering it" : `agent "${m.agentId}" is no longer configured`);
+        queue.finished(m.runId);
+        failed++;
+        continue;
+      }
+      const lane = this.lane(m.sessionKey);
+      lane.queue.push(this.job(m.runId, m.sessionKey, agent, m.text, m.origin));
+      lane.draining ??= this.drain(m.sessionKey, lane);
+      resumed++;
+    }
+    if (resumed || failed) this.deps.logger.info("chat queue recovered after a restart", { resumed, failed });
+    return { resumed, failed };
+  }
+
+  private markInterrupted(m: QueuedMessage, why: string): void {
+    const { store } = this.deps;
+    store.ensure(m.sessionKey, m.agentId);
+    const mine = store.entries(m.sessionKey).filter((e) => e.runId === m.runId);
+    const last = mine.at(-1);
+    // Its answer was written but the queue row was not cleared yet: it did finish.
+    if (last && last.role === "assistant" && !hasToolCall(last.message)) return;
+    const messages: ModelMessage[] = [];
+    if (!mine.some((e) => e.role === "user")) messages.push({ role: "user", content: m.text });
+    messages.push({ role: "assistant", content: [{ type: "text", text: `[Not answered: ${why}. Send the message again if you still want an answer.]` }] });
+    store.append(m.sessionKey, m.runId, messages);
+    this.emit({ runId: m.runId, sessionKey: m.sessionKey } as Job, { state: "error", message: `this message was not answered: ${why}; send it again.` });
   }
 
   /** Stop the active run (or one queued run by id). */
@@ -161,6 +216,7 @@ export class ChatService {
       const i = lane.queue.findIndex((j) => j.runId === runId);
       if (i < 0) return { aborted: false };
       const [job] = lane.queue.splice(i, 1);
+      this.deps.queue?.finished(job!.runId);
       this.emit(job!, { state: "aborted", text: "" });
       return { aborted: true };
     }
@@ -180,7 +236,10 @@ export class ChatService {
     this.closed = true;
     const drains: Promise<void>[] = [];
     for (const lane of this.lanes.values()) {
-      for (const job of lane.queue.splice(0)) this.emit(job, { state: "aborted", text: "" });
+      for (const job of lane.queue.splice(0)) {
+        this.deps.queue?.finished(job.runId);
+        this.emit(job, { state: "aborted", text: "" });
+      }
       lane.active?.controller.abort();
       if (lane.draining) drains.push(lane.draining);
     }
@@ -225,12 +284,14 @@ export class ChatService {
         const controller = new AbortController();
         lane.active = { job, controller };
         try {
+          this.deps.queue?.started(job.runId);
           await this.execute(job, controller.signal);
         } catch (err) {
           this.deps.logger.error("chat run failed", { runId: job.runId, sessionKey: key, err: err instanceof Error ? err.message : String(err) });
           this.emit(job, { state: "error", message: "the run failed inside the gateway; see the gateway log." });
         } finally {
           lane.active = undefined;
+          this.deps.queue?.finished(job.runId);
         }
       }
     } finally {
@@ -249,7 +310,10 @@ export class ChatService {
     if (cmd.name === "approve") return this.reply(job, this.answerApproval(job, cmd));
     // /stop: the active run stops and queued messages are dropped.
     const dropped = lane.queue.splice(0);
-    for (const j of dropped) this.emit(j, { state: "aborted", text: "" });
+    for (const j of dropped) {
+      this.deps.queue?.finished(j.runId);
+      this.emit(j, { state: "aborted", text: "" });
+    }
     const had = !!lane.active;
     lane.active?.controller.abort();
     this.reply(job, had ? `Stopped the current reply${dropped.length ? ` and dropped ${dropped.length} queued message(s)` : ""}.` : "Nothing is running in this session.");
@@ -387,7 +451,7 @@ export class ChatService {
     } catch (err) {
       if (err instanceof ModelFailure) {
         this.deps.logger.warn("model call failed", { runId: job.runId, err: err.message });
-        this.emit(job, { state: "error", message: err.message });
+        this.emit(job, { state: "error", message: err.message, ...(err.code ? { code: err.code } : {}) });
         return;
       }
       throw err;
@@ -426,4 +490,8 @@ export class ChatService {
     }
     this.reply(job, `Exported ${entries.length} messages to ${path}.`);
   }
+}
+
+function hasToolCall(message: ModelMessage): boolean {
+  return Array.isArray(message.content) && message.content.some((p) => (p as { type?: string }).type === "tool-call");
 }

@@ -5,24 +5,28 @@ import { createOpenAI } from "@ai-sdk/openai";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { APICallError, type LanguageModel } from "ai";
 import type { ResolvedModel } from "./model-ref.js";
+import { deadlineFetch, findTimeout, type Deadlines } from "./deadlines.js";
 
-export function languageModel(m: ResolvedModel): LanguageModel {
+/** `deadlines`: first-byte and idle limits enforced by the provider's fetch (deadlines.ts). */
+export function languageModel(m: ResolvedModel, deadlines?: Pick<Deadlines, "firstByteMs" | "idleMs">): LanguageModel {
   if (m.create) return m.create(m.modelId);
+  const fetchOpt = deadlines ? { fetch: deadlineFetch(deadlines) } : {};
   if (m.api === "anthropic-messages") {
-    return createAnthropic({ apiKey: m.apiKey, ...(m.baseUrl ? { baseURL: m.baseUrl } : {}) })(m.modelId);
+    return createAnthropic({ apiKey: m.apiKey, ...(m.baseUrl ? { baseURL: m.baseUrl } : {}), ...fetchOpt })(m.modelId);
   }
   if (m.builtin && m.providerId === "openai") {
-    return createOpenAI({ apiKey: m.apiKey, ...(m.baseUrl ? { baseURL: m.baseUrl } : {}) }).chat(m.modelId);
+    return createOpenAI({ apiKey: m.apiKey, ...(m.baseUrl ? { baseURL: m.baseUrl } : {}), ...fetchOpt }).chat(m.modelId);
   }
-  return createOpenAICompatible({ name: m.providerId, baseURL: m.baseUrl!, includeUsage: true, ...(m.apiKey ? { apiKey: m.apiKey } : {}) })(m.modelId);
+  return createOpenAICompatible({ name: m.providerId, baseURL: m.baseUrl!, includeUsage: true, ...(m.apiKey ? { apiKey: m.apiKey } : {}), ...fetchOpt })(m.modelId);
 }
 
 /**
  * Whether a failed model call should move on to the next fallback: rate limits,
- * overload, timeouts, 5xx and unreachable endpoints. Auth and bad-request errors
+ * overload, timeouts (HTTP 408 or our own deadlines), 5xx and unreachable endpoints. Auth and bad-request errors
  * would fail the same way on any model, so they do not.
  */
 export function shouldFallback(err: unknown): boolean {
+  if (findTimeout(err)) return true;
   if (APICallError.isInstance(err)) {
     const s = err.statusCode;
     if (s === undefined) return true; // no HTTP answer at all: connection refused / reset
@@ -36,6 +40,8 @@ export function shouldFallback(err: unknown): boolean {
 
 /** One sentence about a model failure, with secrets kept out. */
 export function describeModelError(err: unknown, ref: string): string {
+  const timeout = findTimeout(err);
+  if (timeout) return `model ${ref} timed out: ${timeout.message}.`;
   if (APICallError.isInstance(err)) {
     const s = err.statusCode;
     if (s === 401 || s === 403) return `model ${ref} refused the API key (HTTP ${s}); check the provider's key.`;

@@ -8,6 +8,7 @@ import { offeredTools, toolDecision } from "../security/tool-policy.js";
 import { type PendingApprovalNotice, type RunOrigin, type RunSandbox, type ToolContext, type ToolDef, type ToolServices } from "../tools/types.js";
 import { ToolError } from "../infra/errors.js";
 import { describeModelError, languageModel, shouldFallback } from "./models.js";
+import { deadlinesFromConfig, findTimeout, ModelTimeout, type Deadlines } from "./deadlines.js";
 import type { ResolvedModel } from "./model-ref.js";
 import type { AgentConfig } from "./workspace.js";
 import type { Config } from "../config/schema.js";
@@ -54,7 +55,10 @@ export interface RunResult {
   aborted: boolean;
 }
 
-export class ModelFailure extends Error {}
+export class ModelFailure extends Error {
+  /** "TIMEOUT" when a deadline (agents.defaults.timeouts) ended the step. */
+  code?: "TIMEOUT";
+}
 
 // Tool definitions and model clients are the same from message to message: build each once.
 const toolCache = new WeakMap<ToolDef, ToolSet[string]>();
@@ -73,13 +77,13 @@ function toolSet(tools: ToolDef[]): ToolSet {
   return set;
 }
 
-function cachedModel(m: ResolvedModel) {
+function cachedModel(m: ResolvedModel, d: Deadlines) {
   if (m.create) return languageModel(m);
-  const key = JSON.stringify([m.api, m.providerId, m.modelId, m.baseUrl ?? "", m.apiKey ?? "", m.builtin]);
+  const key = JSON.stringify([m.api, m.providerId, m.modelId, m.baseUrl ?? "", m.apiKey ?? "", m.builtin, d.firstByteMs, d.idleMs]);
   let lm = modelCache.get(key);
   if (!lm) {
     if (modelCache.size > 64) modelCache.clear();
-    lm = languageModel(m);
+    lm = languageModel(m, d);
     modelCache.set(key, lm);
   }
   return lm;
@@ -153,7 +157,10 @@ export async function runAgent(input: RunInput): Promise<RunResult> {
         step--;
         continue;
       }
-      throw new ModelFailure(describeModelError(stepOut.error, m.ref));
+      const failure = new ModelFailure(describeModelError(stepOut.error, m.ref));
+      if (findTimeout(stepOut.error)) failure.code = "TIMEOUT";
+      if (stepOut.text) input.persist([{ role: "assistant", content: [{ type: "text", text: stepOut.text }] }], { ...stepOut.usage, model: m.ref });
+      throw failure;
     }
     usage.inputTokens += stepOut.usage.inputTokens;
     usage.outputTokens += stepOut.usage.outputTokens;
@@ -210,16 +217,19 @@ interface StepOutcome {
 
 async function modelStep(m: ResolvedModel, tools: ToolSet, messages: ModelMessage[], input: RunInput): Promise<StepOutcome> {
   const out: StepOutcome = { text: "", calls: [], messages: [], usage: { inputTokens: 0, outputTokens: 0 }, emitted: false, aborted: false };
+  const deadlines = deadlinesFromConfig(input.config.agents.defaults.timeouts);
+  // The whole step has a deadline too: an endless stream is cut (docs/agents.md#deadlines).
+  const step = new AbortController();
+  const stepTimer = setTimeout(() => step.abort(new ModelTimeout("step", deadlines.stepMs)), deadlines.stepMs);
   let result;
   try {
     result = streamText({
-      model: cachedModel(m),
+      model: cachedModel(m, deadlines),
       system: input.system,
       messages,
       tools: Object.keys(tools).length ? tools : undefined,
       maxRetries: 0,
-      abortSignal: input.signal,
-      timeout: { firstChunkMs: 120_000, chunkMs: 120_000 },
+      abortSignal: AbortSignal.any([input.signal, step.signal]),
       onError: () => {}, // errors arrive as stream parts below; the SDK would otherwise print them
     });
     for await (const part of result.fullStream) {
@@ -249,8 +259,15 @@ async function modelStep(m: ResolvedModel, tools: ToolSet, messages: ModelMessag
   } catch (err) {
     if (input.signal.aborted) out.aborted = true;
     else out.error ??= err;
+  } finally {
+    clearTimeout(stepTimer);
   }
   if (input.signal.aborted) out.aborted = true;
+  else if (step.signal.aborted) {
+    // The step deadline ended it: a timeout error, not an abort the user asked for.
+    out.aborted = false;
+    out.error = step.signal.reason;
+  }
   if (out.error !== undefined && out.aborted) out.error = undefined;
   if (out.error === undefined && !out.aborted && result) {
     out.messages = (await result.response).messages;

@@ -72,6 +72,16 @@ const gateway = z
       .prefault({}),
     tailscale: z.strictObject({ mode: z.enum(["off", "serve", "funnel"]).default("off") }).prefault({}),
     maxPayloadBytes: z.number().int().min(65_536).max(256 * 1024 * 1024).default(25 * 1024 * 1024),
+    maxBufferedBytes: z
+      .number()
+      .int()
+      .min(65_536)
+      .max(1024 * 1024 * 1024)
+      .default(8 * 1024 * 1024)
+      .describe("unread bytes one client may have queued: past half of it chat deltas and ticks are dropped (one resync event), past all of it the client is disconnected (1013); see docs/operations.md"),
+    maxPendingPerAddress: z.number().int().min(1).max(4096).default(32).describe("WebSocket connections from one address that have not authenticated yet; more are refused (429)"),
+    maxPending: z.number().int().min(1).max(65_536).default(256).describe("unauthenticated WebSocket connections in all; at the cap the oldest from the busiest address is closed to admit a newcomer"),
+    maxConnections: z.number().int().min(16).max(1_000_000).default(2048).describe("open TCP connections to the gateway port (HTTP and WebSocket); further connections are closed as soon as they are accepted"),
   })
   .superRefine((g, ctx) => {
     if (g.bind === "custom" && !g.customBindHost) {
@@ -105,6 +115,13 @@ const agents = z
     defaults: z
       .strictObject({
         model: modelRef.prefault({ primary: "anthropic/claude-sonnet-4-5" }),
+        timeouts: z
+          .strictObject({
+            firstByteSeconds: z.number().positive().max(3600).default(120).describe("a model call must answer (response headers) within this; else it ends with a timeout and the next fallback is tried"),
+            idleSeconds: z.number().positive().max(3600).default(120).describe("longest silence allowed between two chunks of a streamed model answer"),
+            stepSeconds: z.number().positive().max(86_400).default(600).describe("one model call (one step of a run) as a whole; an endless stream is cut here"),
+          })
+          .prefault({}),
         workspace: z.string().min(1).optional().describe("default: <state dir>/workspace (~/.simpleclaw/workspace)"),
         sandbox: z
           .strictObject({

@@ -23,15 +23,31 @@ import type { GatewayContext } from "./context.js";
 import { methods, type Caller } from "./methods.js";
 import { MethodError } from "./method-error.js";
 import { formatPath } from "../config/io.js";
+import { CLOSE_SLOW_CONSUMER, eventFrameText, isDroppableEvent, outboundDecision, type FrameKind } from "./outbound.js";
 
 export const CLOSE_POLICY = 1008;
 /** RFC 6455 "protocol error": a client of another gateway protocol (OpenClaw). */
 export const CLOSE_PROTOCOL = 1002;
+/** How long a request waits for a client to read its backlog before the client is closed. */
+export const SLOW_READER_GRACE_MS = 5_000;
 
 /** Methods only a node may call. */
 const NODE_ONLY = new Set<string>(["node.invoke.result"]);
 
 type Role = "operator" | "node";
+
+/**
+ * An own `__proto__` key anywhere in a frame (JSON.parse makes one; zod would silently drop
+ * it, or pass it on inside free-form params). Nesting deeper than 64 levels counts too: it
+ * is not checked, so it is refused (fails closed).
+ */
+export function hasProtoKey(value: unknown, depth = 0): boolean {
+  if (!value || typeof value !== "object") return false;
+  if (depth > 64) return true;
+  if (Object.hasOwn(value, "__proto__")) return true;
+  for (const v of Object.values(value)) if (hasProtoKey(v, depth + 1)) return true;
+  return false;
+}
 
 function readId(value: unknown): string | undefined {
   if (value && typeof value === "object" && "id" in value) {
@@ -51,6 +67,11 @@ export class Connection {
   private seq = 0;
   private closing = false;
   private handshakeTimer: NodeJS.Timeout | undefined;
+  /** True from the first dropped event until one goes out again (one `resync` per gap). */
+  private dropping = false;
+  readonly openedAt = Date.now();
+  /** Requests pass this gate in order (see waitForRoom). */
+  private gate: Promise<unknown> = Promise.resolve();
 
   constructor(
     private ctx: GatewayContext,
@@ -66,12 +87,36 @@ export class Connection {
     this.event("connect.challenge", { nonce: this.nonce, ts: Date.now() });
   }
 
+  /** Closing or closed: no longer counts as a pending connection. */
+  get closed(): boolean {
+    return this.closing || this.ws.readyState === this.ws.CLOSED;
+  }
+
   get authenticated(): boolean {
     return this.role !== undefined;
   }
 
   event(event: string, payload: unknown): void {
-    this.send({ type: "event", event, payload, seq: this.seq++ });
+    this.eventJson(event, JSON.stringify(payload ?? null), isDroppableEvent(event, payload));
+  }
+
+  /** Sends an event whose payload is already JSON (broadcasts serialise once for every client). */
+  eventJson(event: string, payloadJson: string, droppable = false): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    const text = eventFrameText(event, payloadJson, this.seq);
+    const kind: FrameKind = droppable ? "droppable" : "event";
+    const decision = outboundDecision(kind, this.ws.bufferedAmount, Buffer.byteLength(text), this.ctx.config.gateway.maxBufferedBytes);
+    if (decision === "drop") {
+      if (!this.dropping) {
+        this.dropping = true;
+        const resync = { reason: "this client is not reading fast enough; events were dropped here: reload state (chat.history) before trusting deltas again." };
+        this.transmit(eventFrameText("resync", JSON.stringify(resync), this.seq++), "event");
+      }
+      return;
+    }
+    if (droppable) this.dropping = false;
+    this.seq++;
+    this.transmit(text, kind, decision);
   }
 
   close(code: number, reason: string): void {
@@ -81,7 +126,52 @@ export class Connection {
   }
 
   private send(frame: unknown): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(frame));
+    if (this.ws.readyState === this.ws.OPEN) this.transmit(JSON.stringify(frame), "reply");
+  }
+
+  /**
+   * Requests start one after another only while this client's unread backlog is under half
+   * of gateway.maxBufferedBytes; one that stays over it for SLOW_READER_GRACE_MS is closed.
+   */
+  private waitForRoom(): Promise<boolean> {
+    const turn = this.gate.then(() => this.drained());
+    this.gate = turn.then(() => undefined);
+    return turn;
+  }
+
+  private async drained(): Promise<boolean> {
+    const soft = this.ctx.config.gateway.maxBufferedBytes / 2;
+    const deadline = Date.now() + SLOW_READER_GRACE_MS;
+    await new Promise((r) => setImmediate(r)); // let the previous request's reply be queued first
+    while (this.ws.bufferedAmount >= soft) {
+      if (this.closed) return false;
+      if (Date.now() > deadline) {
+        this.slowConsumer();
+        return false;
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return !this.closed;
+  }
+
+  private slowConsumer(): void {
+    if (this.closing) return;
+    const max = this.ctx.config.gateway.maxBufferedBytes;
+    this.ctx.logger.warn("closing a client that does not read", { connId: this.connId, addr: this.remoteAddress, buffered: this.ws.bufferedAmount });
+    this.close(CLOSE_SLOW_CONSUMER, `client too slow: more than ${max} bytes unread; reconnect and resync`);
+    // The close frame waits behind the unread bytes; a client that never reads is cut off.
+    setTimeout(() => this.ws.terminate(), 5000).unref();
+  }
+
+  /** The one place a frame is handed to the socket, after the backpressure decision (outbound.ts). */
+  private transmit(text: string, kind: FrameKind, decided?: "send" | "close"): void {
+    const max = this.ctx.config.gateway.maxBufferedBytes;
+    const decision = decided ?? outboundDecision(kind, this.ws.bufferedAmount, Buffer.byteLength(text), max);
+    if (decision === "send") {
+      this.ws.send(text);
+      return;
+    }
+    this.slowConsumer();
   }
 
   private ok(id: string, payload: unknown): void {
@@ -112,6 +202,10 @@ export class Connection {
       return;
     }
     const id = readId(parsed);
+    if (hasProtoKey(parsed)) {
+      this.reject(id, { code: "INVALID_REQUEST", message: "frames may not contain a \"__proto__\" key or nest deeper than 64 levels." });
+      return;
+    }
     const frame = requestFrame.safeParse(parsed);
     if (!frame.success) {
       const issue = frame.error.issues[0]!;
@@ -237,6 +331,8 @@ export class Connection {
       this.fail(id, { code: "FORBIDDEN", message: `a ${this.role} connection may not call ${method}.` });
       return;
     }
+    // A client that is not reading its replies gets no new work done (docs/operations.md).
+    if (!(await this.waitForRoom())) return;
     const parsed = methodParams[name].safeParse(params);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;

@@ -9,6 +9,7 @@ import { PRE_AUTH_MAX_PAYLOAD, TICK_INTERVAL_MS } from "../protocol/schema.js";
 import { admitUpgrade } from "../security/admission.js";
 import { clientAddress } from "../security/client-address.js";
 import { Connection } from "./connection.js";
+import { CLOSE_SLOW_CONSUMER as CLOSE_TRY_AGAIN, isDroppableEvent } from "./outbound.js";
 import type { GatewayContext } from "./context.js";
 import { handleHttp } from "./http.js";
 import { isLoopbackHostHeader, originAllowed } from "../security/origin.js";
@@ -21,6 +22,9 @@ export interface RunningGateway {
   url: string;
   close(reason?: string): Promise<void>;
 }
+
+const HTTP_HEADERS_TIMEOUT_MS = 10_000;
+const HTTP_REQUEST_TIMEOUT_MS = 30_000;
 
 function refuseUpgrade(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
@@ -35,19 +39,41 @@ export async function startServer(
     ...base,
     connections: { count: (role) => [...conns].filter((c) => c.role === role).length },
     broadcast(event, payload) {
-      for (const c of conns) if (c.role === "operator") c.event(event, payload);
+      // Serialised once for every client (docs/operations.md#outbound-buffer-slow-clients).
+      let json: string | undefined;
+      const droppable = isDroppableEvent(event, payload);
+      for (const c of conns) if (c.role === "operator") c.eventJson(event, (json ??= JSON.stringify(payload ?? null)), droppable);
     },
   };
 
+  // HTTP deadlines (docs/operations.md#http): a request (or a WebSocket upgrade) must
+  // deliver its headers within 10 s and finish within 30 s; an idle keep-alive socket
+  // closes after 5 s. Node checks these every `connectionsCheckingInterval`, so it is 1 s.
+  const httpOptions = { headersTimeout: HTTP_HEADERS_TIMEOUT_MS, requestTimeout: HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 };
   const server: Server = tls
-    ? createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: "TLSv1.2" }, (req, res) => handleHttp(ctx, req, res))
-    : createHttpServer((req, res) => handleHttp(ctx, req, res));
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+    ? createHttpsServer({ ...httpOptions, handshakeTimeout: HTTP_HEADERS_TIMEOUT_MS, cert: tls.cert, key: tls.key, minVersion: "TLSv1.2" }, (req, res) => handleHttp(ctx, req, res))
+    : createHttpServer(httpOptions, (req, res) => handleHttp(ctx, req, res));
+  server.headersTimeout = HTTP_HEADERS_TIMEOUT_MS;
+  server.requestTimeout = HTTP_REQUEST_TIMEOUT_MS;
+  server.keepAliveTimeout = 5_000;
+  server.maxConnections = ctx.config.gateway.maxConnections;
+  // Node's own headersTimeout does not close a socket that sent part of a request (or
+  // nothing) and went quiet, so each new connection gets its own deadline, cleared as
+  // soon as a request's (or upgrade's) headers are complete.
+  const headerDeadlines = new WeakMap<object, NodeJS.Timeout>();
+  server.on(tls ? "secureConnection" : "connection", (socket: Duplex) => {
+    const timer = setTimeout(() => socket.destroy(), HTTP_HEADERS_TIMEOUT_MS);
+    timer.unref();
+    headerDeadlines.set(socket, timer);
+    socket.once("close", () => clearTimeout(timer));
+  });
+  const headersArrived = (socket: object) => clearTimeout(headerDeadlines.get(socket));
+  server.on("request", (req: IncomingMessage) => headersArrived(req.socket));
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: PRE_AUTH_MAX_PAYLOAD, perMessageDeflate: false });
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    headersArrived(req.socket);
     socket.on("error", () => socket.destroy());
     let path: string;
     try {
@@ -73,13 +99,23 @@ export async function startServer(
     }
     // The client is the TCP peer, or behind gateway.trustedProxies the forwarded address.
     const addr = clientAddress(req.socket.remoteAddress ?? "unknown", req.headers["x-forwarded-for"], ctx.trustedProxies);
-    const admission = admitUpgrade(addr, (function* () {
-      for (const c of conns) if (!c.authenticated) yield c.remoteAddress;
-    })());
+    const admission = admitUpgrade(
+      addr,
+      (function* () {
+        for (const c of conns) if (!c.authenticated && !c.closed) yield { id: c, address: c.remoteAddress, openedAt: c.openedAt };
+      })(),
+      { perAddress: ctx.config.gateway.maxPendingPerAddress, total: ctx.config.gateway.maxPending },
+    );
     if (!admission.ok) {
       ctx.logger.warn("websocket refused: too many unauthenticated connections", { addr, reason: admission.reason });
-      refuseUpgrade(socket, admission.status, admission.status === 429 ? "Too Many Requests" : "Service Unavailable");
+      refuseUpgrade(socket, admission.status, "Too Many Requests");
       return;
+    }
+    if (admission.evict) {
+      const victim = admission.evict;
+      ctx.logger.debug("evicting an unauthenticated connection to admit a newcomer", { victim: victim.remoteAddress, addr });
+      victim.close(CLOSE_TRY_AGAIN, "too many unauthenticated connections; this one was the oldest");
+      victim.ws.terminate();
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = new Connection(ctx, ws, addr);
@@ -89,7 +125,8 @@ export async function startServer(
   });
 
   const tick = setInterval(() => {
-    for (const c of conns) if (c.authenticated) c.event("tick", { ts: Date.now() });
+    const json = JSON.stringify({ ts: Date.now() });
+    for (const c of conns) if (c.authenticated) c.eventJson("tick", json, true);
   }, TICK_INTERVAL_MS);
   tick.unref();
 

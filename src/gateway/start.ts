@@ -91,6 +91,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
   const { openStateDb } = await import("../infra/db.js");
   const { SessionStore } = await import("../agents/store.js");
   const { ChatService } = await import("../agents/chat.js");
+  const { ChatQueueStore } = await import("../agents/queue.js");
   const { builtinTools } = await import("../tools/registry.js");
   const builtins = builtinTools();
   // Plugins: only ids in plugins.allow are imported (when it is set); a plugin that
@@ -146,6 +147,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     broadcast: (e) => gwRef?.ctx.broadcast("chat", e),
     services: { stateDir: paths.dir, approvals, nodes, memory, browser },
     approvals,
+    queue: new ChatQueueStore(db),
   });
   const channels = new ChannelManager({
     config,
@@ -199,6 +201,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     throw err;
   }
   gwRef = gw;
+  chat.recover(); // messages acknowledged before a crash (docs/agents.md#queue-and-crashes)
   devices.watch();
   // Channels connect once the gateway is up; a channel that fails to start is logged
   // and shown by `channels status`, and never stops the gateway.

@@ -26,7 +26,7 @@ export type ChatEvent = { runId: string; sessionKey: string } & (
   | { state: "fallback"; from: string; to: string; reason: string }
   | { state: "status"; text: string; approval?: PendingApprovalNotice }
   | { state: "final"; text: string; model?: string; usage?: { inputTokens: number; outputTokens: number }; command?: string }
-  | { state: "error"; message: string }
+  | { state: "error"; message: string; code?: "TIMEOUT" }
   | { state: "aborted"; text: string }
 );
 
@@ -36,6 +36,7 @@ export type ChatEventView = ChatEvent &
     delta: string;
     text: string;
     message: string;
+    code: "TIMEOUT";
     model: string;
     usage: { inputTokens: number; outputTokens: number };
     command: string;

@@ -159,12 +159,12 @@ export const methodParams = {
 } as const;
 export type MethodName = keyof typeof methodParams;
 
-export const EVENTS = ["connect.challenge", "tick", "shutdown", "chat", "exec.approval.requested", "exec.approval.resolved", "pairing.requested", "pairing.resolved", "device.pair.requested", "device.pair.resolved"] as const;
+export const EVENTS = ["connect.challenge", "tick", "shutdown", "resync", "chat", "exec.approval.requested", "exec.approval.resolved", "pairing.requested", "pairing.resolved", "device.pair.requested", "device.pair.resolved"] as const;
 
 /** The only methods a `node` connection may call; operators may call every other one. */
 export const NODE_METHODS: readonly MethodName[] = ["health", "node.invoke.result"];
 /** Events a node receives. */
-export const NODE_EVENTS = ["connect.challenge", "tick", "shutdown", "node.invoke.request"] as const;
+export const NODE_EVENTS = ["connect.challenge", "tick", "shutdown", "resync", "node.invoke.request"] as const;
 
 /** Payload of a `chat` event (one per delta, tool step, and end of run): the runtime check of protocol/results.ts's ChatEvent. */
 const runRef = { runId: z.string(), sessionKey: z.string() };
@@ -195,7 +195,7 @@ export const chatEvent = z.discriminatedUnion("state", [
     usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }).optional(),
     command: z.string().optional(),
   }),
-  z.object({ ...runRef, state: z.literal("error"), message: z.string() }),
+  z.object({ ...runRef, state: z.literal("error"), message: z.string(), code: z.literal("TIMEOUT").optional() }),
   z.object({ ...runRef, state: z.literal("aborted"), text: z.string() }),
 ]);
 export type ChatEventPayload = ChatEvent;

@@ -1,18 +1,44 @@
 import { describe, expect, it } from "vitest";
-import { admitUpgrade, MAX_PENDING_PER_ADDRESS, MAX_PENDING_TOTAL } from "./admission.js";
+import { admitUpgrade, MAX_PENDING_PER_ADDRESS, MAX_PENDING_TOTAL, type PendingConn } from "./admission.js";
+
+const conn = (id: number, address: string, openedAt = id): PendingConn<number> => ({ id, address, openedAt });
 
 describe("pre-auth admission", () => {
   it("admits until one address holds the per-address limit, then refuses that address only", () => {
-    const pending = Array.from({ length: MAX_PENDING_PER_ADDRESS - 1 }, () => "10.0.0.9");
+    const pending = Array.from({ length: MAX_PENDING_PER_ADDRESS - 1 }, (_, i) => conn(i, "10.0.0.9"));
     expect(admitUpgrade("10.0.0.9", pending)).toEqual({ ok: true });
-    pending.push("10.0.0.9");
+    pending.push(conn(999, "10.0.0.9"));
     expect(admitUpgrade("10.0.0.9", pending)).toMatchObject({ ok: false, status: 429 });
     expect(admitUpgrade("10.0.0.10", pending)).toEqual({ ok: true });
   });
 
-  it("caps the total across addresses (a spread-out flood)", () => {
-    const pending = Array.from({ length: MAX_PENDING_TOTAL }, (_, i) => `10.1.${i >> 8}.${i & 255}`);
-    expect(admitUpgrade("10.9.9.9", pending)).toMatchObject({ ok: false, status: 503 });
-    expect(admitUpgrade("10.9.9.9", pending.slice(1))).toEqual({ ok: true });
+  it("at the global cap admits the newcomer and evicts the oldest connection of the busiest address", () => {
+    // a spread-out flood: 16 addresses; 10.1.0.3 holds one more than the others
+    const pending: PendingConn<number>[] = [];
+    for (let i = 0; i < MAX_PENDING_TOTAL - 1; i++) pending.push(conn(i, `10.1.0.${i % 16}`, 1000 + i));
+    pending.push(conn(5000, "10.1.0.3", 2000));
+    expect(pending).toHaveLength(MAX_PENDING_TOTAL);
+    // oldest of 10.1.0.3 is id 3 (opened at 1003)
+    expect(admitUpgrade("127.0.0.1", pending)).toEqual({ ok: true, evict: 3 });
+  });
+
+  it("never evicts the owner's single pending connection while a flooding address holds more", () => {
+    const owner = conn(-1, "127.0.0.1", 0); // the oldest of all
+    const pending = [owner, ...Array.from({ length: MAX_PENDING_TOTAL - 1 }, (_, i) => conn(i, `10.2.0.${i % 20}`, 10 + i))];
+    const d = admitUpgrade("10.2.0.99", pending);
+    expect(d.ok).toBe(true);
+    expect(d.ok && d.evict).not.toBe(-1);
+    expect(d.ok && d.evict).toBe(0); // 10.2.0.0's oldest
+  });
+
+  it("among equally busy addresses evicts the oldest", () => {
+    const pending = [conn(1, "a", 50), conn(2, "b", 10), conn(3, "c", 30)];
+    expect(admitUpgrade("d", pending, { perAddress: 5, total: 3 })).toEqual({ ok: true, evict: 2 });
+  });
+
+  it("honours configured limits", () => {
+    const pending = [conn(1, "a"), conn(2, "a")];
+    expect(admitUpgrade("a", pending, { perAddress: 2, total: 100 })).toMatchObject({ ok: false, status: 429 });
+    expect(admitUpgrade("b", pending, { perAddress: 2, total: 100 })).toEqual({ ok: true });
   });
 });

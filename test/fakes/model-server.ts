@@ -83,6 +83,8 @@ export interface TurnTiming {
   delayMs?: number;
   /** Wait this long between streamed chunks (the first chunk goes out immediately). */
   chunkDelayMs?: number;
+  /** Streamed replies: send the status line and headers, then nothing until the client gives up. */
+  silentAfterHeaders?: boolean;
 }
 
 export interface StreamFailure {
@@ -398,6 +400,10 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
       connection: "keep-alive",
     });
     res.flushHeaders();
+    if (turn.silentAfterHeaders) {
+      await sleep(2 ** 31 - 1, closed);
+      return;
+    }
     let first = true;
     let lastWrite: Promise<void> = Promise.resolve();
     for (const ev of events) {
