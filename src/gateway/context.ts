@@ -10,6 +10,7 @@ import type { ChannelStatus } from "../channels/manager.js";
 import type { Env } from "../config/paths.js";
 import type { DeviceService } from "../devices/service.js";
 import type { NodeRegistry } from "../nodes/registry.js";
+import type { ReloadResult } from "./reload.js";
 
 export interface GatewayContext {
   version: string;
@@ -34,4 +35,6 @@ export interface GatewayContext {
   /** Device pairing (devices/service.ts) and connected nodes (nodes/registry.ts). */
   devices: DeviceService;
   nodes: NodeRegistry;
+  /** Re-read the config file and apply what can apply live (gateway/reload.ts). */
+  reloadConfig?: () => ReloadResult;
 }

@@ -80,6 +80,10 @@ export const methods: { [M in MethodName]: Handler<M> } = {
     if (value === undefined) throw new MethodError("NOT_FOUND", `config has no key ${params.path}.`);
     return { path: ctx.configPath, key: params.path, value };
   },
+  "config.reload": (ctx) => {
+    if (!ctx.reloadConfig) throw new MethodError("UNAVAILABLE", "this gateway cannot reload its config; restart it.");
+    return ctx.reloadConfig();
+  },
   "chat.send": (ctx, params) =>
     chatCall(() =>
       ctx.chat.send({

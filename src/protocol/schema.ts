@@ -110,6 +110,8 @@ export const methodParams = {
   health: z.strictObject({}),
   status: z.strictObject({}),
   "config.get": z.strictObject({ path: z.string().min(1).max(256).optional() }),
+  /** Re-read simpleclaw.json now (what `config set` calls); see docs/configuration.md. */
+  "config.reload": z.strictObject({}),
   "chat.send": z.strictObject({
     sessionKey: sessionKey.optional(),
     message: z.string().max(1_000_000),
