@@ -208,7 +208,26 @@ describe("Control UI in headless Chromium", () => {
     await expectClean(ui);
   });
 
-  it("chat: markup in a model reply is shown as text, never run", async () => {
+  it("chat: with the model server down the error stays on screen under the message", async () => {
+    const { gw, model } = await boot();
+    await model.close();
+    const ui = await openUi(gw);
+    await signIn(ui, gw.token!);
+    await ui.page.fill("#chat-input", "is anyone there?");
+    await ui.page.click("#chat-send");
+    const err = await ui.page.waitForSelector("#chat-log .note.error");
+    expect(await err.textContent()).toMatch(/^error: .*fake\/m/);
+    // The history reload after the run ended must not wipe the error; the message shows once.
+    await waitInPage(ui.page, `!document.querySelector("[data-streaming]") && !document.querySelector("#chat-log .typing")`);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await ui.page.locator("#chat-log .note.error").count()).toBe(1);
+    expect(await ui.page.locator("#chat-log .msg.user .text").allTextContents()).toEqual(["is anyone there?"]);
+    expect(await ui.page.isEnabled("#chat-stop")).toBe(false);
+    await ui.shot("chat-model-down");
+    await expectClean(ui);
+  });
+
+    it("chat: markup in a model reply is shown as text, never run", async () => {
     const { gw, model } = await boot();
     const evil = `<img src="/x" onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
     model.script({ text: evil });
@@ -348,13 +367,13 @@ describe("Control UI in headless Chromium", () => {
     await expectClean(ui);
   });
 
-  it("security: runs the audit and lists findings by severity", async () => {
+  it("security: runs the audit on open and lists findings by severity", async () => {
     // auth mode "password" with a short password: a finding the audit must report.
     const { gw } = await boot({ gateway: { auth: { mode: "password", password: "hunter22" } } });
     const ui = await openUi(gw);
     await signIn(ui, "hunter22");
     await ui.page.click("#nav-security");
-    await ui.page.click("#run-audit");
+    // Opening the page runs the audit: no blank page waiting for a click.
     const summary = await ui.page.waitForSelector("#audit-summary");
     const m = /(\d+) critical (\d+) warn (\d+) info/.exec((await summary.textContent()) ?? "");
     expect(m).toBeTruthy();
