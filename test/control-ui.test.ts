@@ -3,7 +3,8 @@
 // sign-in, streamed chat, exec approvals, DM pairing, devices, sessions, the audit, and
 // the CSP (no inline script, no violations). Screenshots go to test-artifacts/control-ui/
 // (or $SIMPLECLAW_TEST_ARTIFACTS). A missing Chromium fails the suite: no silent skip.
-import { accessSync, constants, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { delimiter, join } from "node:path";
@@ -13,7 +14,7 @@ import { HTML_CSP } from "../src/gateway/http.js";
 import { generateIdentity, signConnect } from "../src/devices/identity.js";
 import { startFakeModelServer, type FakeModelServer } from "./fakes/model-server.js";
 import { startFakeTelegram } from "./fakes/telegram.js";
-import { cleanupAll, connectRequest, onCleanup, rawHttp, rawWs, REPO_ROOT, startTestGateway, type Json, type TestGateway } from "./helpers/gateway.js";
+import { cleanupAll, connectRequest, onCleanup, rawHttp, rawWs, REPO_ROOT, runCli, startTestGateway, type Json, type TestGateway } from "./helpers/gateway.js";
 
 const ARTIFACTS = process.env.SIMPLECLAW_TEST_ARTIFACTS ?? join(REPO_ROOT, "test-artifacts", "control-ui");
 const TOKEN_KEY = "simpleclaw.gatewayToken";
@@ -365,6 +366,40 @@ describe("Control UI in headless Chromium", () => {
     await ui.page.waitForSelector('#session-view :text("Empty transcript.")');
     expect(gw.gw.ctx.store.entries("agent:main:main")).toEqual([]);
     await expectClean(ui);
+  });
+
+  it("dashboard: opens the UI signed in with a one-time code, never the token in the URL", async () => {
+    const { gw } = await boot();
+    // A stand-in for xdg-open that records the link it was asked to open.
+    const bin = mkdtempSync(join(tmpdir(), "simpleclaw-opener-"));
+    const opened = join(bin, "opened.txt");
+    writeFileSync(join(bin, "xdg-open"), `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
+    const r = await runCli(["dashboard"], { ...gw.env, PATH: `${bin}${delimiter}${process.env.PATH}` });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`Opened the Control UI at ${gw.httpUrl}/ in your browser (signed in with a one-time code, valid 60 s).\n`);
+    const link = await waitFor(() => existsSync(opened) && readFileSync(opened, "utf8"));
+    expect(link).toMatch(new RegExp(`^${gw.httpUrl}/#signin=[A-Za-z0-9_-]{20,}$`));
+    expect(link).not.toContain(gw.token!);
+
+    const context = await browser.newContext();
+    onCleanup(() => context.close());
+    const page = await context.newPage();
+    await page.goto(link);
+    await page.waitForSelector("#nav-chat");
+    expect(page.url()).not.toContain("signin"); // the code leaves the address bar at once
+    expect(await page.evaluate(`sessionStorage.getItem(${JSON.stringify(TOKEN_KEY)})`)).toBe(gw.token);
+
+    // The same link again (a second tab, someone who saw it): the code is spent.
+    const again = await (await browser.newContext()).newPage();
+    await again.goto(link);
+    expect(await (await again.waitForSelector("#login-error")).textContent()).toMatch(/sign-in code is wrong, already used or expired/);
+    await again.context().close();
+
+    // No browser opener: the link is printed instead.
+    const printed = await runCli(["dashboard"], { ...gw.env, PATH: mkdtempSync(join(tmpdir(), "simpleclaw-nobin-")) });
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).toMatch(new RegExp(`^No browser opener \\(xdg-open\\) found here\\. Open this link within 60 s; it signs you in once:\\n${gw.httpUrl}/#signin=[A-Za-z0-9_-]{20,}\\n$`));
   });
 
   it("security: runs the audit on open and lists findings by severity", async () => {

@@ -15,5 +15,6 @@ import { registerPluginCommands } from "./plugins.js";
 import { registerOnboardCommands } from "./onboard.js";
 import { registerDoctorCommands } from "./doctor.js";
 import { registerTuiCommands } from "./tui.js";
+import { registerDailyCommands } from "./daily.js";
 
-export const commandGroups: Array<(program: Command) => void> = [registerOnboardCommands, registerDoctorCommands, registerGatewayCommands, registerAgentCommands, registerTuiCommands, registerApprovalCommands, registerSandboxCommands, registerChannelCommands, registerDeviceCommands, registerNodeCommands, registerSecurityCommands, registerMemoryCommands, registerPluginCommands, registerConfigCommands];
+export const commandGroups: Array<(program: Command) => void> = [registerOnboardCommands, registerDoctorCommands, registerGatewayCommands, registerDailyCommands, registerAgentCommands, registerTuiCommands, registerApprovalCommands, registerSandboxCommands, registerChannelCommands, registerDeviceCommands, registerNodeCommands, registerSecurityCommands, registerMemoryCommands, registerPluginCommands, registerConfigCommands];
