@@ -16,5 +16,6 @@ import { registerOnboardCommands } from "./onboard.js";
 import { registerDoctorCommands } from "./doctor.js";
 import { registerTuiCommands } from "./tui.js";
 import { registerDailyCommands } from "./daily.js";
+import { registerLogCommands } from "./logs.js";
 
-export const commandGroups: Array<(program: Command) => void> = [registerOnboardCommands, registerDoctorCommands, registerGatewayCommands, registerDailyCommands, registerAgentCommands, registerTuiCommands, registerApprovalCommands, registerSandboxCommands, registerChannelCommands, registerDeviceCommands, registerNodeCommands, registerSecurityCommands, registerMemoryCommands, registerPluginCommands, registerConfigCommands];
+export const commandGroups: Array<(program: Command) => void> = [registerOnboardCommands, registerDoctorCommands, registerGatewayCommands, registerDailyCommands, registerLogCommands, registerAgentCommands, registerTuiCommands, registerApprovalCommands, registerSandboxCommands, registerChannelCommands, registerDeviceCommands, registerNodeCommands, registerSecurityCommands, registerMemoryCommands, registerPluginCommands, registerConfigCommands];
