@@ -73,4 +73,14 @@ describe("config changes reach the running gateway", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("set agents.defaults.model.primary\n");
   });
+
+  it("a model ref with an unknown provider is refused with the key path", async () => {
+    const state = tempStateDir({});
+    const r = await runCli(["config", "set", "agents.defaults.model.primary", "ollama/llama3.1"], state.env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: not saved: agents\.defaults\.model\.primary: "ollama\/llama3\.1" names an unknown provider "ollama"; use anthropic, openai, or add models\.providers\.ollama/);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    const after = await runCli(["config", "get", "agents.defaults.model.primary"], state.env);
+    expect(after.stdout).toBe("anthropic/claude-sonnet-4-5\n");
+  });
 });

@@ -13,6 +13,7 @@ import {
 import { configSchema, type Config } from "../config/schema.js";
 import { statePaths } from "../config/paths.js";
 import { reloadPlan } from "../config/reload.js";
+import { modelRefProblems } from "../config/model-refs.js";
 import { processAlive, readRuntimeRecord } from "../config/runtime-record.js";
 import { EXIT, UserError, errorMessage } from "../infra/errors.js";
 
@@ -47,6 +48,10 @@ export async function configSet(path: string, text: string): Promise<void> {
   // A value the schema refuses is a mistake on the command line (exit 2), not a broken config.
   if (!v.ok) throw new UserError(`not saved: ${v.problems.join("; ")}.`, EXIT.usage);
   const before = validateConfig(raw);
+  // A model ref naming a provider nobody provides is refused too (only ones this change introduces).
+  const had = new Set(before.ok ? modelRefProblems(before.config).map((p) => `${p.path}: ${p.message}`) : []);
+  const refs = modelRefProblems(v.config).map((p) => `${p.path}: ${p.message}`).filter((p) => !had.has(p));
+  if (refs.length) throw new UserError(`not saved: ${refs.join("; ")}.`, EXIT.usage);
   saveRawConfig(next);
   process.stdout.write(`set ${path}\n`);
   await tellRunningGateway(before.ok ? before.config : undefined, v.config);
@@ -108,6 +113,8 @@ export function configValidate(): void {
   if (!v.ok) {
     throw new UserError(`invalid config in ${path}:\n  ${v.problems.join("\n  ")}`, EXIT.config);
   }
+  const refs = modelRefProblems(v.config);
+  if (refs.length) throw new UserError(`invalid config in ${path}:\n  ${refs.map((p) => `${p.path}: ${p.message}`).join("\n  ")}`, EXIT.config);
   process.stdout.write(exists ? `config OK: ${path}\n` : `no config file at ${path}; the defaults are valid\n`);
 }
 
