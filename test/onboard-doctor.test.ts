@@ -98,7 +98,7 @@ describe("simpleclaw onboard --non-interactive", () => {
     expect((await runCli(["config", "validate"], env)).code).toBe(0);
   }, 90_000);
 
-  it("never overwrites an existing config without --force, and backs it up with --force", async () => {
+  it("never overwrites an existing config without --force, backs it up with --force, and keeps the token", async () => {
     const { state, env } = freshState();
     expect((await onboardAnthropic(env)).code).toBe(0);
     const cfgPath = join(state, "simpleclaw.json");
@@ -116,7 +116,14 @@ describe("simpleclaw onboard --non-interactive", () => {
     expect(backups).toHaveLength(1);
     expect(readFileSync(join(state, backups[0]!), "utf8")).toBe(first);
     expect(mode(join(state, backups[0]!))).toBe(0o600);
-    expect(readFileSync(cfgPath, "utf8")).not.toBe(first); // a new token
+    // Re-running setup keeps the gateway token (clients stay signed in); --rotate-token replaces it.
+    const token = (raw: string) => JSON.parse(raw).gateway.auth.token as string;
+    expect(token(readFileSync(cfgPath, "utf8"))).toBe(token(first));
+    expect(forced.stdout).toContain("Kept the existing gateway token (pass --rotate-token for a new one).");
+    const rotated = await onboardAnthropic(env, ["--force", "--rotate-token"]);
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).not.toContain("Kept the existing gateway token");
+    expect(token(readFileSync(cfgPath, "utf8"))).not.toBe(token(first));
   }, 90_000);
 
   it.each([
@@ -390,6 +397,33 @@ describe.skipIf(!hasTmux)("simpleclaw onboard (interactive, driven through tmux)
     expect(v.ok && v.config.agents.defaults.model.primary).toBe("openai/gpt-4.1");
     expect(readJson(join(state, "credentials", "providers.json"))).toEqual({ openai: { apiKey: "sk-openai-typed-0123456789" } });
     expect(mode(join(state, "simpleclaw.json"))).toBe(0o600);
+  }, 60_000);
+
+  it("OpenAI-compatible: Enter takes the base URL and model shown", async () => {
+    const { state, env } = freshState();
+    const t = tmuxSession(env);
+    await t.waitFor(/Which model provider\?/);
+    t.keys("Down");
+    await sleep(100);
+    t.keys("Down");
+    await sleep(100);
+    t.keys("Enter");
+    await t.waitFor(/Base URL of the endpoint/);
+    t.keys("Enter"); // the shown http://127.0.0.1:11434/v1
+    await t.waitFor(/Model id/);
+    t.keys("Enter"); // the shown llama3.1
+    await t.waitFor(/API key, if the endpoint needs one/);
+    t.keys("Enter");
+    await t.waitFor(/Connect a chat channel now\?/);
+    t.keys("Enter");
+    await t.waitFor(/ONBOARD-EXIT=\d+/, 40_000);
+    expect(t.screen()).toContain("ONBOARD-EXIT=0");
+    const v = validateConfig(readJson(join(state, "simpleclaw.json")));
+    expect(v.ok).toBe(true);
+    if (!v.ok) return;
+    const [id, model] = v.config.agents.defaults.model.primary!.split("/");
+    expect(model).toBe("llama3.1");
+    expect(v.config.models.providers[id!]?.baseUrl).toBe("http://127.0.0.1:11434/v1");
   }, 60_000);
 
   it("asks before replacing a config, and keeps it on the default answer (No)", async () => {
