@@ -256,6 +256,25 @@ describe("simpleclaw doctor", () => {
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout).checks.find((c: any) => c.id === "model")).toMatchObject({ status: "fail" });
   }, 90_000);
+
+  it("a primary without a key is a warning, not a failure, when a fallback answers", async () => {
+    const fake = await startFakeModelServer({ apiKey: "fallback-key" });
+    onCleanup(() => fake.close());
+    const { state, env } = freshState();
+    mkdirSync(state, { mode: 0o700 });
+    writeFileSync(
+      join(state, "simpleclaw.json"),
+      JSON.stringify({
+        agents: { defaults: { model: { primary: "anthropic/claude-sonnet-4-5", fallbacks: ["local/tiny"] } } },
+        models: { providers: { local: { api: "openai-completions", baseUrl: fake.url, apiKey: "fallback-key" } } },
+      }),
+      { mode: 0o600 },
+    );
+    const r = await runCli(["doctor", "--check-model", "--json"], { ...env, ANTHROPIC_API_KEY: "" }, { timeoutMs: 40_000 });
+    const model = JSON.parse(r.stdout).checks.find((c: any) => c.id === "model");
+    expect(model.status).toBe("warn");
+    expect(model.detail).toMatch(/^primary anthropic\/claude-sonnet-4-5: .*; replies come from the fallback local\/tiny \(local\/tiny answered in \d+ ms/);
+  }, 90_000);
 });
 
 describe("config versions and the gateway", () => {

@@ -74,6 +74,10 @@ describe("other checks", () => {
     expect(modelCheck({ resolved: false, ref: "p/x", reason: "neither built in", maybePlugin: true }).status).toBe("warn");
     expect(modelCheck({ resolved: true, ref: "anthropic/x", keySource: "$ANTHROPIC_API_KEY" }).detail).toContain("--check-model");
     expect(modelCheck({ resolved: true, ref: "a/x", keySource: "k", probe: { ok: false, message: "refused" } }).status).toBe("fail");
+    const fb = modelCheck({ resolved: false, ref: "anthropic/x", reason: "no API key", maybePlugin: false }, { ref: "local/y", detail: "ok" });
+    expect(fb.status).toBe("warn");
+    expect(fb.detail).toBe("primary anthropic/x: no API key; replies come from the fallback local/y (ok)");
+    expect(modelCheck({ resolved: true, ref: "a/x", keySource: "k" }, { ref: "b/y", detail: "ok" }).status).toBe("ok");
   });
   it("port: free and ours are fine, anything else fails", () => {
     expect(portCheck({ state: "free", host: "127.0.0.1", port: 1 }).status).toBe("ok");
