@@ -40,6 +40,20 @@ describe("config changes reach the running gateway", () => {
     expect(fake.requests.at(-1)!.model).toBe("second");
   });
 
+  it("models set changes the default model of the running gateway; models list shows it", async () => {
+    const { cli, fake } = await setup();
+    const set = await cli("models", "set", "fake/third");
+    expect(set.code).toBe(0);
+    expect(set.stdout).toMatch(/^set agents\.defaults\.model\.primary\napplied to the running gateway/);
+    const list = await cli("models", "list");
+    expect(list.stdout).toMatch(/^agent main: fake\/third \(ready\)\nproviders:\n {2}anthropic \(built in\)\n {2}openai \(built in\)\n {2}fake → http/);
+    expect(JSON.parse((await cli("agent", "-m", "three", "--json")).stdout)).toMatchObject({ model: "fake/third" });
+    expect(fake.requests.at(-1)!.model).toBe("third");
+    const bad = await cli("models", "set", "gpt-4o");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/"gpt-4o" is not a model ref; write provider\/model/);
+  });
+
   it("a hand edit applies; an invalid one is refused with the key path and the running config stays", async () => {
     const { cli, gw, state, token } = await setup();
     const cfg = JSON.parse(readFileSync(state.configPath, "utf8"));

@@ -17,5 +17,6 @@ import { registerDoctorCommands } from "./doctor.js";
 import { registerTuiCommands } from "./tui.js";
 import { registerDailyCommands } from "./daily.js";
 import { registerLogCommands } from "./logs.js";
+import { registerModelCommands } from "./models.js";
 
-export const commandGroups: Array<(program: Command) => void> = [registerOnboardCommands, registerDoctorCommands, registerGatewayCommands, registerDailyCommands, registerLogCommands, registerAgentCommands, registerTuiCommands, registerApprovalCommands, registerSandboxCommands, registerChannelCommands, registerDeviceCommands, registerNodeCommands, registerSecurityCommands, registerMemoryCommands, registerPluginCommands, registerConfigCommands];
+export const commandGroups: Array<(program: Command) => void> = [registerOnboardCommands, registerDoctorCommands, registerGatewayCommands, registerDailyCommands, registerLogCommands, registerModelCommands, registerAgentCommands, registerTuiCommands, registerApprovalCommands, registerSandboxCommands, registerChannelCommands, registerDeviceCommands, registerNodeCommands, registerSecurityCommands, registerMemoryCommands, registerPluginCommands, registerConfigCommands];
