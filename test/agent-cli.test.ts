@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startFakeModelServer } from "./fakes/model-server.js";
+import { GatewayClient } from "../src/protocol/client.js";
 import { cleanupAll, onCleanup, randomToken, runCli, spawnGateway, tempStateDir } from "./helpers/gateway.js";
 
 afterEach(cleanupAll);
@@ -20,7 +21,7 @@ async function setup() {
   const env = { ...state.env, FAKE_API_KEY: fake.apiKey };
   const gw = await spawnGateway(env);
   const cli = (...args: string[]) => runCli([...args, "--url", gw.url, "--token", token], state.env);
-  return { fake, gw, cli, dir: state.dir };
+  return { fake, gw, cli, dir: state.dir, token };
 }
 
 describe("simpleclaw agent / sessions", () => {
@@ -65,6 +66,25 @@ describe("simpleclaw agent / sessions", () => {
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/^error: model fake\/m refused the API key/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("says when the run waits on an approval, how to answer it, and what happened", async () => {
+    const { cli, fake, gw, token } = await setup();
+    const op = await GatewayClient.connect({ url: gw.url, token });
+    onCleanup(() => op.close());
+    const requested = new Promise<{ id: string }>((r) => op.onEvent((e, p) => e === "exec.approval.requested" && r(p as { id: string })));
+    fake.script({ toolCalls: [{ name: "exec", input: { command: "touch approved-file" } }] }, (req) => ({ text: `ran: ${req.toolResults[0]!.content}` }));
+    const run = cli("agent", "-m", "make a file");
+    const req = await requested;
+    const approve = await cli("approvals", "approve", req.id);
+    expect(approve.code).toBe(0);
+    const r = await run;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`[waiting for approval ${req.id} to run: touch approved-file]`);
+    expect(r.stderr).toContain(`simpleclaw approvals approve ${req.id}`);
+    expect(r.stderr).toMatch(/or in the Control UI or TUI; denied in \d+ s without an answer/);
+    expect(r.stderr).toContain(`[approval ${req.id}: allowed once, by operator]`);
+    expect(r.stdout).toMatch(/^ran: /);
   });
 
   it("an unknown agent is refused with a clear error", async () => {

@@ -4,7 +4,8 @@
 // the CSP (no inline script, no violations). Screenshots go to test-artifacts/control-ui/
 // (or $SIMPLECLAW_TEST_ARTIFACTS). Without Chromium the file is skipped and the run ends with
 // a line saying so; .ci/run makes that a failure (test/helpers/system-deps.ts).
-import { accessSync, constants, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { delimiter, join } from "node:path";
@@ -15,7 +16,7 @@ import { generateIdentity, signConnect } from "../src/devices/identity.js";
 import { startFakeModelServer, type FakeModelServer } from "./fakes/model-server.js";
 import { startFakeTelegram } from "./fakes/telegram.js";
 import { missing } from "./helpers/system-deps.js";
-import { cleanupAll, connectRequest, onCleanup, rawHttp, rawWs, REPO_ROOT, startTestGateway, type Json, type TestGateway } from "./helpers/gateway.js";
+import { cleanupAll, connectRequest, onCleanup, rawHttp, rawWs, REPO_ROOT, runCli, startTestGateway, type Json, type TestGateway } from "./helpers/gateway.js";
 
 const ARTIFACTS = process.env.SIMPLECLAW_TEST_ARTIFACTS ?? join(REPO_ROOT, "test-artifacts", "control-ui");
 const TOKEN_KEY = "simpleclaw.gatewayToken";
@@ -213,7 +214,26 @@ describe.skipIf(noChromium)("Control UI in headless Chromium", () => {
     await expectClean(ui);
   });
 
-  it("chat: markup in a model reply is shown as text, never run", async () => {
+  it("chat: with the model server down the error stays on screen under the message", async () => {
+    const { gw, model } = await boot();
+    await model.close();
+    const ui = await openUi(gw);
+    await signIn(ui, gw.token!);
+    await ui.page.fill("#chat-input", "is anyone there?");
+    await ui.page.click("#chat-send");
+    const err = await ui.page.waitForSelector("#chat-log .note.error");
+    expect(await err.textContent()).toMatch(/^error: .*fake\/m/);
+    // The history reload after the run ended must not wipe the error; the message shows once.
+    await waitInPage(ui.page, `!document.querySelector("[data-streaming]") && !document.querySelector("#chat-log .typing")`);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await ui.page.locator("#chat-log .note.error").count()).toBe(1);
+    expect(await ui.page.locator("#chat-log .msg.user .text").allTextContents()).toEqual(["is anyone there?"]);
+    expect(await ui.page.isEnabled("#chat-stop")).toBe(false);
+    await ui.shot("chat-model-down");
+    await expectClean(ui);
+  });
+
+    it("chat: markup in a model reply is shown as text, never run", async () => {
     const { gw, model } = await boot();
     const evil = `<img src="/x" onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
     model.script({ text: evil });
@@ -382,13 +402,47 @@ describe.skipIf(noChromium)("Control UI in headless Chromium", () => {
     await expectClean(ui);
   });
 
-  it("security: runs the audit and lists findings by severity", async () => {
+  it("dashboard: opens the UI signed in with a one-time code, never the token in the URL", async () => {
+    const { gw } = await boot();
+    // A stand-in for xdg-open that records the link it was asked to open.
+    const bin = mkdtempSync(join(tmpdir(), "simpleclaw-opener-"));
+    const opened = join(bin, "opened.txt");
+    writeFileSync(join(bin, "xdg-open"), `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
+    const r = await runCli(["dashboard"], { ...gw.env, PATH: `${bin}${delimiter}${process.env.PATH}` });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`Opened the Control UI at ${gw.httpUrl}/ in your browser (signed in with a one-time code, valid 60 s).\n`);
+    const link = await waitFor(() => existsSync(opened) && readFileSync(opened, "utf8"));
+    expect(link).toMatch(new RegExp(`^${gw.httpUrl}/#signin=[A-Za-z0-9_-]{20,}$`));
+    expect(link).not.toContain(gw.token!);
+
+    const context = await browser.newContext();
+    onCleanup(() => context.close());
+    const page = await context.newPage();
+    await page.goto(link);
+    await page.waitForSelector("#nav-chat");
+    expect(page.url()).not.toContain("signin"); // the code leaves the address bar at once
+    expect(await page.evaluate(`sessionStorage.getItem(${JSON.stringify(TOKEN_KEY)})`)).toBe(gw.token);
+
+    // The same link again (a second tab, someone who saw it): the code is spent.
+    const again = await (await browser.newContext()).newPage();
+    await again.goto(link);
+    expect(await (await again.waitForSelector("#login-error")).textContent()).toMatch(/sign-in code is wrong, already used or expired/);
+    await again.context().close();
+
+    // No browser opener: the link is printed instead.
+    const printed = await runCli(["dashboard"], { ...gw.env, PATH: mkdtempSync(join(tmpdir(), "simpleclaw-nobin-")) });
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).toMatch(new RegExp(`^No browser opener \\(xdg-open\\) found here\\. Open this link within 60 s; it signs you in once:\\n${gw.httpUrl}/#signin=[A-Za-z0-9_-]{20,}\\n$`));
+  });
+
+  it("security: runs the audit on open and lists findings by severity", async () => {
     // auth mode "password" with a short password: a finding the audit must report.
     const { gw } = await boot({ gateway: { auth: { mode: "password", password: "hunter22" } } });
     const ui = await openUi(gw);
     await signIn(ui, "hunter22");
     await ui.page.click("#nav-security");
-    await ui.page.click("#run-audit");
+    // Opening the page runs the audit: no blank page waiting for a click.
     const summary = await ui.page.waitForSelector("#audit-summary");
     const m = /(\d+) critical (\d+) warn (\d+) info/.exec((await summary.textContent()) ?? "");
     expect(m).toBeTruthy();

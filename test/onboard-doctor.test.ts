@@ -14,6 +14,7 @@ import { serviceCommand } from "../src/cli/service-actions.js";
 import { startFakeModelServer } from "./fakes/model-server.js";
 import { BIN, cleanupAll, onCleanup, runCli, sleep, startTestGateway, type Env } from "./helpers/gateway.js";
 import { missing } from "./helpers/system-deps.js";
+import { CONFIG_VERSION } from "../src/config/migrate.js";
 
 afterEach(cleanupAll);
 
@@ -77,7 +78,7 @@ describe("simpleclaw onboard --non-interactive", () => {
     const v = validateConfig(JSON.parse(text));
     expect(v.ok).toBe(true);
     if (!v.ok) return;
-    expect(v.config.version).toBe(1);
+    expect(v.config.version).toBe(CONFIG_VERSION);
     expect(v.config.gateway.bind).toBe("loopback");
     expect(v.config.gateway.auth.mode).toBe("token");
     expect(Buffer.from(v.config.gateway.auth.token!, "base64url")).toHaveLength(32);
@@ -104,7 +105,7 @@ describe("simpleclaw onboard --non-interactive", () => {
     expect((await runCli(["config", "validate"], env)).code).toBe(0);
   }, 90_000);
 
-  it.skipIf(noBwrap)("never overwrites an existing config without --force, and backs it up with --force", async () => {
+  it.skipIf(noBwrap)("never overwrites an existing config without --force, backs it up with --force, and keeps the token", async () => {
     const { state, env } = freshState();
     expect((await onboardAnthropic(env)).code).toBe(0);
     const cfgPath = join(state, "simpleclaw.json");
@@ -122,7 +123,14 @@ describe("simpleclaw onboard --non-interactive", () => {
     expect(backups).toHaveLength(1);
     expect(readFileSync(join(state, backups[0]!), "utf8")).toBe(first);
     expect(mode(join(state, backups[0]!))).toBe(0o600);
-    expect(readFileSync(cfgPath, "utf8")).not.toBe(first); // a new token
+    // Re-running setup keeps the gateway token (clients stay signed in); --rotate-token replaces it.
+    const token = (raw: string) => JSON.parse(raw).gateway.auth.token as string;
+    expect(token(readFileSync(cfgPath, "utf8"))).toBe(token(first));
+    expect(forced.stdout).toContain("Kept the existing gateway token (pass --rotate-token for a new one).");
+    const rotated = await onboardAnthropic(env, ["--force", "--rotate-token"]);
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).not.toContain("Kept the existing gateway token");
+    expect(token(readFileSync(cfgPath, "utf8"))).not.toBe(token(first));
   }, 90_000);
 
   it.each([
@@ -181,13 +189,13 @@ describe("simpleclaw doctor", () => {
     expect(fixed.code).toBe(0);
     expect(fixed.stdout).toContain(`fixed: chmod 700 ${state} (was 755)`);
     expect(fixed.stdout).toContain(`fixed: chmod 600 ${cfgPath} (was 644)`);
-    expect(fixed.stdout).toMatch(/fixed: migrated .* from config version 0 to 1/);
-    expect(fixed.stdout).toContain('+  "version": 1,'); // the printed diff
+    expect(fixed.stdout).toMatch(new RegExp(`fixed: migrated .* from config version 0 to ${CONFIG_VERSION}`));
+    expect(fixed.stdout).toContain(`+  "version": ${CONFIG_VERSION},`); // the printed diff
     expect(mode(state)).toBe(0o700);
     expect(mode(cfgPath)).toBe(0o600);
     expect(mode(join(state, "credentials", "providers.json"))).toBe(0o600);
     const after = readJson(cfgPath);
-    expect(after).toEqual({ ...cfg, version: 1 });
+    expect(after).toMatchObject({ version: CONFIG_VERSION });
     const backups = readdirSync(state).filter((f) => f.startsWith("simpleclaw.json.bak-"));
     expect(backups).toHaveLength(1);
     expect(readJson(join(state, backups[0]!))).toEqual(cfg);
@@ -208,7 +216,7 @@ describe("simpleclaw doctor", () => {
     writeFileSync(cfgPath, JSON.stringify(raw), { mode: 0o600 });
     const r = await runCli(["doctor", "--fix"], env, { timeoutMs: 40_000 });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/not fixed: config migration 0 → 1: the config has problems to fix first/);
+    expect(r.stdout).toMatch(new RegExp(`not fixed: config migration 0 → ${CONFIG_VERSION}: the config has problems to fix first`));
     expect(r.stdout).toMatch(/FAIL  config .*gateway\.bogusKey: unknown key.*retiredSection: unknown key/);
     expect(readJson(cfgPath)).toEqual(raw); // untouched: nothing dropped
     expect(readdirSync(state).filter((f) => f.includes(".bak-"))).toEqual([]);
@@ -218,7 +226,7 @@ describe("simpleclaw doctor", () => {
     const gw = await startTestGateway();
     const { state, env } = freshState();
     mkdirSync(state, { mode: 0o700 });
-    writeFileSync(join(state, "simpleclaw.json"), JSON.stringify({ version: 1, gateway: { port: gw.port } }), { mode: 0o600 });
+    writeFileSync(join(state, "simpleclaw.json"), JSON.stringify({ version: CONFIG_VERSION, gateway: { port: gw.port } }), { mode: 0o600 });
     const ours = await runCli(["doctor", "--json"], env, { timeoutMs: 40_000 });
     const portOf = (out: string) => JSON.parse(out).checks.find((c: any) => c.id === "port");
     expect(portOf(ours.stdout)).toMatchObject({ status: "ok" });
@@ -227,7 +235,7 @@ describe("simpleclaw doctor", () => {
     const other = http.createServer((_req, res) => res.writeHead(404).end("nope"));
     await new Promise<void>((r) => other.listen(0, "127.0.0.1", () => r()));
     onCleanup(() => new Promise((r) => other.close(r)));
-    writeFileSync(join(state, "simpleclaw.json"), JSON.stringify({ version: 1, gateway: { port: (other.address() as AddressInfo).port } }), { mode: 0o600 });
+    writeFileSync(join(state, "simpleclaw.json"), JSON.stringify({ version: CONFIG_VERSION, gateway: { port: (other.address() as AddressInfo).port } }), { mode: 0o600 });
     const foreign = await runCli(["doctor", "--json"], env, { timeoutMs: 40_000 });
     expect(foreign.code).toBe(1);
     expect(portOf(foreign.stdout)).toMatchObject({ status: "fail" });
@@ -255,6 +263,25 @@ describe("simpleclaw doctor", () => {
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout).checks.find((c: any) => c.id === "model")).toMatchObject({ status: "fail" });
   }, 90_000);
+
+  it("a primary without a key is a warning, not a failure, when a fallback answers", async () => {
+    const fake = await startFakeModelServer({ apiKey: "fallback-key" });
+    onCleanup(() => fake.close());
+    const { state, env } = freshState();
+    mkdirSync(state, { mode: 0o700 });
+    writeFileSync(
+      join(state, "simpleclaw.json"),
+      JSON.stringify({
+        agents: { defaults: { model: { primary: "anthropic/claude-sonnet-4-5", fallbacks: ["local/tiny"] } } },
+        models: { providers: { local: { api: "openai-completions", baseUrl: fake.url, apiKey: "fallback-key" } } },
+      }),
+      { mode: 0o600 },
+    );
+    const r = await runCli(["doctor", "--check-model", "--json"], { ...env, ANTHROPIC_API_KEY: "" }, { timeoutMs: 40_000 });
+    const model = JSON.parse(r.stdout).checks.find((c: any) => c.id === "model");
+    expect(model.status).toBe("warn");
+    expect(model.detail).toMatch(/^primary anthropic\/claude-sonnet-4-5: .*; replies come from the fallback local\/tiny \(local\/tiny answered in \d+ ms/);
+  }, 90_000);
 });
 
 describe("config versions and the gateway", () => {
@@ -264,7 +291,7 @@ describe("config versions and the gateway", () => {
     writeFileSync(join(state, "simpleclaw.json"), JSON.stringify({ version: 99, gateway: { auth: { token: "x".repeat(40) } } }), { mode: 0o600 });
     const r = await runCli(["gateway", "run", "--port", "0"], env);
     expect(r.code).toBe(78);
-    expect(r.stderr.trim()).toMatch(/^error: cannot use .*simpleclaw\.json: the config is version 99, newer than this simpleclaw understands \(up to 1\)/);
+    expect(r.stderr.trim()).toMatch(/^error: cannot use .*simpleclaw\.json: the config is version 99, newer than this simpleclaw understands \(up to \d+\)/);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
   });
 });
@@ -394,6 +421,33 @@ describe.skipIf(noTmux)("simpleclaw onboard (interactive, driven through tmux)",
     expect(v.ok && v.config.agents.defaults.model.primary).toBe("openai/gpt-4.1");
     expect(readJson(join(state, "credentials", "providers.json"))).toEqual({ openai: { apiKey: "sk-openai-typed-0123456789" } });
     expect(mode(join(state, "simpleclaw.json"))).toBe(0o600);
+  }, 60_000);
+
+  it("OpenAI-compatible: Enter takes the base URL and model shown", async () => {
+    const { state, env } = freshState();
+    const t = tmuxSession(env);
+    await t.waitFor(/Which model provider\?/);
+    t.keys("Down");
+    await sleep(100);
+    t.keys("Down");
+    await sleep(100);
+    t.keys("Enter");
+    await t.waitFor(/Base URL of the endpoint/);
+    t.keys("Enter"); // the shown http://127.0.0.1:11434/v1
+    await t.waitFor(/Model id/);
+    t.keys("Enter"); // the shown llama3.1
+    await t.waitFor(/API key, if the endpoint needs one/);
+    t.keys("Enter");
+    await t.waitFor(/Connect a chat channel now\?/);
+    t.keys("Enter");
+    await t.waitFor(/ONBOARD-EXIT=\d+/, 40_000);
+    expect(t.screen()).toContain("ONBOARD-EXIT=0");
+    const v = validateConfig(readJson(join(state, "simpleclaw.json")));
+    expect(v.ok).toBe(true);
+    if (!v.ok) return;
+    const [id, model] = v.config.agents.defaults.model.primary!.split("/");
+    expect(model).toBe("llama3.1");
+    expect(v.config.models.providers[id!]?.baseUrl).toBe("http://127.0.0.1:11434/v1");
   }, 60_000);
 
   it("asks before replacing a config, and keeps it on the default answer (No)", async () => {

@@ -103,6 +103,11 @@ export class ChatService {
 
   constructor(private deps: ChatDeps) {}
 
+  /** Config hot reload (gateway/reload.ts): runs that start from now on use `config`. */
+  setConfig(config: Config): void {
+    this.deps.config = config;
+  }
+
   /** Resolve and check a session key (or the default agent's main session). */
   resolveSession(sessionKey: string | undefined): { key: string; agent: AgentConfig } {
     const { config } = this.deps;

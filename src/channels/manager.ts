@@ -86,6 +86,11 @@ export class ChannelManager {
     this.pairing = new PairingStore(deps.credentialsDir);
   }
 
+  /** Config hot reload (gateway/reload.ts): access decisions from now on use `config`. */
+  setConfig(config: Config): void {
+    this.deps.config = config;
+  }
+
   private cfg(channel: ChannelName): ChannelConfig | undefined {
     return channelConfig(this.deps.config, channel);
   }

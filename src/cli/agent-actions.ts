@@ -37,6 +37,8 @@ export async function agentSend(opts: Flags & { message: string; agent?: string;
     let runId: string | undefined;
     let streamed = false;
     const tools: Array<{ name: string; input?: unknown; result?: string; error?: string }> = [];
+    /** Approvals this run is waiting on: id → command. */
+    const waiting = new Map<string, string>();
     const done = new Promise<ChatEventPayload>((resolveDone) => {
       const handle = (e: ChatEventPayload) => {
         if (e.state === "delta" && !opts.json) {
@@ -49,6 +51,15 @@ export async function agentSend(opts: Flags & { message: string; agent?: string;
             if (t) Object.assign(t, { result: e.result, error: e.error });
             if (!opts.json && e.error) process.stderr.write(`\n[tool ${e.name} refused/failed: ${e.error}]\n`);
           }
+        } else if (e.state === "status" && e.approval) {
+          // Never wait silently: say what waits, for how long, and how to answer (docs/cli.md).
+          const a = e.approval;
+          waiting.set(a.id, a.command);
+          const secs = Math.max(0, Math.round((a.expiresAt - Date.now()) / 1000));
+          process.stderr.write(
+            `${streamed ? "\n" : ""}[waiting for approval ${a.id} to run: ${escapeForDisplay(a.command, { oneLine: true })}]\n` +
+              `[approve with \`simpleclaw approvals approve ${a.id}\` (or deny with \`simpleclaw approvals deny ${a.id}\`), or in the Control UI or TUI; denied in ${secs} s without an answer]\n`,
+          );
         } else if (e.state === "fallback" && !opts.json) {
           process.stderr.write(`[falling back from ${e.from} to ${e.to}]\n`);
         } else if (e.state === "final" || e.state === "error" || e.state === "aborted") {
@@ -56,6 +67,15 @@ export async function agentSend(opts: Flags & { message: string; agent?: string;
         }
       };
       client.onEvent((event, payload) => {
+        if (event === "exec.approval.resolved") {
+          const r = payload as { id?: unknown; decision?: unknown; by?: unknown };
+          if (typeof r.id === "string" && waiting.delete(r.id)) {
+            const what = r.decision === "allow-once" ? "allowed once" : r.decision === "allow-always" ? "allowed (and added to the allowlist)" : "denied";
+            const by = r.by === "timeout" ? "nobody answered in time" : `by ${escapeForDisplay(String(r.by ?? "?"), { oneLine: true })}`;
+            process.stderr.write(`[approval ${r.id}: ${what}, ${by}]\n`);
+          }
+          return;
+        }
         if (event !== "chat") return;
         const parsed = chatEvent.safeParse(payload);
         if (!parsed.success) return;

@@ -10,11 +10,14 @@ import {
   unsetAt,
   validateConfig,
 } from "../config/io.js";
-import { configSchema } from "../config/schema.js";
+import { configSchema, type Config } from "../config/schema.js";
 import { statePaths } from "../config/paths.js";
+import { reloadPlan } from "../config/reload.js";
+import { modelRefProblems } from "../config/model-refs.js";
+import { processAlive, readRuntimeRecord } from "../config/runtime-record.js";
 import { Redactor, isSecretKey } from "../infra/redact.js";
 import { pluginSecretPaths } from "../plugins/secrets.js";
-import { EXIT, UserError } from "../infra/errors.js";
+import { EXIT, UserError, errorMessage } from "../infra/errors.js";
 
 function print(value: unknown): void {
   process.stdout.write(typeof value === "string" ? `${value}\n` : `${JSON.stringify(value, null, 2)}\n`);
@@ -37,7 +40,7 @@ export function configGet(path?: string): void {
   print(parts.length ? getAt(whole, parts) : whole);
 }
 
-export function configSet(path: string, text: string): void {
+export async function configSet(path: string, text: string): Promise<void> {
   const parts = splitKeyPath(path);
   const { raw } = readRawConfig();
   const parsed = parseCliValue(text);
@@ -53,11 +56,51 @@ export function configSet(path: string, text: string): void {
   }
   // A value the schema refuses is a mistake on the command line (exit 2), not a broken config.
   if (!v.ok) throw new UserError(`not saved: ${v.problems.join("; ")}.`, EXIT.usage);
+  const before = validateConfig(raw);
+  // A model ref naming a provider nobody provides is refused too (only ones this change introduces).
+  const had = new Set(before.ok ? modelRefProblems(before.config).map((p) => `${p.path}: ${p.message}`) : []);
+  const refs = modelRefProblems(v.config).map((p) => `${p.path}: ${p.message}`).filter((p) => !had.has(p));
+  if (refs.length) throw new UserError(`not saved: ${refs.join("; ")}.`, EXIT.usage);
   saveRawConfig(next);
   process.stdout.write(`set ${path}\n`);
+  await tellRunningGateway(before.ok ? before.config : undefined, v.config);
 }
 
-export function configUnset(path: string): void {
+/**
+ * After a write: when a gateway runs on this machine, have it re-read the file now and
+ * say what that did: applied live, or "restart needed" for keys such as the port
+ * (config/reload.ts decides which). With no gateway running there is nothing to say.
+ */
+async function tellRunningGateway(before: Config | undefined, after: Config): Promise<void> {
+  const record = readRuntimeRecord(statePaths(process.env).dir);
+  if (!record || !processAlive(record.pid)) return;
+  const plan = before ? reloadPlan(before, after) : { live: ["(whole config)"], restart: [] };
+  let restart = plan.restart;
+  if (plan.live.length) {
+    try {
+      const { connect } = await import("../protocol/local.js");
+      const client = await connect({});
+      try {
+        const r = await client.call<{ ok: true; applied: string[]; restartNeeded: string[] } | { ok: false; problem: string }>("config.reload");
+        if (!r.ok) throw new UserError(`saved, but the running gateway refused the file: ${r.problem}`, EXIT.config);
+        process.stdout.write(`applied to the running gateway (pid ${record.pid})\n`);
+        restart = [...new Set([...restart, ...r.restartNeeded])];
+      } finally {
+        await client.close();
+      }
+    } catch (err) {
+      if (err instanceof UserError && err.exitCode === EXIT.config) throw err;
+      process.stdout.write(`saved; could not reach the running gateway to apply it now (${errorMessage(err)}); it re-reads the file on its own within a second\n`);
+    }
+  }
+  if (restart.length) {
+    process.stdout.write(
+      `restart needed: the running gateway (pid ${record.pid}) applies ${restart.join(", ")} only after a restart (simpleclaw gateway restart for the service, or stop it and start it again)\n`,
+    );
+  }
+}
+
+export async function configUnset(path: string): Promise<void> {
   const parts = splitKeyPath(path);
   const { raw } = readRawConfig();
   const { raw: next, removed } = unsetAt(raw, parts);
@@ -67,8 +110,10 @@ export function configUnset(path: string): void {
   }
   const v = validateConfig(next);
   if (!v.ok) throw new UserError(`not saved: removing ${path} leaves an invalid config: ${v.problems.join("; ")}.`, EXIT.config);
+  const before = validateConfig(raw);
   saveRawConfig(next);
   process.stdout.write(`unset ${path}\n`);
+  await tellRunningGateway(before.ok ? before.config : undefined, v.config);
 }
 
 export function configValidate(): void {
@@ -77,6 +122,8 @@ export function configValidate(): void {
   if (!v.ok) {
     throw new UserError(`invalid config in ${path}:\n  ${v.problems.join("\n  ")}`, EXIT.config);
   }
+  const refs = modelRefProblems(v.config);
+  if (refs.length) throw new UserError(`invalid config in ${path}:\n  ${refs.map((p) => `${p.path}: ${p.message}`).join("\n  ")}`, EXIT.config);
   process.stdout.write(exists ? `config OK: ${path}\n` : `no config file at ${path}; the defaults are valid\n`);
 }
 

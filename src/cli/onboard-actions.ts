@@ -33,6 +33,7 @@ export interface OnboardFlags {
   channel?: string;
   channelTokenEnv?: string;
   force?: boolean;
+  rotateToken?: boolean;
 }
 
 interface Collected {
@@ -44,6 +45,9 @@ interface Collected {
 }
 
 const usage = (msg: string) => new UserError(msg, EXIT.usage);
+/** What the wizard shows for an OpenAI-compatible endpoint, and takes on Enter (Ollama's defaults). */
+const DEFAULT_BASE_URL = "http://127.0.0.1:11434/v1";
+const DEFAULT_COMPATIBLE_MODEL = "llama3.1";
 
 function readStdin(): string {
   try {
@@ -121,8 +125,10 @@ async function collectInteractively(env: NodeJS.ProcessEnv): Promise<Collected |
   if (provider === "openai-compatible") {
     const v = await p.text({
       message: "Base URL of the endpoint",
-      placeholder: "http://127.0.0.1:11434/v1",
-      validate: (s) => (answersProblem({ provider, baseUrl: s ?? "", model: "x" })?.replace("--base-url", "the URL") ?? undefined),
+      // Enter takes the value shown (the prompt fills it in after validating, so "" means the default).
+      placeholder: DEFAULT_BASE_URL,
+      defaultValue: DEFAULT_BASE_URL,
+      validate: (s) => (answersProblem({ provider, baseUrl: s || DEFAULT_BASE_URL, model: "x" })?.replace("--base-url", "the URL") ?? undefined),
     });
     if (stop(v)) return undefined;
     baseUrl = v.trim();
@@ -130,8 +136,9 @@ async function collectInteractively(env: NodeJS.ProcessEnv): Promise<Collected |
   const def = provider === "openai-compatible" ? undefined : DEFAULT_MODELS[provider];
   const model = await p.text({
     message: "Model id",
-    ...(def ? { placeholder: def, defaultValue: def } : { placeholder: "llama3.1" }),
-    validate: (s) => (!s && !def ? "the endpoint's model id is needed" : s && /\s/.test(s) ? "no spaces in a model id" : undefined),
+    placeholder: def ?? DEFAULT_COMPATIBLE_MODEL,
+    defaultValue: def ?? DEFAULT_COMPATIBLE_MODEL,
+    validate: (s) => (s && /\s/.test(s) ? "no spaces in a model id" : undefined),
   });
   if (stop(model)) return undefined;
   const keyName = provider === "anthropic" ? "ANTHROPIC_API_KEY" : provider === "openai" ? "OPENAI_API_KEY" : undefined;
@@ -191,15 +198,26 @@ export async function onboard(flags: OnboardFlags, env: NodeJS.ProcessEnv = proc
     if (!collected) return;
   }
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  await writeSetup(collected, env, say);
+  await writeSetup(collected, env, say, !!flags.rotateToken);
 }
 
-async function writeSetup(c: Collected, env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<void> {
+async function writeSetup(c: Collected, env: NodeJS.ProcessEnv, say: (line: string) => void, rotateToken: boolean): Promise<void> {
   const paths = statePaths(env);
   const cfgPath = configPath(env);
   const { backupConfig } = await import("../doctor/doctor.js");
+  let keptToken = false;
   if (existsSync(cfgPath)) {
     if (!c.replace) throw new UserError(`${cfgPath} already exists; nothing was changed. Pass --force to replace it (a backup is made first), or check it with simpleclaw doctor.`);
+    // Re-running setup to change one thing keeps the gateway token: every signed-in client
+    // and service file keeps working. --rotate-token asks for a new one.
+    if (!rotateToken) {
+      const { readRawConfig, getAt } = await import("../config/io.js");
+      const old = getAt(readRawConfig(env).raw, ["gateway", "auth", "token"]);
+      if (typeof old === "string" && old.length > 0) {
+        c.answers.token = old;
+        keptToken = true;
+      }
+    }
   }
   const raw = buildConfig(c.answers);
   const { validateConfig, saveRawConfig } = await import("../config/io.js");
@@ -217,6 +235,7 @@ async function writeSetup(c: Collected, env: NodeJS.ProcessEnv, say: (line: stri
   if (existsSync(cfgPath)) say(`Backed up the old config to ${backupConfig(cfgPath)} (600).`);
   saveRawConfig(raw, env);
   say(`Wrote ${cfgPath} (600): loopback bind, token auth, sandbox for non-main sessions, exec allowlist + ask.`);
+  if (keptToken) say("Kept the existing gateway token (pass --rotate-token for a new one).");
 
   if (c.apiKey) {
     const { loadProviderCredentials } = await import("../agents/model-ref.js");

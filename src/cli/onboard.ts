@@ -13,6 +13,7 @@ export function registerOnboardCommands(program: Command): void {
     .option("--api-key-stdin", "read the model API key from stdin")
     .option("--channel <channel>", "also connect a chat channel: telegram | discord | slack")
     .option("--channel-token-env <name>", "read the channel's bot token from this environment variable")
-    .option("--force", "replace an existing config (it is backed up first)")
+    .option("--force", "replace an existing config (it is backed up first; the gateway token is kept)")
+    .option("--rotate-token", "with an existing config: generate a new gateway token instead of keeping it")
     .action(async (opts) => (await import("./onboard-actions.js")).onboard(opts));
 }

@@ -15,6 +15,9 @@ import { registerPluginCommands } from "./plugins.js";
 import { registerOnboardCommands } from "./onboard.js";
 import { registerDoctorCommands } from "./doctor.js";
 import { registerTuiCommands } from "./tui.js";
+import { registerDailyCommands } from "./daily.js";
+import { registerLogCommands } from "./logs.js";
+import { registerModelCommands } from "./models.js";
 import { registerImportCommands } from "./import.js";
 
-export const commandGroups: Array<(program: Command) => void> = [registerOnboardCommands, registerImportCommands, registerDoctorCommands, registerGatewayCommands, registerAgentCommands, registerTuiCommands, registerApprovalCommands, registerSandboxCommands, registerChannelCommands, registerDeviceCommands, registerNodeCommands, registerSecurityCommands, registerMemoryCommands, registerPluginCommands, registerConfigCommands];
+export const commandGroups: Array<(program: Command) => void> = [registerOnboardCommands, registerImportCommands, registerDoctorCommands, registerGatewayCommands, registerDailyCommands, registerLogCommands, registerModelCommands, registerAgentCommands, registerTuiCommands, registerApprovalCommands, registerSandboxCommands, registerChannelCommands, registerDeviceCommands, registerNodeCommands, registerSecurityCommands, registerMemoryCommands, registerPluginCommands, registerConfigCommands];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configVersion } from "../config/migrate.js";
+import { CONFIG_VERSION, configVersion } from "../config/migrate.js";
 import { browserCheck, configCheck, exitCodeFor, modelCheck, nodeCheck, permissionsCheck, portCheck, sandboxCheck, versionCheck } from "./checks.js";
 
 describe("permissionsCheck", () => {
@@ -44,11 +44,12 @@ describe("configCheck / versionCheck", () => {
     expect(r.detail).toContain("bogus: unknown key");
   });
   it("an older version is a fixable warning, a newer one a failure", () => {
-    expect(versionCheck(configVersion({}), 1)).toMatchObject({ status: "warn", fixable: true });
-    expect(versionCheck(configVersion({ version: 1 }), 1)).toMatchObject({ status: "ok" });
-    expect(versionCheck(configVersion({ version: 9 }), 1)).toMatchObject({ status: "fail" });
-    expect(versionCheck(configVersion({ version: "1" }), 1).status).toBe("fail");
-    expect(versionCheck(undefined, 1).status).toBe("skip");
+    expect(versionCheck(configVersion({}), CONFIG_VERSION)).toMatchObject({ status: "warn", fixable: true });
+    expect(versionCheck(configVersion({ version: 1 }), CONFIG_VERSION)).toMatchObject({ status: "warn" }); // older than the current version
+    expect(versionCheck(configVersion({ version: CONFIG_VERSION }), CONFIG_VERSION)).toMatchObject({ status: "ok" });
+    expect(versionCheck(configVersion({ version: 99 }), CONFIG_VERSION)).toMatchObject({ status: "fail" });
+    expect(versionCheck(configVersion({ version: "1" }), CONFIG_VERSION).status).toBe("fail");
+    expect(versionCheck(undefined, CONFIG_VERSION).status).toBe("skip");
   });
 });
 
@@ -74,6 +75,10 @@ describe("other checks", () => {
     expect(modelCheck({ resolved: false, ref: "p/x", reason: "neither built in", maybePlugin: true }).status).toBe("warn");
     expect(modelCheck({ resolved: true, ref: "anthropic/x", keySource: "$ANTHROPIC_API_KEY" }).detail).toContain("--check-model");
     expect(modelCheck({ resolved: true, ref: "a/x", keySource: "k", probe: { ok: false, message: "refused" } }).status).toBe("fail");
+    const fb = modelCheck({ resolved: false, ref: "anthropic/x", reason: "no API key", maybePlugin: false }, { ref: "local/y", detail: "ok" });
+    expect(fb.status).toBe("warn");
+    expect(fb.detail).toBe("primary anthropic/x: no API key; replies come from the fallback local/y (ok)");
+    expect(modelCheck({ resolved: true, ref: "a/x", keySource: "k" }, { ref: "b/y", detail: "ok" }).status).toBe("ok");
   });
   it("port: free and ours are fine, anything else fails", () => {
     expect(portCheck({ state: "free", host: "127.0.0.1", port: 1 }).status).toBe("ok");

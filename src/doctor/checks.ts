@@ -135,7 +135,22 @@ export type ModelFact =
   | { resolved: false; ref: string; reason: string; maybePlugin: boolean }
   | { resolved: true; ref: string; keySource: string; probe?: { ok: true; ms: number } | { ok: false; message: string } };
 
-export function modelCheck(f: ModelFact): CheckResult {
+/**
+ * The default agent's model. A primary that cannot answer while a fallback can is a warning,
+ * not a failure: replies still come (from the fallback).
+ */
+export function modelCheck(f: ModelFact, workingFallback?: { ref: string; detail: string }): CheckResult {
+  const r = primaryModelCheck(f);
+  if (r.status !== "fail" || !workingFallback) return r;
+  return {
+    id: r.id,
+    status: "warn",
+    detail: `primary ${f.ref}: ${r.detail}; replies come from the fallback ${workingFallback.ref} (${workingFallback.detail})`,
+    ...(r.fix ? { fix: r.fix } : {}),
+  };
+}
+
+function primaryModelCheck(f: ModelFact): CheckResult {
   const id = "model";
   if (!f.resolved) {
     if (f.maybePlugin) return { id, status: "warn", detail: `${f.ref}: ${f.reason} (it may come from a plugin; doctor does not load plugins)` };

@@ -12,6 +12,7 @@ import { parseConfigText, validateConfig, type RawConfig } from "../config/io.js
 import { CONFIG_VERSION, configVersion, migrateConfig, type VersionInfo } from "../config/migrate.js";
 import { statePaths, type Env } from "../config/paths.js";
 import type { Config } from "../config/schema.js";
+import type { ProviderCredentials } from "../agents/model-ref.js";
 import { writeFileAtomic } from "../infra/atomic-fs.js";
 import { errorMessage } from "../infra/errors.js";
 import { MIN_NODE_VERSION, nodeVersionProblem } from "../infra/runtime.js";
@@ -114,19 +115,32 @@ async function browserResult(config: Config, env: Env): Promise<CheckResult> {
 
 async function modelResult(config: Config, env: Env, checkModel: boolean): Promise<CheckResult> {
   const { defaultAgent } = await import("../agents/workspace.js");
-  const { loadProviderCredentials, providerEnvKey, resolveModel, parseModelRef } = await import("../agents/model-ref.js");
+  const { loadProviderCredentials } = await import("../agents/model-ref.js");
   const agent = defaultAgent(config);
   const ref = agent.model?.primary ?? config.agents.defaults.model.primary ?? "";
-  let creds = {};
+  let creds: ProviderCredentials = {};
   try {
     creds = loadProviderCredentials(statePaths(env).credentials);
   } catch (err) {
     return modelCheck({ resolved: false, ref, reason: errorMessage(err), maybePlugin: false });
   }
+  const primary = await modelFact(ref, config, env, creds, checkModel);
+  const first = modelCheck(primary);
+  if (first.status !== "fail") return first;
+  // The primary cannot answer: does a fallback? Then replies still come, and it is a warning.
+  for (const fb of agent.model?.fallbacks ?? config.agents.defaults.model.fallbacks) {
+    const r = modelCheck(await modelFact(fb, config, env, creds, checkModel));
+    if (r.status === "ok") return modelCheck(primary, { ref: fb, detail: r.detail });
+  }
+  return first;
+}
+
+async function modelFact(ref: string, config: Config, env: Env, creds: ProviderCredentials, checkModel: boolean): Promise<ModelFact> {
+  const { providerEnvKey, resolveModel, parseModelRef } = await import("../agents/model-ref.js");
   const r = resolveModel(ref, config, env, creds);
   if (!r.ok) {
     const pluginsConfigured = (config.plugins.allow?.length ?? 0) > 0 || Object.keys(config.plugins.entries).length > 0 || config.plugins.load.paths.length > 0;
-    return modelCheck({ resolved: false, ref, reason: r.reason, maybePlugin: pluginsConfigured && /neither built in/.test(r.reason) });
+    return { resolved: false, ref, reason: r.reason, maybePlugin: pluginsConfigured && /neither built in/.test(r.reason) };
   }
   const providerId = parseModelRef(ref)?.providerId ?? "";
   const envKey = providerEnvKey(providerId);
@@ -137,7 +151,7 @@ async function modelResult(config: Config, env: Env, checkModel: boolean): Promi
       : config.models.providers[providerId]?.apiKey
         ? `models.providers.${providerId}.apiKey`
         : "credentials/providers.json";
-  if (!checkModel) return modelCheck({ resolved: true, ref, keySource });
+  if (!checkModel) return { resolved: true, ref, keySource };
   const { languageModel, describeModelError } = await import("../agents/models.js");
   const { generateText } = await import("ai");
   const started = Date.now();
@@ -149,9 +163,9 @@ async function modelResult(config: Config, env: Env, checkModel: boolean): Promi
       maxRetries: 0,
       abortSignal: AbortSignal.timeout(30_000),
     });
-    return modelCheck({ resolved: true, ref, keySource, probe: { ok: true, ms: Date.now() - started } });
+    return { resolved: true, ref, keySource, probe: { ok: true, ms: Date.now() - started } };
   } catch (err) {
-    return modelCheck({ resolved: true, ref, keySource, probe: { ok: false, message: describeModelError(err, ref) } });
+    return { resolved: true, ref, keySource, probe: { ok: false, message: describeModelError(err, ref) } };
   }
 }
 

@@ -11,6 +11,8 @@ import type { ChannelStatus } from "../channels/manager.js";
 import type { Env } from "../config/paths.js";
 import type { DeviceService } from "../devices/service.js";
 import type { NodeRegistry } from "../nodes/registry.js";
+import type { ReloadResult } from "./reload.js";
+import type { SigninCodes } from "../security/signin-codes.js";
 
 export interface GatewayContext {
   version: string;
@@ -37,4 +39,8 @@ export interface GatewayContext {
   /** Device pairing (devices/service.ts) and connected nodes (nodes/registry.ts). */
   devices: DeviceService;
   nodes: NodeRegistry;
+  /** Re-read the config file and apply what can apply live (gateway/reload.ts). */
+  reloadConfig?: () => ReloadResult;
+  /** Single-use Control UI sign-in codes (security/signin-codes.ts). */
+  signinCodes: SigninCodes;
 }

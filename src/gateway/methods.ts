@@ -81,6 +81,15 @@ export const methods: { [M in MethodName]: Handler<M> } = {
     if (value === undefined) throw new MethodError("NOT_FOUND", `config has no key ${params.path}.`);
     return { path: ctx.configPath, key: params.path, value };
   },
+  "config.reload": (ctx) => {
+    if (!ctx.reloadConfig) throw new MethodError("UNAVAILABLE", "this gateway cannot reload its config; restart it.");
+    return ctx.reloadConfig();
+  },
+  "auth.signin.code": (ctx) => {
+    const minted = ctx.signinCodes.mint();
+    ctx.logger.info("control ui sign-in code minted", { expiresAt: minted.expiresAt });
+    return minted;
+  },
   "chat.send": (ctx, params) =>
     chatCall(() =>
       ctx.chat.send({

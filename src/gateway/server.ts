@@ -1,6 +1,7 @@
 // The gateway's one port: HTTP (http.ts) and the WebSocket at /ws (connection.ts),
 // plain or TLS. Upgrades are checked here (path, browser Origin) before a socket
 // exists; auth happens in the first frame. Owns the tick timer and clean shutdown.
+import { SigninCodes } from "../security/signin-codes.js";
 import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
@@ -31,12 +32,13 @@ function refuseUpgrade(socket: Duplex, status: number, text: string): void {
 }
 
 export async function startServer(
-  base: Omit<GatewayContext, "connections" | "broadcast">,
+  base: Omit<GatewayContext, "connections" | "broadcast" | "signinCodes">,
   tls: TlsMaterial | undefined,
 ): Promise<RunningGateway> {
   const conns = new Set<Connection>();
   const ctx: GatewayContext = {
     ...base,
+    signinCodes: new SigninCodes(),
     connections: { count: (role) => [...conns].filter((c) => c.role === role).length },
     broadcast(event, payload) {
       // Serialised once for every client (docs/operations.md#outbound-buffer-slow-clients).

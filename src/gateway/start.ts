@@ -44,7 +44,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     auth = resolveAuth(loaded.config, env);
     say(`Generated a gateway token and saved it to ${loaded.path} (mode 600). Show it with: simpleclaw config get gateway.auth.token`);
   }
-  const config = loaded.config;
+  let config = loaded.config;
 
   const bindMode = effectiveBindMode(config.gateway.bind, env);
   if (!bindMode.ok) throw new UserError(bindMode.message, EXIT.config);
@@ -203,6 +203,23 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
   gwRef = gw;
   chat.recover(); // messages acknowledged before a crash (docs/agents.md#queue-and-crashes)
   devices.watch();
+  // Config hot reload: file edits and `config set` reach the running gateway (gateway/reload.ts).
+  const { ConfigReloader } = await import("./reload.js");
+  const reloader = new ConfigReloader({
+    env,
+    configPath: loaded.path,
+    logger,
+    current: () => config,
+    apply: (next) => {
+      config = next;
+      gw.ctx.config = next;
+      chat.setConfig(next);
+      channels.setConfig(next);
+      redactor.add(Object.keys(next.models.providers).flatMap((id) => [env[providerEnvKey(id)], next.models.providers[id]?.apiKey]));
+    },
+  });
+  gw.ctx.reloadConfig = () => reloader.reload("rpc");
+  reloader.watch();
   // Channels connect once the gateway is up; a channel that fails to start is logged
   // and shown by `channels status`, and never stops the gateway.
   await channels.start();
@@ -221,6 +238,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
   });
   gw.close = async (reason?: string) => {
     removeRuntimeRecord(paths.dir, process.pid);
+    reloader.close();
     await plugins.emit("gateway:stop", {});
     await channels.stop();
     await close(reason);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { validateConfig } from "../config/io.js";
+import { CONFIG_VERSION } from "../config/migrate.js";
 import { answersProblem, buildConfig, modelRef } from "./plan.js";
 
 const token = "t".repeat(43);
@@ -10,7 +11,7 @@ describe("onboard plan", () => {
     const v = validateConfig(raw);
     expect(v.ok).toBe(true);
     if (!v.ok) return;
-    expect(v.config.version).toBe(1);
+    expect(v.config.version).toBe(CONFIG_VERSION);
     expect(v.config.gateway).toMatchObject({ bind: "loopback", port: 18789, auth: { mode: "token", token } });
     expect(v.config.agents.defaults.sandbox.mode).toBe("non-main");
     expect(v.config.tools.exec).toMatchObject({ security: "allowlist", ask: "on-miss" });

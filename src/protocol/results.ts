@@ -10,6 +10,8 @@ export interface Hello {
   methods: string[];
   events: string[];
   policy: { maxPayload: number; tickIntervalMs: number };
+  /** After a dashboard sign-in code: the gateway secret, for reconnects. */
+  signin?: { secret: string };
 }
 
 /** A command waiting for the owner, structured for every approval surface. */

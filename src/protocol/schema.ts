@@ -66,6 +66,8 @@ export const connectParams = z.strictObject({
       token: z.string().max(1024).optional(),
       password: z.string().max(1024).optional(),
       deviceToken: z.string().max(1024).optional(),
+      /** A single-use code from `auth.signin.code` (`simpleclaw dashboard`), instead of the token or password. */
+      signinCode: z.string().max(128).optional(),
     })
     .default({}),
   client: z.strictObject({
@@ -96,6 +98,8 @@ export interface HelloOk {
   policy: { maxPayload: number; tickIntervalMs: number };
   /** Nodes only, on the first connect after approval: the device token to present from now on. */
   auth?: { deviceToken: string; role: "operator" | "node" };
+  /** After a sign-in code: the gateway secret, so the Control UI can reconnect (kept in sessionStorage). */
+  signin?: { secret: string };
 }
 
 export const challengePayload = z.object({ nonce: z.string(), ts: z.number() });
@@ -113,6 +117,10 @@ export const methodParams = {
   health: z.strictObject({}),
   status: z.strictObject({}),
   "config.get": z.strictObject({ path: z.string().min(1).max(256).optional() }),
+  /** Re-read simpleclaw.json now (what `config set` calls); see docs/configuration.md. */
+  "config.reload": z.strictObject({}),
+  /** Mint a single-use Control UI sign-in code, valid 60 s (`simpleclaw dashboard`). */
+  "auth.signin.code": z.strictObject({}),
   "chat.send": z.strictObject({
     sessionKey: sessionKey.optional(),
     message: z.string().max(1_000_000),

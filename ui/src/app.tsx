@@ -49,11 +49,13 @@ export function App() {
   const retryTimer = useRef<number | undefined>(undefined);
   const backoff = useRef(1000);
 
-  const attempt = useCallback(async (secret: string | undefined, fromForm: boolean) => {
+  const attempt = useCallback(async (secret: string | undefined, fromForm: boolean, signinCode?: string) => {
     clearTimeout(retryTimer.current);
     setPhase({ kind: "connecting" });
     try {
-      const gw = await Gateway.connect(gatewaySocketUrl(), secret);
+      const gw = await Gateway.connect(gatewaySocketUrl(), secret, 10_000, signinCode);
+      // Signed in with a dashboard code: the gateway hands back its secret for reconnects.
+      if (signinCode && gw.hello.signin?.secret) secret = gw.hello.signin.secret;
       if (secret) sessionStorage.setItem(TOKEN_KEY, secret);
       backoff.current = 1000;
       gw.onClose((err) => {
@@ -68,7 +70,7 @@ export function App() {
       if (err.code === "UNAUTHORIZED") {
         sessionStorage.removeItem(TOKEN_KEY);
         // Without a secret this was only the probe for an auth-less gateway: just ask.
-        setPhase({ kind: "login", error: secret ? `Sign-in refused: ${err.message}` : undefined });
+        setPhase({ kind: "login", error: secret || signinCode ? `Sign-in refused: ${err.message}` : undefined });
       } else if (err.code === "RATE_LIMITED") {
         setPhase({ kind: "login", error: `Too many failed attempts from this address; try again in ${Math.ceil((err.retryAfterMs ?? 60_000) / 1000)} s.` });
       } else if (fromForm) {
@@ -83,6 +85,14 @@ export function App() {
   }, []);
 
   useEffect(() => {
+    // `simpleclaw dashboard` opens /#signin=CODE: take the code out of the address bar at once
+    // (it is single use either way) and present it in the WebSocket connect.
+    const m = /^#signin=([A-Za-z0-9_-]{1,128})$/.exec(location.hash);
+    if (m) {
+      history.replaceState(null, "", `${location.pathname}${location.search}#/chat`);
+      void attempt(undefined, false, m[1]);
+      return () => clearTimeout(retryTimer.current);
+    }
     void attempt(storedSecret(), false);
     return () => clearTimeout(retryTimer.current);
   }, []);

@@ -68,7 +68,7 @@ export class Gateway {
    * both fields: the gateway reads the one its auth mode uses); undefined sends none,
    * which only an auth-mode "none" gateway accepts. Rejects with a GatewayError.
    */
-  static connect(url: string, secret: string | undefined, timeoutMs = 10_000): Promise<Gateway> {
+  static connect(url: string, secret: string | undefined, timeoutMs = 10_000, signinCode?: string): Promise<Gateway> {
     return new Promise((resolve, reject) => {
       let ws: WebSocket;
       try {
@@ -97,7 +97,8 @@ export class Gateway {
           return;
         }
         if (f?.type === "event" && f.event === "connect.challenge") {
-          const auth = secret ? { token: secret, password: secret } : {};
+          // A dashboard sign-in code (single use) stands in for the secret; see docs/control-ui.md.
+          const auth = signinCode ? { signinCode } : secret ? { token: secret, password: secret } : {};
           ws.send(
             JSON.stringify({
               type: "req",

@@ -64,7 +64,13 @@ export function ChatPage(props: { gw: Gateway; pendingApprovals: number }) {
       setHistory(r.messages);
       const stored = new Set(r.messages.map((m) => m.runId));
       // Finished runs now in the transcript are shown from it; others (e.g. command replies) stay.
-      setRuns((list) => list.filter((run) => run.state === "running" || !stored.has(run.runId)));
+      // A failed run stays too: the transcript keeps the user's message but not the error, and
+      // the error (model down, key refused) is what the operator needs to see.
+      setRuns((list) =>
+        list
+          .filter((run) => run.state === "running" || run.state === "error" || !stored.has(run.runId))
+          .map((run) => (run.state === "error" && stored.has(run.runId) ? { ...run, userText: undefined } : run)),
+      );
     } catch (err) {
       setError((err as Error).message);
     }
@@ -196,7 +202,11 @@ export function ChatPage(props: { gw: Gateway; pendingApprovals: number }) {
             })}
             {run.state === "running" && <div class="typing muted small">working…</div>}
             {run.state === "aborted" && <div class="note">stopped</div>}
-            {run.state === "error" && <div class="note error">error: {run.error}</div>}
+            {run.state === "error" && (
+              <div class="note error" role="alert">
+                error: {run.error}
+              </div>
+            )}
           </div>
         ))}
       </div>

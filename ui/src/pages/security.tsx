@@ -1,9 +1,9 @@
-// Security: runs the static audit on the gateway host (security.audit, the same checks
+// Security: runs (on open, and again on request) the static audit on the gateway host (security.audit, the same checks
 // as `simpleclaw security audit`) and lists findings by severity. --fix and --deep stay
 // with the CLI.
 import type { Gateway } from "../gateway";
 import { useAction } from "../hooks";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { AuditFinding as Finding, AuditReportResult as Report } from "../../../src/protocol/results.js";
 
 const SEVERITIES = ["critical", "warn", "info"] as const;
@@ -11,11 +11,14 @@ const SEVERITIES = ["critical", "warn", "info"] as const;
 export function SecurityPage(props: { gw: Gateway }) {
   const act = useAction();
   const [report, setReport] = useState<Report | undefined>(undefined);
+  const audit = () => void act.run(async () => setReport(await props.gw.call<Report>("security.audit", {}, 120_000)));
+  // The page opens with a current report: a blank page until a click hid the findings.
+  useEffect(audit, [props.gw]);
   return (
     <div>
       <div class="page-head">
         <h2>Security audit</h2>
-        <button id="run-audit" disabled={act.busy} onClick={() => void act.run(async () => setReport(await props.gw.call<Report>("security.audit", {}, 120_000)))}>
+        <button id="run-audit" disabled={act.busy} onClick={audit}>
           {act.busy ? "Auditing…" : report ? "Run again" : "Run audit"}
         </button>
       </div>
