@@ -38,15 +38,15 @@ export function escapeGlob(s: string): string {
   return s.replace(GLOB_META, (c) => "\\" + c);
 }
 
-const cache = new Map<string, RegExp | null>();
+const cache = { path: new Map<string, RegExp | null>(), arg: new Map<string, RegExp | null>() };
 
 /**
  * Glob → anchored RegExp. mode "path": `*`/`?`/classes never match `/`, `**` does.
  * mode "arg": `*` and `**` match anything. Returns null for a malformed glob (matches nothing).
  */
 export function globToRegExp(glob: string, mode: "path" | "arg"): RegExp | null {
-  const key = mode + "\0" + glob;
-  if (cache.has(key)) return cache.get(key)!;
+  const hit = cache[mode].get(glob);
+  if (hit !== undefined) return hit;
   const any = mode === "path" ? "[^/]" : "[\\s\\S]";
   let re = "";
   let ok = true;
@@ -106,7 +106,7 @@ export function globToRegExp(glob: string, mode: "path" | "arg"): RegExp | null 
       out = null;
     }
   }
-  cache.set(key, out);
+  cache[mode].set(glob, out);
   return out;
 }
 
@@ -124,7 +124,11 @@ function findClassEnd(glob: string, open: number): number {
 const escapeRe = (c: string) => c.replace(/[\\^$.*+?()[\]{}|/]/g, (m) => "\\" + m);
 const escapeClass = (c: string) => c.replace(/[\\\]^[-]/g, (m) => "\\" + m);
 
+const GLOB_CHARS = /[*?[\\]/;
+
 export function globMatch(glob: string, value: string, mode: "path" | "arg"): boolean {
+  // Most entries are literal paths and arguments: compare them as strings.
+  if (!GLOB_CHARS.test(glob)) return glob === value;
   const re = globToRegExp(glob, mode);
   return re !== null && re.test(value);
 }
