@@ -126,7 +126,8 @@ function procCpuSec(pid) {
 
 // ---- gateway child ----------------------------------------------------------------------
 
-async function startGateway(fake, { profileDir } = {}) {
+/** A gateway child on a free loopback port with a fresh state dir, talking to `fake`; `extraConfig` merges into the config. */
+export async function startGateway(fake, { profileDir, extraConfig = {} } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "simpleclaw-chatbench-"));
   tempDirs.add(dir);
@@ -138,6 +139,7 @@ async function startGateway(fake, { profileDir } = {}) {
     gateway: { auth: { token } },
     agents: { defaults: { model: { primary: "fake/bench" } } },
     models: { providers: { fake: { api: "openai-completions", baseUrl: fake.url, apiKey: fake.apiKey } } },
+    ...extraConfig,
   };
   writeFileSync(join(state, "simpleclaw.json"), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   const nodeArgs = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];

@@ -10,21 +10,19 @@
 //      before, and how the client was closed.
 // Prints numbers; it is not a test. `node bench/load.mjs [--json] [--clients=500] [--chats=50] [--turns=2]`
 import { spawn } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
-import { freePort, tryConnect } from "./chat.mjs";
+import { cleanup as cleanupChat, startGateway as startChatGateway } from "./chat.mjs";
 
 const REPO = fileURLToPath(new URL("../", import.meta.url));
 const BIN = join(REPO, "bin", "simpleclaw.mjs");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : "n/a");
 const children = new Set();
-const tempDirs = new Set();
 
 function quantile(xs, q) {
   const s = [...xs].sort((a, b) => a - b);
@@ -48,32 +46,7 @@ function cpuSec(pid) {
   }
 }
 
-async function startGateway(fake) {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "simpleclaw-loadbench-"));
-  tempDirs.add(dir);
-  chmodSync(dir, 0o700);
-  const state = join(dir, "state");
-  mkdirSync(state, { mode: 0o700 });
-  const token = randomBytes(32).toString("base64url");
-  const config = {
-    gateway: { auth: { token } },
-    agents: { defaults: { model: { primary: "fake/bench" } } },
-    models: { providers: { fake: { api: "openai-completions", baseUrl: fake.url, apiKey: fake.apiKey } } },
-    logging: { level: "warn" },
-  };
-  writeFileSync(join(state, "simpleclaw.json"), `${JSON.stringify(config)}\n`, { mode: 0o600 });
-  const env = { ...process.env, SIMPLECLAW_STATE_DIR: state };
-  for (const k of Object.keys(env)) if (k.startsWith("SIMPLECLAW_") && k !== "SIMPLECLAW_STATE_DIR") delete env[k];
-  delete env.NODE_OPTIONS;
-  const child = spawn(process.execPath, [BIN, "gateway", "--port", String(port)], { cwd: REPO, env, stdio: ["ignore", "ignore", "ignore"] });
-  children.add(child);
-  child.once("exit", () => children.delete(child));
-  for (const deadline = performance.now() + 15_000; !(await tryConnect(port)); await sleep(5)) {
-    if (performance.now() > deadline) throw new Error("gateway did not start");
-  }
-  return { child, port, token, url: `ws://127.0.0.1:${port}/ws` };
-}
+const startGateway = (fake) => startChatGateway(fake, { extraConfig: { logging: { level: "warn" } } });
 
 /** An authenticated operator connection; counts chat events; resolves runs by session. */
 function openClient(url, token, localAddress, passive = false) {
@@ -259,10 +232,9 @@ export async function benchLoad(opts = {}) {
 }
 
 export function cleanup() {
+  cleanupChat();
   for (const c of children) c.kill("SIGKILL");
   children.clear();
-  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
-  tempDirs.clear();
 }
 
 export function loadRows(r) {
