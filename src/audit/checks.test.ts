@@ -121,12 +121,8 @@ describe("fs family", () => {
     expect(ids(fs).sort()).toEqual(
       [
         "fs.state_dir.perms_world_writable",
-        "fs.state_dir.perms_group_writable",
-        "fs.state_dir.perms_readable",
         "fs.config.perms_writable",
-        "fs.config.perms_world_readable",
         "fs.credentials_dir.perms_writable",
-        "fs.credentials_dir.perms_readable",
         "fs.credentials_file.perms_readable",
         "fs.exec_approvals.perms_writable",
         "fs.state_db.perms_readable",
@@ -139,6 +135,18 @@ describe("fs family", () => {
     expect(byId(fs, "fs.credentials_file.perms_readable").fixes).toEqual([{ kind: "chmod", path: `${S}/credentials/telegram.json`, mode: 0o600 }]);
     expect(byId(fs, "fs.config.perms_writable").fixes).toEqual([{ kind: "chmod", path: i.paths.config, mode: 0o600 }]);
     expect(fs.every((f) => f.fixable)).toBe(true);
+  });
+
+  it("one loose path is one finding: the worst of its problems (a 777 dir is world-writable, not three findings)", () => {
+    const worst = (mode: number) => {
+      const i = input(CLEAN);
+      i.stat[S] = { ...file(S, mode), type: "dir" };
+      return ids(auditFs(i)).filter((x) => x.startsWith("fs.state_dir."));
+    };
+    expect(worst(0o777)).toEqual(["fs.state_dir.perms_world_writable"]);
+    expect(worst(0o770)).toEqual(["fs.state_dir.perms_group_writable"]);
+    expect(worst(0o755)).toEqual(["fs.state_dir.perms_readable"]);
+    expect(worst(0o700)).toEqual([]);
   });
 
   it("group-readable config is a warning, symlinks are reported and fixed at their target", () => {

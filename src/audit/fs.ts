@@ -200,9 +200,10 @@ export function auditFs(input: AuditInput): Finding[] {
     if (permsApply && state.mode !== undefined) {
       const m = state.mode;
       const ev = modeEvidence(state);
+      // One finding per directory: the worst of its problems (the fix, chmod 700, covers all).
       if (m & 0o002) out.push(finding(c.stateWorldWritable, { detail: `${paths.stateDir} is mode ${octal(m)}: every user can write into it.`, evidence: ev, fixes: chmod(state, 0o700) }));
-      if (m & 0o020) out.push(finding(c.stateGroupWritable, { detail: `${paths.stateDir} is mode ${octal(m)}: its group can write into it.`, evidence: ev, fixes: chmod(state, 0o700) }));
-      if (m & 0o055) out.push(finding(c.stateReadable, { detail: `${paths.stateDir} is mode ${octal(m)}; it should be 700.`, evidence: ev, fixes: chmod(state, 0o700) }));
+      else if (m & 0o020) out.push(finding(c.stateGroupWritable, { detail: `${paths.stateDir} is mode ${octal(m)}: its group can write into it.`, evidence: ev, fixes: chmod(state, 0o700) }));
+      else if (m & 0o055) out.push(finding(c.stateReadable, { detail: `${paths.stateDir} is mode ${octal(m)}; it should be 700.`, evidence: ev, fixes: chmod(state, 0o700) }));
     }
   }
 
@@ -215,7 +216,7 @@ export function auditFs(input: AuditInput): Finding[] {
       const m = cfg.mode;
       const ev = modeEvidence(cfg);
       if (m & GROUP_WORLD_WRITE) out.push(finding(c.configWritable, { detail: `${paths.config} is mode ${octal(m)}: others can change it.`, evidence: ev, fixes: chmod(cfg, 0o600) }));
-      if (m & 0o004) out.push(finding(c.configWorldReadable, { detail: `${paths.config} is mode ${octal(m)}: every user can read it, and any secret written in it.`, evidence: ev, fixes: chmod(cfg, 0o600) }));
+      else if (m & 0o004) out.push(finding(c.configWorldReadable, { detail: `${paths.config} is mode ${octal(m)}: every user can read it, and any secret written in it.`, evidence: ev, fixes: chmod(cfg, 0o600) }));
       else if (m & 0o040) out.push(finding(c.configGroupReadable, { detail: `${paths.config} is mode ${octal(m)}: its group can read it.`, evidence: ev, fixes: chmod(cfg, 0o600) }));
     }
   }
@@ -226,7 +227,7 @@ export function auditFs(input: AuditInput): Finding[] {
       const m = cred.mode;
       const ev = modeEvidence(cred);
       if (m & GROUP_WORLD_WRITE) out.push(finding(c.credDirWritable, { detail: `${paths.credentials} is mode ${octal(m)}: others can add or replace credential files.`, evidence: ev, fixes: chmod(cred, 0o700) }));
-      if (m & 0o055) out.push(finding(c.credDirReadable, { detail: `${paths.credentials} is mode ${octal(m)}; it should be 700.`, evidence: ev, fixes: chmod(cred, 0o700) }));
+      else if (m & 0o055) out.push(finding(c.credDirReadable, { detail: `${paths.credentials} is mode ${octal(m)}; it should be 700.`, evidence: ev, fixes: chmod(cred, 0o700) }));
     }
     const credFiles = filesFinding(c.credFileReadable, input.credentialsFiles, "credential file(s)", 0o600);
     if (credFiles) out.push(credFiles);
