@@ -237,7 +237,8 @@ describe("simpleclaw security audit --deep", () => {
     expect(got).toEqual(expect.arrayContaining(["gateway.probe_unauth_accepted", "gateway.probe_wrong_secret_accepted", "sandbox.probe_escape"]));
     expect(got).not.toContain("gateway.probe_failed");
     const esc = report.findings.find((f) => f.checkId === "sandbox.probe_escape")!;
-    expect(esc.detail).toContain(`listed the state dir ${state.dir}`);
+    expect(esc.detail).toContain(`read ${join(state.dir, "simpleclaw.json")}`);
+    expect(esc.detail).toContain(`from the state dir ${state.dir}`);
     expect(esc.detail).toContain(`opened a TCP socket to the gateway on 127.0.0.1:${gw.port}`);
     expect(report.findings.find((f) => f.checkId === "gateway.probe_unauth_accepted")!.evidence).toContain("hello-ok");
   });

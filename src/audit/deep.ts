@@ -314,7 +314,12 @@ async function sandboxProbe(input: AuditInput, port: number | undefined, opts: D
     const sock = port
       ? `if command -v bash >/dev/null 2>&1; then bash -c ${q(`exec 3<>/dev/tcp/127.0.0.1/${port}`)} 2>/dev/null && echo SOCKET_OPEN || echo SOCKET_REFUSED; else echo SOCKET_UNTESTED; fi`
       : "echo SOCKET_UNTESTED";
-    const script = `ls -a ${q(stateDir)} >/dev/null 2>&1 && echo STATE_READABLE || echo STATE_HIDDEN; ${sock}`;
+    // Try to read what matters — config, exec approvals, credentials, the state database —
+    // and report only what was actually read. (A bind-mounted workspace inside the state dir
+    // makes its parent directories exist, empty, in the sandbox: that is not a leak.)
+    const secrets = [input.paths.config, input.paths.execApprovals, input.paths.stateDb, ...input.credentialsFiles.map((f) => f.path)].filter((f) => existsSync(f));
+    const reads = secrets.map((f) => `head -c 1 ${q(f)} >/dev/null 2>&1 && echo ${q(`STATE_READ:${f}`)}`).join("; ");
+    const script = `${reads ? `${reads}; ` : ""}{ ${secrets.length ? secrets.map((f) => `test -r ${q(f)}`).join(" || ") : "false"}; } && echo STATE_READABLE || echo STATE_HIDDEN; ${sock}`;
     const env = scrubEnv(process.env);
     const timeoutMs = (opts.timeoutMs ?? 5000) * 3;
     let result;
@@ -339,7 +344,8 @@ async function sandboxProbe(input: AuditInput, port: number | undefined, opts: D
       return;
     }
     const saw = result.stdout;
-    const leaks = [saw.includes("STATE_READABLE") ? `listed the state dir ${stateDir}` : "", saw.includes("SOCKET_OPEN") ? `opened a TCP socket to the gateway on 127.0.0.1:${port}` : ""].filter(Boolean);
+    const read = saw.split("\n").filter((l) => l.startsWith("STATE_READ:")).map((l) => l.slice("STATE_READ:".length));
+    const leaks = [read.length ? `read ${read.join(", ")} from the state dir ${stateDir}` : "", saw.includes("SOCKET_OPEN") ? `opened a TCP socket to the gateway on 127.0.0.1:${port}` : ""].filter(Boolean);
     if (leaks.length) {
       out.push(
         finding(c.sandboxEscape, {
