@@ -4,7 +4,7 @@
 // gateway died is marked failed, visibly, in its transcript. Idempotency keys are kept
 // for 24 hours, so a retry after a restart returns the first answer and runs nothing.
 import type { RunOrigin } from "../security/principal.js";
-import { migrate, transaction, type Db } from "../infra/db.js";
+import { migrate, statementCache, transaction, type Db } from "../infra/db.js";
 import type { StatementSync } from "node:sqlite";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
@@ -36,7 +36,7 @@ const MIGRATIONS = [
 ];
 
 export class ChatQueueStore {
-  private statements = new Map<string, StatementSync>();
+  private readonly sql: (text: string) => StatementSync;
   private writes = 0;
 
   constructor(
@@ -44,17 +44,10 @@ export class ChatQueueStore {
     private now: () => number = Date.now,
   ) {
     migrate(db, "chat-queue", MIGRATIONS);
+    this.sql = statementCache(db);
     this.prune();
   }
 
-  private sql(text: string): StatementSync {
-    let st = this.statements.get(text);
-    if (!st) {
-      st = this.db.prepare(text);
-      this.statements.set(text, st);
-    }
-    return st;
-  }
 
   /** The first result for `key` if it was used within the last 24 hours. */
   lookup(key: string): StoredResult | undefined {

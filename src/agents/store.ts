@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { ModelMessage } from "ai";
 import type { StatementSync } from "node:sqlite";
-import { migrate, transaction, type Db } from "../infra/db.js";
+import { migrate, statementCache, transaction, type Db } from "../infra/db.js";
 
 export interface SessionRow {
   key: string;
@@ -42,21 +42,13 @@ const MIGRATIONS = [
 ];
 
 export class SessionStore {
-  private statements = new Map<string, StatementSync>();
+  private readonly sql: (text: string) => StatementSync;
 
   constructor(private db: Db) {
     migrate(db, "sessions", MIGRATIONS);
+    this.sql = statementCache(db);
   }
 
-  /** Prepared once, reused: compiling SQL on every message is measurable. */
-  private sql(text: string): StatementSync {
-    let st = this.statements.get(text);
-    if (!st) {
-      st = this.db.prepare(text);
-      this.statements.set(text, st);
-    }
-    return st;
-  }
 
   get(key: string): SessionRow | undefined {
     const row = this.sql("SELECT * FROM sessions WHERE key = ?").get(key) as Record<string, unknown> | undefined;

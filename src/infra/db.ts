@@ -2,7 +2,7 @@
 // that keeps state in it registers numbered migrations; they run once, in order,
 // inside a transaction, tracked per module in the `migrations` table.
 import { chmodSync, existsSync } from "node:fs";
-import { DatabaseSync } from "node:sqlite";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
 
 export type Db = DatabaseSync;
 
@@ -39,4 +39,17 @@ export function migrate(db: Db, module: string, steps: string[]): void {
       db.prepare("INSERT INTO migrations (module, version) VALUES (?, ?)").run(module, i + 1);
     });
   });
+}
+
+/** A prepare-once cache: `sql(text)` compiles each statement the first time only (compiling per message is measurable). */
+export function statementCache(db: Db): (text: string) => StatementSync {
+  const statements = new Map<string, StatementSync>();
+  return (text) => {
+    let st = statements.get(text);
+    if (!st) {
+      st = db.prepare(text);
+      statements.set(text, st);
+    }
+    return st;
+  };
 }
