@@ -12,7 +12,7 @@ import { analyzeCommand, resolveProgramName, MAX_COMMAND_LENGTH, type AnalyzeOpt
 import { matchSegment, type AllowlistEntry } from "./exec-allowlist.js";
 import type { ExecPolicy } from "./exec-policy.js";
 import { identities, normalizeName, profileFor } from "./exec-profiles/index.js";
-import type { Profile, ProfileContext } from "./exec-profiles/types.js";
+import type { Profile, ProfileContext, WrappedCommand } from "./exec-profiles/types.js";
 import { HARMLESS_ENV } from "./exec-profiles/wrappers.js";
 
 export interface ExecCaller {
@@ -165,28 +165,44 @@ function admit(
   const index = segments.length;
   const g: GateSegment = { ...seg, identity };
   segments.push(g);
-  const profiles = identity.map((id) => [id, profileFor(id)] as const).filter((x): x is readonly [string, Profile] => x[1] !== undefined);
+  // Plain loops below, no closures: this runs for every simple command of every exec call.
+  const profiles: Array<[string, Profile]> = [];
+  for (const id of identity) {
+    const p = profileFor(id);
+    if (p !== undefined) profiles.push([id, p]);
+  }
   const args = seg.argv.slice(1);
-  const label = `${seg.executable}${identity[0] && !seg.executable.endsWith("/" + identity[0]) ? ` (${identity[0]})` : ""}`;
-
   for (const [id, p] of profiles) {
-    if (p.kind === "privileged") throw new Miss(p.check(args, ctx, id).ok ? `${id} changes privileges` : (p.check(args, ctx, id) as { reason: string }).reason);
+    if (p.kind === "privileged") {
+      const v = p.check(args, ctx, id);
+      throw new Miss(v.ok ? `${id} changes privileges` : v.reason);
+    }
   }
   if (extraArgs && profiles.length > 0) {
     throw new Miss(`${identity[0]} would get arguments from stdin that its profile cannot check`);
   }
-  const verdicts = profiles.map(([id, p]) => p.check(args, ctx, id));
-  const refused = verdicts.find((v) => !v.ok) as { ok: false; reason: string } | undefined;
-  const wrapperInner = verdicts.find((v) => v.ok && v.inner)?.ok ? (verdicts.find((v) => v.ok && v.inner) as { ok: true; inner: { argv: string[]; extraArgs?: boolean; applet?: boolean } }).inner : undefined;
-  const isWrapper = profiles.some(([, p]) => p.kind === "wrapper");
+  let refused: string | undefined;
+  let wrapperInner: WrappedCommand | undefined;
+  let isWrapper = false;
+  for (const [id, p] of profiles) {
+    const v = p.check(args, ctx, id);
+    if (!v.ok) refused ??= v.reason;
+    else if (v.inner) wrapperInner ??= v.inner;
+    if (p.kind === "wrapper") isWrapper = true;
+  }
 
-  const pathMatches = input.allowlist.filter((e) => matchSegment({ argv: seg.argv, executable: seg.executable, ...(seg.globArgs ? { globArgs: seg.globArgs } : {}) }, e) && !(extraArgs && literalArgs(e)));
-  if (pathMatches.length === 0) throw new Miss(`no allowlist entry matches ${label} in ${JSON.stringify(seg.text)}`);
+  const pathMatches: AllowlistEntry[] = [];
+  for (const e of input.allowlist) if (matchSegment(seg, e) && !(extraArgs && literalArgs(e))) pathMatches.push(e);
+  if (pathMatches.length === 0) {
+    const label = `${seg.executable}${identity[0] && !seg.executable.endsWith("/" + identity[0]) ? ` (${identity[0]})` : ""}`;
+    throw new Miss(`no allowlist entry matches ${label} in ${JSON.stringify(seg.text)}`);
+  }
   // An entry with literal arguments is the owner's approval of exactly these words; any other
   // entry of a profiled program admits only the program's safe profile.
-  const literal = pathMatches.find((e) => literalArgs(e));
-  if (refused) {
-    if (!literal || isWrapper) throw new Miss(`${refused.reason} (an allowlist entry with open arguments admits only the safe profile)`);
+  let literal: AllowlistEntry | undefined;
+  for (const e of pathMatches) if (literalArgs(e)) { literal = e; break; }
+  if (refused !== undefined) {
+    if (!literal || isWrapper) throw new Miss(`${refused} (an allowlist entry with open arguments admits only the safe profile)`);
     g.entry = literal;
     return;
   }

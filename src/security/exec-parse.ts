@@ -92,8 +92,11 @@ interface WordToken {
   kind: "word";
   /** Value after quote removal. */
   value: string;
-  /** Per character of `value`: true if it came from unquoted, unescaped source text. */
-  unq: boolean[];
+  /**
+   * Which UTF-16 code units of `value` came from unquoted, unescaped source text: 1 = all of
+   * them, 0 = none, else one byte per code unit (1 = unquoted). Ask with `unquotedAt`.
+   */
+  unq: 0 | 1 | Uint8Array;
   /** Source text of the word, quotes and escapes included. */
   raw: string;
   /** Digits directly followed by < or > (an IO number). */
@@ -119,6 +122,9 @@ const OPERATORS = ["<<<", "<<-", "&>>", ";;&", "&&", "||", ";;", ";&", "|&", "&>
 const OP_START = new Set([";", "&", "|", "<", ">", "(", ")"]);
 const isBlank = (c: string) => c === " " || c === "\t";
 const isMeta = (c: string) => isBlank(c) || c === "\n" || OP_START.has(c);
+/** Characters that end a plain run inside a word, and inside double quotes. */
+const WORD_SPECIAL = new Set(["\\", "'", '"', "$", "`"]);
+const DQ_SPECIAL = new Set(['"', "$", "`", "\\"]);
 
 /** Characters rejected anywhere: controls, and non-ASCII that is not a letter or digit. */
 export function characterProblem(s: string): string | null {
@@ -144,6 +150,16 @@ function checkCharacters(s: string): void {
   }
 }
 const hex = (cp: number) => cp.toString(16).toUpperCase().padStart(4, "0");
+
+/** Scratch for one word's quoting while lexing (a word is never longer than the command). */
+const QUOTING = new Uint8Array(MAX_COMMAND_LENGTH);
+function quotingOf(len: number): 0 | 1 | Uint8Array {
+  if (len === 0) return 1;
+  const first = QUOTING[0]!;
+  for (let k = 1; k < len; k++) if (QUOTING[k] !== first) return QUOTING.slice(0, len);
+  return first === 1 ? 1 : 0;
+}
+const unquotedAt = (w: WordToken, i: number): boolean => (w.unq === 1 ? i < w.value.length : w.unq === 0 ? false : w.unq[i] === 1);
 
 function lex(s: string): Token[] {
   const tokens: Token[] = [];
@@ -174,21 +190,19 @@ function lex(s: string): Token[] {
       i += op.length;
       continue;
     }
-    // A word: runs until an unquoted blank, newline or operator character.
+    // A word: runs until an unquoted blank, newline or operator character. `unq` has one entry
+    // per UTF-16 code unit of `value`; plain runs are copied as slices (no per-character strings).
     const start = i;
     let value = "";
-    const unq: boolean[] = [];
-    const add = (ch: string, unquoted: boolean) => {
-      value += ch;
-      unq.push(unquoted);
-    };
+    let len = 0; // code units in value; their quoting goes to QUOTING[0..len)
     while (i < n && !isMeta(s[i]!)) {
       const ch = s[i]!;
       if (ch === "\\") {
         if (s[i + 1] === "\n") {
           i += 2;
         } else if (i + 1 < n) {
-          add(s[i + 1]!, false);
+          value += s[i + 1]!;
+          QUOTING[len++] = 0;
           i += 2;
         } else {
           notSure("the command ends with a lone backslash");
@@ -196,7 +210,9 @@ function lex(s: string): Token[] {
       } else if (ch === "'") {
         const close = s.indexOf("'", i + 1);
         if (close < 0) notSure("the command has an unterminated single quote");
-        for (const q of s.slice(i + 1, close)) add(q, false);
+        value += s.slice(i + 1, close);
+        QUOTING.fill(0, len, len + close - i - 1);
+        len += close - i - 1;
         i = close + 1;
       } else if (ch === '"') {
         i++;
@@ -216,29 +232,40 @@ function lex(s: string): Token[] {
               continue;
             }
             if (e === "$" || e === "`" || e === '"' || e === "\\") {
-              add(e, false);
+              value += e;
+              QUOTING[len++] = 0;
               i += 2;
               continue;
             }
-            add("\\", false);
+            value += "\\";
+            QUOTING[len++] = 0;
             i++;
             continue;
           }
-          add(d, false);
-          i++;
+          let j = i + 1;
+          while (j < n && !DQ_SPECIAL.has(s[j]!)) j++;
+          value += s.slice(i, j);
+          QUOTING.fill(0, len, len + j - i);
+          len += j - i;
+          i = j;
         }
       } else if (ch === "$") {
         notSure("the command uses $ expansion (variable, command substitution or arithmetic), whose value is unknown");
       } else if (ch === "`") {
         notSure("the command uses backtick command substitution");
       } else {
-        add(ch, true);
-        i++;
+        let j = i + 1;
+        while (j < n && !isMeta(s[j]!) && !WORD_SPECIAL.has(s[j]!)) j++;
+        value += s.slice(i, j);
+        QUOTING.fill(1, len, len + j - i);
+        len += j - i;
+        i = j;
       }
     }
     // An IO number is a word that is solely digits in the source (`''2>x` is not one).
     const raw = s.slice(start, i);
     const io = /^[0-9]+$/.test(raw) && (s[i] === "<" || s[i] === ">");
+    const unq = quotingOf(len);
     tokens.push({ kind: "word", value, unq, raw, io, start, end: i });
   }
   return tokens;
@@ -325,11 +352,22 @@ function parse(tokens: Token[]): SimpleCommand[] {
 // Per simple command checks
 
 const GLOB_CHARS = new Set(["*", "?", "["]);
-const hasUnquoted = (w: WordToken, pred: (c: string, i: number) => boolean) =>
-  [...w.value].some((c, i) => w.unq[i] === true && pred(c, i));
+function hasUnquoted(w: WordToken, pred: (c: string, i: number, value: string) => boolean): boolean {
+  const v = w.value;
+  if (w.unq === 0) return false;
+  for (let i = 0; i < v.length; i++) if (unquotedAt(w, i) && pred(v[i]!, i, v)) return true;
+  return false;
+}
 
 /** Brace expansion (bash/zsh): any unquoted { or }, except the literal word `{}`. */
-const hasBrace = (w: WordToken) => !(w.value === "{}" && !w.unq.includes(false)) && hasUnquoted(w, (c) => c === "{" || c === "}");
+// The predicates are module constants: a closure per call would allocate per word.
+const isGlobChar = (c: string) => GLOB_CHARS.has(c);
+const isBraceChar = (c: string) => c === "{" || c === "}";
+const isTilde = (c: string) => c === "~";
+const isGlobOrTilde = (c: string) => GLOB_CHARS.has(c) || c === "~";
+/** A ~ after = or : (assignment-like words, PATH-like lists): some shells expand it. */
+const isInnerTilde = (c: string, i: number, v: string) => c === "~" && i > 0 && (v[i - 1] === "=" || v[i - 1] === ":");
+const hasBrace = (w: WordToken) => !(w.value === "{}" && w.unq === 1) && hasUnquoted(w, isBraceChar);
 
 function isInside(root: string, p: string): boolean {
   const rel = path.relative(root, p);
@@ -341,14 +379,14 @@ function checkRedirect(r: Redirect, opts: AnalyzeOptions): string /* resolved ta
   const fdText = r.fd === "" ? "" : r.fd;
   const label = `${fdText}${r.op}${t.value}`;
   if (r.op === ">&") {
-    if ((r.fd === "" || r.fd === "1" || r.fd === "2") && (t.value === "1" || t.value === "2") && !t.unq.includes(false)) return null;
+    if ((r.fd === "" || r.fd === "1" || r.fd === "2") && (t.value === "1" || t.value === "2") && t.unq === 1) return null;
     notSure(`the redirection ${label} is not one of 2>&1 / >&2`);
   }
   if (r.op === "<" ? !(r.fd === "" || r.fd === "0") : !(r.fd === "" || r.fd === "1" || r.fd === "2")) {
     notSure(`the redirection ${label} uses file descriptor ${r.fd}`);
   }
   if (t.value === "") notSure("a redirection has an empty target");
-  if (hasUnquoted(t, (c) => GLOB_CHARS.has(c) || c === "~") || hasBrace(t)) {
+  if (hasUnquoted(t, isGlobOrTilde) || hasBrace(t)) {
     notSure(`the redirection target ${JSON.stringify(t.value)} is not a plain literal path`);
   }
   if (t.value === "/dev/null") return null;
@@ -363,6 +401,15 @@ function checkRedirect(r: Redirect, opts: AnalyzeOptions): string /* resolved ta
   return real;
 }
 
+/** PATH split into entries, absolute ones normalised (no trailing slash); the last PATH is kept. */
+let lastPath: { PATH: string; dirs: string[] } | null = null;
+function pathDirs(PATH: string): string[] {
+  if (lastPath?.PATH !== PATH) {
+    lastPath = { PATH, dirs: PATH.split(":").map((d) => (d !== "" && path.isAbsolute(d) ? path.normalize(d).replace(/(?<=.)\/$/, "") : d)) };
+  }
+  return lastPath.dirs;
+}
+
 /** The absolute real path the shell (or a wrapper's execvp) runs for `name`; throws NotSure. */
 function resolveProgram(name: string, opts: AnalyzeOptions): string {
   if (name.includes("/")) {
@@ -370,13 +417,13 @@ function resolveProgram(name: string, opts: AnalyzeOptions): string {
     if (real === null) notSure(`${name} is not an executable file`);
     return real!;
   }
-  for (const dir of opts.PATH.split(":")) {
+  for (const dir of pathDirs(opts.PATH)) {
     // The shell WOULD search "" / relative entries (relative to cwd, whatever is there when
     // it runs); they are never used to resolve, and one before the hit makes it not sure.
     if (dir === "" || !path.isAbsolute(dir)) {
       notSure(`PATH has a relative entry ${JSON.stringify(dir)} before the one that holds ${name}`);
     }
-    const real = opts.resolver.executable(path.join(dir, name));
+    const real = opts.resolver.executable(dir === "/" ? dir + name : dir + "/" + name);
     if (real !== null) return real;
   }
   return notSure(`cannot find ${name} on PATH`);
@@ -405,13 +452,13 @@ function analyzeSimple(cmd: SimpleCommand, source: string, opts: AnalyzeOptions,
   const name = first!.value;
   if (name === "") notSure("the command name is empty");
   if (KEYWORDS.has(name)) notSure(`${name} is shell syntax (keyword), which is not analyzed`);
-  if (/^[A-Za-z_][A-Za-z0-9_]*\+?=/.test(name) && first!.unq[name.indexOf("=")]) {
+  if (/^[A-Za-z_][A-Za-z0-9_]*\+?=/.test(name) && unquotedAt(first!, name.indexOf("="))) {
     notSure("the command sets a variable before the program (prefix assignment)");
   }
   if (BUILTINS.has(name) && !PATH_RESOLVED_BUILTINS.has(name)) notSure(`${name} is a shell builtin that is not analyzed`);
   if (/[^\x21-\x7e]/.test(name)) notSure(`the command name ${JSON.stringify(name)} has unusual characters`);
-  if (name !== "[" && hasUnquoted(first!, (c) => GLOB_CHARS.has(c))) notSure("the command name contains a glob pattern");
-  if (hasUnquoted(first!, (c) => c === "~")) notSure("the command name starts with ~ (tilde expansion)");
+  if (name !== "[" && hasUnquoted(first!, isGlobChar)) notSure("the command name contains a glob pattern");
+  if (hasUnquoted(first!, isTilde)) notSure("the command name starts with ~ (tilde expansion)");
   if (hasBrace(first!)) notSure("the command name contains brace expansion");
 
   const argv = [name];
@@ -423,16 +470,16 @@ function analyzeSimple(cmd: SimpleCommand, source: string, opts: AnalyzeOptions,
     // tilde: only a leading unquoted `~` or `~/…` (expanded with home); `~user` and ~ after = or : are not sure
     // sh expands ~ only when the word's source starts with it: `''~` and `\<newline>~` differ
     // between shells, so an unquoted ~ first in the value but not in the source is not sure.
-    if (w.unq[0] && value.startsWith("~") && !w.raw.startsWith("~")) notSure(`the argument ${JSON.stringify(w.raw)} has an ambiguous ~`);
+    if (unquotedAt(w, 0) && value.startsWith("~") && !w.raw.startsWith("~")) notSure(`the argument ${JSON.stringify(w.raw)} has an ambiguous ~`);
     if (w.raw.startsWith("~")) {
       if (!(w.raw === "~" || w.raw.startsWith("~/"))) notSure(`the argument ${JSON.stringify(w.raw)} uses ~user or a quoted tilde prefix`);
       if (!opts.home) notSure(`the argument ${JSON.stringify(w.raw)} uses ~ expansion and no home directory is known`);
       value = opts.home! + value.slice(1);
     }
-    if (hasUnquoted(w, (c, i) => c === "~" && i > 0 && (w.value[i - 1] === "=" || w.value[i - 1] === ":"))) {
+    if (hasUnquoted(w, isInnerTilde)) {
       notSure(`the argument ${JSON.stringify(w.value)} may be tilde-expanded after = or :`);
     }
-    if (hasUnquoted(w, (c) => GLOB_CHARS.has(c))) globArgs.push(k);
+    if (hasUnquoted(w, isGlobChar)) globArgs.push(k);
     argv.push(value);
   }
 

@@ -41,6 +41,8 @@ interface Compiled {
   stopAtOperand: boolean;
 }
 
+// Compiled once per grammar object: grammars are module constants. A grammar literal built
+// per call would be compiled on every call and keep a WeakMap entry alive until the next GC.
 const compiled = new WeakMap<Grammar, Compiled>();
 
 function compile(g: Grammar): Compiled {

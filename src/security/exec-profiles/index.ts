@@ -28,6 +28,16 @@ const GNU_TOOLS = new Set(["sed", "awk", "find", "xargs", "tar", "sort", "split"
 /** Normalise one name to a profile name, if it names a profiled program. */
 export function normalizeName(name: string): string | undefined {
   if (BY_NAME.has(name)) return name;
+  if (NORMALIZED.has(name)) return NORMALIZED.get(name);
+  const found = normalizeUncached(name);
+  if (NORMALIZED.size >= 4096) NORMALIZED.clear();
+  NORMALIZED.set(name, found);
+  return found;
+}
+/** Names already normalised (bounded: cleared when full). */
+const NORMALIZED = new Map<string, string | undefined>();
+
+function normalizeUncached(name: string): string | undefined {
   const candidates: string[] = [];
   const noSuffix = name.replace(/\.(basic|tiny|gtk3?|nox|athena|openbsd|traditional|nmap|bsd|real)$|-(sysv|tcp)$/, "");
   candidates.push(noSuffix);

@@ -3,7 +3,7 @@
 // that can start programs. Their safe profile is --version/--help only: running a script or
 // package needs an allowlist entry whose arguments are written out literally (the owner
 // approved those exact words). Pagers get a small grammar: reading files is fine, `+cmd` not.
-import { getopt } from "./getopt.js";
+import { getopt, type Grammar } from "./getopt.js";
 import { infoOnly, miss, ok, type Profile } from "./types.js";
 
 export const SHELLS = ["sh", "bash", "rbash", "dash", "ash", "zsh", "ksh", "ksh93", "mksh", "pdksh", "oksh", "posh", "yash", "fish", "csh", "tcsh", "elvish", "nu", "xonsh"];
@@ -28,6 +28,16 @@ const node = infoOnly(["node", "nodejs"], "interpreter", RUNS_CODE, ["-v"]);
 const runners = infoOnly(RUNNERS, "interpreter", "runs code from packages, build files or plugins");
 const editors = infoOnly(EDITORS, "interpreter", "is an editor, which can run shell commands and write any file");
 
+const PAGER_GRAMMAR: Grammar = {
+  short: "aBcCdeEfFgGiIJKLmMnNqQrRsSuUVwWXx:y:z:#:b:h:j:P:t:T:o:O:k:",
+  long: {
+    "quit-at-eof": "e", "QUIT-AT-EOF": "E", "quit-if-one-screen": "F", "ignore-case": "i", "IGNORE-CASE": "I",
+    "LINE-NUMBERS": "N", "line-numbers": "n", "raw-control-chars": "r", "RAW-CONTROL-CHARS": "R", "chop-long-lines": "S",
+    "no-init": "X", "squeeze-blank-lines": "s", "silent": "q", "quiet": "q", "tabs": "x", "log-file": "o",
+    "LOG-FILE": "O", "lesskey-file": "k", "tag": "t", "tag-file": "T", "prompt": "P", help: 0, version: "V",
+  },
+};
+
 /** less/more as a file viewer: viewing options and files; `+cmd`, log files and lesskey are a miss. */
 const pager: Profile = {
   names: ["less", "more", "most", "pg"],
@@ -35,18 +45,7 @@ const pager: Profile = {
   safe: "viewing options and files; no +command, -o/-O log files, -k/--lesskey-file",
   check(args, _ctx, name) {
     if (args.some((a) => a.startsWith("+"))) return miss(`${name} +…: runs a pager command at start (which can start a shell)`);
-    const p = getopt(
-      {
-        short: "aBcCdeEfFgGiIJKLmMnNqQrRsSuUVwWXx:y:z:#:b:h:j:P:t:T:o:O:k:",
-        long: {
-          "quit-at-eof": "e", "QUIT-AT-EOF": "E", "quit-if-one-screen": "F", "ignore-case": "i", "IGNORE-CASE": "I",
-          "LINE-NUMBERS": "N", "line-numbers": "n", "raw-control-chars": "r", "RAW-CONTROL-CHARS": "R", "chop-long-lines": "S",
-          "no-init": "X", "squeeze-blank-lines": "s", "silent": "q", "quiet": "q", "tabs": "x", "log-file": "o",
-          "LOG-FILE": "O", "lesskey-file": "k", "tag": "t", "tag-file": "T", "prompt": "P", help: 0, version: "V",
-        },
-      },
-      args,
-    );
+    const p = getopt(PAGER_GRAMMAR, args);
     if (!p.ok) return miss(`${name}: ${p.reason}`);
     for (const o of p.opts) {
       if (o.name === "o" || o.name === "O") return miss(`${name} ${o.spelled}: writes a log file`);
@@ -57,21 +56,22 @@ const pager: Profile = {
   },
 };
 
+const NETCAT_GRAMMAR: Grammar = { short: "46bCDdFhklNnruSUvzc:e:I:i:M:m:O:P:p:q:s:T:V:W:w:X:x:", long: { exec: "e", "sh-exec": "c", "lua-exec": 1, listen: "l", verbose: "v", "wait": "w", "source-port": "p", "source": "s", udp: "u", "keep-open": "k", version: 0, help: "h" } };
+
 /** netcat: connecting and listening are fine; -e/-c run a program on the connection. */
 const netcat: Profile = {
   names: ["nc", "ncat", "netcat"],
   kind: "code",
   safe: "connect/listen options; no -e/-c/--exec/--sh-exec/--lua-exec",
   check(args, _ctx, name) {
-    const p = getopt(
-      { short: "46bCDdFhklNnruSUvzc:e:I:i:M:m:O:P:p:q:s:T:V:W:w:X:x:", long: { exec: "e", "sh-exec": "c", "lua-exec": 1, listen: "l", verbose: "v", "wait": "w", "source-port": "p", "source": "s", udp: "u", "keep-open": "k", version: 0, help: "h" } },
-      args,
-    );
+    const p = getopt(NETCAT_GRAMMAR, args);
     if (!p.ok) return miss(`${name}: ${p.reason}`);
     const bad = p.opts.find((o) => o.name === "e" || o.name === "c" || o.name === "lua-exec");
     return bad ? miss(`${name} ${bad.spelled}: runs a program on the connection`) : ok;
   },
 };
+
+const MAN_GRAMMAR: Grammar = { short: "akfwW", long: { all: "a", apropos: "k", whatis: "f", where: "w", path: "w", "where-cat": "W", help: 0, version: 0 } };
 
 /** man: pages by name or section; -P/--pager, -H/--html (browser) and the rest are not in the profile. */
 const man: Profile = {
@@ -79,7 +79,7 @@ const man: Profile = {
   kind: "code",
   safe: "[SECTION] PAGE, -k/-f/-a/-w; no -P/--pager, -H/--html or other options",
   check(args, _ctx, name) {
-    const p = getopt({ short: "akfwW", long: { all: "a", apropos: "k", whatis: "f", where: "w", path: "w", "where-cat": "W", help: 0, version: 0 } }, args);
+    const p = getopt(MAN_GRAMMAR, args);
     return p.ok ? ok : miss(`${name}: ${p.reason}`);
   },
 };

@@ -24,12 +24,14 @@ interface WrapperSpec {
 }
 
 function wrapper(spec: WrapperSpec): Profile {
+  // Built once: getopt caches a grammar's compiled form per grammar object.
+  const grammar: Grammar = { ...spec.grammar, stopAtOperand: true };
   return {
     names: spec.names,
     kind: "wrapper",
     safe: spec.safe,
     check(args, ctx, name) {
-      const p = getopt({ ...spec.grammar, stopAtOperand: true }, args);
+      const p = getopt(grammar, args);
       if (!p.ok) return miss(`${name}: ${p.reason}`);
       for (const o of p.opts) {
         const why = spec.code && Object.hasOwn(spec.code, o.name) ? spec.code[o.name] : undefined;
@@ -53,19 +55,18 @@ function wrapped(name: string, operands: string[], lead: number, bare: string, i
 
 const INFO = { help: 0, version: 0 } as const;
 
+const ENV_GRAMMAR: Grammar = {
+  short: "i0u:C:S:v",
+  long: { "ignore-environment": "i", null: "0", unset: "u", chdir: "C", "split-string": "S", debug: "v", "default-signal": 2, "ignore-signal": 2, "block-signal": 2, "list-signal-handling": 0, ...INFO },
+  stopAtOperand: true,
+};
+
 export const env: Profile = {
   names: ["env"],
   kind: "wrapper",
   safe: `NAME=value only for ${HARMLESS_ENV.source}; -u NAME except PATH; no -i, -C, -S`,
   check(args, _ctx, name) {
-    const p = getopt(
-      {
-        short: "i0u:C:S:v",
-        long: { "ignore-environment": "i", null: "0", unset: "u", chdir: "C", "split-string": "S", debug: "v", "default-signal": 2, "ignore-signal": 2, "block-signal": 2, "list-signal-handling": 0, ...INFO },
-        stopAtOperand: true,
-      },
-      args,
-    );
+    const p = getopt(ENV_GRAMMAR, args);
     if (!p.ok) return miss(`${name}: ${p.reason}`);
     for (const o of p.opts) {
       if (o.name === "i") return miss(`${name} ${o.spelled}: clears the environment, which changes where programs are found`);
@@ -170,6 +171,7 @@ const SETARCH_GRAMMAR: Grammar = {
     "32bit": "B", "short-inode": "I", "whole-seconds": "S", "sticky-timeouts": "T", "3gb": "3", "4gb": 0, "uname-2.6": 0,
     verbose: "v", list: 0, help: "h", version: "V",
   },
+  stopAtOperand: true,
 };
 
 /** setarch ARCH [options] [command]; linux32/linux64/i386/x86_64… are setarch with the arch in their name. */
@@ -184,7 +186,7 @@ export const setarch: Profile = {
       if (rest.length === 0 || rest[0]!.startsWith("-")) return miss(`${name} needs the architecture first`);
       rest = rest.slice(1);
     }
-    const p = getopt({ ...SETARCH_GRAMMAR, stopAtOperand: true }, rest);
+    const p = getopt(SETARCH_GRAMMAR, rest);
     if (!p.ok) return miss(`${name}: ${p.reason}`);
     if (p.opts.some((o) => ["list", "h", "V"].includes(o.name))) return ok;
     if (p.operands.length === 0) return miss(`${name} without a command starts a shell`);
@@ -248,19 +250,18 @@ export const sandboxExec = wrapper({
   bare: "is incomplete",
 });
 
+const XCRUN_GRAMMAR: Grammar = {
+  short: "lvnrfkh",
+  long: { sdk: 1, toolchain: 1, log: "l", verbose: "v", "no-cache": "n", run: "r", find: "f", kill: "k", help: "h", version: 0, "show-sdk-path": 0, "show-sdk-version": 0, "show-sdk-build-version": 0, "show-sdk-platform-path": 0, "show-sdk-platform-version": 0 },
+  stopAtOperand: true,
+};
+
 export const xcrun: Profile = {
   names: ["xcrun"],
   kind: "wrapper",
   safe: "--show-sdk-*, --find, --version; a tool it runs is found outside PATH: a miss",
   check(args, _ctx, name) {
-    const p = getopt(
-      {
-        short: "lvnrfkh",
-        long: { sdk: 1, toolchain: 1, log: "l", verbose: "v", "no-cache": "n", run: "r", find: "f", kill: "k", help: "h", version: 0, "show-sdk-path": 0, "show-sdk-version": 0, "show-sdk-build-version": 0, "show-sdk-platform-path": 0, "show-sdk-platform-version": 0 },
-        stopAtOperand: true,
-      },
-      args,
-    );
+    const p = getopt(XCRUN_GRAMMAR, args);
     if (!p.ok) return miss(`${name}: ${p.reason}`);
     if (p.opts.some((o) => o.name === "k")) return miss(`${name} -k: clears its cache`);
     if (p.opts.some((o) => o.name === "f")) return p.operands.length <= 1 ? ok : miss(`${name} --find takes one tool name`);
@@ -328,23 +329,22 @@ export const multicall: Profile = {
   },
 };
 
+const XARGS_GRAMMAR: Grammar = {
+  short: "0a:d:E:e::I:i::L:l::n:opP:rs:tx",
+  long: {
+    null: "0", "arg-file": "a", delimiter: "d", eof: "e", replace: "i", "max-lines": "l", "max-args": "n", "open-tty": "o",
+    interactive: "p", "max-procs": "P", "no-run-if-empty": "r", "max-chars": "s", verbose: "t", exit: "x",
+    "show-limits": 0, "process-slot-var": 1, ...INFO,
+  },
+  stopAtOperand: true,
+};
+
 export const xargs: Profile = {
   names: ["xargs"],
   kind: "wrapper",
   safe: "its batching options, then a command (which gets unknown arguments from stdin: only programs without a profile)",
   check(args, _ctx, name) {
-    const p = getopt(
-      {
-        short: "0a:d:E:e::I:i::L:l::n:opP:rs:tx",
-        long: {
-          null: "0", "arg-file": "a", delimiter: "d", eof: "e", replace: "i", "max-lines": "l", "max-args": "n", "open-tty": "o",
-          interactive: "p", "max-procs": "P", "no-run-if-empty": "r", "max-chars": "s", verbose: "t", exit: "x",
-          "show-limits": 0, "process-slot-var": 1, ...INFO,
-        },
-        stopAtOperand: true,
-      },
-      args,
-    );
+    const p = getopt(XARGS_GRAMMAR, args);
     if (!p.ok) return miss(`${name}: ${p.reason}`);
     const slot = p.opts.find((o) => o.name === "process-slot-var");
     if (slot) return miss(`${name} ${slot.spelled}: sets an environment variable for the command`);
