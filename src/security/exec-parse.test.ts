@@ -147,6 +147,12 @@ describe("resolution", () => {
     expect(analyzeCommand("ls ~/x", { ...opts, home: undefined }).ok).toBe(false);
     expect(analyzeCommand("ls ~root/x", opts).ok).toBe(false);
     expect(analyzeCommand("ls --dir=~/x", opts).ok).toBe(false);
+    // Quoting is tracked per UTF-16 code unit: an astral letter in quotes before it does not
+    // shift where the unquoted ~ or glob is seen (positive control: quoted, no expansion).
+    expect(analyzeCommand("ls '𝐀':~/x", opts).ok).toBe(false);
+    expect(analyzeCommand("ls '𝐀=~/x'", opts).ok).toBe(true);
+    const astral = analyzeCommand("ls '𝐀'* '𝐀*'", opts);
+    expect(astral.ok && astral.segments[0]!.globArgs).toEqual([1]);
   });
 
   it("line continuations join words; comments end at newline", () => {
