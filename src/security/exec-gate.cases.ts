@@ -15,7 +15,9 @@ export type CaseClass =
   | "wrapper"
   | "privileged"
   | "node-redirect"
-  | "control-chars";
+  | "control-chars"
+  /** A profiled program writing or deleting files outside the workspace through an option or operand. */
+  | "writes-outside";
 
 export interface GateCase {
   cls: CaseClass;
@@ -121,6 +123,17 @@ export const CASES: readonly GateCase[] = [
   c("names-a-program", "tar -cf a.tar -F id -M dir", false, /script/),
   c("names-a-program", "tar -cf a.tar --rsh-command=/tmp/x dir", false, /remote shell/),
   c("names-a-program", "tar -cf evilhost:a.tar dir", false, /remote shell/),
+  ok("tar -xf a.tar"),
+  ok("tar -tf /tmp/a.tar"),
+  ok("tar -cf a.tar -C /usr/share dir"),
+  c("writes-outside", "tar -xf a.tar -C /etc", false, /outside the workspace/),
+  c("writes-outside", "tar -x -f a.tar --directory=/tmp", false, /outside the workspace/),
+  c("writes-outside", "tar xfC a.tar ../..", false, /outside the workspace/),
+  c("writes-outside", "tar -cf /tmp/a.tar dir", false, /archive outside the workspace/),
+  c("writes-outside", "tar --create --file=/tmp/a.tar dir", false, /archive outside the workspace/),
+  c("writes-outside", "tar -xPf a.tar", false, /absolute/),
+  c("writes-outside", "tar -cf a.tar --remove-files /etc/hosts", false, /deletes/),
+  c("writes-outside", "tar -cf a.tar -g /tmp/snap dir", false, /snapshot file outside/),
   c("identity", "gtar -cf a.tar --to-command=id dir", false, /command/, ["gtar"]),
   // --- zip / unzip -------------------------------------------------------------------
   ok("zip -r a.zip dir"),
@@ -131,6 +144,14 @@ export const CASES: readonly GateCase[] = [
   c("abbreviation", "zip a.zip f -T --unzip-command id", false, /program zip runs/),
   c("names-a-program", "zip -Z x a.zip f --weird", false, /not an option|knows/),
   c("code-operand", "unzip -Q a.zip", false, /not an option/),
+  ok("zip -m a.zip f"),
+  ok("zip -r a.zip /usr/share/doc"),
+  c("writes-outside", "unzip a.zip -d /tmp", false, /outside the workspace/),
+  c("writes-outside", "unzip -d/etc a.zip", false, /outside the workspace/),
+  c("writes-outside", "zip /tmp/a.zip f", false, /archive \/tmp\/a.zip outside/),
+  c("writes-outside", "zip -r -- ../a.zip dir", false, /outside the workspace/),
+  c("writes-outside", "zip -m a.zip /etc/hosts", false, /deletes/),
+  c("writes-outside", "zip -qm a.zip f /etc/hosts", false, /deletes/),
   // --- sort / split ------------------------------------------------------------------
   ok("sort data.txt"),
   ok("sort -k2,2n -t, data.txt"),
@@ -146,6 +167,9 @@ export const CASES: readonly GateCase[] = [
   c("names-a-program", "split --filter=id data.txt", false, /shell command/),
   c("abbreviation", "split --fil=id data.txt", false, /shell command/),
   c("abbreviation", "split --filt id data.txt", false, /shell command/),
+  ok("split data.txt"),
+  c("writes-outside", "split data.txt /tmp/piece", false, /pieces .* outside/),
+  c("writes-outside", "split -l 1 -- data.txt ../piece", false, /outside the workspace/),
   // --- make --------------------------------------------------------------------------
   ok("make"),
   ok("make -j4 all"),

@@ -107,6 +107,11 @@ export const split = gnuProfile({
     },
   },
   code: { filter: "runs a shell command for every piece" },
+  // split [FILE [PREFIX]]: the pieces are PREFIXaa, PREFIXab… (default prefix x, in the cwd).
+  operands(p, ctx, name) {
+    const prefix = p.operands[1] ?? "x";
+    return ctx.confined(prefix) ? ok : miss(`${name}: writes its pieces (${prefix}…) outside the workspace`);
+  },
 });
 
 const DIFF_COMMON: Record<string, string | 0 | 1 | 2> = {
@@ -254,14 +259,28 @@ export const tar: Profile = {
   check(args, ctx, name) {
     const p = getopt(TAR, tarOldStyle(args));
     if (!p.ok) return miss(`${name}: ${p.reason}`);
-    const forceLocal = p.opts.some((o) => o.name === "force-local");
+    const has = (n: string) => p.opts.some((o) => o.name === n);
+    const forceLocal = has("force-local");
+    // Modes that write the archive file, and extraction, which writes under -C (else the cwd).
+    const writesArchive = has("c") || has("r") || has("u") || has("A") || has("delete");
+    const extracts = has("x");
     for (const o of p.opts) {
       if (Object.hasOwn(TAR_CODE, o.name)) return miss(`${name} ${o.spelled}: ${TAR_CODE[o.name]}`);
       if (o.name === "f" && !forceLocal && /^[^/]*:/.test(o.value ?? "")) {
         return miss(`${name} ${o.spelled}: a host:file archive makes tar run a remote shell`);
       }
+      if (o.name === "f" && writesArchive && o.value !== "-" && !ctx.confined(o.value!)) return miss(`${name} ${o.spelled}: writes the archive outside the workspace`);
+      if (o.name === "g" && !ctx.confined(o.value!)) return miss(`${name} ${o.spelled}: writes its snapshot file outside the workspace`);
+      if (o.name === "C" && extracts && !ctx.confined(o.value!)) return miss(`${name} ${o.spelled}: extracts files outside the workspace`);
     }
-    void ctx;
+    if (extracts) {
+      if (has("P")) return miss(`${name} -P/--absolute-names: extracts members to absolute paths, anywhere`);
+      if (!has("O") && !has("C") && !ctx.confined(".")) return miss(`${name}: extracts files into a directory outside the workspace`);
+    }
+    if (has("remove-files")) {
+      const outside = p.operands.find((f) => !ctx.confined(f));
+      if (outside !== undefined) return miss(`${name} --remove-files: deletes ${outside}, outside the workspace`);
+    }
     return ok;
   },
 };
@@ -279,17 +298,27 @@ const ZIP_LONG: Grammar = {
 export const zip: Profile = {
   names: ["zip"],
   kind: "code",
-  safe: "archive options (-r, -q, -j, -u, -f, -d, -m, -y, -x/-i patterns, -0…-9, -T); no -TT/--unzip-command, -O outside the workspace",
+  safe: "archive options (-r, -q, -j, -u, -f, -d, -m, -y, -x/-i patterns, -0…-9, -T); no -TT/--unzip-command; the archive (and -O) inside the workspace",
   check(args, ctx, name) {
+    const operands: string[] = [];
+    let move = false;
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
-      if (a === "--") break;
+      if (a === "--") {
+        operands.push(...args.slice(i + 1));
+        break;
+      }
+      if (!a.startsWith("-") || a === "-") {
+        operands.push(a);
+        continue;
+      }
       if (a.startsWith("--")) {
         const p = getopt(ZIP_LONG, [a, ...(args[i + 1] !== undefined ? [args[i + 1]!] : [])]);
         if (!p.ok) return miss(`${name}: ${p.reason}`);
         const o = p.opts[0]!;
         if (o.name === "unzip-command") return miss(`${name} ${o.spelled}: names the program zip runs to test the archive`);
         if (o.name === "output-file" && !ctx.confined(o.value!)) return miss(`${name} ${o.spelled}: writes a file outside the workspace`);
+        if (o.name === "move") move = true;
         if (o.value !== undefined && !a.includes("=")) i++;
         continue;
       }
@@ -307,8 +336,14 @@ export const zip: Profile = {
       if (a.startsWith("-") && a.length > 1) {
         const bad = [...a.slice(1)].find((c) => !ZIP_LETTERS.includes(c));
         if (bad !== undefined) return miss(`${name}: ${a} is not an option in its safe profile`);
+        if (a.includes("m")) move = true;
       }
     }
+    // zip [options] ARCHIVE FILES…: the archive is written; -m deletes the files it adds.
+    const archive = operands[0];
+    if (archive !== undefined && archive !== "-" && !ctx.confined(archive)) return miss(`${name}: writes the archive ${archive} outside the workspace`);
+    const outside = move ? operands.slice(1).find((f) => !ctx.confined(f)) : undefined;
+    if (outside !== undefined) return miss(`${name} -m: deletes ${outside}, outside the workspace`);
     return ok;
   },
 };
@@ -317,7 +352,13 @@ export const unzip = gnuProfile({
   names: ["unzip"],
   safe: "list/test/extract options",
   grammar: { short: "lvtzZpcfuonqjabCLMXUVWsKDTd:x:P:", long: { ...INFO } },
-  operands: () => ok,
+  writes: ["d"],
+  // Without -d (and without -l/-t/-v/-p/-c/-z, which only read) it extracts into the cwd.
+  operands(p, ctx, name) {
+    const reads = p.opts.some((o) => "ltvpcZz".includes(o.name));
+    const intoCwd = !reads && !p.opts.some((o) => o.name === "d");
+    return intoCwd && !ctx.confined(".") ? miss(`${name}: extracts files into a directory outside the workspace`) : ok;
+  },
 });
 
 export const make = gnuProfile({
