@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { randomInt } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { runProcess, scrubEnv, type RunSpec } from "./runner.js";
+import { GIT_HARDENING, runProcess, scrubEnv, type RunSpec } from "./runner.js";
 
 const ENV = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
 
@@ -153,6 +153,7 @@ describe("scrubEnv", () => {
       EDITOR: "vim",
     });
     expect(env).toEqual({
+      ...GIT_HARDENING,
       PATH: "/usr/bin",
       HOME: "/home/u",
       LANG: "C.UTF-8",
@@ -179,7 +180,7 @@ describe("scrubEnv", () => {
       AWS_ACCESS_KEY_ID: "a",
       AWS_SECRET_ACCESS_KEY: "b",
     });
-    expect(env).toEqual({ PATH: "/usr/bin" });
+    expect(env).toEqual({ ...GIT_HARDENING, PATH: "/usr/bin" });
   });
 
   it("drops variables whose value is, contains, or looks like a secret", () => {
@@ -195,10 +196,16 @@ describe("scrubEnv", () => {
       },
       [secret, ""],
     );
-    expect(env).toEqual({ PATH: "/usr/bin", LANG: "C.UTF-8" });
+    expect(env).toEqual({ ...GIT_HARDENING, PATH: "/usr/bin", LANG: "C.UTF-8" });
   });
 
   it("skips undefined values", () => {
-    expect(scrubEnv({ PATH: undefined, HOME: "/h" })).toEqual({ HOME: "/h" });
+    expect(scrubEnv({ PATH: undefined, HOME: "/h" })).toEqual({ ...GIT_HARDENING, HOME: "/h" });
+  });
+
+  it("always adds the git hardening, which the host environment cannot replace", () => {
+    const env = scrubEnv({ PATH: "/usr/bin", GIT_CONFIG_COUNT: "0", GIT_CONFIG_KEY_0: "core.hooksPath", GIT_CONFIG_VALUE_0: ".githooks" });
+    expect(env).toEqual({ ...GIT_HARDENING, PATH: "/usr/bin" });
+    expect(env.GIT_CONFIG_VALUE_0).toBe("/dev/null");
   });
 });

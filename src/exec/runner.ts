@@ -251,10 +251,27 @@ function valueLooksSecret(value: string, secrets: string[]): boolean {
 }
 
 /**
+ * Git settings every command runs with (docs/exec.md, "Git"). A repository's own files can make
+ * git run programs: hooks, and `core.fsmonitor` on every `git status`; and a directory the agent
+ * filled with HEAD, config, objects/, refs/ and hooks/ passes for a bare repository whose hooks
+ * are plain workspace files. Given as command-line config (GIT_CONFIG_COUNT), which overrides
+ * every config file and counts as protected configuration for safe.bareRepository.
+ */
+export const GIT_HARDENING: Readonly<Record<string, string>> = {
+  GIT_CONFIG_COUNT: "3",
+  GIT_CONFIG_KEY_0: "core.hooksPath",
+  GIT_CONFIG_VALUE_0: "/dev/null",
+  GIT_CONFIG_KEY_1: "core.fsmonitor",
+  GIT_CONFIG_VALUE_1: "false",
+  GIT_CONFIG_KEY_2: "safe.bareRepository",
+  GIT_CONFIG_VALUE_2: "explicit",
+};
+
+/**
  * The environment a command may see: only an allowlist of harmless variables
  * (PATH, HOME, LANG, LC_*, TERM, TZ, USER, LOGNAME, SHELL), and among those nothing
  * whose name or value looks secret (SIMPLECLAW_*, *_API_KEY, *_TOKEN, *_SECRET,
- * *PASSWORD*, AWS_*, a known secret value, a well-known key/token shape).
+ * *PASSWORD*, AWS_*, a known secret value, a well-known key/token shape); plus GIT_HARDENING.
  */
 export function scrubEnv(base: NodeJS.ProcessEnv, extraSecrets: string[] = []): Record<string, string> {
   const secrets = extraSecrets.filter((s) => typeof s === "string" && s.length > 0);
@@ -266,5 +283,5 @@ export function scrubEnv(base: NodeJS.ProcessEnv, extraSecrets: string[] = []): 
     if (valueLooksSecret(value, secrets)) continue;
     out[name] = value;
   }
-  return out;
+  return { ...out, ...GIT_HARDENING };
 }

@@ -15,7 +15,7 @@ import { exactEntry } from "../security/exec-allowlist.js";
 import { addEntry, agentAllowlist, ApprovalsFileError, loadApprovals } from "../exec/approvals-file.js";
 import { effectivePolicy, type ExecPolicy } from "../security/exec-policy.js";
 import { fsResolver } from "../exec/resolve.js";
-import { runProcess, scrubEnv } from "../exec/runner.js";
+import { GIT_HARDENING, runProcess, scrubEnv } from "../exec/runner.js";
 import { escapeForDisplay } from "../infra/display.js";
 import { UserError } from "../infra/errors.js";
 import { decideExecGate } from "../security/exec-gate.js";
@@ -129,7 +129,7 @@ export async function systemRun(
       for (const seg of gate.segments) addEntry(deps.stateDir, NODE_AGENT_ID, { ...exactEntry(seg), source: "allow-always" });
     }
   }
-  const childEnv = { ...scrubEnv(process.env), PATH: NODE_PATH, ...(params.env ?? {}) };
+  const childEnv = { ...scrubEnv(process.env), PATH: NODE_PATH, ...(params.env ?? {}), ...GIT_HARDENING };
   log(`system.run: ${shown} (in ${gate.run.cwd})`);
   const r = await runProcess({ file: gate.run.file, args: [...gate.run.args], cwd: gate.run.cwd, env: childEnv, timeoutMs: params.timeoutMs, maxOutputBytes: NODE_RUN_MAX_OUTPUT_BYTES });
   if (r.error) throw new CommandError("INTERNAL", `could not start the command: ${r.error}`);

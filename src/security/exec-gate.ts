@@ -14,6 +14,7 @@ import type { ExecPolicy } from "./exec-policy.js";
 import { identities, normalizeName, profileFor } from "./exec-profiles/index.js";
 import type { Profile, ProfileContext, WrappedCommand } from "./exec-profiles/types.js";
 import { HARMLESS_ENV } from "./exec-profiles/wrappers.js";
+import { isInside, protectedWriteReason } from "./fs-containment.js";
 
 export interface ExecCaller {
   /** Who asks: the agent's exec tool, or the gateway asking a node (system.run). */
@@ -77,12 +78,6 @@ function hex(ch: string): string {
   return "U+" + ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
 }
 
-function isInside(root: string, p: string): boolean {
-  if (p === root) return true;
-  const r = root.endsWith("/") ? root : root + "/";
-  return p.startsWith(r);
-}
-
 /** Glob metacharacters that are not escaped: such an entry argument is a pattern, not literal words. */
 function literalArgs(e: AllowlistEntry): boolean {
   if (!Array.isArray(e.args)) return false;
@@ -133,7 +128,7 @@ function missReason(input: ExecGateInput, segments: GateSegment[]): string | nul
       const abs = p.startsWith("/") ? p : `${input.cwd}/${p}`;
       const real = input.resolver.realpath(abs);
       const root = input.resolver.realpath(input.root);
-      return real !== null && root !== null && isInside(root, real);
+      return real !== null && root !== null && isInside(root, real) && protectedWriteReason(root, real) === null;
     },
   };
   let first: string | null = null;

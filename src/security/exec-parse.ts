@@ -29,6 +29,7 @@
 // the shell turns them into any number of arguments, so `allowlist.ts` only accepts them
 // under a trailing "**" entry argument.
 import path from "node:path";
+import { isInside, protectedWriteReason } from "./fs-containment.js";
 
 /** How the analysis sees the filesystem (src/exec/resolve.ts has the real one). */
 export interface Resolver {
@@ -369,11 +370,6 @@ const isGlobOrTilde = (c: string) => GLOB_CHARS.has(c) || c === "~";
 const isInnerTilde = (c: string, i: number, v: string) => c === "~" && i > 0 && (v[i - 1] === "=" || v[i - 1] === ":");
 const hasBrace = (w: WordToken) => !(w.value === "{}" && w.unq === 1) && hasUnquoted(w, isBraceChar);
 
-function isInside(root: string, p: string): boolean {
-  const rel = path.relative(root, p);
-  return rel !== "" && rel !== ".." && !rel.startsWith(".." + path.sep) && !path.isAbsolute(rel);
-}
-
 function checkRedirect(r: Redirect, opts: AnalyzeOptions): string /* resolved target */ | null {
   const t = r.target;
   const fdText = r.fd === "" ? "" : r.fd;
@@ -393,11 +389,14 @@ function checkRedirect(r: Redirect, opts: AnalyzeOptions): string /* resolved ta
   if (opts.workspace === null) notSure(`the redirection ${label} writes a file, and no workspace is configured for redirections`);
   const resolved = path.resolve(opts.cwd, t.value);
   const ws = path.resolve(opts.workspace!);
-  if (!isInside(ws, resolved)) notSure(`the redirection ${label} touches a file outside the workspace`);
+  // A redirection writes a file below the workspace (the workspace directory itself is no file).
+  if (!isInside(ws, resolved) || resolved === ws) notSure(`the redirection ${label} touches a file outside the workspace`);
   const wsReal = opts.resolver.realpath(ws);
   const real = opts.resolver.realpath(resolved);
   if (wsReal === null || real === null) return notSure(`the redirection target ${JSON.stringify(t.value)} cannot be resolved`);
-  if (!isInside(wsReal, real)) notSure(`the redirection ${label} leads outside the workspace through a symlink`);
+  if (!isInside(wsReal, real!) || real === wsReal) notSure(`the redirection ${label} leads outside the workspace through a symlink`);
+  const protectedWhy = protectedWriteReason(wsReal, real!);
+  if (protectedWhy) notSure(`the redirection ${label} writes a file that ${protectedWhy}`);
   return real;
 }
 

@@ -13,6 +13,7 @@ import {
   openForRead,
   openVerifiedSync,
   openForWrite,
+  protectedWriteReason,
   readContained,
   removeContained,
   resolveToolPath,
@@ -90,6 +91,17 @@ describe("pure checks", () => {
     expect(checkPathText("a\uD800b")).toMatch(/surrogate/);
     expect(checkPathText("")).toMatch(/empty/);
     expect(checkPathText("docs/café.md")).toBeUndefined();
+  });
+
+  it("protects git metadata at any depth, inside or outside the root, whatever its case", () => {
+    for (const p of ["/ws/.git", "/ws/.git/config", "/ws/.git/hooks/pre-commit", "/ws/a/b/.git/config", "/ws/sub/.GIT/hooks/x", "/ws/x/../.git/config", "/home/me/repo/.git/hooks/post-merge"]) {
+      expect(protectedWriteReason("/ws", p), p).toMatch(/git metadata/);
+    }
+    // Names that only look like it, and a root that itself lies under a .git directory.
+    for (const p of ["/ws/.gitignore", "/ws/.github/workflows/ci.yml", "/ws/git/config", "/ws/.git-credentials-notes", "/ws/a.git", "/ws"]) {
+      expect(protectedWriteReason("/ws", p), p).toBeNull();
+    }
+    expect(protectedWriteReason("/srv/.git/work/ws", "/srv/.git/work/ws/notes.txt")).toBeNull();
   });
 });
 

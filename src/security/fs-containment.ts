@@ -121,6 +121,22 @@ export function isInside(root: string, p: string): boolean {
   return c.startsWith(prefix);
 }
 
+/**
+ * Why the agent's own writes never touch `p`, or null (docs/security-model.md, "Protected
+ * paths"): git metadata — a `.git` directory or file at any depth — whose config and hooks make
+ * git run programs the next time anyone runs git there. Pure: looks at the components of `p`
+ * below `root` (all of them when `p` is outside it), case-insensitively (case-insensitive
+ * filesystems). Callers pass real paths. Read by the fs tools, apply_patch, and the exec gate
+ * (redirections and the files a profiled program writes).
+ */
+export function protectedWriteReason(root: string, p: string): string | null {
+  const below = isInside(root, p) ? path.relative(path.resolve(root), path.resolve(p)) : path.resolve(p);
+  for (const part of below.split(path.sep)) {
+    if (part.toLowerCase() === ".git") return "it is inside git metadata (.git), whose config and hooks make git run programs";
+  }
+  return null;
+}
+
 /** How a resolved path is shown to the model: relative inside the workspace, absolute outside. */
 export function displayPath(real: string, workspace: string): string {
   if (real === workspace) return ".";
@@ -225,6 +241,11 @@ export async function resolveToolPath(input: string, workspace: string, opts: Re
   if (opts.workspaceOnly && !isInside(root, real)) {
     const via = isInside(root, lexical) ? " through a symbolic link" : "";
     return refuse(`path ${q} resolves outside the workspace (${root})${via}; ${setting} is on.`);
+  }
+
+  if (opts.forWrite) {
+    const why = protectedWriteReason(root, real) ?? protectedWriteReason(root, lexical);
+    if (why) return refuse(`path ${q} is not writable: ${why}.`);
   }
 
   if (rest.length > 0) return { ok: true, path: real, exists: false };

@@ -4,7 +4,10 @@
 import { getopt, type Grammar, type Opt } from "./getopt.js";
 
 export interface ProfileContext {
-  /** Whether `path` (as written; relative to the command's cwd) is inside the confinement root. */
+  /**
+   * Whether the program may write `path` (as written; relative to the command's cwd): inside the
+   * confinement root and not a protected path (git metadata, security/fs-containment.ts).
+   */
   confined(path: string): boolean;
 }
 
