@@ -16,10 +16,11 @@ import { generateIdentity, signConnect } from "../src/devices/identity.js";
 import { startFakeModelServer, type FakeModelServer } from "./fakes/model-server.js";
 import { startFakeTelegram } from "./fakes/telegram.js";
 import { missing } from "./helpers/system-deps.js";
-import { cleanupAll, connectRequest, onCleanup, rawHttp, rawWs, REPO_ROOT, runCli, startTestGateway, type Json, type TestGateway } from "./helpers/gateway.js";
+import { cleanupAll, connectRequest, onCleanup, rawConnect, rawHttp, rawWs, REPO_ROOT, runCli, startTestGateway, type Json, type TestGateway } from "./helpers/gateway.js";
 
 const ARTIFACTS = process.env.SIMPLECLAW_TEST_ARTIFACTS ?? join(REPO_ROOT, "test-artifacts", "control-ui");
 const TOKEN_KEY = "simpleclaw.gatewayToken";
+const SESSION_KEY = "simpleclaw.browserSession";
 const TELEGRAM_TOKEN = "123456789:AAFakeTelegramTokenForTests_abcdefghij";
 
 function findChromium(): string {
@@ -422,7 +423,25 @@ describe.skipIf(noChromium)("Control UI in headless Chromium", () => {
     await page.goto(link);
     await page.waitForSelector("#nav-chat");
     expect(page.url()).not.toContain("signin"); // the code leaves the address bar at once
-    expect(await page.evaluate(`sessionStorage.getItem(${JSON.stringify(TOKEN_KEY)})`)).toBe(gw.token);
+    // The tab keeps a browser session for reconnects, never the gateway token.
+    const stored = (await page.evaluate("JSON.stringify(Object.entries(sessionStorage))")) as string;
+    expect(stored).not.toContain(gw.token!);
+    expect(await page.evaluate(`sessionStorage.getItem(${JSON.stringify(TOKEN_KEY)})`)).toBeNull();
+    const session = (await page.evaluate(`sessionStorage.getItem(${JSON.stringify(SESSION_KEY)})`)) as string;
+    expect(session).toMatch(/^v1\./);
+    // A reload signs in again with that session.
+    await page.reload();
+    await page.waitForSelector("#nav-chat");
+    // It is an operator credential only: a node cannot use it.
+    const asNode = await rawConnect(gw.url, { session }, { role: "node" });
+    asNode.c.ws.close();
+    expect(asNode.res).toMatchObject({ ok: false, error: { code: "UNAUTHORIZED" } });
+    const asOperator = await rawConnect(gw.url, { session });
+    asOperator.c.ws.close();
+    expect(asOperator.res).toMatchObject({ ok: true });
+    const forged = await rawConnect(gw.url, { session: session.replace(/\.(\d+)\./, (_m, e: string) => `.${Number(e) + 1}.`) });
+    forged.c.ws.close();
+    expect(forged.res).toMatchObject({ ok: false, error: { code: "UNAUTHORIZED" } });
 
     // The same link again (a second tab, someone who saw it): the code is spent.
     const again = await (await browser.newContext()).newPage();

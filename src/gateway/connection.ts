@@ -19,7 +19,7 @@ import {
 } from "../protocol/schema.js";
 import { isOpenClawConnect, OPENCLAW_MISMATCH_MESSAGE } from "../protocol/foreign.js";
 import { authenticate } from "../security/auth.js";
-import { authenticateSigninCode } from "../security/signin-codes.js";
+import { authenticateBrowserSession, authenticateSigninCode, mintBrowserSession } from "../security/signin-codes.js";
 import type { GatewayContext } from "./context.js";
 import { methods, type Caller } from "./methods.js";
 import { MethodError } from "./method-error.js";
@@ -252,15 +252,19 @@ export class Connection {
     }
     this.nonceUsed = true;
     const presented = this.ctx.auth.mode === "password" ? auth.password : auth.token;
-    // A dashboard sign-in code (security/signin-codes.ts) stands in for the secret, for operators only.
+    // A dashboard sign-in code, or the browser session it yielded (security/signin-codes.ts),
+    // stands in for the secret, for operators only.
     const byCode = auth.signinCode !== undefined && this.ctx.auth.mode !== "none";
-    if (byCode && role !== "operator") {
-      this.reject(id, { code: "UNAUTHORIZED", message: "a sign-in code is for the Control UI (role operator) only." });
+    const bySession = !byCode && auth.session !== undefined && this.ctx.auth.mode !== "none" && !!this.ctx.auth.secret;
+    if ((byCode || bySession) && role !== "operator") {
+      this.reject(id, { code: "UNAUTHORIZED", message: "a sign-in code or browser session is for the Control UI (role operator) only." });
       return;
     }
     const decision = byCode
       ? authenticateSigninCode(this.ctx.signinCodes, auth.signinCode!, this.remoteAddress, this.ctx.limiter)
-      : authenticate(this.ctx.auth, presented, this.remoteAddress, this.ctx.limiter);
+      : bySession
+        ? authenticateBrowserSession(this.ctx.auth.secret!, auth.session!, this.remoteAddress, this.ctx.limiter)
+        : authenticate(this.ctx.auth, presented, this.remoteAddress, this.ctx.limiter);
     if (!decision.ok) {
       this.ctx.logger.warn("connect refused", { connId: this.connId, addr: this.remoteAddress, code: decision.code, client: client.name });
       this.reject(id, decision.code === "RATE_LIMITED"
@@ -316,7 +320,7 @@ export class Connection {
       events: role === "node" ? [...NODE_EVENTS] : [...EVENTS],
       policy: { maxPayload: this.ctx.maxPayload, tickIntervalMs: TICK_INTERVAL_MS },
       ...(device.issuedToken ? { auth: { deviceToken: device.issuedToken, role } } : {}),
-      ...(byCode && this.ctx.auth.secret ? { signin: { secret: this.ctx.auth.secret } } : {}),
+      ...(byCode && this.ctx.auth.secret ? { signin: mintBrowserSession(this.ctx.auth.secret) } : {}),
     };
     this.ok(id, hello);
   }

@@ -11,7 +11,7 @@ export interface Hello {
   events: string[];
   policy: { maxPayload: number; tickIntervalMs: number };
   /** After a dashboard sign-in code: the gateway secret, for reconnects. */
-  signin?: { secret: string };
+  signin?: { session: string; expiresAt: number };
 }
 
 /** A command waiting for the owner, structured for every approval surface. */

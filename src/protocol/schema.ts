@@ -68,6 +68,8 @@ export const connectParams = z.strictObject({
       deviceToken: z.string().max(1024).optional(),
       /** A single-use code from `auth.signin.code` (`simpleclaw dashboard`), instead of the token or password. */
       signinCode: z.string().max(128).optional(),
+      /** The browser session `hello-ok.signin` handed out after a sign-in code (the Control UI's reconnects). */
+      session: z.string().max(256).optional(),
     })
     .default({}),
   client: z.strictObject({
@@ -98,8 +100,8 @@ export interface HelloOk {
   policy: { maxPayload: number; tickIntervalMs: number };
   /** Nodes only, on the first connect after approval: the device token to present from now on. */
   auth?: { deviceToken: string; role: "operator" | "node" };
-  /** After a sign-in code: the gateway secret, so the Control UI can reconnect (kept in sessionStorage). */
-  signin?: { secret: string };
+  /** After a sign-in code: a browser session for the Control UI's reconnects (never the gateway secret). */
+  signin?: { session: string; expiresAt: number };
 }
 
 export const challengePayload = z.object({ nonce: z.string(), ts: z.number() });

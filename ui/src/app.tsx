@@ -1,9 +1,9 @@
-// The Control UI shell: sign-in (the gateway token, kept in sessionStorage only),
+// The Control UI shell: sign-in (the gateway token or a browser session, kept in sessionStorage only),
 // reconnects, navigation between pages, and the state every page shares
 // (pending exec approvals, pending pairing / device counts for the nav badges).
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { Gateway, GatewayError, gatewaySocketUrl } from "./gateway";
+import { Gateway, GatewayError, gatewaySocketUrl, type Credential } from "./gateway";
 import { useEvents } from "./hooks";
 import { ChatPage } from "./pages/chat";
 import { ApprovalsPage, type Approval } from "./pages/approvals";
@@ -12,8 +12,10 @@ import { DevicesPage } from "./pages/devices";
 import { SessionsPage } from "./pages/sessions";
 import { SecurityPage } from "./pages/security";
 
-/** sessionStorage key of the gateway secret: gone when the tab closes, never in the URL. */
+/** sessionStorage key of the secret the operator typed: gone when the tab closes, never in the URL. */
 export const TOKEN_KEY = "simpleclaw.gatewayToken";
+/** sessionStorage key of the browser session a dashboard sign-in code yielded (never the secret). */
+export const SESSION_KEY = "simpleclaw.browserSession";
 
 type Phase =
   | { kind: "connecting" }
@@ -36,12 +38,22 @@ function pageFromHash(): PageId {
   return (PAGES.find((p) => p.id === h)?.id ?? "chat") as PageId;
 }
 
-function storedSecret(): string | undefined {
+function storedCredential(): Credential | undefined {
   try {
-    return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
+    const session = sessionStorage.getItem(SESSION_KEY);
+    if (session) return { kind: "session", value: session };
+    const secret = sessionStorage.getItem(TOKEN_KEY);
+    return secret ? { kind: "secret", value: secret } : undefined;
   } catch {
     return undefined;
   }
+}
+
+function storeCredential(cred: Credential | undefined): void {
+  sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(SESSION_KEY);
+  if (cred?.kind === "secret") sessionStorage.setItem(TOKEN_KEY, cred.value);
+  if (cred?.kind === "session") sessionStorage.setItem(SESSION_KEY, cred.value);
 }
 
 export function App() {
@@ -49,28 +61,28 @@ export function App() {
   const retryTimer = useRef<number | undefined>(undefined);
   const backoff = useRef(1000);
 
-  const attempt = useCallback(async (secret: string | undefined, fromForm: boolean, signinCode?: string) => {
+  const attempt = useCallback(async (cred: Credential | undefined, fromForm: boolean) => {
     clearTimeout(retryTimer.current);
     setPhase({ kind: "connecting" });
     try {
-      const gw = await Gateway.connect(gatewaySocketUrl(), secret, 10_000, signinCode);
-      // Signed in with a dashboard code: the gateway hands back its secret for reconnects.
-      if (signinCode && gw.hello.signin?.secret) secret = gw.hello.signin.secret;
-      if (secret) sessionStorage.setItem(TOKEN_KEY, secret);
+      const gw = await Gateway.connect(gatewaySocketUrl(), cred, 10_000);
+      // Signed in with a dashboard code: the gateway hands back a browser session for reconnects.
+      if (cred?.kind === "code") storeCredential(gw.hello.signin ? { kind: "session", value: gw.hello.signin.session } : undefined);
+      else if (cred) storeCredential(cred);
       backoff.current = 1000;
       gw.onClose((err) => {
         const wait = backoff.current;
         backoff.current = Math.min(wait * 2, 15_000);
         setPhase({ kind: "offline", error: err.message, retryInMs: wait });
-        retryTimer.current = window.setTimeout(() => void attempt(storedSecret(), false), wait);
+        retryTimer.current = window.setTimeout(() => void attempt(storedCredential(), false), wait);
       });
       setPhase({ kind: "ready", gw });
     } catch (e) {
       const err = e instanceof GatewayError ? e : new GatewayError("INTERNAL", (e as Error).message);
       if (err.code === "UNAUTHORIZED") {
-        sessionStorage.removeItem(TOKEN_KEY);
-        // Without a secret this was only the probe for an auth-less gateway: just ask.
-        setPhase({ kind: "login", error: secret || signinCode ? `Sign-in refused: ${err.message}` : undefined });
+        storeCredential(undefined);
+        // Without a credential this was only the probe for an auth-less gateway: just ask.
+        setPhase({ kind: "login", error: cred ? `Sign-in refused: ${err.message}` : undefined });
       } else if (err.code === "RATE_LIMITED") {
         setPhase({ kind: "login", error: `Too many failed attempts from this address; try again in ${Math.ceil((err.retryAfterMs ?? 60_000) / 1000)} s.` });
       } else if (fromForm) {
@@ -79,7 +91,7 @@ export function App() {
         const wait = backoff.current;
         backoff.current = Math.min(wait * 2, 15_000);
         setPhase({ kind: "offline", error: err.message, retryInMs: wait });
-        retryTimer.current = window.setTimeout(() => void attempt(storedSecret(), false), wait);
+        retryTimer.current = window.setTimeout(() => void attempt(storedCredential(), false), wait);
       }
     }
   }, []);
@@ -90,21 +102,21 @@ export function App() {
     const m = /^#signin=([A-Za-z0-9_-]{1,128})$/.exec(location.hash);
     if (m) {
       history.replaceState(null, "", `${location.pathname}${location.search}#/chat`);
-      void attempt(undefined, false, m[1]);
+      void attempt({ kind: "code", value: m[1]! }, false);
       return () => clearTimeout(retryTimer.current);
     }
-    void attempt(storedSecret(), false);
+    void attempt(storedCredential(), false);
     return () => clearTimeout(retryTimer.current);
   }, []);
 
   const signOut = () => {
-    sessionStorage.removeItem(TOKEN_KEY);
+    storeCredential(undefined);
     if (phase.kind === "ready") phase.gw.close();
     setPhase({ kind: "login" });
   };
 
   if (phase.kind === "connecting") return <Centered><p class="muted">Connecting to the gateway…</p></Centered>;
-  if (phase.kind === "login") return <Login error={phase.error} onSubmit={(s) => void attempt(s, true)} />;
+  if (phase.kind === "login") return <Login error={phase.error} onSubmit={(s) => void attempt({ kind: "secret", value: s }, true)} />;
   if (phase.kind === "offline") {
     return (
       <Centered>
@@ -112,7 +124,7 @@ export function App() {
         <p class="error" role="alert">{phase.error}</p>
         <p class="muted">Retrying in {Math.round(phase.retryInMs / 1000)} s.</p>
         <div class="row">
-          <button onClick={() => void attempt(storedSecret(), false)}>Retry now</button>
+          <button onClick={() => void attempt(storedCredential(), false)}>Retry now</button>
           <button class="secondary" onClick={signOut}>Sign out</button>
         </div>
       </Centered>

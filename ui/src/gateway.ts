@@ -5,6 +5,9 @@
 import type { Hello } from "../../src/protocol/results.js";
 export type { Hello };
 
+/** How the page signs in: a typed secret, a one-time dashboard code, or the session it yielded. */
+export type Credential = { kind: "secret" | "code" | "session"; value: string };
+
 export class GatewayError extends Error {
   constructor(
     readonly code: string,
@@ -64,11 +67,12 @@ export class Gateway {
   }
 
   /**
-   * Opens the socket and signs in. `secret` is the gateway token or password (sent in
-   * both fields: the gateway reads the one its auth mode uses); undefined sends none,
-   * which only an auth-mode "none" gateway accepts. Rejects with a GatewayError.
+   * Opens the socket and signs in with `cred`: the gateway token or password typed by the
+   * operator (sent in both fields: the gateway reads the one its auth mode uses), a dashboard
+   * sign-in code, or the browser session a code yielded; undefined sends none, which only an
+   * auth-mode "none" gateway accepts. Rejects with a GatewayError.
    */
-  static connect(url: string, secret: string | undefined, timeoutMs = 10_000, signinCode?: string): Promise<Gateway> {
+  static connect(url: string, cred: Credential | undefined, timeoutMs = 10_000): Promise<Gateway> {
     return new Promise((resolve, reject) => {
       let ws: WebSocket;
       try {
@@ -97,8 +101,9 @@ export class Gateway {
           return;
         }
         if (f?.type === "event" && f.event === "connect.challenge") {
-          // A dashboard sign-in code (single use) stands in for the secret; see docs/control-ui.md.
-          const auth = signinCode ? { signinCode } : secret ? { token: secret, password: secret } : {};
+          // A sign-in code (single use) or browser session stands in for the secret; see docs/control-ui.md.
+          const auth =
+            cred?.kind === "code" ? { signinCode: cred.value } : cred?.kind === "session" ? { session: cred.value } : cred ? { token: cred.value, password: cred.value } : {};
           ws.send(
             JSON.stringify({
               type: "req",
