@@ -12,6 +12,20 @@ describe("pre-auth admission", () => {
     expect(admitUpgrade("10.0.0.10", pending)).toEqual({ ok: true });
   });
 
+  it("counts a network, not an address: rotating through an IPv6 /64 buys nothing", () => {
+    const v6 = Array.from({ length: MAX_PENDING_PER_ADDRESS }, (_, i) => conn(i, `2001:db8:1:2::${(i + 1).toString(16)}`));
+    expect(admitUpgrade("2001:db8:1:2:ffff::1", v6)).toMatchObject({ ok: false, status: 429 });
+    expect(admitUpgrade("2001:db8:1:3::1", v6)).toEqual({ ok: true }); // another /64
+    // Loopback counts address by address: a local flood from 127.0.0.2 does not refuse the owner's 127.0.0.1.
+    const lo = Array.from({ length: MAX_PENDING_PER_ADDRESS }, (_, i) => conn(i, "127.0.0.2"));
+    expect(admitUpgrade("127.0.0.2", lo)).toMatchObject({ ok: false, status: 429 });
+    expect(admitUpgrade("127.0.0.1", lo)).toEqual({ ok: true });
+    // IPv4 addresses stay separate (a NAT'd office is not one attacker).
+    const v4 = Array.from({ length: MAX_PENDING_PER_ADDRESS }, (_, i) => conn(i, "192.0.2.7"));
+    expect(admitUpgrade("192.0.2.8", v4)).toEqual({ ok: true });
+    expect(admitUpgrade("::ffff:192.0.2.7", v4)).toMatchObject({ ok: false, status: 429 });
+  });
+
   it("at the global cap admits the newcomer and evicts the oldest connection of the busiest address", () => {
     // a spread-out flood: 16 addresses; 10.1.0.3 holds one more than the others
     const pending: PendingConn<number>[] = [];

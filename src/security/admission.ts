@@ -2,7 +2,11 @@
 // Each pending connection holds a socket and a handshake timer, so unauthenticated
 // clients must not hold an unbounded number of them — and a flood from many addresses
 // must not starve the owner: at the global cap the newcomer is admitted and the oldest
-// pending connection of the busiest address is closed instead.
+// pending connection of the busiest address is closed instead. "Address" means the client's
+// network (net/address.ts networkKey, as for the auth lockout): IPv6 counts by /64, so rotating
+// through one's own /64 buys no extra budget. Loopback addresses count one by one: they are all
+// this machine, and keying them together would let any local flood refuse the owner's CLI.
+import { networkKey } from "../net/address.js";
 
 /** Defaults for gateway.maxPendingPerAddress / gateway.maxPending. */
 export const MAX_PENDING_PER_ADDRESS = 32;
@@ -36,20 +40,30 @@ export function admitUpgrade<Id>(
   pending: Iterable<PendingConn<Id>>,
   limits: AdmissionLimits = { perAddress: MAX_PENDING_PER_ADDRESS, total: MAX_PENDING_TOTAL },
 ): Admission<Id> {
+  const keys = new Map<string, string>();
+  const keyOf = (addr: string) => {
+    let k = keys.get(addr);
+    if (k === undefined) {
+      k = networkKey(addr);
+      keys.set(addr, (k = k === "loopback" ? `loopback:${addr}` : k));
+    }
+    return k;
+  };
   const byAddr = new Map<string, { count: number; oldest: PendingConn<Id> }>();
   let total = 0;
   for (const p of pending) {
     total++;
-    const a = byAddr.get(p.address);
-    if (!a) byAddr.set(p.address, { count: 1, oldest: p });
+    const key = keyOf(p.address);
+    const a = byAddr.get(key);
+    if (!a) byAddr.set(key, { count: 1, oldest: p });
     else {
       a.count++;
       if (p.openedAt < a.oldest.openedAt) a.oldest = p;
     }
   }
-  const fromAddr = byAddr.get(remoteAddress)?.count ?? 0;
+  const fromAddr = byAddr.get(keyOf(remoteAddress))?.count ?? 0;
   if (fromAddr >= limits.perAddress) {
-    return { ok: false, status: 429, reason: `${fromAddr} unauthenticated connections from this address are already open` };
+    return { ok: false, status: 429, reason: `${fromAddr} unauthenticated connections from this address's network are already open` };
   }
   if (total < limits.total) return { ok: true };
   let victim: { count: number; oldest: PendingConn<Id> } | undefined;
