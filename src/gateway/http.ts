@@ -3,11 +3,12 @@
 // by auth.ts's `authenticate()` with the same per-address lockout as WebSocket connects.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { extname, join, normalize, sep } from "node:path";
+import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isOpenClawHttpPath, OPENCLAW_MISMATCH_MESSAGE } from "../protocol/foreign.js";
 import { authenticate } from "../security/auth.js";
 import { clientAddress } from "../security/client-address.js";
+import { isInside } from "../security/fs-containment.js";
 import { isLoopbackHostHeader } from "../security/origin.js";
 import type { GatewayContext } from "./context.js";
 import { statusPayload } from "./methods.js";
@@ -61,8 +62,7 @@ export function resolveStaticPath(root: string, urlPath: string): string | null 
   if (decoded.includes("\0") || decoded.includes("\\")) return null;
   const rel = normalize(decoded === "/" ? "/index.html" : decoded).replace(/^[/\\]+/, "");
   const full = join(root, rel);
-  const rootWithSep = root.endsWith(sep) ? root : root + sep;
-  if (!full.startsWith(rootWithSep)) return null;
+  if (full === root || !isInside(root, full)) return null;
   // A symlink inside the root must not lead out of it (e.g. ui/dist/x -> /etc).
   let real: string;
   let realRoot: string;
@@ -72,8 +72,7 @@ export function resolveStaticPath(root: string, urlPath: string): string | null 
   } catch {
     return null;
   }
-  const realRootWithSep = realRoot.endsWith(sep) ? realRoot : realRoot + sep;
-  return real.startsWith(realRootWithSep) ? real : null;
+  return real !== realRoot && isInside(realRoot, real) ? real : null;
 }
 
 function serveStatic(req: IncomingMessage, res: ServerResponse, path: string): boolean {
