@@ -52,6 +52,7 @@ function input(raw: Record<string, unknown> = {}, over: Partial<AuditInput> = {}
     logFiles: [],
     stateDbFiles: [],
     workspaces: [{ agentId: "main", path: `${S}/workspace` }],
+    workspaceFiles: [],
     plugins: [],
     sandboxBackends: { auto: { name: "bwrap" } },
     approvedSenders: {},
@@ -164,6 +165,39 @@ describe("fs family", () => {
     expect(syncedFolder("/home/u/dropboxes")).toBeUndefined();
     const fs = auditFs(input(CLEAN, { workspaces: [{ agentId: "main", path: "/home/u/OneDrive - Acme/ws" }] }));
     expect(byId(fs, "fs.synced_dir").detail).toContain("OneDrive");
+  });
+
+  it("workspace: anything the prompt loads that another user can change is one finding per workspace, worst first", () => {
+    const W = `${S}/workspace`;
+    const dir = (path: string, mode: number, extra: Partial<PathInfo> = {}) => ({ ...file(path, mode, extra), type: "dir" as const });
+    const clean = [dir(W, 0o700, { uid: 1000 }), file(`${W}/AGENTS.md`, 0o644, { uid: 1000 }), dir(`${W}/memory`, 0o755, { uid: 1000 })];
+    const run = (entries: PathInfo[]) => auditFs(input(CLEAN, { workspaceFiles: [{ path: W, agentIds: ["main", "work"], entries }] })).filter((f) => f.checkId === "fs.workspace.perms_writable");
+    // Control: owner-only writable (readable by others is not this finding).
+    expect(run(clean)).toEqual([]);
+    // Group-writable only → warn, fixed with go-w keeping the rest of the mode.
+    const g = run([...clean, file(`${W}/SOUL.md`, 0o664, { uid: 1000 })]);
+    expect(g).toHaveLength(1);
+    expect(g[0]!.severity).toBe("warn");
+    expect(g[0]!.detail).toContain(`${W}/SOUL.md`);
+    expect(g[0]!.detail).toContain("main, work");
+    expect(g[0]!.fixes).toEqual([{ kind: "chmod", path: `${W}/SOUL.md`, mode: 0o644 }]);
+    // World-writable memory dir (sticky or not) and a memory note → critical, one finding listing both.
+    const w = run([...clean.slice(0, 2), dir(`${W}/memory`, 0o1777, { uid: 1000 }), file(`${W}/memory/2026-01-01.md`, 0o666, { uid: 1000 })]);
+    expect(w).toHaveLength(1);
+    expect(w[0]!.severity).toBe("critical");
+    expect(w[0]!.fixes).toEqual([
+      { kind: "chmod", path: `${W}/memory`, mode: 0o755 },
+      { kind: "chmod", path: `${W}/memory/2026-01-01.md`, mode: 0o644 },
+    ]);
+    // Owned by another (non-root) user: critical, and not fixable by chmod.
+    const o = run([...clean, file(`${W}/MEMORY.md`, 0o644, { uid: 1001 })]);
+    expect(o[0]!.severity).toBe("critical");
+    expect(o[0]!.detail).toContain("owned by uid 1001");
+    expect(o[0]!.fixable).toBe(false);
+    expect(run([...clean, file(`${W}/MEMORY.md`, 0o644, { uid: 0 })])).toEqual([]);
+    // A symlinked prompt file is judged (and fixed) at its target.
+    const l = run([...clean, file(`${W}/USER.md`, 0o666, { uid: 1000, isSymlink: true, realpath: "/data/user.md" })]);
+    expect(l[0]!.fixes).toEqual([{ kind: "chmod", path: "/data/user.md", mode: 0o644 }]);
   });
 
   it("windows skips permission bits", () => {

@@ -7,6 +7,7 @@ import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import JSON5 from "json5";
 import { workspacePath } from "../agents/workspace.js";
+import { PROMPT_FILES } from "../agents/prompt.js";
 import { describeIssues } from "../config/io.js";
 import { configPath, expandHome, statePaths, type Env } from "../config/paths.js";
 import { configSchema, type Config } from "../config/schema.js";
@@ -59,6 +60,46 @@ function dirFiles(dir: string, filter: (name: string) => boolean = () => true): 
     .filter(filter)
     .map((n) => pathInfo(join(dir, n)))
     .filter((p) => p.type === "file");
+}
+
+/** How many entries under a workspace's memory/ the audit inspects at most. */
+export const MAX_MEMORY_ENTRIES = 5000;
+
+/**
+ * Everything a workspace puts into the agent's prompt (docs/security-model.md): the workspace
+ * dir itself, each prompt file (AGENTS.md, SOUL.md, USER.md, MEMORY.md), memory/ and every
+ * file and directory under it. lstat only: a symlinked directory is reported, not walked into.
+ */
+export function workspaceEntries(workspace: string): PathInfo[] {
+  const root = pathInfo(workspace);
+  if (!root.exists) return [];
+  const base = root.realpath ?? workspace;
+  const out: PathInfo[] = [root];
+  for (const name of PROMPT_FILES) {
+    const p = pathInfo(join(base, name));
+    if (p.exists) out.push(p);
+  }
+  const mem = pathInfo(join(base, "memory"));
+  if (!mem.exists) return out;
+  out.push(mem);
+  const queue = mem.isSymlink || mem.type !== "dir" ? [] : [mem.path];
+  let seen = 0;
+  while (queue.length && seen < MAX_MEMORY_ENTRIES) {
+    const dir = queue.shift()!;
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      if (++seen > MAX_MEMORY_ENTRIES) break;
+      const p = pathInfo(join(dir, n));
+      out.push(p);
+      if (!p.isSymlink && p.type === "dir") queue.push(p.path);
+    }
+  }
+  return out;
 }
 
 /** Drops each key an issue points at (best effort) until the rest validates. */
@@ -280,6 +321,14 @@ export async function gatherAuditInput(opts: GatherOptions = {}): Promise<AuditI
     return { agentId: a.id, path: p, ...(real ? { realpath: real } : {}) };
   });
 
+  const workspaceFiles: AuditInput["workspaceFiles"] = [];
+  for (const w of workspaces) {
+    const key = w.realpath ?? w.path;
+    const known = workspaceFiles.find((x) => x.path === key);
+    if (known) known.agentIds.push(w.agentId);
+    else workspaceFiles.push({ path: key, agentIds: [w.agentId], entries: workspaceEntries(w.path) });
+  }
+
   const approvedSenders: AuditInput["approvedSenders"] = {};
   for (const ch of [...BUILTIN_CHANNELS, ...Object.keys(config?.channels?.custom ?? {})]) {
     const f = readJson(join(sp.credentials, `${ch}-allowFrom.json`)) as { allowFrom?: Array<{ id?: unknown; owner?: unknown }> } | undefined;
@@ -338,6 +387,7 @@ export async function gatherAuditInput(opts: GatherOptions = {}): Promise<AuditI
     logFiles: dirFiles(paths.logs),
     stateDbFiles: [paths.stateDb, `${paths.stateDb}-wal`, `${paths.stateDb}-shm`].map(pathInfo).filter((p) => p.exists),
     workspaces,
+    workspaceFiles,
     plugins: findPlugins(paths.plugins, loadPaths, home, dirname(cfgPath)),
     sandboxBackends,
     approvedSenders,

@@ -119,6 +119,12 @@ export interface AuditInput {
   stateDbFiles: PathInfo[];
   /** Agent workspaces (agent id → absolute path). */
   workspaces: Array<{ agentId: string; path: string; realpath?: string }>;
+  /**
+   * What each distinct workspace feeds into the agent's prompt, lstat'ed: the workspace dir,
+   * every prompt file (agents/prompt.ts PROMPT_FILES), memory/ and everything under it
+   * (symlinked directories are not walked into).
+   */
+  workspaceFiles: Array<{ path: string; agentIds: string[]; entries: PathInfo[] }>;
   plugins: PluginInfo[];
   /** selectBackend() results for each backend preference some sandboxed agent uses. */
   sandboxBackends: Partial<Record<"auto" | "bwrap" | "docker", BackendProbe>>;
