@@ -234,6 +234,44 @@ describe("gateway family", () => {
   });
 });
 
+describe("gateway family: a proxy in front without gateway.trustedProxies", () => {
+  const ID = "gateway.trusted_proxies_missing";
+  const seen = (peers: string[]) => ({ gatewayRuntime: { pid: 42, host: "0.0.0.0", port: 18789, ignoredForwarding: { peers, headers: ["x-forwarded-for"], since: 0 } } });
+  const lan = { gateway: { bind: "lan", tls: { enabled: true, autoGenerate: true }, auth: { token: TOKEN } } };
+  const run = (raw: Record<string, unknown>, over: Partial<AuditInput> = {}) => auditGateway(input(raw, over)).filter((f) => f.checkId === ID);
+
+  it("the running gateway saw forwarded headers from an untrusted peer (non-loopback bind) → warn, naming the peer", () => {
+    const f = run(lan, seen(["10.0.0.5"]));
+    expect(f).toHaveLength(1);
+    expect(f[0]!.severity).toBe("warn");
+    expect(f[0]!.detail).toContain("10.0.0.5");
+    expect(f[0]!.detail).toContain("x-forwarded-for");
+  });
+
+  it("a local reverse proxy on a loopback bind: warn; critical when loopback is exempt from the lockout", () => {
+    expect(run(CLEAN, seen(["127.0.0.1"]))[0]!.severity).toBe("warn");
+    const ex = run({ gateway: { auth: { token: TOKEN, rateLimit: { exemptLoopback: true } } } }, seen(["127.0.0.1"]));
+    expect(ex[0]!.severity).toBe("critical");
+    expect(ex[0]!.detail).toContain("exempt");
+  });
+
+  it("control: the peer is in gateway.trustedProxies (now), or nothing was seen → no finding", () => {
+    expect(run({ ...lan, gateway: { ...lan.gateway, trustedProxies: ["10.0.0.0/8"] } }, seen(["10.0.0.5"]))).toEqual([]);
+    expect(run(lan)).toEqual([]);
+    expect(run(CLEAN, { gatewayRuntime: { pid: 42, host: "127.0.0.1", port: 18789 } })).toEqual([]);
+  });
+
+  it("from the config alone: an https origin allowed while the gateway serves plain HTTP means a TLS proxy in front", () => {
+    const cfg = (origins: string[], extra: Record<string, unknown> = {}) => ({ gateway: { auth: { token: TOKEN }, controlUi: { allowedOrigins: origins }, ...extra } });
+    expect(run(cfg(["https://claw.example.com"]))[0]!.severity).toBe("warn");
+    // controls: loopback https origin, gateway's own TLS, trusted proxies set, Tailscale serve terminating TLS
+    expect(run(cfg(["https://localhost:8443", "http://claw.example.com"]))).toEqual([]);
+    expect(run(cfg(["https://claw.example.com"], { tls: { enabled: true, autoGenerate: true } }))).toEqual([]);
+    expect(run(cfg(["https://claw.example.com"], { trustedProxies: ["127.0.0.1"] }))).toEqual([]);
+    expect(run(cfg(["https://claw.example.ts.net"], { tailscale: { mode: "serve" } }))).toEqual([]);
+  });
+});
+
 describe("browser family", () => {
   it("remote CDP without auth on a LAN host over ws://", () => {
     const fs = auditBrowser(input({ browser: { cdpUrl: "ws://192.168.1.20:9222/devtools/browser/x" } }));

@@ -12,6 +12,7 @@ import { describeIssues } from "../config/io.js";
 import { configPath, expandHome, statePaths, type Env } from "../config/paths.js";
 import { configSchema, type Config } from "../config/schema.js";
 import { approvalsPath } from "../exec/approvals-file.js";
+import { processAlive, readRuntimeRecord } from "../config/runtime-record.js";
 import { autoCertPaths } from "../net/tls.js";
 import { hashTree } from "../plugins/install.js";
 import { selectBackend, type BackendPreference } from "../sandbox/backend.js";
@@ -370,6 +371,12 @@ export async function gatherAuditInput(opts: GatherOptions = {}): Promise<AuditI
   const sandboxBackends: AuditInput["sandboxBackends"] = {};
   await Promise.all([...prefs].map(async (p) => (sandboxBackends[p] = await probe(p))));
 
+  const rec = readRuntimeRecord(sp.dir);
+  const gatewayRuntime: AuditInput["gatewayRuntime"] =
+    rec && processAlive(rec.pid)
+      ? { pid: rec.pid, host: rec.host, port: rec.port, ...(rec.ignoredForwarding && Array.isArray(rec.ignoredForwarding.peers) && Array.isArray(rec.ignoredForwarding.headers) ? { ignoredForwarding: rec.ignoredForwarding } : {}) }
+      : undefined;
+
   const loadPaths = Array.isArray(config.plugins?.load?.paths) ? config.plugins.load.paths : [];
   return {
     platform: process.platform,
@@ -392,5 +399,6 @@ export async function gatherAuditInput(opts: GatherOptions = {}): Promise<AuditI
     sandboxBackends,
     approvedSenders,
     ...(execApprovals ? { execApprovals } : {}),
+    ...(gatewayRuntime ? { gatewayRuntime } : {}),
   };
 }

@@ -130,6 +130,11 @@ export interface AuditInput {
   sandboxBackends: Partial<Record<"auto" | "bwrap" | "docker", BackendProbe>>;
   /** Senders approved through pairing (credentials/<channel>-allowFrom.json), by channel. */
   approvedSenders: Record<string, { ids: string[]; owners: string[] }>;
+  /**
+   * The running gateway of this state dir (gateway-runtime.json, when its pid is alive): where
+   * it listens and the forwarding headers it had to ignore (config/runtime-record.ts).
+   */
+  gatewayRuntime?: { pid: number; host: string; port: number; ignoredForwarding?: { peers: string[]; headers: string[]; since: number } };
   /** exec-approvals.json's policy layers, when readable. */
   execApprovals?: {
     defaults: { security?: string; ask?: string };
