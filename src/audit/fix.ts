@@ -1,5 +1,5 @@
 // `--fix`: applies only the safe, reversible actions attached to findings — permission
-// changes (700/600) and the config keys marked fixable. A config file is backed up
+// changes (700/600; go-w for workspace files) and the config keys marked fixable. A config file is backed up
 // (simpleclaw.json.bak-<ts>, mode 600; the newest KEEP_BACKUPS are kept) before it is
 // edited and is then written atomically. Secrets, bind and auth are never touched.
 // A symlink is never followed, and nothing outside the state dir, the workspaces and the

@@ -1,6 +1,7 @@
 // Audit family "fs": permissions of the state on disk (docs/security-model.md) — state dir 700,
 // config 600, credentials 700/600, exec-approvals.json 600, state.db 600, logs 600,
-// TLS key 600, workspaces and what their prompt loads not writable by others — plus symlinked state and state kept in a cloud-synced folder.
+// TLS key 600, workspaces and what their prompt loads not writable by others — plus
+// symlinked state and state kept in a cloud-synced folder.
 import { expandHome } from "../config/paths.js";
 import { finding, octal, type AuditInput, type CheckDef, type CheckFamily, type Finding, type FixAction, type PathInfo } from "./types.js";
 
