@@ -200,6 +200,23 @@ describe("fs family", () => {
     expect(l[0]!.fixes).toEqual([{ kind: "chmod", path: "/data/user.md", mode: 0o644 }]);
   });
 
+  it("workspace: a directory above it that others can write (no sticky bit) or that another user owns is reported, never fixed", () => {
+    const W = "/srv/shared/ws";
+    const dir = (path: string, mode: number, uid = 0) => ({ ...file(path, mode, { uid }), type: "dir" as const });
+    const entries = [dir(W, 0o700, 1000)];
+    const run = (ancestors: PathInfo[]) => auditFs(input(CLEAN, { workspaceFiles: [{ path: W, agentIds: ["main"], entries, ancestors }] })).filter((f) => f.checkId === "fs.workspace.perms_writable");
+    // Controls: root-owned 755 parents, /tmp-like 1777 (sticky: nobody may rename our entries), our own home.
+    expect(run([dir("/srv/shared", 0o755), dir("/srv", 0o755), dir("/", 0o755)])).toEqual([]);
+    expect(run([dir("/tmp", 0o1777), dir("/", 0o755)])).toEqual([]);
+    expect(run([dir("/home/u", 0o755, 1000), dir("/home", 0o755)])).toEqual([]);
+    const w = run([dir("/srv/shared", 0o777), dir("/srv", 0o755)]);
+    expect(w[0]!.severity).toBe("critical");
+    expect(w[0]!.detail).toContain("/srv/shared (a parent directory, mode 777");
+    expect(w[0]!.fixable).toBe(false);
+    expect(run([dir("/srv/shared", 0o775)])[0]!.severity).toBe("warn");
+    expect(run([dir("/srv/shared", 0o755, 1001)])[0]!.detail).toContain("owned by uid 1001");
+  });
+
   it("windows skips permission bits", () => {
     const i = input(CLEAN, { platform: "win32" });
     i.stat[S] = { ...file(S, 0o777), type: "dir" };

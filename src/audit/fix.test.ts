@@ -192,6 +192,27 @@ describe("applyFixes", () => {
     }
   });
 
+  it("workspace outside the state dir under a world-writable (non-sticky) parent: reported critical, the parent is never chmod'ed", async () => {
+    const outside = mkdtempSync(join(tmpdir(), "simpleclaw-shared-"));
+    try {
+      chmodSync(outside, 0o777);
+      const ws = seedWorkspace(join(outside, "ws"));
+      const dir = state(JSON.stringify({ agents: { defaults: { workspace: ws } } }));
+      const input = await gatherAuditInput({ env: { SIMPLECLAW_STATE_DIR: dir }, probeBackend: noProbe });
+      const f = runChecks(input).find((x) => x.checkId === "fs.workspace.perms_writable");
+      expect(f?.severity).toBe("critical");
+      expect(f!.detail).toContain(`${outside} (a parent directory, mode 777`);
+      applyFixes(input, runChecks(input));
+      expect(mode(outside)).toBe(0o777);
+      // control: with the sticky bit (like /tmp) nobody else may rename the workspace away
+      chmodSync(outside, 0o1777);
+      const again = await gatherAuditInput({ env: { SIMPLECLAW_STATE_DIR: dir }, probeBackend: noProbe });
+      expect(runChecks(again).map((x) => x.checkId)).not.toContain("fs.workspace.perms_writable");
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   it("keeps only the newest 5 config backups: 30 --fix runs do not leave 30", async () => {
     const dir = state("{ logging: { redactSensitive: false } }");
     const env = { SIMPLECLAW_STATE_DIR: dir };

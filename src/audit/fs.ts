@@ -141,8 +141,8 @@ const c = {
     severity: ["critical", "warn"],
     fixable: true,
     title: "Workspace prompt files can be changed by other users",
-    meaning: "An agent workspace, a file the prompt loads from it (AGENTS.md, SOUL.md, USER.md, MEMORY.md) or memory/ (or anything under it) is world-writable or owned by another user (critical) or group-writable (warn): whoever can write there plants instructions the agent reads in every session — lasting prompt injection with the agent's tools.",
-    remedy: "chmod go-w the listed paths (`simpleclaw security audit --fix`; it never follows symlinks); chown files owned by another user back to yourself.",
+    meaning: "An agent workspace, a file the prompt loads from it (AGENTS.md, SOUL.md, USER.md, MEMORY.md) or memory/ (or anything under it), or a directory above the workspace (outside the state dir) without the sticky bit, is world-writable or owned by another user (critical) or group-writable (warn): whoever can write there plants instructions the agent reads in every session — lasting prompt injection with the agent's tools.",
+    remedy: "chmod go-w the listed paths (`simpleclaw security audit --fix` does it for the workspace and what is in it; it never follows symlinks and never touches a directory above the workspace); chown files owned by another user back to yourself, or move the workspace (agents.defaults.workspace) somewhere only you can write.",
   },
   synced: {
     id: "fs.synced_dir",
@@ -209,19 +209,40 @@ export function workspaceLooseness(info: PathInfo, uid: number | undefined): { s
   return undefined;
 }
 
+/**
+ * A directory above the workspace lets another user rename the workspace away and put their
+ * own in its place when they can write it — unless the sticky bit (/tmp) stops them from
+ * renaming entries they do not own. Owned by another (non-root) user: they can do anything.
+ */
+export function ancestorLooseness(info: PathInfo, uid: number | undefined): { severity: "critical" | "warn"; why: string } | undefined {
+  if (!info.exists || info.mode === undefined) return undefined;
+  if (uid !== undefined && info.uid !== undefined && info.uid !== uid && info.uid !== 0) return { severity: "critical", why: `a parent directory owned by uid ${info.uid}, not you (uid ${uid})` };
+  if (info.mode & 0o1000) return undefined;
+  if (info.mode & 0o002) return { severity: "critical", why: `a parent directory, mode ${octal(info.mode)}: every user can rename the workspace and put another in its place` };
+  if (info.mode & 0o020) return { severity: "warn", why: `a parent directory, mode ${octal(info.mode)}: its group can rename the workspace and put another in its place` };
+  return undefined;
+}
+
 function workspaceFindings(input: AuditInput): Finding[] {
   const out: Finding[] = [];
   for (const ws of input.workspaceFiles) {
-    const loose = ws.entries.flatMap((e) => {
-      const l = workspaceLooseness(e, input.uid);
-      return l ? [{ e, ...l }] : [];
-    });
+    const loose = [
+      ...ws.entries.flatMap((e) => {
+        const l = workspaceLooseness(e, input.uid);
+        return l ? [{ e, ...l }] : [];
+      }),
+      // Reported, never fixed: a directory above the workspace is outside what --fix may touch.
+      ...(ws.ancestors ?? []).flatMap((e) => {
+        const l = ancestorLooseness(e, input.uid);
+        return l ? [{ e, ...l, ancestor: true }] : [];
+      }),
+    ];
     if (!loose.length) continue;
     const severity = loose.some((l) => l.severity === "critical") ? "critical" : "warn";
     // chmod go-w, keeping the rest of the mode; a symlink's target only when it resolves
     // (fix.ts still refuses symlinks and anything outside the state dir and workspaces).
     const fixes = loose
-      .filter((l) => l.e.mode! & GROUP_WORLD_WRITE && (!l.e.isSymlink || l.e.realpath))
+      .filter((l) => !("ancestor" in l) && l.e.mode! & GROUP_WORLD_WRITE && (!l.e.isSymlink || l.e.realpath))
       .flatMap((l) => chmod(l.e, l.e.mode! & 0o777 & ~GROUP_WORLD_WRITE));
     out.push(
       finding(c.workspaceWritable, {

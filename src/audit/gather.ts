@@ -103,6 +103,19 @@ export function workspaceEntries(workspace: string): PathInfo[] {
   return out;
 }
 
+/** The directories above a workspace up to /, leaving out the state dir and anything inside it. */
+export function workspaceAncestors(workspace: string, stateDir: string): PathInfo[] {
+  const out: PathInfo[] = [];
+  let dir = dirname(resolve(workspace));
+  for (;;) {
+    if (!isInside(stateDir, dir)) out.push(pathInfo(dir));
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return out;
+}
+
 /** Drops each key an issue points at (best effort) until the rest validates. */
 export function salvageConfig(raw: Record<string, unknown>): Config {
   let cur: unknown = structuredClone(raw);
@@ -327,7 +340,7 @@ export async function gatherAuditInput(opts: GatherOptions = {}): Promise<AuditI
     const key = w.realpath ?? w.path;
     const known = workspaceFiles.find((x) => x.path === key);
     if (known) known.agentIds.push(w.agentId);
-    else workspaceFiles.push({ path: key, agentIds: [w.agentId], entries: workspaceEntries(w.path) });
+    else workspaceFiles.push({ path: key, agentIds: [w.agentId], entries: workspaceEntries(w.path), ancestors: workspaceAncestors(key, st.realpath ?? sp.dir) });
   }
 
   const approvedSenders: AuditInput["approvedSenders"] = {};

@@ -122,9 +122,10 @@ export interface AuditInput {
   /**
    * What each distinct workspace feeds into the agent's prompt, lstat'ed: the workspace dir,
    * every prompt file (agents/prompt.ts PROMPT_FILES), memory/ and everything under it
-   * (symlinked directories are not walked into).
+   * (symlinked directories are not walked into). `ancestors`: the directories above the
+   * workspace (real path) up to /, except the state dir and what is inside it (checked as state).
    */
-  workspaceFiles: Array<{ path: string; agentIds: string[]; entries: PathInfo[] }>;
+  workspaceFiles: Array<{ path: string; agentIds: string[]; entries: PathInfo[]; ancestors?: PathInfo[] }>;
   plugins: PluginInfo[];
   /** selectBackend() results for each backend preference some sandboxed agent uses. */
   sandboxBackends: Partial<Record<"auto" | "bwrap" | "docker", BackendProbe>>;
