@@ -102,6 +102,19 @@ beforeAll(async () => {
       case "/redirect-chain":
         res.writeHead(302, { location: "/redirect-secret" });
         return res.end();
+      case "/background-requests":
+        // Keeps making requests of its own whose redirect hop (not routed: only the proxy sees it)
+        // goes to another blocked host — like Chromium's own background traffic.
+        return html(page(`<h1>Background</h1><script>setInterval(() => fetch("/redirect-elsewhere").catch(() => {}), 20)</script>`, "Background"));
+      case "/redirect-elsewhere":
+        res.writeHead(302, { location: "http://10.255.255.1/background-traffic" });
+        return res.end();
+      case "/slow-redirect-secret":
+        setTimeout(() => {
+          res.writeHead(302, { location: `${secret.origin}/via-slow-redirect` });
+          res.end();
+        }, 400);
+        return;
       case "/subresources":
         return html(
           page(`<h1>Subresources</h1>
@@ -388,6 +401,24 @@ describe.skipIf(noChromium)("browser tool in real Chromium", () => {
       await h.run({ action: "open", url: `${site.origin}/` });
       expect(await h.fails({ action: "open", url: "javascript:document.title='pwned'" })).toMatch(/javascript:/);
       expect(await h.run({ action: "snapshot" })).toContain("Test page");
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "a blocked redirect names the navigation's own target, not another request blocked first during the navigation",
+    async () => {
+      const h = harness();
+      await h.run({ action: "open", url: `${site.origin}/background-requests` });
+      const start = site.hits.length;
+      const msg = await h.fails({ action: "open", url: `${site.origin}/slow-redirect-secret` });
+      // The background requests really were refused first, during this navigation (the redirect took 400 ms).
+      const during = site.hits.slice(start);
+      const nav = during.indexOf("GET /slow-redirect-secret");
+      expect(nav).toBeGreaterThanOrEqual(0);
+      expect(during.slice(nav + 1).filter((x) => x === "GET /redirect-elsewhere").length).toBeGreaterThan(2);
+      expect(msg).toMatch(new RegExp(`led to ${secret.origin}/via-slow-redirect, which is blocked: 127\\.0\\.0\\.1 is a loopback address`));
+      expect(msg).not.toContain("10.255.255.1");
     },
     TIMEOUT,
   );

@@ -315,6 +315,33 @@ describe.skipIf(noChromium)("Control UI in headless Chromium", () => {
     await expectClean(ui);
   });
 
+  it("pairing: approving a non-owner shows pairing.approve's message — their own sandboxed session", async () => {
+    const tg = await startFakeTelegram({ token: TELEGRAM_TOKEN, botUsername: "claw_bot" });
+    onCleanup(() => tg.close());
+    // An owner is configured, so the approved stranger is not one.
+    const { gw } = await boot({ channels: { telegram: { enabled: true, apiRoot: tg.apiRoot, owners: ["9999"] } } }, { TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN });
+    const ui = await openUi(gw);
+    await signIn(ui, gw.token!);
+    await ui.page.click("#nav-pairing");
+    const telegram = ui.page.locator('#page-pairing section[data-channel="telegram"]');
+    await telegram.waitFor();
+    await tg.sendDirect({ id: "5002", name: "Trent" }, "hi");
+    const code = /pairing code is ([A-Z2-9]{8})/.exec((await waitFor(() => tg.sent()[0])).text)?.[1];
+    const row = telegram.locator(`tr[data-code="${code}"]`);
+    await row.waitFor();
+    expect(await telegram.locator("[data-approved-message]").count()).toBe(0);
+    await row.locator('button[data-action="approve"]').click();
+    const note = telegram.locator('[data-approved-message][data-sender-id="5002"]');
+    await note.waitFor();
+    const text = (await note.textContent()) ?? "";
+    expect(text).toContain("Approved Trent.");
+    expect(text).toMatch(/Their DMs go to a session of their own \(agent:main:telegram:[^)]*5002[^)]*\), separate from your history and sandboxed/);
+    expect(text).not.toContain("owner");
+    expect(await telegram.locator('tr[data-sender-id="5002"]').textContent()).not.toContain("owner");
+    await ui.shot("pairing-approved-non-owner");
+    await expectClean(ui);
+  });
+
   it("pairing: a queue held full says so on the Pairing page, and Clear pending requests frees it", async () => {
     const tg = await startFakeTelegram({ token: TELEGRAM_TOKEN, botUsername: "claw_bot" });
     onCleanup(() => tg.close());

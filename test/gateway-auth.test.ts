@@ -5,6 +5,9 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSyn
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { MAX_PENDING_PER_ADDRESS } from "../src/security/admission.js";
+import { runChecks } from "../src/audit/audit.js";
+import { gatherAuditInput } from "../src/audit/gather.js";
+import { readRuntimeRecord } from "../src/config/runtime-record.js";
 import { GatewayClient, GatewayError } from "../src/protocol/client.js";
 import {
   cleanupAll,
@@ -355,6 +358,38 @@ describe("gateway.trustedProxies: which address is the client", () => {
     expect((await rawConnect(t.url, { password: "correct horse battery" }, xff("198.51.100.200"))).res.error.code).toBe("RATE_LIMITED");
     // control: the host itself (no forwarded client) still signs in
     expect((await rawConnect(t.url, { password: "correct horse battery" })).res.ok).toBe(true);
+  });
+});
+
+describe("audit: a proxy in front of the gateway without gateway.trustedProxies", () => {
+  const audit = async (env: Record<string, string | undefined>) =>
+    runChecks(await gatherAuditInput({ env, probeBackend: async () => ({ name: "bwrap" as const }) })).filter((f) => f.checkId === "gateway.trusted_proxies_missing");
+
+  it("the gateway records forwarded headers it had to ignore, and the audit reports them (loopback exempt → critical)", async () => {
+    const t = await startTestGateway({ gateway: { auth: { rateLimit: { exemptLoopback: true } } } });
+    expect(await audit(t.env)).toEqual([]); // nothing forwarded yet
+    // A local reverse proxy would add these; the gateway ignores them (the peer is not trusted).
+    await rawHttp(t.port, "/healthz", { headers: { "X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https" } });
+    await rawConnect(t.url, { token: t.token }, { ws: { headers: { Forwarded: "for=203.0.113.8" } } });
+    const rec = readRuntimeRecord(t.dir)!;
+    expect(rec.ignoredForwarding?.peers).toEqual(["127.0.0.1"]);
+    expect(rec.ignoredForwarding?.headers.sort()).toEqual(["forwarded", "x-forwarded-for", "x-forwarded-proto"]);
+    const f = await audit(t.env);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.severity).toBe("critical");
+    expect(f[0]!.detail).toContain("127.0.0.1");
+  });
+
+  it("control: with the proxy in gateway.trustedProxies nothing is recorded or reported; after the gateway stops neither", async () => {
+    const t = await startTestGateway({ gateway: { trustedProxies: ["127.0.0.1"] } });
+    await rawHttp(t.port, "/healthz", { headers: { "X-Forwarded-For": "203.0.113.7" } });
+    expect(readRuntimeRecord(t.dir)?.ignoredForwarding).toBeUndefined();
+    expect(await audit(t.env)).toEqual([]);
+    const u = await startTestGateway();
+    await rawHttp(u.port, "/healthz", { headers: { "X-Forwarded-For": "203.0.113.7" } });
+    expect(await audit(u.env)).toHaveLength(1);
+    await u.close();
+    expect(await audit(u.env)).toEqual([]);
   });
 });
 

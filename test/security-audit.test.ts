@@ -267,6 +267,40 @@ describe("simpleclaw security audit --deep", () => {
     expect(report.findings.find((f) => f.checkId === "sandbox.probe_escape")!.evidence).toContain("STATE_HIDDEN, SOCKET_OPEN");
   });
 
+  // Before a4714ee the sandbox probe reported a fresh default install: bubblewrap bind-mounts
+  // the workspace (<state>/workspace), so the state dir's path exists inside the sandbox as an
+  // empty parent directory, and "the state dir is listable" was reported as an escape.
+  it.skipIf(noBwrap)("a fresh default install (onboard, workspace inside the state dir) has no sandbox.probe_escape: empty parent dirs are not state", async () => {
+    const state = tempStateDir();
+    const onb = await runCli(["onboard", "--non-interactive", "--provider", "openai-compatible", "--base-url", "http://127.0.0.1:9/v1", "--model", "m"], state.env, { timeoutMs: 60_000 });
+    expect(onb.code).toBe(0);
+    expect(statSync(join(state.dir, "workspace", "AGENTS.md")).isFile()).toBe(true);
+    writeFileSync(join(state.dir, "credentials", "telegram.json"), '{"botToken":"1:x"}', { mode: 0o600 });
+    const gw = await spawnGateway(state.env);
+    const { report } = await audit(state.env, "--deep", "--url", gw.url);
+    expect(ids(report)).not.toContain("gateway.probe_failed"); // the probes did run
+    expect(ids(report)).not.toContain("sandbox.probe_escape");
+    expect(report.findings.filter((f) => f.severity === "critical")).toEqual([]);
+  });
+
+  it.skipIf(noBwrap)("control: a config kept inside the (sandbox-mounted) workspace is read by the sandboxed probe → sandbox.probe_escape, critical", async () => {
+    const state = tempStateDir();
+    const onb = await runCli(["onboard", "--non-interactive", "--provider", "openai-compatible", "--base-url", "http://127.0.0.1:9/v1", "--model", "m"], state.env, { timeoutMs: 60_000 });
+    expect(onb.code).toBe(0);
+    // The misconfiguration: the config moved into the workspace the sandbox bind-mounts.
+    const inWorkspace = join(state.dir, "workspace", "simpleclaw.json");
+    writeFileSync(inWorkspace, readFileSync(state.configPath), { mode: 0o600 });
+    const env = { ...state.env, SIMPLECLAW_CONFIG_PATH: inWorkspace };
+    const gw = await spawnGateway(env);
+    const { code, report } = await audit(env, "--deep", "--url", gw.url);
+    const esc = report.findings.find((f) => f.checkId === "sandbox.probe_escape");
+    expect(esc?.severity).toBe("critical");
+    expect(esc!.detail).toContain(`read ${inWorkspace}`);
+    expect(esc!.detail).toContain("bwrap sandbox");
+    expect(esc!.detail).not.toContain("opened a TCP socket"); // network stays off
+    expect(code).toBe(1);
+  });
+
   it("a gateway started from another config: bound wider than the loopback config, plain HTTP though TLS is configured", async () => {
     const state = tempStateDir({ gateway: { bind: "lan", auth: { token: TOKEN } } });
     const gw = await spawnGateway(state.env);

@@ -52,6 +52,7 @@ function input(raw: Record<string, unknown> = {}, over: Partial<AuditInput> = {}
     logFiles: [],
     stateDbFiles: [],
     workspaces: [{ agentId: "main", path: `${S}/workspace` }],
+    workspaceFiles: [],
     plugins: [],
     sandboxBackends: { auto: { name: "bwrap" } },
     approvedSenders: {},
@@ -166,6 +167,56 @@ describe("fs family", () => {
     expect(byId(fs, "fs.synced_dir").detail).toContain("OneDrive");
   });
 
+  it("workspace: anything the prompt loads that another user can change is one finding per workspace, worst first", () => {
+    const W = `${S}/workspace`;
+    const dir = (path: string, mode: number, extra: Partial<PathInfo> = {}) => ({ ...file(path, mode, extra), type: "dir" as const });
+    const clean = [dir(W, 0o700, { uid: 1000 }), file(`${W}/AGENTS.md`, 0o644, { uid: 1000 }), dir(`${W}/memory`, 0o755, { uid: 1000 })];
+    const run = (entries: PathInfo[]) => auditFs(input(CLEAN, { workspaceFiles: [{ path: W, agentIds: ["main", "work"], entries }] })).filter((f) => f.checkId === "fs.workspace.perms_writable");
+    // Control: owner-only writable (readable by others is not this finding).
+    expect(run(clean)).toEqual([]);
+    // Group-writable only → warn, fixed with go-w keeping the rest of the mode.
+    const g = run([...clean, file(`${W}/SOUL.md`, 0o664, { uid: 1000 })]);
+    expect(g).toHaveLength(1);
+    expect(g[0]!.severity).toBe("warn");
+    expect(g[0]!.detail).toContain(`${W}/SOUL.md`);
+    expect(g[0]!.detail).toContain("main, work");
+    expect(g[0]!.fixes).toEqual([{ kind: "chmod", path: `${W}/SOUL.md`, mode: 0o644 }]);
+    // World-writable memory dir (sticky or not) and a memory note → critical, one finding listing both.
+    const w = run([...clean.slice(0, 2), dir(`${W}/memory`, 0o1777, { uid: 1000 }), file(`${W}/memory/2026-01-01.md`, 0o666, { uid: 1000 })]);
+    expect(w).toHaveLength(1);
+    expect(w[0]!.severity).toBe("critical");
+    expect(w[0]!.fixes).toEqual([
+      { kind: "chmod", path: `${W}/memory`, mode: 0o755 },
+      { kind: "chmod", path: `${W}/memory/2026-01-01.md`, mode: 0o644 },
+    ]);
+    // Owned by another (non-root) user: critical, and not fixable by chmod.
+    const o = run([...clean, file(`${W}/MEMORY.md`, 0o644, { uid: 1001 })]);
+    expect(o[0]!.severity).toBe("critical");
+    expect(o[0]!.detail).toContain("owned by uid 1001");
+    expect(o[0]!.fixable).toBe(false);
+    expect(run([...clean, file(`${W}/MEMORY.md`, 0o644, { uid: 0 })])).toEqual([]);
+    // A symlinked prompt file is judged (and fixed) at its target.
+    const l = run([...clean, file(`${W}/USER.md`, 0o666, { uid: 1000, isSymlink: true, realpath: "/data/user.md" })]);
+    expect(l[0]!.fixes).toEqual([{ kind: "chmod", path: "/data/user.md", mode: 0o644 }]);
+  });
+
+  it("workspace: a directory above it that others can write (no sticky bit) or that another user owns is reported, never fixed", () => {
+    const W = "/srv/shared/ws";
+    const dir = (path: string, mode: number, uid = 0) => ({ ...file(path, mode, { uid }), type: "dir" as const });
+    const entries = [dir(W, 0o700, 1000)];
+    const run = (ancestors: PathInfo[]) => auditFs(input(CLEAN, { workspaceFiles: [{ path: W, agentIds: ["main"], entries, ancestors }] })).filter((f) => f.checkId === "fs.workspace.perms_writable");
+    // Controls: root-owned 755 parents, /tmp-like 1777 (sticky: nobody may rename our entries), our own home.
+    expect(run([dir("/srv/shared", 0o755), dir("/srv", 0o755), dir("/", 0o755)])).toEqual([]);
+    expect(run([dir("/tmp", 0o1777), dir("/", 0o755)])).toEqual([]);
+    expect(run([dir("/home/u", 0o755, 1000), dir("/home", 0o755)])).toEqual([]);
+    const w = run([dir("/srv/shared", 0o777), dir("/srv", 0o755)]);
+    expect(w[0]!.severity).toBe("critical");
+    expect(w[0]!.detail).toContain("/srv/shared (a parent directory, mode 777");
+    expect(w[0]!.fixable).toBe(false);
+    expect(run([dir("/srv/shared", 0o775)])[0]!.severity).toBe("warn");
+    expect(run([dir("/srv/shared", 0o755, 1001)])[0]!.detail).toContain("owned by uid 1001");
+  });
+
   it("windows skips permission bits", () => {
     const i = input(CLEAN, { platform: "win32" });
     i.stat[S] = { ...file(S, 0o777), type: "dir" };
@@ -197,6 +248,44 @@ describe("gateway family", () => {
     expect(byId(fs, "gateway.tailscale_funnel").severity).toBe("critical");
     expect(ids(auditGateway(input({ gateway: { auth: { token: TOKEN }, tailscale: { mode: "serve" } } })))).toEqual(["gateway.tailscale_serve"]);
     expect(byId(auditGateway(input({ gateway: { auth: { token: TOKEN }, controlUi: { allowedOrigins: ["*"] } } })), "gateway.control_ui.allowed_origins_wildcard").severity).toBe("warn");
+  });
+});
+
+describe("gateway family: a proxy in front without gateway.trustedProxies", () => {
+  const ID = "gateway.trusted_proxies_missing";
+  const seen = (peers: string[]) => ({ gatewayRuntime: { pid: 42, host: "0.0.0.0", port: 18789, ignoredForwarding: { peers, headers: ["x-forwarded-for"], since: 0 } } });
+  const lan = { gateway: { bind: "lan", tls: { enabled: true, autoGenerate: true }, auth: { token: TOKEN } } };
+  const run = (raw: Record<string, unknown>, over: Partial<AuditInput> = {}) => auditGateway(input(raw, over)).filter((f) => f.checkId === ID);
+
+  it("the running gateway saw forwarded headers from an untrusted peer (non-loopback bind) → warn, naming the peer", () => {
+    const f = run(lan, seen(["10.0.0.5"]));
+    expect(f).toHaveLength(1);
+    expect(f[0]!.severity).toBe("warn");
+    expect(f[0]!.detail).toContain("10.0.0.5");
+    expect(f[0]!.detail).toContain("x-forwarded-for");
+  });
+
+  it("a local reverse proxy on a loopback bind: warn; critical when loopback is exempt from the lockout", () => {
+    expect(run(CLEAN, seen(["127.0.0.1"]))[0]!.severity).toBe("warn");
+    const ex = run({ gateway: { auth: { token: TOKEN, rateLimit: { exemptLoopback: true } } } }, seen(["127.0.0.1"]));
+    expect(ex[0]!.severity).toBe("critical");
+    expect(ex[0]!.detail).toContain("exempt");
+  });
+
+  it("control: the peer is in gateway.trustedProxies (now), or nothing was seen → no finding", () => {
+    expect(run({ ...lan, gateway: { ...lan.gateway, trustedProxies: ["10.0.0.0/8"] } }, seen(["10.0.0.5"]))).toEqual([]);
+    expect(run(lan)).toEqual([]);
+    expect(run(CLEAN, { gatewayRuntime: { pid: 42, host: "127.0.0.1", port: 18789 } })).toEqual([]);
+  });
+
+  it("from the config alone: an https origin allowed while the gateway serves plain HTTP means a TLS proxy in front", () => {
+    const cfg = (origins: string[], extra: Record<string, unknown> = {}) => ({ gateway: { auth: { token: TOKEN }, controlUi: { allowedOrigins: origins }, ...extra } });
+    expect(run(cfg(["https://claw.example.com"]))[0]!.severity).toBe("warn");
+    // controls: loopback https origin, gateway's own TLS, trusted proxies set, Tailscale serve terminating TLS
+    expect(run(cfg(["https://localhost:8443", "http://claw.example.com"]))).toEqual([]);
+    expect(run(cfg(["https://claw.example.com"], { tls: { enabled: true, autoGenerate: true } }))).toEqual([]);
+    expect(run(cfg(["https://claw.example.com"], { trustedProxies: ["127.0.0.1"] }))).toEqual([]);
+    expect(run(cfg(["https://claw.example.ts.net"], { tailscale: { mode: "serve" } }))).toEqual([]);
   });
 });
 

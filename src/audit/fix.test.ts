@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { runChecks } from "./audit.js";
 import { applyFixes } from "./fix.js";
 import { findPlugins, gatherAuditInput, inspectPlugin, salvageConfig } from "./gather.js";
+import { seedWorkspace } from "../agents/workspace.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -135,6 +136,78 @@ describe("applyFixes", () => {
       expect(mode(join(dir, "logs", "gateway.log"))).toBe(0o600);
       expect(res.skipped.join("\n")).toMatch(/outside the state dir/);
       if (findings.some((f) => f.fixes?.some((a) => a.kind === "chmod" && a.path.endsWith("evil.log")))) expect(res.skipped.join("\n")).toMatch(/symlink/);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it("workspace: a world-writable MEMORY.md, memory/ and a note in it are reported and fixed (go-w); owner-only files are left alone", async () => {
+    const dir = state("{}");
+    const ws = seedWorkspace(join(dir, "workspace"));
+    writeFileSync(join(ws, "memory", "2026-01-01.md"), "note");
+    chmodSync(join(ws, "MEMORY.md"), 0o666);
+    chmodSync(join(ws, "memory"), 0o777);
+    chmodSync(join(ws, "memory", "2026-01-01.md"), 0o664);
+    chmodSync(join(ws, "AGENTS.md"), 0o644);
+    const env = { SIMPLECLAW_STATE_DIR: dir };
+    const input = await gatherAuditInput({ env, probeBackend: noProbe });
+    const f = runChecks(input).find((x) => x.checkId === "fs.workspace.perms_writable");
+    expect(f?.severity).toBe("critical");
+    expect(f!.detail).toContain(join(ws, "MEMORY.md"));
+    expect(f!.detail).toContain(join(ws, "memory", "2026-01-01.md"));
+    expect(f!.detail).not.toContain("AGENTS.md");
+    const res = applyFixes(input, runChecks(input));
+    expect(res.skipped).toEqual([]);
+    expect(mode(join(ws, "MEMORY.md"))).toBe(0o644);
+    expect(mode(join(ws, "memory"))).toBe(0o755);
+    expect(mode(join(ws, "memory", "2026-01-01.md"))).toBe(0o644);
+    expect(mode(join(ws, "AGENTS.md"))).toBe(0o644);
+    const again = await gatherAuditInput({ env, probeBackend: noProbe });
+    expect(runChecks(again).map((x) => x.checkId)).not.toContain("fs.workspace.perms_writable");
+  });
+
+  it("workspace: memory/ symlinked outside is reported but --fix changes nothing outside, even for a path lexically inside the workspace", async () => {
+    const dir = state("{}");
+    const ws = seedWorkspace(join(dir, "workspace"));
+    const outside = mkdtempSync(join(tmpdir(), "simpleclaw-outside-"));
+    try {
+      chmodSync(outside, 0o777);
+      writeFileSync(join(outside, "evil.md"), "x");
+      chmodSync(join(outside, "evil.md"), 0o666);
+      rmSync(join(ws, "memory"), { recursive: true });
+      symlinkSync(outside, join(ws, "memory"));
+      const input = await gatherAuditInput({ env: { SIMPLECLAW_STATE_DIR: dir }, probeBackend: noProbe });
+      const findings = runChecks(input);
+      const f = findings.find((x) => x.checkId === "fs.workspace.perms_writable");
+      expect(f?.detail).toContain(join(ws, "memory"));
+      // A forged fix for a path that is lexically inside the workspace but resolves outside through the link.
+      const forged = [...findings, { ...f!, fixes: [{ kind: "chmod" as const, path: join(ws, "memory", "evil.md"), mode: 0o644 }] }];
+      const res = applyFixes(input, forged);
+      expect(mode(outside)).toBe(0o777);
+      expect(mode(join(outside, "evil.md"))).toBe(0o666);
+      expect(res.skipped.join("\n")).toMatch(/outside the state dir|symlink/);
+      expect(res.skipped.join("\n")).toContain(join(ws, "memory", "evil.md"));
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it("workspace outside the state dir under a world-writable (non-sticky) parent: reported critical, the parent is never chmod'ed", async () => {
+    const outside = mkdtempSync(join(tmpdir(), "simpleclaw-shared-"));
+    try {
+      chmodSync(outside, 0o777);
+      const ws = seedWorkspace(join(outside, "ws"));
+      const dir = state(JSON.stringify({ agents: { defaults: { workspace: ws } } }));
+      const input = await gatherAuditInput({ env: { SIMPLECLAW_STATE_DIR: dir }, probeBackend: noProbe });
+      const f = runChecks(input).find((x) => x.checkId === "fs.workspace.perms_writable");
+      expect(f?.severity).toBe("critical");
+      expect(f!.detail).toContain(`${outside} (a parent directory, mode 777`);
+      applyFixes(input, runChecks(input));
+      expect(mode(outside)).toBe(0o777);
+      // control: with the sticky bit (like /tmp) nobody else may rename the workspace away
+      chmodSync(outside, 0o1777);
+      const again = await gatherAuditInput({ env: { SIMPLECLAW_STATE_DIR: dir }, probeBackend: noProbe });
+      expect(runChecks(again).map((x) => x.checkId)).not.toContain("fs.workspace.perms_writable");
     } finally {
       rmSync(outside, { recursive: true, force: true });
     }

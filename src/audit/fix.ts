@@ -1,10 +1,10 @@
 // `--fix`: applies only the safe, reversible actions attached to findings — permission
-// changes (700/600) and the config keys marked fixable. A config file is backed up
+// changes (700/600; go-w for workspace files) and the config keys marked fixable. A config file is backed up
 // (simpleclaw.json.bak-<ts>, mode 600; the newest KEEP_BACKUPS are kept) before it is
 // edited and is then written atomically. Secrets, bind and auth are never touched.
 // A symlink is never followed, and nothing outside the state dir, the workspaces and the
 // config file itself is changed (docs/security/audit-checks.md); what is skipped is said.
-import { chmodSync, closeSync, constants, copyFileSync, fchmodSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, closeSync, constants, copyFileSync, fchmodSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { isInside } from "../security/fs-containment.js";
 import { getAt, parseConfigText, setAt, validateConfig } from "../config/io.js";
@@ -42,6 +42,14 @@ export function pruneBackups(target: string, keep = KEEP_BACKUPS): string[] {
   return removed;
 }
 
+function realOr(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return resolve(p);
+  }
+}
+
 function sameAction(a: FixAction, b: FixAction): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -64,12 +72,20 @@ export function applyFixes(input: AuditInput, findings: readonly Finding[], say:
     say(`skipped: ${line}`);
   };
   const actions = plannedFixes(findings);
-  const roots = [input.paths.stateDir, ...input.workspaces.map((w) => w.path)];
+  const roots = [input.paths.stateDir, ...input.workspaces.flatMap((w) => (w.realpath ? [w.path, w.realpath] : [w.path]))];
+  const realRoots = roots.map(realOr);
   for (const a of actions) {
     if (a.kind !== "chmod") continue;
     const where = resolve(a.path);
-    if (where !== resolve(input.paths.config) && !roots.some((r) => isInside(r, where))) {
+    const isConfig = where === resolve(input.paths.config);
+    if (!isConfig && !roots.some((r) => isInside(r, where))) {
       skip(`chmod ${octal(a.mode)} ${a.path}: outside the state dir and the workspaces`);
+      continue;
+    }
+    // A symlinked directory on the way (workspace/memory -> /elsewhere) must not carry the
+    // chmod out: the real parent has to be inside a real root too.
+    if (!isConfig && !realRoots.some((r) => isInside(r, join(realOr(dirname(where)), basename(where))))) {
+      skip(`chmod ${octal(a.mode)} ${a.path}: a symlinked directory leads outside the state dir and the workspaces, and --fix never follows symlinks`);
       continue;
     }
     let fd: number | undefined;

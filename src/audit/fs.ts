@@ -1,6 +1,7 @@
 // Audit family "fs": permissions of the state on disk (docs/security-model.md) — state dir 700,
 // config 600, credentials 700/600, exec-approvals.json 600, state.db 600, logs 600,
-// TLS key 600 — plus symlinked state and state kept in a cloud-synced folder.
+// TLS key 600, workspaces and what their prompt loads not writable by others — plus
+// symlinked state and state kept in a cloud-synced folder.
 import { expandHome } from "../config/paths.js";
 import { finding, octal, type AuditInput, type CheckDef, type CheckFamily, type Finding, type FixAction, type PathInfo } from "./types.js";
 
@@ -135,6 +136,14 @@ const c = {
     meaning: "The gateway's TLS private key is readable or writable by the group or everyone; whoever reads it can impersonate the gateway.",
     remedy: "chmod 600 the key (`simpleclaw security audit --fix`) and regenerate the certificate (clients must re-pin the fingerprint).",
   },
+  workspaceWritable: {
+    id: "fs.workspace.perms_writable",
+    severity: ["critical", "warn"],
+    fixable: true,
+    title: "Workspace prompt files can be changed by other users",
+    meaning: "An agent workspace, a file the prompt loads from it (AGENTS.md, SOUL.md, USER.md, MEMORY.md) or memory/ (or anything under it), or a directory above the workspace (outside the state dir) without the sticky bit, is world-writable or owned by another user (critical) or group-writable (warn): whoever can write there plants instructions the agent reads in every session — lasting prompt injection with the agent's tools.",
+    remedy: "chmod go-w the listed paths (`simpleclaw security audit --fix` does it for the workspace and what is in it; it never follows symlinks and never touches a directory above the workspace); chown files owned by another user back to yourself, or move the workspace (agents.defaults.workspace) somewhere only you can write.",
+  },
   synced: {
     id: "fs.synced_dir",
     severity: ["warn"],
@@ -185,6 +194,66 @@ function filesFinding(def: CheckDef, files: PathInfo[], what: string, want: numb
     evidence: bad.map(modeEvidence).join("; "),
     fixes: bad.filter((f) => !f.isSymlink || f.realpath).flatMap((f) => chmod(f, want)),
   });
+}
+
+/**
+ * Why another local user could change a workspace path, worst first: world-writable (a
+ * sticky bit does not help: anyone may still add a file), owned by another user (who can
+ * chmod it at will; root is not "another user"), group-writable.
+ */
+export function workspaceLooseness(info: PathInfo, uid: number | undefined): { severity: "critical" | "warn"; why: string } | undefined {
+  if (!info.exists || info.mode === undefined) return undefined;
+  if (info.mode & 0o002) return { severity: "critical", why: `mode ${octal(info.mode)}: every user can write it` };
+  if (uid !== undefined && info.uid !== undefined && info.uid !== uid && info.uid !== 0) return { severity: "critical", why: `owned by uid ${info.uid}, not you (uid ${uid})` };
+  if (info.mode & 0o020) return { severity: "warn", why: `mode ${octal(info.mode)}: its group can write it` };
+  return undefined;
+}
+
+/**
+ * A directory above the workspace lets another user rename the workspace away and put their
+ * own in its place when they can write it — unless the sticky bit (/tmp) stops them from
+ * renaming entries they do not own. Owned by another (non-root) user: they can do anything.
+ */
+export function ancestorLooseness(info: PathInfo, uid: number | undefined): { severity: "critical" | "warn"; why: string } | undefined {
+  if (!info.exists || info.mode === undefined) return undefined;
+  if (uid !== undefined && info.uid !== undefined && info.uid !== uid && info.uid !== 0) return { severity: "critical", why: `a parent directory owned by uid ${info.uid}, not you (uid ${uid})` };
+  if (info.mode & 0o1000) return undefined;
+  if (info.mode & 0o002) return { severity: "critical", why: `a parent directory, mode ${octal(info.mode)}: every user can rename the workspace and put another in its place` };
+  if (info.mode & 0o020) return { severity: "warn", why: `a parent directory, mode ${octal(info.mode)}: its group can rename the workspace and put another in its place` };
+  return undefined;
+}
+
+function workspaceFindings(input: AuditInput): Finding[] {
+  const out: Finding[] = [];
+  for (const ws of input.workspaceFiles) {
+    const loose = [
+      ...ws.entries.flatMap((e) => {
+        const l = workspaceLooseness(e, input.uid);
+        return l ? [{ e, ...l }] : [];
+      }),
+      // Reported, never fixed: a directory above the workspace is outside what --fix may touch.
+      ...(ws.ancestors ?? []).flatMap((e) => {
+        const l = ancestorLooseness(e, input.uid);
+        return l ? [{ e, ...l, ancestor: true }] : [];
+      }),
+    ];
+    if (!loose.length) continue;
+    const severity = loose.some((l) => l.severity === "critical") ? "critical" : "warn";
+    // chmod go-w, keeping the rest of the mode; a symlink's target only when it resolves
+    // (fix.ts still refuses symlinks and anything outside the state dir and workspaces).
+    const fixes = loose
+      .filter((l) => !("ancestor" in l) && l.e.mode! & GROUP_WORLD_WRITE && (!l.e.isSymlink || l.e.realpath))
+      .flatMap((l) => chmod(l.e, l.e.mode! & 0o777 & ~GROUP_WORLD_WRITE));
+    out.push(
+      finding(c.workspaceWritable, {
+        severity,
+        detail: `In the workspace of agent ${ws.agentIds.join(", ")} (${ws.path}), ${loose.length} path(s) the agent reads into its prompt can be changed by other users: ${loose.map((l) => `${l.e.path} (${l.why})`).join("; ")}.`,
+        evidence: loose.map((l) => `${modeEvidence(l.e)}${l.e.uid !== undefined ? ` uid ${l.e.uid}` : ""}`).join("; "),
+        fixes,
+      }),
+    );
+  }
+  return out;
 }
 
 export function auditFs(input: AuditInput): Finding[] {
@@ -249,6 +318,8 @@ export function auditFs(input: AuditInput): Finding[] {
 
     const keys = filesFinding(c.tlsKeyReadable, paths.tlsKeys.map((k) => stat[k]).filter((x): x is PathInfo => !!x), "TLS key file(s)", 0o600);
     if (keys) out.push(keys);
+
+    out.push(...workspaceFindings(input));
   }
 
   const candidates: Array<[string, string]> = [

@@ -1,6 +1,8 @@
 // Audit family "gateway": network exposure and authentication of the gateway itself
 // (bind × auth mode × secret strength × rate limit × TLS × Tailscale × browser origins).
 import { gatewayReach } from "./exposure.js";
+import { parseTrustedProxies, untrustedForwarders } from "../security/client-address.js";
+import { isLoopbackHost } from "../net/address.js";
 import { finding, type AuditInput, type CheckDef, type CheckFamily, type Finding } from "./types.js";
 
 export const MIN_TOKEN_LENGTH = 32;
@@ -80,6 +82,15 @@ const c = {
     meaning: "gateway.controlUi.allowedOrigins contains \"*\": any web page you visit may open the gateway WebSocket from your browser. Critical when the gateway is reachable beyond loopback or has no auth.",
     remedy: "List only the exact origins you use (e.g. \"https://gateway.example.ts.net\"), or leave allowedOrigins empty (the gateway's own origin is always allowed).",
   },
+  trustedProxiesMissing: {
+    id: "gateway.trusted_proxies_missing",
+    severity: ["warn", "critical"],
+    fixable: false,
+    title: "Gateway is behind a proxy without gateway.trustedProxies",
+    meaning:
+      "A reverse proxy forwards clients to the gateway, but gateway.trustedProxies does not name it, so the gateway (rightly) ignores X-Forwarded-For and every client behind the proxy is the proxy's one address: one stranger's wrong guesses lock everyone out, and they share one unauthenticated-connection budget. Seen by the running gateway (requests with forwarding headers from a peer that is not a trusted proxy, recorded in gateway-runtime.json), or implied by the config (an https:// origin in gateway.controlUi.allowedOrigins while the gateway itself serves plain HTTP: something in front terminates TLS). Critical when that peer is loopback and loopback is exempt from the lockout or auth is off: then remote clients get the host's exemption.",
+    remedy: "Set gateway.trustedProxies to the proxy's address (e.g. `simpleclaw config set gateway.trustedProxies '[\"127.0.0.1\"]'`) and restart the gateway.",
+  },
 } satisfies Record<string, CheckDef>;
 
 export const gatewayChecks: readonly CheckDef[] = Object.values(c);
@@ -150,6 +161,41 @@ export function auditGateway(input: AuditInput): Finding[] {
     out.push(finding(c.funnel, { detail: "Tailscale Funnel publishes the gateway on a public https://*.ts.net address.", evidence: "gateway.tailscale.mode=funnel" }));
   } else if (g.tailscale.mode === "serve") {
     out.push(finding(c.serve, { detail: "Tailscale Serve makes the gateway reachable from your tailnet.", evidence: "gateway.tailscale.mode=serve" }));
+  }
+
+  // Behind a proxy without trustedProxies: what the running gateway saw, else what the config implies.
+  const proxies = parseTrustedProxies(g.trustedProxies);
+  const seen = input.gatewayRuntime?.ignoredForwarding;
+  const peers = seen ? untrustedForwarders(seen.peers, proxies) : [];
+  if (peers.length) {
+    const loopPeer = peers.some((p) => isLoopbackHost(p));
+    const critical = loopPeer && (g.auth.rateLimit.exemptLoopback || auth.mode === "none");
+    out.push(
+      finding(c.trustedProxiesMissing, {
+        severity: critical ? "critical" : "warn",
+        detail: `The running gateway (pid ${input.gatewayRuntime!.pid}) received ${seen!.headers.join(", ")} from ${peers.join(", ")}, which ${peers.length === 1 ? "is" : "are"} not in gateway.trustedProxies: a proxy forwards clients, and all of them count as ${peers.length === 1 ? "that one address" : "those addresses"}${critical ? (auth.mode === "none" ? ", with no auth at all" : ", which is exempt from the lockout (gateway.auth.rateLimit.exemptLoopback): remote clients may guess secrets without limit") : " for the lockout and the connection budget"}.`,
+        evidence: `gateway-runtime.json ignoredForwarding: peers ${seen!.peers.join(", ")}, headers ${seen!.headers.join(", ")}, since ${new Date(seen!.since).toISOString()}; gateway.trustedProxies=${JSON.stringify(g.trustedProxies)}; ${bindDesc}`,
+      }),
+    );
+  } else if (!g.trustedProxies.length && !g.tls.enabled && g.tailscale.mode === "off") {
+    // An https page may open the WebSocket only if something serves the gateway over TLS: a proxy.
+    const tlsOrigins = g.controlUi.allowedOrigins.filter((o) => {
+      try {
+        const u = new URL(o.trim());
+        return u.protocol === "https:" && !isLoopbackHost(u.hostname);
+      } catch {
+        return false;
+      }
+    });
+    if (tlsOrigins.length) {
+      out.push(
+        finding(c.trustedProxiesMissing, {
+          severity: "warn",
+          detail: `gateway.controlUi.allowedOrigins allows ${tlsOrigins.join(", ")} while the gateway serves plain HTTP, so a TLS-terminating proxy is in front of it; without gateway.trustedProxies all its clients count as the proxy's one address.`,
+          evidence: `gateway.controlUi.allowedOrigins=${JSON.stringify(g.controlUi.allowedOrigins)}, gateway.tls.enabled=false, gateway.trustedProxies=[]; ${bindDesc}`,
+        }),
+      );
+    }
   }
 
   const wild = g.controlUi.allowedOrigins.filter((o) => o.trim() === "*");

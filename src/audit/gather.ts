@@ -7,10 +7,12 @@ import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import JSON5 from "json5";
 import { workspacePath } from "../agents/workspace.js";
+import { PROMPT_FILES } from "../agents/prompt.js";
 import { describeIssues } from "../config/io.js";
 import { configPath, expandHome, statePaths, type Env } from "../config/paths.js";
 import { configSchema, type Config } from "../config/schema.js";
 import { approvalsPath } from "../exec/approvals-file.js";
+import { processAlive, readRuntimeRecord } from "../config/runtime-record.js";
 import { autoCertPaths } from "../net/tls.js";
 import { hashTree } from "../plugins/install.js";
 import { selectBackend, type BackendPreference } from "../sandbox/backend.js";
@@ -59,6 +61,59 @@ function dirFiles(dir: string, filter: (name: string) => boolean = () => true): 
     .filter(filter)
     .map((n) => pathInfo(join(dir, n)))
     .filter((p) => p.type === "file");
+}
+
+/** How many entries under a workspace's memory/ the audit inspects at most. */
+export const MAX_MEMORY_ENTRIES = 5000;
+
+/**
+ * Everything a workspace puts into the agent's prompt (docs/security-model.md): the workspace
+ * dir itself, each prompt file (AGENTS.md, SOUL.md, USER.md, MEMORY.md), memory/ and every
+ * file and directory under it. lstat only: a symlinked directory is reported, not walked into.
+ */
+export function workspaceEntries(workspace: string): PathInfo[] {
+  const root = pathInfo(workspace);
+  if (!root.exists) return [];
+  const base = root.realpath ?? workspace;
+  const out: PathInfo[] = [root];
+  for (const name of PROMPT_FILES) {
+    const p = pathInfo(join(base, name));
+    if (p.exists) out.push(p);
+  }
+  const mem = pathInfo(join(base, "memory"));
+  if (!mem.exists) return out;
+  out.push(mem);
+  const queue = mem.isSymlink || mem.type !== "dir" ? [] : [mem.path];
+  let seen = 0;
+  while (queue.length && seen < MAX_MEMORY_ENTRIES) {
+    const dir = queue.shift()!;
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      if (++seen > MAX_MEMORY_ENTRIES) break;
+      const p = pathInfo(join(dir, n));
+      out.push(p);
+      if (!p.isSymlink && p.type === "dir") queue.push(p.path);
+    }
+  }
+  return out;
+}
+
+/** The directories above a workspace up to /, leaving out the state dir and anything inside it. */
+export function workspaceAncestors(workspace: string, stateDir: string): PathInfo[] {
+  const out: PathInfo[] = [];
+  let dir = dirname(resolve(workspace));
+  for (;;) {
+    if (!isInside(stateDir, dir)) out.push(pathInfo(dir));
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return out;
 }
 
 /** Drops each key an issue points at (best effort) until the rest validates. */
@@ -280,6 +335,14 @@ export async function gatherAuditInput(opts: GatherOptions = {}): Promise<AuditI
     return { agentId: a.id, path: p, ...(real ? { realpath: real } : {}) };
   });
 
+  const workspaceFiles: AuditInput["workspaceFiles"] = [];
+  for (const w of workspaces) {
+    const key = w.realpath ?? w.path;
+    const known = workspaceFiles.find((x) => x.path === key);
+    if (known) known.agentIds.push(w.agentId);
+    else workspaceFiles.push({ path: key, agentIds: [w.agentId], entries: workspaceEntries(w.path), ancestors: workspaceAncestors(key, st.realpath ?? sp.dir) });
+  }
+
   const approvedSenders: AuditInput["approvedSenders"] = {};
   for (const ch of [...BUILTIN_CHANNELS, ...Object.keys(config?.channels?.custom ?? {})]) {
     const f = readJson(join(sp.credentials, `${ch}-allowFrom.json`)) as { allowFrom?: Array<{ id?: unknown; owner?: unknown }> } | undefined;
@@ -321,6 +384,12 @@ export async function gatherAuditInput(opts: GatherOptions = {}): Promise<AuditI
   const sandboxBackends: AuditInput["sandboxBackends"] = {};
   await Promise.all([...prefs].map(async (p) => (sandboxBackends[p] = await probe(p))));
 
+  const rec = readRuntimeRecord(sp.dir);
+  const gatewayRuntime: AuditInput["gatewayRuntime"] =
+    rec && processAlive(rec.pid)
+      ? { pid: rec.pid, host: rec.host, port: rec.port, ...(rec.ignoredForwarding && Array.isArray(rec.ignoredForwarding.peers) && Array.isArray(rec.ignoredForwarding.headers) ? { ignoredForwarding: rec.ignoredForwarding } : {}) }
+      : undefined;
+
   const loadPaths = Array.isArray(config.plugins?.load?.paths) ? config.plugins.load.paths : [];
   return {
     platform: process.platform,
@@ -338,9 +407,11 @@ export async function gatherAuditInput(opts: GatherOptions = {}): Promise<AuditI
     logFiles: dirFiles(paths.logs),
     stateDbFiles: [paths.stateDb, `${paths.stateDb}-wal`, `${paths.stateDb}-shm`].map(pathInfo).filter((p) => p.exists),
     workspaces,
+    workspaceFiles,
     plugins: findPlugins(paths.plugins, loadPaths, home, dirname(cfgPath)),
     sandboxBackends,
     approvedSenders,
     ...(execApprovals ? { execApprovals } : {}),
+    ...(gatewayRuntime ? { gatewayRuntime } : {}),
   };
 }

@@ -72,7 +72,7 @@ export function auditChecksMarkdown(): string {
     "",
     "`simpleclaw security audit` runs every check below (the `--deep` ones only with `--deep`, against a running gateway).",
     "Exit code 0 means no critical finding, 1 at least one, 2 the audit could not run.",
-    "`--fix` applies only the checks marked fixable: permissions to 700/600 and the config keys named in the fix column, after backing up the file it edits.",
+    "`--fix` applies only the checks marked fixable: permissions (700/600, or removing group/other write from workspace files) and the config keys named in the fix column, after backing up the file it edits.",
     "A `<ch>` or `<channel>` in an id is replaced by the channel name in reports (e.g. `channels.telegram.dm_policy_open`).",
     "See [the security model](../security-model.md) for what each layer protects.",
     "",

@@ -119,11 +119,23 @@ export interface AuditInput {
   stateDbFiles: PathInfo[];
   /** Agent workspaces (agent id → absolute path). */
   workspaces: Array<{ agentId: string; path: string; realpath?: string }>;
+  /**
+   * What each distinct workspace feeds into the agent's prompt, lstat'ed: the workspace dir,
+   * every prompt file (agents/prompt.ts PROMPT_FILES), memory/ and everything under it
+   * (symlinked directories are not walked into). `ancestors`: the directories above the
+   * workspace (real path) up to /, except the state dir and what is inside it (checked as state).
+   */
+  workspaceFiles: Array<{ path: string; agentIds: string[]; entries: PathInfo[]; ancestors?: PathInfo[] }>;
   plugins: PluginInfo[];
   /** selectBackend() results for each backend preference some sandboxed agent uses. */
   sandboxBackends: Partial<Record<"auto" | "bwrap" | "docker", BackendProbe>>;
   /** Senders approved through pairing (credentials/<channel>-allowFrom.json), by channel. */
   approvedSenders: Record<string, { ids: string[]; owners: string[] }>;
+  /**
+   * The running gateway of this state dir (gateway-runtime.json, when its pid is alive): where
+   * it listens and the forwarding headers it had to ignore (config/runtime-record.ts).
+   */
+  gatewayRuntime?: { pid: number; host: string; port: number; ignoredForwarding?: { peers: string[]; headers: string[]; since: number } };
   /** exec-approvals.json's policy layers, when readable. */
   execApprovals?: {
     defaults: { security?: string; ask?: string };

@@ -13,6 +13,7 @@ import { registerSecurityCommands } from "./security.js";
 import { registerMemoryCommands } from "./memory.js";
 import { registerPluginCommands } from "./plugins.js";
 import { registerOnboardCommands } from "./onboard.js";
+import { registerConfigureCommands } from "./configure.js";
 import { registerDoctorCommands } from "./doctor.js";
 import { registerTuiCommands } from "./tui.js";
 import { registerDailyCommands } from "./daily.js";
@@ -20,4 +21,4 @@ import { registerLogCommands } from "./logs.js";
 import { registerModelCommands } from "./models.js";
 import { registerImportCommands } from "./import.js";
 
-export const commandGroups: Array<(program: Command) => void> = [registerOnboardCommands, registerImportCommands, registerDoctorCommands, registerGatewayCommands, registerDailyCommands, registerLogCommands, registerModelCommands, registerAgentCommands, registerTuiCommands, registerApprovalCommands, registerSandboxCommands, registerChannelCommands, registerDeviceCommands, registerNodeCommands, registerSecurityCommands, registerMemoryCommands, registerPluginCommands, registerConfigCommands];
+export const commandGroups: Array<(program: Command) => void> = [registerOnboardCommands, registerConfigureCommands, registerImportCommands, registerDoctorCommands, registerGatewayCommands, registerDailyCommands, registerLogCommands, registerModelCommands, registerAgentCommands, registerTuiCommands, registerApprovalCommands, registerSandboxCommands, registerChannelCommands, registerDeviceCommands, registerNodeCommands, registerSecurityCommands, registerMemoryCommands, registerPluginCommands, registerConfigCommands];

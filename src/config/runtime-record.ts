@@ -2,7 +2,8 @@
 // <state dir>/gateway-runtime.json (600) once it listens — pid, bind host, port, TLS and
 // fingerprint — and removes it when it stops. Local clients read it so that a gateway
 // started on another port (`--port`) is found without flags; a record whose pid is gone
-// is stale and ignored.
+// is stale and ignored. It also notes forwarding headers the gateway had to ignore, for the
+// audit (gateway.trusted_proxies_missing).
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../infra/atomic-fs.js";
@@ -17,6 +18,12 @@ export interface RuntimeRecord {
   fingerprint256?: string;
   startedAt: number;
   gatewayVersion: string;
+  /**
+   * Requests arrived with forwarding headers (X-Forwarded-For, Forwarded…) from peers that
+   * are not gateway.trustedProxies: a proxy is in front and its clients share one address
+   * (security/client-address.ts ignoredForwarding). Read by `security audit`.
+   */
+  ignoredForwarding?: { peers: string[]; headers: string[]; since: number };
 }
 
 export function runtimeRecordPath(stateDir: string): string {

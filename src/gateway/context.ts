@@ -23,6 +23,8 @@ export interface GatewayContext {
   limiter: AuthRateLimiter;
   /** gateway.trustedProxies, parsed: whose X-Forwarded-For names the client (security/client-address.ts). */
   trustedProxies: readonly Cidr[];
+  /** Note a request whose forwarding headers were ignored (peer not a trusted proxy); start.ts records it for the audit. */
+  noteIgnoredForwarding?: (peer: string, headers: readonly string[]) => void;
   logger: Logger;
   startedAt: number;
   bind: { mode: BindMode; host: string; port: number };

@@ -8,7 +8,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { PRE_AUTH_MAX_PAYLOAD, TICK_INTERVAL_MS } from "../protocol/schema.js";
 import { admitUpgrade } from "../security/admission.js";
-import { clientAddress } from "../security/client-address.js";
+import { clientAddress, ignoredForwarding } from "../security/client-address.js";
 import { Connection } from "./connection.js";
 import { CLOSE_SLOW_CONSUMER as CLOSE_TRY_AGAIN, isDroppableEvent } from "./outbound.js";
 import type { GatewayContext } from "./context.js";
@@ -70,12 +70,23 @@ export async function startServer(
     socket.once("close", () => clearTimeout(timer));
   });
   const headersArrived = (socket: object) => clearTimeout(headerDeadlines.get(socket));
-  server.on("request", (req: IncomingMessage) => headersArrived(req.socket));
+  // Forwarding headers from a peer that is not a trusted proxy are ignored; note that they
+  // came, so the audit can say a proxy is in front without gateway.trustedProxies.
+  const noteForwarding = (req: IncomingMessage) => {
+    const peer = req.socket.remoteAddress ?? "unknown";
+    const headers = ignoredForwarding(peer, req.headers, ctx.trustedProxies);
+    if (headers.length) ctx.noteIgnoredForwarding?.(peer, headers);
+  };
+  server.on("request", (req: IncomingMessage) => {
+    headersArrived(req.socket);
+    noteForwarding(req);
+  });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: PRE_AUTH_MAX_PAYLOAD, perMessageDeflate: false });
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     headersArrived(req.socket);
+    noteForwarding(req);
     socket.on("error", () => socket.destroy());
     let path: string;
     try {

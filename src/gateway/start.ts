@@ -6,11 +6,12 @@ import { chmodSync, statSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { loadConfig, saveRawConfig, setAt } from "../config/io.js";
 import { parsePort, statePaths, type Env } from "../config/paths.js";
-import { removeRuntimeRecord, writeRuntimeRecord } from "../config/runtime-record.js";
+import { removeRuntimeRecord, writeRuntimeRecord, type RuntimeRecord } from "../config/runtime-record.js";
+import { parseHost } from "../net/address.js";
 import { CONFIG_VERSION } from "../config/migrate.js";
 import { parseTrustedProxies } from "../security/client-address.js";
 import { ensureDir, sweepStaleTemps } from "../infra/atomic-fs.js";
-import { EXIT, UserError } from "../infra/errors.js";
+import { EXIT, UserError, errorMessage } from "../infra/errors.js";
 import { Logger } from "../infra/log.js";
 import { Redactor } from "../infra/redact.js";
 import { version } from "../infra/version.js";
@@ -226,7 +227,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
   void memory?.start(); // indexes in the background; never delays or stops the gateway
   const close = gw.close;
   const listening = gw.ctx.bind;
-  writeRuntimeRecord(paths.dir, {
+  const record: RuntimeRecord = {
     version: 1,
     pid: process.pid,
     host: listening.host,
@@ -235,7 +236,29 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     ...(tls ? { fingerprint256: tls.fingerprint256 } : {}),
     startedAt: Date.now(),
     gatewayVersion: version,
-  });
+  };
+  writeRuntimeRecord(paths.dir, record);
+  // A proxy in front without gateway.trustedProxies: record the first time each peer (up to
+  // 16) or header shows up, for `security audit` (gateway.trusted_proxies_missing).
+  gw.ctx.noteIgnoredForwarding = (peer, headers) => {
+    const seen = record.ignoredForwarding ?? { peers: [], headers: [], since: Date.now() };
+    const host = parseHost(peer);
+    const addr = host.kind === "ip" ? host.canonical : peer;
+    const newPeer = !seen.peers.includes(addr) && seen.peers.length < 16;
+    const newHeaders = headers.filter((h) => !seen.headers.includes(h));
+    if (!newPeer && !newHeaders.length) return;
+    if (newPeer) {
+      seen.peers.push(addr);
+      logger.warn("forwarding headers ignored: the peer is not in gateway.trustedProxies, so every client behind it shares one lockout and admission budget", { peer: addr, headers });
+    }
+    seen.headers.push(...newHeaders);
+    record.ignoredForwarding = seen;
+    try {
+      writeRuntimeRecord(paths.dir, record);
+    } catch (err) {
+      logger.warn("could not update the runtime record", { error: errorMessage(err) });
+    }
+  };
   gw.close = async (reason?: string) => {
     removeRuntimeRecord(paths.dir, process.pid);
     reloader.close();

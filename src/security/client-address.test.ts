@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { inCidr, parseCidr } from "../net/address.js";
-import { clientAddress, parseTrustedProxies } from "./client-address.js";
+import { clientAddress, ignoredForwarding, parseTrustedProxies, untrustedForwarders } from "./client-address.js";
 
 describe("clientAddress", () => {
   const proxies = parseTrustedProxies(["127.0.0.1", "10.0.0.0/8"]);
@@ -26,6 +26,24 @@ describe("clientAddress", () => {
     expect(clientAddress("127.0.0.1", "not an ip", proxies)).toBe("127.0.0.1");
     expect(clientAddress("127.0.0.1", undefined, proxies)).toBe("127.0.0.1");
     expect(clientAddress("127.0.0.1", "", proxies)).toBe("127.0.0.1");
+  });
+});
+
+describe("ignoredForwarding / untrustedForwarders", () => {
+  const proxies = parseTrustedProxies(["127.0.0.1"]);
+  it("names the forwarding headers a non-trusted peer sent (they are ignored, so every proxied client is that peer)", () => {
+    expect(ignoredForwarding("127.0.0.1", { "x-forwarded-for": "203.0.113.9", forwarded: "for=203.0.113.9", host: "x" }, [])).toEqual(["forwarded", "x-forwarded-for"]);
+    expect(ignoredForwarding("198.51.100.1", { "x-real-ip": "203.0.113.9" }, proxies)).toEqual(["x-real-ip"]);
+    expect(ignoredForwarding("::ffff:198.51.100.1", { "x-forwarded-proto": "https" }, proxies)).toEqual(["x-forwarded-proto"]);
+  });
+  it("control: nothing from a trusted proxy, nothing without forwarding headers", () => {
+    expect(ignoredForwarding("127.0.0.1", { "x-forwarded-for": "203.0.113.9" }, proxies)).toEqual([]);
+    expect(ignoredForwarding("::ffff:127.0.0.1", { "x-forwarded-for": "203.0.113.9" }, proxies)).toEqual([]);
+    expect(ignoredForwarding("198.51.100.1", { host: "gw", origin: "https://gw" }, [])).toEqual([]);
+  });
+  it("untrustedForwarders keeps the peers the current trustedProxies do not cover", () => {
+    expect(untrustedForwarders(["127.0.0.1", "10.0.0.5"], proxies)).toEqual(["10.0.0.5"]);
+    expect(untrustedForwarders(["127.0.0.1"], [])).toEqual(["127.0.0.1"]);
   });
 });
 

@@ -33,3 +33,21 @@ export function clientAddress(peer: string, forwardedFor: string | readonly stri
   }
   return client;
 }
+
+/** Request headers a reverse proxy adds to say who the client is (lower case, as Node gives them). */
+export const FORWARDING_HEADERS = ["forwarded", "x-forwarded-for", "x-real-ip", "x-forwarded-host", "x-forwarded-proto"] as const;
+
+/**
+ * The forwarding headers on a request that the gateway ignores because its peer is not a
+ * trusted proxy. Non-empty means: something in front of the gateway forwards clients, and
+ * every one of them counts as `peer` for the lockout and the admission budget.
+ */
+export function ignoredForwarding(peer: string, headers: Readonly<Record<string, unknown>>, proxies: readonly Cidr[]): string[] {
+  if (trusted(peer, proxies)) return [];
+  return FORWARDING_HEADERS.filter((h) => headers[h] !== undefined);
+}
+
+/** Of the peers seen sending forwarding headers, those `proxies` do not cover (the audit's question after a config change). */
+export function untrustedForwarders(peers: readonly string[], proxies: readonly Cidr[]): string[] {
+  return peers.filter((p) => !trusted(p, proxies));
+}

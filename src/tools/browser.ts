@@ -4,7 +4,7 @@
 // Off by default (tools.browser.enabled). Which browser runs where is browser/service.ts;
 // what a page may load is security/browser-policy.ts + browser/guard-proxy.ts.
 import { randomBytes } from "node:crypto";
-import type { Page } from "playwright-core";
+import type { Page, Request } from "playwright-core";
 import { z } from "zod";
 import { BLOCKED_HEADER, checkBrowserUrl, type BlockedRequest } from "../browser/guard-proxy.js";
 import type { BrowserHandle, BrowserService } from "../browser/service.js";
@@ -263,19 +263,35 @@ async function runAction(input: BrowserInput, ctx: ToolContext): Promise<string>
       else page = h.current && !h.current.isClosed() ? h.current : (pages.find((p) => p.url() === "about:blank") ?? pages[0]!);
       h.current = page;
       const mark = Date.now();
+      // This navigation's own requests, in order (the redirect chain of the tab's main frame):
+      // a refusal is reported for one of them, never for a request something else made meanwhile
+      // (the old document's scripts, Chromium's own background traffic).
+      const chain: string[] = [];
+      const onRequest = (r: Request) => {
+        try {
+          if (r.isNavigationRequest() && r.frame() === page.mainFrame()) chain.push(r.url());
+        } catch {
+          // a request without a frame (service worker, browser-initiated): not this navigation
+        }
+      };
+      page.on("request", onRequest);
       let response;
       try {
         response = await page.goto(pre.checked.url.href, { waitUntil: "domcontentloaded" });
       } catch (err) {
-        const all = blockedSince(h, mark);
-        const blocked = all.find((b) => b.target === pre.checked.url.href) ?? reportable(all)[0];
+        const blocked = navigationBlock([pre.checked.url.href, ...chain], blockedSince(h, mark));
         if (blocked) throw new ToolError(refusalFor(input.url, blocked));
         throw new ToolError(`could not open ${input.url}: ${firstLine(err)}.`);
+      } finally {
+        page.off("request", onRequest);
       }
       const marker = response?.headers()[BLOCKED_HEADER];
       if (marker !== undefined) {
-        const blocked = reportable(blockedSince(h, mark)).find((b) => b.by === "proxy");
-        throw new ToolError(blocked ? refusalFor(input.url, blocked) : `refused: ${decodeURIComponent(marker)}.`);
+        // The proxy answered the navigation's last hop (response.url()) with its refusal.
+        const blocked = navigationBlock([pre.checked.url.href, ...chain, response!.url()], blockedSince(h, mark));
+        throw new ToolError(
+          refusalFor(input.url, blocked ?? { at: Date.now(), target: response!.url(), reason: decodeURIComponent(marker), by: "proxy" }),
+        );
       }
       await page.waitForLoadState("load", { timeout: 5_000 }).catch(() => undefined);
       const status = response ? `HTTP ${response.status()}` : "loaded";
@@ -374,6 +390,27 @@ async function runAction(input: BrowserInput, ctx: ToolContext): Promise<string>
       return `closed tab ${input.tab}; ${pages.length - 1} tab(s) left.`;
     }
   }
+}
+
+/** host:port, as the guard proxy records a refused CONNECT tunnel for this URL. */
+function tunnelTarget(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || (u.protocol === "https:" || u.protocol === "wss:" ? "443" : "80")}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The refusal of the navigation's own request latest in its chain (the redirect target before the URL asked for). */
+export function navigationBlock(chain: readonly string[], blocked: readonly BlockedRequest[]): BlockedRequest | undefined {
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const url = chain[i]!;
+    const tunnel = tunnelTarget(url);
+    const b = blocked.find((x) => x.target === url || (x.by === "proxy" && tunnel !== undefined && x.target === tunnel));
+    if (b) return b;
+  }
+  return undefined;
 }
 
 function refusalFor(requested: string, b: BlockedRequest): string {

@@ -5,7 +5,7 @@ import { useState } from "preact/hooks";
 import type { Gateway } from "../gateway";
 import { useAction, useClock, useEvents, useLoad } from "../hooks";
 import { ago, until } from "../transcript";
-import type { ApprovedSenderRow as Approved, ChannelPairing, ChannelStatus, PairingRequestRow as Pending } from "../../../src/protocol/results.js";
+import type { ApprovedSenderRow as Approved, ChannelPairing, ChannelStatus, PairingApproveResult, PairingRequestRow as Pending } from "../../../src/protocol/results.js";
 
 export function PairingPage(props: { gw: Gateway }) {
   const { gw } = props;
@@ -20,10 +20,15 @@ export function PairingPage(props: { gw: Gateway }) {
   useEvents(gw, ["pairing.requested", "pairing.resolved"], () => void data.reload());
   const act = useAction();
   const [confirmRevoke, setConfirmRevoke] = useState<string | undefined>(undefined);
+  // What pairing.approve says about the approved sender's session (their own, or — with
+  // session.dmScope "main" — yours), shown until the next action on the page.
+  const [approvedNote, setApprovedNote] = useState<PairingApproveResult | undefined>(undefined);
 
   const call = (method: string, params: Record<string, unknown>) =>
     act.run(async () => {
-      await gw.call(method, params);
+      setApprovedNote(undefined);
+      const res = await gw.call<unknown>(method, params);
+      if (method === "pairing.approve") setApprovedNote(res as PairingApproveResult);
       setConfirmRevoke(undefined);
       await data.reload();
     });
@@ -56,6 +61,12 @@ export function PairingPage(props: { gw: Gateway }) {
                 {!st?.enabled ? "disabled" : st.running ? "connected" : `not connected${st.error ? `: ${st.error}` : ""}`}
               </span>
             </h3>
+            {approvedNote?.channel === c.channel && (
+              <p class={approvedNote.sharedSession ? "error" : "muted"} role="status" data-approved-message data-sender-id={approvedNote.senderId}>
+                Approved {approvedNote.name ?? approvedNote.senderId}
+                {approvedNote.owner ? " as the owner" : ""}. {approvedNote.message}
+              </p>
+            )}
             {c.full && (
               <p class="error" role="alert" data-queue-full>
                 The pending queue is full ({c.pending.length} of {c.max}): new senders get no code
