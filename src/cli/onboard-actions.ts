@@ -133,20 +133,50 @@ async function collectInteractively(env: NodeJS.ProcessEnv): Promise<Collected |
     if (stop(v)) return undefined;
     baseUrl = v.trim();
   }
-  const def = provider === "openai-compatible" ? undefined : DEFAULT_MODELS[provider];
-  const model = await p.text({
-    message: "Model id",
-    placeholder: def ?? DEFAULT_COMPATIBLE_MODEL,
-    defaultValue: def ?? DEFAULT_COMPATIBLE_MODEL,
-    validate: (s) => (s && /\s/.test(s) ? "no spaces in a model id" : undefined),
-  });
-  if (stop(model)) return undefined;
   const keyName = provider === "anthropic" ? "ANTHROPIC_API_KEY" : provider === "openai" ? "OPENAI_API_KEY" : undefined;
   const apiKey = await p.password({
     message: keyName ? `API key (stored in credentials/providers.json, mode 600; empty: use $${keyName} at run time)` : "API key, if the endpoint needs one (empty: none)",
   });
   if (stop(apiKey)) return undefined;
-  const channel = await p.select<ChannelId | "none">({
+  // Check the endpoint and key now, and offer the models it lists (onboard/probe.ts).
+  const { probeModels } = await import("../onboard/probe.js");
+  const spin = p.spinner();
+  spin.start(`Checking ${baseUrl ?? provider}…`);
+  const key = apiKey.trim() || (keyName ? env[keyName]?.trim() : undefined);
+  const probe = await probeModels(provider, baseUrl, key || undefined);
+  if (probe.ok) spin.stop(`The endpoint answers: ${probe.models.length} model${probe.models.length === 1 ? "" : "s"} available.`);
+  else spin.error(`Could not check the endpoint: ${probe.reason}. You can go on; \`simpleclaw doctor\` checks it again later.`);
+  const def = provider === "openai-compatible" ? (probe.ok && probe.models[0]) || undefined : DEFAULT_MODELS[provider];
+  let model: string;
+  if (probe.ok && probe.models.length > 0 && probe.models.length <= 50) {
+    const OTHER = "\u0000other";
+    const initial = def && probe.models.includes(def) ? def : probe.models[0]!;
+    const picked = await p.select<string>({
+      message: "Model",
+      options: [...probe.models.map((m) => ({ value: m, label: m })), { value: OTHER, label: "Another model id…" }],
+      initialValue: initial,
+    });
+    if (stop(picked)) return undefined;
+    model = picked;
+    if (picked === OTHER) model = "";
+  } else {
+    model = "";
+  }
+  if (model === "") {
+    const fallback = def ?? DEFAULT_COMPATIBLE_MODEL;
+    const typed = await p.text({
+      message: "Model id",
+      placeholder: fallback,
+      defaultValue: fallback,
+      validate: (s) => (s && /\s/.test(s) ? "no spaces in a model id" : undefined),
+    });
+    if (stop(typed)) return undefined;
+    model = typed;
+    if (probe.ok && probe.models.length > 0 && !probe.models.includes(typed.trim() || fallback)) {
+      p.log.warn(`${typed.trim() || fallback} is not among the models the endpoint lists; replies will fail until it is.`);
+    }
+  }
+  const channel = await p.select<"telegram" | "discord" | "none">({
     message: "Connect a chat channel now? (you can add one later with `simpleclaw channels add`)",
     options: [
       { value: "none", label: "Not now", hint: "web chat and CLI only" },
@@ -159,9 +189,26 @@ async function collectInteractively(env: NodeJS.ProcessEnv): Promise<Collected |
   let channelToken: string | undefined;
   if (channel !== "none") {
     const { channelTokenProblem } = await import("./channels-actions.js");
-    const t = await p.password({ message: `${channel} bot token`, validate: (s) => (!s ? "the bot token is needed" : (channelTokenProblem(channel, s) ?? undefined)) });
-    if (stop(t)) return undefined;
-    channelToken = t.trim();
+    const { probeBotToken } = await import("../onboard/probe.js");
+    // Ask the platform who the token belongs to; a token it rejects is asked for again.
+    for (;;) {
+      const t = await p.password({ message: `${channel} bot token`, validate: (s) => (!s ? "the bot token is needed" : (channelTokenProblem(channel, s) ?? undefined)) });
+      if (stop(t)) return undefined;
+      channelToken = t.trim();
+      const check = p.spinner();
+      check.start(`Checking the token with ${channel === "telegram" ? "Telegram" : "Discord"}…`);
+      const who = await probeBotToken(channel, channelToken);
+      if (who.ok) {
+        check.stop(`The token belongs to ${who.name}.`);
+        break;
+      }
+      if (/rejected/.test(who.reason)) {
+        check.error(`${who.reason}; paste the token again.`);
+        continue;
+      }
+      check.error(`Could not check the token: ${who.reason}. It is saved unchecked; the gateway's log says whether it works.`);
+      break;
+    }
   }
   const answers: OnboardAnswers = {
     provider,

@@ -5,6 +5,8 @@
 //   POST /v1/responses          OpenAI Responses API (what `openai(model)` uses by default; JSON or SSE)
 //   POST /v1/messages           Anthropic Messages (JSON or SSE with named events)
 //   POST /v1/embeddings         OpenAI Embeddings (float or base64 vectors; see `embed` / `setEmbedder`)
+//   GET  /v1/models             the model list (OpenAI `{object:"list",data}`, or Anthropic's shape
+//                               when the request carries `anthropic-version`); see `models`
 //
 // The `/v1` prefix is optional. Replies come from a FIFO queue of scripted turns (`script(...)`);
 // when it is empty the default turn is used (echo mode: `echo: <last user message text>`).
@@ -136,6 +138,8 @@ export interface FakeModelServerOptions {
   host?: string;
   /** Vector for one input of POST /embeddings (default: `hashedEmbedding`, a 64-dim bag of words). */
   embed?: Embedder;
+  /** Model ids GET /models lists (default ["fake-small", "fake-large"]). */
+  models?: string[];
 }
 
 export type Embedder = (input: string) => number[];
@@ -200,6 +204,21 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
   const requests: RecordedRequest[] = [];
   const embeddingRequests: RecordedEmbeddingRequest[] = [];
   let embedder: Embedder = options.embed ?? hashedEmbedding;
+
+  /** GET /models: OpenAI's list, or Anthropic's when the client sends anthropic-version; 401 without the key. */
+  function handleModels(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const anthropic = req.headers["anthropic-version"] !== undefined;
+    const api: FakeApi = anthropic ? "anthropic" : "openai-chat";
+    if (!checkAuth(api, req.headers, apiKey)) {
+      sendJson(res, 401, anthropic ? anthropicErrorBody(401, "invalid x-api-key", "authentication_error") : openaiErrorBody(401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key"), {});
+      return;
+    }
+    const ids = options.models ?? ["fake-small", "fake-large"];
+    const body = anthropic
+      ? { data: ids.map((id) => ({ type: "model", id, display_name: id, created_at: "2026-01-01T00:00:00Z" })), has_more: false, first_id: ids[0] ?? null, last_id: ids.at(-1) ?? null }
+      : { object: "list", data: ids.map((id) => ({ id, object: "model", created: 1767225600, owned_by: "fake" })) };
+    sendJson(res, 200, body, {});
+  }
 
   /** OpenAI POST /embeddings: `input` is a string or an array of strings; answers floats or base64 Float32. */
   function handleEmbeddings(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
@@ -269,6 +288,7 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     const route = path.replace(/^\/v1(?=\/)/, "");
     if (req.method === "POST" && route === "/embeddings") return handleEmbeddings(req, res, raw);
+    if (req.method === "GET" && route === "/models") return handleModels(req, res);
     let api: FakeApi | undefined;
     if (req.method === "POST" && route === "/chat/completions") api = "openai-chat";
     else if (req.method === "POST" && route === "/responses") api = "openai-responses";
