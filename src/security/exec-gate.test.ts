@@ -23,8 +23,9 @@ const SPECIAL: Record<string, string> = {
   gsort: "/opt/homebrew/bin/gsort",
   gtar: "/opt/homebrew/bin/gtar",
   gmake: "/opt/homebrew/bin/gmake",
+  gcp: "/opt/homebrew/bin/gcp",
 };
-const PROGRAMS = new Set([...ALLOWLISTED, "rm", "watch"]);
+const PROGRAMS = new Set([...ALLOWLISTED, "shred", "watch"]);
 const real = (name: string) => SPECIAL[name] ?? `/usr/bin/${name}`;
 const fake: Resolver = {
   executable(p) {
@@ -84,14 +85,14 @@ describe("policy", () => {
     expect(gate("ls", { policy: { ...OFF, security: "full", ask: "always" } }).decision).toBe("ask");
   });
   it("full runs anything except control characters", () => {
-    expect(gate("rm -rf x", { policy: { ...OFF, security: "full" } }).decision).toBe("allow");
+    expect(gate("shred -u x", { policy: { ...OFF, security: "full" } }).decision).toBe("allow");
     expect(gate("ls\r", { policy: { ...OFF, security: "full" } }).decision).toBe("deny");
   });
   it("a miss asks with on-miss and is denied with off, in one sentence", () => {
-    const ask = gate("rm x", { policy: { ...OFF, ask: "on-miss" } });
+    const ask = gate("shred x", { policy: { ...OFF, ask: "on-miss" } });
     expect(ask).toMatchObject({ decision: "ask" });
-    expect(ask.reason).toMatch(/^needs approval because no allowlist entry matches \/usr\/bin\/rm in "rm x"\.$/);
-    expect(gate("rm x").reason).toMatch(/^not allowed because .*, and ask is off\.$/);
+    expect(ask.reason).toMatch(/^needs approval because no allowlist entry matches \/usr\/bin\/shred in "shred x"\.$/);
+    expect(gate("shred x").reason).toMatch(/^not allowed because .*, and ask is off\.$/);
   });
   it("cwd outside the confinement root is refused", () => {
     expect(gate("ls", { cwd: "/home/me" }).reason).toMatch(/outside the workspace/);

@@ -116,6 +116,9 @@ export function decideExecGate(input: ExecGateInput): ExecGateResult {
   return out("ask", `needs approval because ${why}.`);
 }
 
+/** Glob characters: a written path containing one is a pattern, not a name (braces never get this far). */
+const PATTERN = /[*?[]/;
+
 /** null when every simple command (wrapped ones included) is admitted; else why not. */
 function missReason(input: ExecGateInput, segments: GateSegment[]): string | null {
   const opts: AnalyzeOptions = { PATH: input.PATH, cwd: input.cwd, workspace: input.root, resolver: input.resolver, ...(input.home ? { home: input.home } : {}) };
@@ -124,7 +127,8 @@ function missReason(input: ExecGateInput, segments: GateSegment[]): string | nul
   const odd = Object.keys(input.env ?? {}).filter((k) => !HARMLESS_ENV.test(k));
   const ctx: ProfileContext = {
     confined(p) {
-      if (input.root === null) return false;
+      // A pattern (`.gi?/hooks`, `*`) names files nobody can see now: fail closed.
+      if (input.root === null || PATTERN.test(p)) return false;
       const abs = p.startsWith("/") ? p : `${input.cwd}/${p}`;
       const real = input.resolver.realpath(abs);
       const root = input.resolver.realpath(input.root);

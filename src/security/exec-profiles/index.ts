@@ -4,12 +4,13 @@
 // perl5.36), Debian alternatives suffixes (vim.basic, nc.openbsd, fakeroot-sysv) and
 // multi-call binaries (busybox, toybox, setarch as linux32) normalised. Pure.
 import path from "node:path";
+import { FILE_PROFILES } from "./files.js";
 import { INTERPRETER_PROFILES } from "./interpreters.js";
 import { TOOL_PROFILES } from "./tools.js";
 import type { Profile } from "./types.js";
 import { WRAPPER_PROFILES } from "./wrappers.js";
 
-export const PROFILES: readonly Profile[] = [...TOOL_PROFILES, ...WRAPPER_PROFILES, ...INTERPRETER_PROFILES];
+export const PROFILES: readonly Profile[] = [...TOOL_PROFILES, ...FILE_PROFILES, ...WRAPPER_PROFILES, ...INTERPRETER_PROFILES];
 
 const BY_NAME = new Map<string, Profile>();
 for (const p of PROFILES) {
@@ -23,7 +24,8 @@ for (const p of PROFILES) {
 const MULTICALL = new Set(["busybox", "toybox", "coreutils", "setarch"]);
 
 /** GNU tools Homebrew installs with a `g` prefix (gsed, gawk, gfind…): only these lose the g (gzip is not zip). */
-const GNU_TOOLS = new Set(["sed", "awk", "find", "xargs", "tar", "sort", "split", "make", "diff", "diff3", "sdiff", "cmp", "timeout", "env", "nice", "nohup", "stdbuf", "time"]);
+const GNU_TOOLS = new Set(["sed", "awk", "find", "xargs", "tar", "sort", "split", "make", "diff", "diff3", "sdiff", "cmp", "timeout", "env", "nice", "nohup", "stdbuf", "time",
+  "cp", "mv", "ln", "install", "rm", "rmdir", "unlink", "mkdir", "touch", "truncate", "shred", "tee", "chmod", "chown", "chgrp", "dd"]);
 
 /** Normalise one name to a profile name, if it names a profiled program. */
 export function normalizeName(name: string): string | undefined {

@@ -11,6 +11,17 @@ export const INTERPRETERS = [
   "deno", "bun", "ruby", "php", "lua", "luajit", "tclsh", "wish", "Rscript", "R",
   "osascript", "jjs", "irb", "pwsh", "powershell", "guile", "racket", "sbcl", "ghci", "runghc", "julia", "java", "jshell",
   "groovy", "scala", "kotlin", "swift", "erl", "escript", "elixir", "iex", "clisp", "expect",
+  // database shells (.shell, .system, \!), calculators and macro processors with a shell escape
+  "sqlite3", "duckdb", "psql", "mysql", "mariadb", "mongosh", "mongo", "dc", "bc", "m4", "gnuplot", "octave",
+  // TeX (\write18), and network clients with a local shell escape or script engine
+  "tex", "latex", "pdflatex", "xelatex", "lualatex", "luatex", "nmap", "tcpdump", "sftp", "ftp", "lftp", "telnet", "mail",
+  "mailx", "s-nail", "svn", "hg", "gpg", "gpg2", "ssh-keygen", "ssh-add",
+];
+/** Programs that start other programs: terminals and multiplexers, openers, session and process managers. */
+const LAUNCHERS = [
+  "tmux", "screen", "dtach", "abduco", "byobu", "xdg-open", "open", "openvt", "gio", "run-parts", "dbus-launch",
+  "dbus-run-session", "xvfb-run", "xterm", "x-terminal-emulator", "gnome-terminal", "konsole", "kitty", "alacritty",
+  "wezterm", "runcon", "chpst", "daemonize", "start-stop-daemon", "pm2", "nodemon",
 ];
 const RUNNERS = [
   "npx", "pnpx", "bunx", "uvx", "npm", "pnpm", "yarn", "pip", "pipx", "uv", "cargo", "go", "gem", "bundle", "composer",
@@ -26,6 +37,7 @@ const python = infoOnly(["python", "pypy"], "interpreter", RUNS_CODE, ["-V"]);
 const perl = infoOnly(["perl"], "interpreter", RUNS_CODE, ["-v", "-V"]);
 const node = infoOnly(["node", "nodejs"], "interpreter", RUNS_CODE, ["-v"]);
 const runners = infoOnly(RUNNERS, "interpreter", "runs code from packages, build files or plugins");
+const launchers = infoOnly(LAUNCHERS, "interpreter", "starts other programs in a way that is not analyzed");
 const editors = infoOnly(EDITORS, "interpreter", "is an editor, which can run shell commands and write any file");
 
 const PAGER_GRAMMAR: Grammar = {
@@ -84,4 +96,4 @@ const man: Profile = {
   },
 };
 
-export const INTERPRETER_PROFILES: readonly Profile[] = [shells, interpreters, python, perl, node, runners, editors, pager, netcat, man];
+export const INTERPRETER_PROFILES: readonly Profile[] = [shells, interpreters, python, perl, node, runners, launchers, editors, pager, netcat, man];

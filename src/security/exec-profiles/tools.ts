@@ -4,7 +4,7 @@
 // Each lists the program's real option grammar; options not listed are a miss.
 import { getopt, type Grammar } from "./getopt.js";
 import { awkProgramProblem, sedScriptProblem } from "./scripts.js";
-import { gnuProfile, miss, ok, type Profile, type Verdict } from "./types.js";
+import { gnuProfile, miss, ok, type Profile, type ProfileContext, type Verdict } from "./types.js";
 
 const INFO = { help: 0, version: 0 } as const;
 
@@ -664,6 +664,7 @@ export const curl = gnuProfile({
   writes: ["o", "D", "c", "output-dir"],
   operands(p, _ctx, name) {
     for (const o of p.opts) {
+      if (o.name === "w" && o.value?.includes("%output{")) return miss(`${name} ${o.spelled}: %output{} writes a file`);
       if (CURL_FILE_DATA.has(o.name) && o.value !== undefined && (/^[@<]/.test(o.value) || /=[@<]/.test(o.value))) {
         return miss(`${name} ${o.spelled}: sends the contents of a local file`);
       }
@@ -708,7 +709,16 @@ export const scp = gnuProfile({
     D: "names the sftp server program",
     X: "sets sftp options",
   },
+  operands: (p, ctx, name) => localDestination(p.operands, ctx, name),
 });
+
+/** `host:path` (a colon before any slash) or `rsync://` is remote; a local destination must be inside the workspace. */
+function localDestination(operands: readonly string[], ctx: ProfileContext, name: string): Verdict {
+  if (operands.length < 2) return ok;
+  const dest = operands[operands.length - 1]!;
+  if (/^[^/]*:/.test(dest)) return ok;
+  return ctx.confined(dest) ? ok : miss(`${name}: copies into ${dest}, which is not a path it may change (outside the workspace, in .git, or a pattern)`);
+}
 
 export const rsync = gnuProfile({
   names: ["rsync"],
@@ -741,6 +751,8 @@ export const rsync = gnuProfile({
     "only-write-batch": "writes a file",
     "read-batch": "replays a batch file",
   },
+  writes: ["T"],
+  operands: (p, ctx, name) => localDestination(p.operands, ctx, name),
 });
 
 export const TOOL_PROFILES: readonly Profile[] = [sed, awk, sort, split, diff, diff3, sdiff, find, tar, zip, unzip, make, git, wget, curl, ssh, scp, rsync];

@@ -1,0 +1,285 @@
+// File utilities (docs/exec.md, "Profiles"): programs whose operands name the files they
+// write, move, delete, link or change. Every file such a program changes must be where a
+// redirection may write — inside the workspace and not in git metadata (ctx.confined) — so an
+// allowlist entry for `cp` or `tee` with any arguments is no wider than `>`. Files a program
+// only reads may be anywhere. A hard link is a write: it makes a file outside reachable by
+// name from inside. Pure.
+import { getopt, type Grammar } from "./getopt.js";
+import { gnuProfile, miss, ok, type Profile, type ProfileContext, type Verdict } from "./types.js";
+
+const INFO = { help: 0, version: 0 } as const;
+const BACKUP = { backup: 2, suffix: "S" } as const;
+
+function inside(files: readonly string[], ctx: ProfileContext, name: string, what: string): Verdict {
+  for (const f of files) {
+    if (!ctx.confined(f)) return miss(`${name}: ${what} ${f}, which is not a path it may change (outside the workspace, in .git, or a pattern)`);
+  }
+  return ok;
+}
+
+const has = (p: { opts: readonly { name: string }[] }, n: string) => p.opts.some((o) => o.name === n);
+const value = (p: { opts: { name: string; value?: string }[] }, n: string) => p.opts.find((o) => o.name === n)?.value;
+
+/**
+ * Where a copy-like program (cp, mv, ln, install) puts its result: `-t DIR` (checked as a
+ * written option value) or the last operand. With `-t`, every operand is a source.
+ */
+function destination(p: { opts: { name: string; value?: string }[]; operands: string[] }): { dest: string | undefined; sources: string[] } {
+  if (value(p, "t") !== undefined) return { dest: undefined, sources: p.operands };
+  if (p.operands.length < 2) return { dest: ".", sources: p.operands };
+  return { dest: p.operands[p.operands.length - 1], sources: p.operands.slice(0, -1) };
+}
+
+export const cp = gnuProfile({
+  names: ["cp"],
+  safe: "copying from anywhere into the workspace; no hard links (-l) to files outside",
+  grammar: {
+    short: "abdfHilLnPpRrsS:t:TuvxZ",
+    long: {
+      archive: "a", "attributes-only": 0, "copy-contents": 0, dereference: "L", force: "f", interactive: "i", link: "l",
+      "no-clobber": "n", "no-dereference": "P", preserve: 2, "no-preserve": 1, parents: 0, recursive: "R", reflink: 2,
+      "remove-destination": 0, sparse: 1, "strip-trailing-slashes": 0, "symbolic-link": "s", "target-directory": "t",
+      "no-target-directory": "T", update: 2, verbose: "v", "keep-directory-symlink": 0, "one-file-system": "x",
+      context: 2, debug: 0, ...BACKUP, ...INFO,
+    },
+  },
+  writes: ["t"],
+  operands(p, ctx, name) {
+    const { dest, sources } = destination(p);
+    if (dest !== undefined) {
+      const v = inside([dest], ctx, name, "writes");
+      if (!v.ok) return v;
+    }
+    return has(p, "l") ? inside(sources, ctx, `${name} -l`, "hard-links") : ok;
+  },
+});
+
+export const mv = gnuProfile({
+  names: ["mv"],
+  safe: "moving files within the workspace (the sources are removed, so they must be inside too)",
+  grammar: {
+    short: "bfinS:t:TuvZ",
+    long: {
+      exchange: 0, force: "f", interactive: "i", "no-clobber": "n", "no-copy": 0, "strip-trailing-slashes": 0,
+      "target-directory": "t", "no-target-directory": "T", update: 2, verbose: "v", context: "Z", debug: 0, ...BACKUP, ...INFO,
+    },
+  },
+  writes: ["t"],
+  operands(p, ctx, name) {
+    const { dest, sources } = destination(p);
+    return inside(dest === undefined ? sources : [...sources, dest], ctx, name, "moves");
+  },
+});
+
+export const ln = gnuProfile({
+  names: ["ln"],
+  safe: "links created inside the workspace; symbolic links may point anywhere, hard links only to files inside",
+  grammar: {
+    short: "bdFfinrsS:t:TLPv",
+    long: {
+      directory: "d", force: "f", interactive: "i", logical: "L", "no-dereference": "n", physical: "P", relative: "r",
+      symbolic: "s", "target-directory": "t", "no-target-directory": "T", verbose: "v", ...BACKUP, ...INFO,
+    },
+  },
+  writes: ["t"],
+  operands(p, ctx, name) {
+    const { dest, sources } = destination(p);
+    if (dest !== undefined) {
+      const v = inside([dest], ctx, name, "creates a link at");
+      if (!v.ok) return v;
+    }
+    return has(p, "s") ? ok : inside(sources, ctx, name, "hard-links");
+  },
+});
+
+export const install = gnuProfile({
+  names: ["install"],
+  safe: "installing files into the workspace; no --strip-program",
+  grammar: {
+    short: "bcCdDg:m:o:pPsS:t:TvZ",
+    long: {
+      compare: "C", directory: "d", group: "g", mode: "m", owner: "o", "preserve-timestamps": "p", "preserve-context": 0,
+      strip: "s", "strip-program": 1, "target-directory": "t", "no-target-directory": "T", verbose: "v", context: 2,
+      debug: 0, ...BACKUP, ...INFO,
+    },
+  },
+  code: { "strip-program": "names the program install runs to strip binaries" },
+  writes: ["t"],
+  operands(p, ctx, name) {
+    if (has(p, "d")) return inside(p.operands, ctx, name, "creates");
+    const { dest } = destination(p);
+    return dest === undefined ? ok : inside([dest], ctx, name, "writes");
+  },
+});
+
+/** Programs whose every operand is a file they change. */
+function changesEach(names: string[], what: string, grammar: Grammar, extra: { code?: Record<string, string>; writes?: string[] } = {}): Profile {
+  return gnuProfile({
+    names,
+    safe: `${what} files inside the workspace only`,
+    grammar,
+    ...extra,
+    operands: (p, ctx, name) => inside(p.operands, ctx, name, what),
+  });
+}
+
+export const rm = changesEach(["rm"], "deletes", {
+  short: "dfirIRv",
+  long: {
+    force: "f", interactive: 2, "one-file-system": 0, "no-preserve-root": 0, "preserve-root": 2, recursive: "r", dir: "d",
+    verbose: "v", ...INFO,
+  },
+});
+export const rmdir = changesEach(["rmdir"], "removes", { short: "pv", long: { "ignore-fail-on-non-empty": 0, parents: "p", verbose: "v", ...INFO } });
+export const unlink = changesEach(["unlink"], "deletes", { long: { ...INFO } });
+export const mkdir = changesEach(["mkdir"], "creates", { short: "m:pvZ", long: { mode: "m", parents: "p", verbose: "v", context: 2, ...INFO } });
+export const touch = changesEach(["touch"], "creates or changes", {
+  short: "acd:fhmr:t:",
+  long: { "no-create": "c", date: "d", "no-dereference": "h", reference: "r", time: 1, ...INFO },
+});
+export const truncate = changesEach(["truncate"], "truncates", { short: "cor:s:", long: { "no-create": "c", "io-blocks": "o", reference: "r", size: "s", ...INFO } });
+export const shred = changesEach(["shred"], "overwrites", {
+  short: "fn:s:uvxz",
+  long: { force: "f", iterations: "n", "random-source": 1, size: "s", remove: 2, verbose: "v", exact: "x", zero: "z", ...INFO },
+});
+export const tee = changesEach(["tee"], "writes", { short: "aip", long: { append: "a", "ignore-interrupts": "i", "output-error": 2, ...INFO } });
+
+const OWNERSHIP: Grammar = {
+  short: "cfvRhHLP",
+  long: {
+    changes: "c", silent: "f", quiet: "f", verbose: "v", dereference: 0, "no-dereference": "h", from: 1, "no-preserve-root": 0,
+    "preserve-root": 0, reference: 1, recursive: "R", ...INFO,
+  },
+};
+/** chmod modes may start with `-` (`chmod -w f`): such a word is the mode, not an option. */
+const MODE = /^[-+=]([rwxXst]+|[ugo])?([,+=-][rwxXstugo]*)*$|^[ugoa]*[-+=]/;
+
+/** chmod, chown, chgrp: the first operand is the mode/owner/group unless --reference names a file. */
+function attributes(names: string[], what: string): Profile {
+  return {
+    names,
+    kind: "code",
+    safe: `changing the ${what} of files inside the workspace only`,
+    check(args, ctx, name) {
+      // chmod reads an option-like mode word (`-w`, `-rwx`) as the mode, like coreutils does.
+      const mode = name === "chmod" ? args.findIndex((a) => /^-[^-]/.test(a) && MODE.test(a) && !/^-[cfvRhHLP]+$/.test(a)) : -1;
+      const p = getopt(OWNERSHIP, mode >= 0 ? args.filter((_, j) => j !== mode) : args);
+      if (!p.ok) return miss(`${name}: ${p.reason}`);
+      const files = mode >= 0 || value(p, "reference") !== undefined ? p.operands : p.operands.slice(1);
+      return inside(files, ctx, name, `changes the ${what} of`);
+    },
+  };
+}
+export const chmod = attributes(["chmod"], "mode");
+export const chown = attributes(["chown"], "owner");
+export const chgrp = attributes(["chgrp"], "group");
+
+const DD_KEYS = new Set(["if", "of", "bs", "ibs", "obs", "cbs", "count", "skip", "seek", "iseek", "oseek", "conv", "iflag", "oflag", "status"]);
+
+/** dd: `KEY=VALUE` operands only; `of=` inside the workspace. */
+export const dd: Profile = {
+  names: ["dd"],
+  kind: "code",
+  safe: "KEY=VALUE operands; of= inside the workspace",
+  check(args, ctx, name) {
+    if (args.length === 1 && (args[0] === "--help" || args[0] === "--version")) return ok;
+    for (const a of args) {
+      const eq = a.indexOf("=");
+      const key = eq > 0 ? a.slice(0, eq) : "";
+      if (!DD_KEYS.has(key)) return miss(`${name}: ${a} is not an operand it knows`);
+      if (key === "of") {
+        const v = inside([a.slice(eq + 1)], ctx, name, "writes");
+        if (!v.ok) return v;
+      }
+    }
+    return ok;
+  },
+};
+
+/**
+ * patch: only with the file to patch named (without one, patch takes the files to change from
+ * the patch text, which can name .git/hooks); -o, -r, -d, -B/-Y prefixes inside; no ed scripts.
+ */
+export const patch = gnuProfile({
+  names: ["patch"],
+  safe: "patch FILE [PATCHFILE] (or -o) inside the workspace; no -e/--ed",
+  grammar: {
+    short: "bB:cd:D:eEfF:g:i:lnNo:p:r:RsStTuvV:xY:z:Z",
+    long: {
+      backup: "b", prefix: "B", context: "c", directory: "d", ifdef: "D", ed: "e", "remove-empty-files": "E", force: "f",
+      fuzz: "F", get: "g", input: "i", "ignore-whitespace": "l", normal: "n", forward: "N", output: "o", strip: "p",
+      "reject-file": "r", reverse: "R", quiet: "s", silent: "s", batch: "t", "set-time": "T", unified: "u", version: "v",
+      "version-control": "V", "basename-prefix": "Y", suffix: "z", "set-utc": "Z", "dry-run": 0, posix: 0, merge: 2,
+      "no-backup-if-mismatch": 0, "backup-if-mismatch": 0, "reject-format": 1, "read-only": 1, "follow-symlinks": 0,
+      "quoting-style": 1, verbose: 0, help: 0,
+    },
+  },
+  code: { e: "treats the patch as an ed script, which can run commands", x: "sets debugging flags" },
+  writes: ["o", "r", "d", "B", "Y"],
+  operands(p, ctx, name) {
+    if (has(p, "dry-run") || has(p, "v") || has(p, "help")) return ok;
+    const target = p.operands[0];
+    if (target === undefined && value(p, "o") === undefined) {
+      return miss(`${name}: without a file to patch it changes the files the patch text names; name the file (patch FILE PATCHFILE)`);
+    }
+    return target === undefined ? ok : inside([target], ctx, name, "changes");
+  },
+});
+
+/**
+ * Compressors replace each operand with its (de)compressed file and delete the original,
+ * unless they write to stdout (-c) or only test or list.
+ */
+function compressor(names: string[], grammar: Grammar, readOnly: readonly string[], code: Record<string, string> = {}): Profile {
+  return gnuProfile({
+    names,
+    safe: "compressing/decompressing files inside the workspace, or to stdout (-c) from anywhere",
+    grammar,
+    code,
+    operands(p, ctx, name) {
+      if (p.opts.some((o) => readOnly.includes(o.name))) return ok;
+      return inside(p.operands, ctx, name, "replaces");
+    },
+  });
+}
+
+export const gzip = compressor(
+  ["gzip", "gunzip", "uncompress"],
+  {
+    short: "123456789acdfhklLnNqrS:tvV",
+    long: {
+      ascii: "a", stdout: "c", "to-stdout": "c", decompress: "d", uncompress: "d", force: "f", help: "h", keep: "k", list: "l",
+      license: "L", "no-name": "n", name: "N", quiet: "q", recursive: "r", rsyncable: 0, suffix: "S", synchronous: 0,
+      test: "t", verbose: "v", version: "V", fast: "1", best: "9",
+    },
+  },
+  ["c", "t", "l", "L", "h", "V"],
+);
+export const bzip2 = compressor(
+  ["bzip2", "bunzip2"],
+  {
+    short: "123456789cdfhkLqstvVz",
+    long: {
+      stdout: "c", decompress: "d", compress: "z", force: "f", help: "h", keep: "k", license: "L", quiet: "q", small: "s",
+      test: "t", verbose: "v", version: "V", fast: "1", best: "9",
+    },
+  },
+  ["c", "t", "L", "h", "V"],
+);
+export const xz = compressor(
+  ["xz", "unxz", "lzma", "unlzma"],
+  {
+    short: "0123456789cC:defF:hHklM:qS:tT:vVz",
+    long: {
+      compress: "z", decompress: "d", uncompress: "d", test: "t", list: "l", keep: "k", stdout: "c", "to-stdout": "c",
+      force: "f", format: "F", check: "C", extreme: "e", threads: "T", quiet: "q", verbose: "v", help: "h",
+      "long-help": "H", version: "V", suffix: "S", memlimit: "M", files: 2, files0: 2, "no-sparse": 0, robot: 0,
+      "single-stream": 0, "ignore-check": 0, "block-size": 1, "memlimit-compress": 1, "memlimit-decompress": 1,
+      "no-adjust": 0, fast: "0", best: "9",
+    },
+  },
+  ["c", "t", "l", "h", "H", "V"],
+  { files: "reads the names of the files it replaces from a file", files0: "reads the names of the files it replaces from a file" },
+);
+
+export const FILE_PROFILES: readonly Profile[] = [cp, mv, ln, install, rm, rmdir, unlink, mkdir, touch, truncate, shred, tee, chmod, chown, chgrp, dd, patch, gzip, bzip2, xz];
