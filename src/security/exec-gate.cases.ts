@@ -187,6 +187,7 @@ export const CASES: readonly GateCase[] = [
   ok("git log --oneline -5"),
   ok("git diff --stat HEAD"),
   ok("git grep -n TODO"),
+  ok("git init -q out/repo"),
   c("code-operand", "git -c core.pager=id log", false, /configuration/),
   c("attached-value", "git -ccore.pager=id log", false, /configuration/),
   c("code-operand", "git --config-env=core.pager=X log", false, /configuration/),
@@ -321,6 +322,9 @@ export const CASES: readonly GateCase[] = [
   c("privileged", "run0 ls", false, /privileges/, ["run0"]),
   c("privileged", "nice sudo ls", false, /privileges/, ["nice", "sudo"]),
   c("privileged", "env sudo ls", false, /privileges/, ["env", "sudo"]),
+  c("writes-outside", "git clone https://example.invalid/r.git /tmp/r", false, /outside the workspace/, ["git"]),
+  c("writes-outside", "git init ../elsewhere", false, /outside the workspace/, ["git"]),
+  c("writes-outside", "git mv f .git/hooks/pre-commit", false, /\.git/, ["git"]),
   // --- file utilities: what they change must be where a redirection may write ---------
   ok("cp f f.copy", ["cp"]),
   ok("cp -r dir out/dircopy", ["cp"]),

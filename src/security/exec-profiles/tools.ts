@@ -561,7 +561,7 @@ export const git: Profile = {
   names: ["git"],
   kind: "code",
   safe: `the subcommands ${Object.keys(GIT_SUB).join(", ")} with their known options; no -c/--config-env/-C/--git-dir/--exec-path, --upload-pack, --ext-diff, --textconv, --output, grep -O, aliases or other subcommands`,
-  check(args, _ctx, name) {
+  check(args, ctx, name) {
     const g = getopt(GIT_GLOBAL, args);
     if (!g.ok) return miss(`${name}: ${g.reason}`);
     for (const o of g.opts) {
@@ -587,6 +587,12 @@ export const git: Profile = {
     }
     if (sub === "stash" && p.operands.length > 0 && !GIT_STASH_SUB.has(p.operands[0]!)) {
       return miss(`${name} stash ${p.operands[0]}: not a stash subcommand it knows`);
+    }
+    // Where git creates files outside the repository it is in: the clone or init directory;
+    // and `mv`, which names work-tree paths.
+    const written = sub === "clone" ? p.operands.slice(1, 2) : sub === "init" || sub === "mv" ? p.operands : [];
+    for (const f of written) {
+      if (!ctx.confined(f)) return miss(`${name} ${sub}: writes ${f}, which is not a path it may change (outside the workspace, in .git, or a pattern)`);
     }
     return ok;
   },
