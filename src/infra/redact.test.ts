@@ -93,14 +93,43 @@ describe("Redactor.text: secret shapes", () => {
   });
 });
 
+describe("secret values by shape", () => {
+  const r = new Redactor();
+  it("masks tokens and keys of well-known services, JWTs, PEM private keys and webhook URLs", () => {
+    const cases: Array<[string, string]> = [
+      ["ghp_" + "a".repeat(36), "ghp_"],
+      ["github_pat_" + "B".repeat(50), "github_pat_"],
+      ["AKIA" + "ABCDEFGHIJKLMNOP", "AKIA"],
+      ["AIza" + "x".repeat(35), "AIza"],
+      ["eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlLXZhbHVl", "eyJ"],
+      ["MTAxMjM0NTY3ODkwMTIzNDU2Nzg5.GaBcDe.abcdefghijklmnopqrstuvwxyz0123", "MTAx"],
+      ["-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk\n-----END OPENSSH PRIVATE KEY-----", "b3Bl"],
+      ["https://discord.com/api/webhooks/123456/abcDEF-token", "abcDEF"],
+      ["https://hooks.slack.com/services/T000/B000/XXXXsecret", "XXXXsecret"],
+    ];
+    for (const [secret, leak] of cases) {
+      const out = r.text(`value: ${secret} end`);
+      expect(out, secret).toContain(REDACTED);
+      expect(out, secret).not.toContain(leak);
+      expect(out.endsWith(" end"), secret).toBe(true);
+    }
+    expect(r.text("https://discord.com/api/webhooks/123456/abcDEF-token")).toBe(`https://discord.com/api/webhooks/${REDACTED}`);
+  });
+  it("leaves ordinary text alone", () => {
+    for (const s of ["AKIA is a prefix", "eyJ alone", "a git sha 3f2a9c1e0b7d4f8a9c1e0b7d4f8a9c1e0b7d4f8a", "https://discord.com/channels/1/2"]) {
+      expect(r.text(s), s).toBe(s);
+    }
+  });
+});
+
 describe("isSecretKey", () => {
   it("recognises secret-named keys case-insensitively", () => {
-    for (const k of ["token", "Token", "password", "apiKey", "api_key", "APIKEY", "secret", "botToken", "appToken", "signingSecret", "authorization", "Authorization", "privateKey", "deviceToken", "clientSecret"]) {
+    for (const k of ["token", "Token", "password", "apiKey", "api_key", "APIKEY", "secret", "botToken", "appToken", "signingSecret", "authorization", "Authorization", "privateKey", "deviceToken", "clientSecret", "X-Api-Key", "x-goog-api-key", "Proxy-Authorization", "Set-Cookie", "AWS_SECRET_ACCESS_KEY", "secretAccessKey", "OPENAI_API_KEY", "passphrase", "sentryDsn", "webhookUrl", "Private-Token", "X-Auth-Token", "refresh_token", "signingKey"]) {
       expect(isSecretKey(k), k).toBe(true);
     }
   });
   it("does not flag ordinary keys", () => {
-    for (const k of ["tokens", "tokenCount", "mode", "port", "passwordMode", "url", "name", "secretary"]) {
+    for (const k of ["tokens", "maxTokens", "tokenCount", "mode", "port", "passwordMode", "url", "name", "secretary", "key", "keyboard", "tokenizer", "baseUrl", "publicKey", "hotkey", "monkey"]) {
       expect(isSecretKey(k), k).toBe(false);
     }
   });

@@ -9,11 +9,19 @@
 export const REDACTED = "[redacted]";
 
 /**
- * Config/object keys whose values are always secret: the exact names, and any name that
- * ends in Token / Secret / Password / ApiKey / PrivateKey (accessToken, webhookSecret,
- * refreshToken, dbPassword…). Plural counts such as maxTokens are not secrets.
+ * Config/object keys whose values are always secret, read as words (camelCase, snake_case,
+ * kebab-case and header spellings alike): the last word names a secret (token, secret,
+ * password, passphrase, credentials, cookie, authorization…), or the last two words do
+ * (api key, private key, access key, webhook url…). So accessToken, webhookSecret,
+ * X-Api-Key, Proxy-Authorization, Set-Cookie and AWS_SECRET_ACCESS_KEY are secrets;
+ * maxTokens, tokenCount and passwordMode are not.
  */
-const SECRET_KEY = /^(token|password|passwd|apikey|api_key|api-key|secret|authorization|cookie|credentials?)$|(token|secret|password|passwd|apikey|api_key|privatekey|private_key)$/i;
+const SECRET_LAST = new Set(["token", "secret", "password", "passwd", "pwd", "passphrase", "credential", "credentials", "cookie", "authorization", "apikey", "privatekey", "dsn"]);
+const SECRET_BEFORE_KEY = new Set(["api", "private", "access", "secret", "signing", "encryption", "master", "client", "license", "session", "auth", "app", "account", "service"]);
+
+function keyWords(key: string): string[] {
+  return key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase().split(/[^a-z0-9]+/).filter((w) => w !== "");
+}
 
 /** scheme://user:password@ or scheme://token@ : the userinfo of a URL. */
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s?#@]+@/gi;
@@ -26,10 +34,24 @@ const PATTERNS: RegExp[] = [
   /(?<!\d)\d{6,12}:[A-Za-z0-9_-]{30,}/g, // Telegram bot tokens (also inside ".../bot<token>/getMe" URLs)
   /\bxox[abposr]-[A-Za-z0-9-]{10,}/g, // Slack tokens
   /\bxapp-[A-Za-z0-9-]{10,}/g,
+  /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})/g, // GitHub tokens
+  /\bAKIA[0-9A-Z]{16}\b/g, // AWS access key ids
+  /\bAIza[0-9A-Za-z_-]{35}/g, // Google API keys
+  /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, // JWTs
+  /\b[MNO][A-Za-z\d_-]{23,27}\.[\w-]{6}\.[\w-]{27,}/g, // Discord bot tokens
+  /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g, // PEM private keys
 ];
+/** Webhook URLs whose path is the credential (Discord, Slack): the path is masked, the host kept. */
+const WEBHOOK_URL = /\b(https:\/\/(?:(?:canary\.|ptb\.)?discord(?:app)?\.com\/api\/webhooks|hooks\.slack\.com\/(?:services|workflows|triggers)))\/[\w/-]+/gi;
 
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key);
+  const w = keyWords(key);
+  const last = w.at(-1);
+  if (last === undefined) return false;
+  if (SECRET_LAST.has(last)) return true;
+  const before = w.at(-2);
+  if (before === undefined) return false;
+  return (last === "key" && SECRET_BEFORE_KEY.has(before)) || (before === "webhook" && last === "url");
 }
 
 export class Redactor {
@@ -52,6 +74,7 @@ export class Redactor {
         typeof scheme === "string" && /^(bearer|basic)$/i.test(scheme) ? `${scheme} ${REDACTED}` : REDACTED,
       );
     }
+    out = out.replace(WEBHOOK_URL, (_m, base: string) => `${base}/${REDACTED}`);
     out = out.replace(URL_USERINFO, (_m, scheme: string) => `${scheme}${REDACTED}@`);
     out = out.replace(SECRET_QUERY, (_m, name: string) => `${name}${REDACTED}`);
     return out;
