@@ -58,8 +58,8 @@ function readRequires(front: Record<string, unknown>): Requirements | string {
   return { bins: binsL, env: envL, os: (os as string[]).map((o) => OS_ALIASES[o.toLowerCase()] ?? o.toLowerCase()) };
 }
 
-/** Parses SKILL.md text. `folder` is the skill folder's name, which must equal `name`. */
-export function parseSkillMd(text: string, folder: string): ParseResult {
+/** Parses SKILL.md text. `folder` is the skill folder's name, which must equal `name` (undefined: not checked, e.g. before install). */
+export function parseSkillMd(text: string, folder: string | undefined): ParseResult {
   const t = text.startsWith("\ufeff") ? text.slice(1) : text;
   const m = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(t);
   if (!m) return { ok: false, error: `${SKILL_FILE} does not start with YAML front matter between "---" lines` };
@@ -75,7 +75,7 @@ export function parseSkillMd(text: string, folder: string): ParseResult {
   if (typeof f.name !== "string" || !SKILL_NAME_RE.test(f.name)) {
     return { ok: false, error: `${SKILL_FILE} front matter needs name: 1-64 lowercase letters, digits or - (got ${JSON.stringify(f.name ?? null)})` };
   }
-  if (f.name !== folder) return { ok: false, error: `${SKILL_FILE} names the skill "${f.name}" but its folder is "${folder}"; they must match` };
+  if (folder !== undefined && f.name !== folder) return { ok: false, error: `${SKILL_FILE} names the skill "${f.name}" but its folder is "${folder}"; they must match` };
   if (typeof f.description !== "string" || f.description.trim() === "") return { ok: false, error: `${SKILL_FILE} front matter needs a description` };
   if (f.description.length > MAX_DESCRIPTION_CHARS) return { ok: false, error: `${SKILL_FILE} description is longer than ${MAX_DESCRIPTION_CHARS} characters` };
   const requires = readRequires(f);

@@ -12,6 +12,7 @@ import { loadDecision } from "../security/plugin-allowlist.js";
 import { skillAllowed, type SkillDir } from "../security/skill-access.js";
 import { discoverPlugins } from "../plugins/discover.js";
 import { checkInstalledIntegrity, readInstalls } from "../plugins/install.js";
+import { checkPin, readPins, type PinFile } from "./install.js";
 import { MAX_SKILL_MD_BYTES, parseSkillMd, SKILL_FILE, SKILL_NAME_RE, type Requirements } from "./frontmatter.js";
 
 export type SkillSource = "workspace" | "state" | "plugin";
@@ -19,8 +20,9 @@ export type SkillSource = "workspace" | "state" | "plugin";
 /**
  * ready: offered to the model. blocked: not in skills.allow. unmet: requirements missing.
  * shadowed: a higher-precedence folder has the same name. invalid: could not be read/parsed.
+ * modified: an installed (state dir) skill no longer matches the hash pinned at install.
  */
-export type SkillStatus = "ready" | "blocked" | "unmet" | "shadowed" | "invalid";
+export type SkillStatus = "ready" | "blocked" | "unmet" | "shadowed" | "invalid" | "modified";
 
 export interface SkillEntry {
   /** Front matter name (the folder name when the skill is invalid). */
@@ -40,6 +42,8 @@ export interface SkillEntry {
   status: SkillStatus;
   /** Why it is not ready, one sentence. */
   reason?: string;
+  /** State-dir skills: whether skill-pins.json pins it (installed with simpleclaw skills install). */
+  pinned?: boolean;
 }
 
 export interface SkillRoot {
@@ -190,6 +194,13 @@ export function loadSkills(opts: LoadSkillsOptions): LoadedSkills {
   const { roots, problems } = skillRoots(opts);
   const out: SkillEntry[] = [];
   const winner = new Map<string, SkillEntry>();
+  let pins: PinFile | undefined;
+  let pinsError: string | undefined;
+  try {
+    pins = readPins(env);
+  } catch (err) {
+    pinsError = (err as Error).message;
+  }
   for (const root of roots) {
     for (const folder of folders(root.dir)) {
       if (!SKILL_NAME_RE.test(folder)) {
@@ -207,6 +218,15 @@ export function loadSkills(opts: LoadSkillsOptions): LoadedSkills {
         continue;
       }
       winner.set(s.name, s);
+      if (root.source === "state") {
+        // An installed skill must still be what was pinned; a modified one is not offered.
+        const check = pinsError ? { pinned: true as const, ok: false as const, reason: pinsError } : checkPin(s.realDir ?? s.dir, pins?.skills[s.name]);
+        s.pinned = check.pinned;
+        if (check.pinned && !check.ok) {
+          out.push({ ...s, status: "modified", reason: check.reason });
+          continue;
+        }
+      }
       if (!skillAllowed(s.name, opts.config.skills.allow)) {
         out.push({ ...s, status: "blocked", reason: `not in skills.allow; allow it with: simpleclaw skills allow ${s.name}` });
         continue;
