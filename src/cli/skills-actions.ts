@@ -6,6 +6,7 @@ import { defaultAgent, workspacePath } from "../agents/workspace.js";
 import { CriticalFindings, installSkill, removeSkill } from "../skills/install.js";
 import { SKILL_NAME_RE } from "../skills/frontmatter.js";
 import { skillReports, type SkillReport } from "../skills/report.js";
+import { setSkillAllowed } from "../skills/allow.js";
 
 function reports(): { skills: SkillReport[]; problems: string[]; allowSet: boolean } {
   const { config, path } = loadConfig();
@@ -97,22 +98,12 @@ function checkName(name: string): void {
   if (!SKILL_NAME_RE.test(name)) throw new UserError(`"${name}" is not a skill name (1-64 lowercase letters, digits or -).`, EXIT.usage);
 }
 
-/** skills.allow with `name` added or removed. Unset starts from every skill found, so nothing silently disappears. */
-export function nextAllow(current: string[] | undefined, found: string[], name: string, allow: boolean): string[] {
-  const base = current ?? [...new Set(found)];
-  const set = new Set(base);
-  if (allow) set.add(name);
-  else set.delete(name);
-  return [...set].sort();
-}
-
 export function skillsAllow(name: string, allow: boolean): void {
   checkName(name);
   const { config } = loadConfig();
   const found = reports().skills.filter((s) => s.status !== "invalid" && s.status !== "shadowed").map((s) => s.name);
   if (allow && !found.includes(name)) process.stdout.write(`Note: no skill "${name}" is found right now; it is allowed once it appears.\n`);
-  const next = nextAllow(config.skills.allow, found, name, allow);
-  editConfig((raw) => setAt(raw, ["skills", "allow"], next));
+  const next = setSkillAllowed(name, allow, config.skills.allow, found);
   if (config.skills.allow === undefined) process.stdout.write(`skills.allow was not set (every skill was shown); it now lists: ${next.join(", ") || "(none)"}.\n`);
   process.stdout.write(`${allow ? "Allowed" : "Denied"} ${name}; the next agent run ${allow ? "sees it (when its requirements are met)" : "no longer sees or reads it"}.\n`);
 }
