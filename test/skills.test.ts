@@ -125,14 +125,14 @@ describe("skills through the gateway", () => {
 
   it("skills.list reports every skill with status and findings; skills.deny hides one from the next run", async () => {
     const { fake, chat } = await setup();
-    const list = await chat.client.call("skills.list", {});
+    const list: any = await chat.client.call("skills.list", {});
     expect(list.allowSet).toBe(false);
     expect(list.skills.map((s: any) => [s.name, s.status, s.source]).sort()).toEqual([
       ["cleanup-runner", "ready", "state"],
       ["release-notes", "ready", "state"],
       ["shady-helper", "ready", "state"],
     ]);
-    const denied = await chat.client.call("skills.deny", { name: "shady-helper" });
+    const denied: any = await chat.client.call("skills.deny", { name: "shady-helper" });
     expect(denied.allow).toEqual(["cleanup-runner", "release-notes"]);
     fake.script({ text: "ok" });
     await chat.ask("hi");

@@ -352,7 +352,7 @@ export class ChatService {
   private skillsFor(ws: string, sandbox: RunSandbox, offered: ToolDef[]): RunSkills {
     try {
       const { skills } = loadSkills({ config: this.deps.config, workspace: ws, env: this.deps.env });
-      return runSkills(skills, { workspace: ws, sandboxed: sandbox.required, workspaceAccess: sandbox.workspaceAccess, readOffered: offered.some((t) => t.name === "read") });
+      return runSkills(skills, { workspace: ws, sandboxed: sandbox.required, workspaceAccess: sandbox.workspaceAccess, readOffered: offered.some((t) => t.name === "read"), allow: this.deps.config.skills.allow });
     } catch (err) {
       // Fail closed: no skills listed, none readable beyond the workspace.
       this.deps.logger.warn("skills could not be loaded", { err: (err as Error).message });

@@ -142,6 +142,12 @@ describe("runSkills and the prompt", () => {
     expect(prompt).not.toContain("blocked");
     expect(prompt).not.toContain("hidden");
 
+    // a shadowed copy of a name skills.allow does not list is refused too
+    skill(join(state, "skills"), "dup", basic("dup"));
+    skill(join(ws, "skills"), "dup", basic("dup"));
+    const withDup = runSkills(load({ skills: { allow: ["listed"] } }).skills, { workspace: ws, sandboxed: false, workspaceAccess: "rw", readOffered: true, allow: ["listed"] });
+    expect(withDup.dirs.filter((d) => d.name === "dup").map((d) => d.access)).toEqual(["blocked", "blocked"]);
+
     const boxed = runSkills(skills, { workspace: ws, sandboxed: true, workspaceAccess: "rw", readOffered: true });
     expect(boxed.listed.map((s) => s.name)).toEqual(["local"]);
     expect(boxed.unavailable).toEqual([{ name: "listed", why: "this session is sandboxed and the skill lives outside the workspace" }]);

@@ -255,12 +255,17 @@ export interface RunSkills {
  * at all); skills from the state dir and plugins are listed as unavailable — the sandbox
  * never sees the state dir, and skill folders are not widened into it (docs/skills.md).
  */
-export function runSkills(skills: readonly SkillEntry[], run: { workspace: string; sandboxed: boolean; workspaceAccess: "rw" | "ro" | "none"; readOffered: boolean }): RunSkills {
+export function runSkills(
+  skills: readonly SkillEntry[],
+  run: { workspace: string; sandboxed: boolean; workspaceAccess: "rw" | "ro" | "none"; readOffered: boolean; allow?: readonly string[] | undefined },
+): RunSkills {
   const out: RunSkills = { listed: [], unavailable: [], dirs: [] };
   for (const s of skills) {
     if (!s.realDir) continue;
     const inWorkspace = isInside(run.workspace, s.realDir);
-    if (s.status === "blocked") {
+    // Any folder under a name skills.allow does not list is refused: the blocked winner, and
+    // also a shadowed copy or a malformed folder of that name.
+    if (s.status === "blocked" || !skillAllowed(s.name, run.allow)) {
       out.dirs.push({ name: s.name, dir: s.realDir, inWorkspace, access: "blocked", reason: "not in skills.allow" });
       continue;
     }
