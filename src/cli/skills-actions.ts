@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { loadConfig, readRawConfig, saveRawConfig, setAt, validateConfig } from "../config/io.js";
 import { EXIT, UserError } from "../infra/errors.js";
 import { defaultAgent, workspacePath } from "../agents/workspace.js";
-import { CriticalFindings, installSkill, removeSkill } from "../skills/install.js";
+import { CriticalFindings, installSkill, readPins, removeSkill } from "../skills/install.js";
 import { SKILL_NAME_RE } from "../skills/frontmatter.js";
 import { skillReports, type SkillReport } from "../skills/report.js";
 import { setSkillAllowed } from "../skills/allow.js";
@@ -50,8 +50,15 @@ export function skillsList(opts: { json?: boolean }): void {
 export function skillsInfo(name: string, opts: { json?: boolean }): void {
   const all = reports().skills.filter((s) => s.name === name);
   if (!all.length) throw new UserError(`no skill "${name}" found; see simpleclaw skills list.`);
-  if (opts.json) return void process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
+  let pins: ReturnType<typeof readPins>["skills"] = {};
+  try {
+    pins = readPins().skills;
+  } catch {
+    // shown as "no pin" below; skills check and the audit report the broken file
+  }
+  if (opts.json) return void process.stdout.write(`${JSON.stringify(all.map((s) => (s.source === "state" ? { ...s, pin: pins[s.name] } : s)), null, 2)}\n`);
   for (const s of all) {
+    const pin = s.source === "state" ? pins[s.name] : undefined;
     const req = s.requires;
     const reqText = [req.bins.length ? `bins ${req.bins.join(", ")}` : "", req.env.length ? `env ${req.env.join(", ")}` : "", req.os.length ? `os ${req.os.join(", ")}` : ""].filter(Boolean).join("; ") || "none";
     process.stdout.write(
@@ -61,6 +68,7 @@ export function skillsInfo(name: string, opts: { json?: boolean }): void {
         `source:       ${origin(s)}`,
         `folder:       ${s.realDir ?? s.dir}`,
         `requires:     ${reqText}`,
+        ...(s.source === "state" ? [`pin:          ${pin ? `${pin.kind} ${pin.source}${pin.revision ? ` @ ${pin.revision}` : ""}, ${pin.hash}, installed ${pin.installedAt}${pin.forced ? " (forced past critical findings)" : ""}` : "none (copied in by hand; reinstall with simpleclaw skills install to pin it)"}`] : []),
         `scanner:      ${s.findings.length ? "" : "no findings"}`,
         ...s.findings.map((f) => `  ${f.severity.padEnd(8)} ${f.checkId} ${f.file}:${f.line} ${f.message} — ${f.excerpt}`),
         ...(s.unscanned.length ? [`not scanned:  ${s.unscanned.join(", ")}`] : []),
