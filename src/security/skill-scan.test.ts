@@ -118,6 +118,11 @@ describe("skill scanner: shapes", () => {
     "echo 'aGVsbG8=' | base64 -d",
     "Set security headers in nginx: add_header X-Frame-Options DENY;",
     "pip install requests && python3 script.py",
+    "| http | node |",
+    "| fetch | python |",
+    "## Local State in React components",
+    "The gh CLI stores Login Data? No: it stores a token in its own config.",
+    "We fetch the list and pipe it | sort | uniq",
   ])("benign: %j has no critical finding", (text) => {
     expect(crit(text)).toEqual([]);
   });

@@ -61,8 +61,9 @@ const FETCH = String.raw`(?:curl|wget|fetch|aria2c|lwp-download|iwr|irm|Invoke-W
 const SUDO = String.raw`(?:sudo\s+(?:-\S+\s+)*)?(?:env\s+(?:\S+=\S*\s+)*)?`;
 
 const DOWNLOAD_EXEC: RegExp[] = [
-  // curl … | sh, wget -O- … | bash, iwr … | iex
-  new RegExp(String.raw`\b${FETCH}[^|\n]*\|\s*${SUDO}${INTERP}`, "i"),
+  // curl … | sh, wget -O- … | bash, iwr … | iex — the fetch must have a URL, an option or a
+  // variable before the pipe (so a Markdown table row "| http | node |" is not a download)
+  new RegExp(String.raw`\b${FETCH}[^|\n]*?(?:[a-z]+:\/\/|\$\{?\w|\s-{1,2}\w|\s["']?[\w.-]+\.[a-z]{2,}\/)[^|\n]*\|\s*${SUDO}${INTERP}`, "i"),
   // bash <(curl …), source <(wget …)
   new RegExp(String.raw`(?:${SHELLS}|python[0-9.]*|perl|ruby|node|source|\.)\s+(?:-\S+\s+)*<\(\s*${FETCH}`, "i"),
   // sh -c "$(curl …)", python -c "$(curl …)", eval "$(wget …)", eval `curl …`
@@ -102,7 +103,7 @@ const SECRET_TARGETS: SecretTarget[] = [
   { re: /\.ssh[\\/](?:id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?|identity)(?!\.pub)\b(?!\.pub)/i, what: "an SSH private key" },
   { re: /\bid_(?:rsa|dsa|ecdsa|ed25519)\b(?!\.pub)/i, what: "an SSH private key" },
   { re: /\.ssh[\\/]?\*|\.ssh[\\/]?\s*$|~\/\.ssh\b(?![\\/](?:config|known_hosts|authorized_keys|id_\w+\.pub))/i, what: "the SSH folder" },
-  { re: /Login Data\b|\bcookies\.sqlite\b|\bkey[34]\.db\b|\blogins\.json\b|\bLocal State\b|[\\/]Cookies\b|\bWeb Data\b/, what: "a browser's saved logins or cookies", always: true },
+  { re: /\bLogin Data\b|\bcookies\.sqlite\b|\bkey[34]\.db\b|\blogins\.json\b|[\\/](?:Local State|Cookies|Web Data)\b/, what: "a browser's saved logins or cookies" },
   { re: /\.mozilla[\\/]firefox|Firefox[\\/]Profiles|Google[\\/]Chrome[\\/](?:User Data|Default)|google-chrome[\\/]|\.config[\\/]chromium|BraveSoftware[\\/]Brave-Browser|Microsoft[\\/]Edge[\\/]User Data/i, what: "a browser profile" },
   { re: /\.aws[\\/]credentials|\.netrc\b|\.git-credentials\b|\.docker[\\/]config\.json|\.kube[\\/]config|\.config[\\/]gcloud|\.azure[\\/]|\.npmrc\b|\.pypirc\b|\.gnupg\b|\bKeychains?[\\/]|login\.keychain/i, what: "a credentials file" },
   { re: /\b(?:printenv|env|set|Get-ChildItem\s+env:)\s*\|\s*(?:curl|wget|nc|ncat|base64)\b/i, what: "the environment (API keys, tokens)", always: true },
