@@ -37,6 +37,9 @@ export const SKILL_SCAN_CHECKS = {
 export type SkillScanCheckId = keyof typeof SKILL_SCAN_CHECKS;
 
 const MAX_LINE = 8192;
+/** A file fetched, then run: looked for within this many lines, for this many recent downloads. */
+const DOWNLOAD_WINDOW = 40;
+const MAX_DOWNLOADS = 16;
 
 const INVISIBLE_RE = /[\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u180e\u061c\ufeff]/gu;
 const ZWJ = 0x200d;
@@ -60,31 +63,71 @@ const INTERP = String.raw`(?:${SHELLS}|python[0-9.]*\b|perl\b|ruby\b|node\b|php\
 const FETCH = String.raw`(?:curl|wget|fetch|aria2c|lwp-download|iwr|irm|Invoke-WebRequest|Invoke-RestMethod|(?:New-Object\s+)?(?:System\.)?Net\.WebClient|DownloadString|DownloadFile|http(?:ie)?|xh)\b`;
 const SUDO = String.raw`(?:sudo\s+(?:-\S+\s+)*)?(?:env\s+(?:\S+=\S*\s+)*)?`;
 
-const DOWNLOAD_EXEC: RegExp[] = [
-  // curl … | sh, wget -O- … | bash, iwr … | iex — the fetch must have a URL, an option or a
-  // variable before the pipe (so a Markdown table row "| http | node |" is not a download)
-  new RegExp(String.raw`\b${FETCH}[^|\n]*?(?:[a-z]+:\/\/|\$\{?\w|\s-{1,2}\w|\s["']?[\w.-]+\.[a-z]{2,}\/)[^|\n]*\|\s*${SUDO}${INTERP}`, "i"),
+// Every matcher below is linear in the line's length (no unbounded gap between two
+// alternatives inside one regex): a hostile skill must not be able to stall the gateway's
+// skills.list or the audit with a pathological line.
+type Matcher = (line: string) => boolean;
+
+/** `parts` in this order on the line, each found once (the first match) after the previous. */
+function seq(...parts: RegExp[]): Matcher {
+  return (line) => {
+    let rest = line;
+    for (const p of parts) {
+      const m = p.exec(rest);
+      if (!m) return false;
+      rest = rest.slice(m.index + m[0].length);
+    }
+    return true;
+  };
+}
+
+/** Some pipeline stage before a single `|` satisfies `left` (all of its regexes), and the stage right after it starts with `right`. */
+function piped(left: RegExp[], right: RegExp): Matcher {
+  return (line) => {
+    const stages = line.split(/(?<!\|)\|(?!\|)/);
+    let seen = false;
+    for (let i = 0; i < stages.length - 1; i++) {
+      if (!seen) seen = left.every((r) => r.test(stages[i]!));
+      if (seen && right.test(stages[i + 1]!)) return true;
+    }
+    return false;
+  };
+}
+
+const re = (source: string) => new RegExp(source, "i");
+const RUNS_INTERP = re(String.raw`^\s*${SUDO}${INTERP}`);
+const FETCH_WORD = re(String.raw`\b${FETCH}`);
+/** What makes a fetch word a real fetch: a URL, a variable, an option, or a host/path. */
+const FETCH_ARG = re(String.raw`[a-z]+:\/\/|\$\{?\w|\s-{1,2}\w|\s["']?[\w.-]+\.[a-z]{2,}\/`);
+const CODE_ARG = String.raw`(?:\beval\s+|\b(?:${SHELLS}|python[0-9.]*|perl|ruby|node|php|pwsh|powershell)\s+(?:-\S+\s+)*)["']?(?:\$\(|\x60)`;
+const DECODE = /\s(?:-d|--decode|-D)\b/i;
+
+const DOWNLOAD_EXEC: Matcher[] = [
+  // curl … | sh, wget -O- … | bash, curl … | tee x | sudo bash, iwr … | iex (a Markdown table
+  // row "| http | node |" is not a download: the fetch needs a URL, an option or a variable)
+  piped([FETCH_WORD, FETCH_ARG], RUNS_INTERP),
   // bash <(curl …), source <(wget …)
-  new RegExp(String.raw`(?:${SHELLS}|python[0-9.]*|perl|ruby|node|source|\.)\s+(?:-\S+\s+)*<\(\s*${FETCH}`, "i"),
+  (line) => re(String.raw`(?:${SHELLS}|python[0-9.]*|perl|ruby|node|source|\.)\s+(?:-\S+\s+)*<\(\s*${FETCH}`).test(line),
   // sh -c "$(curl …)", python -c "$(curl …)", eval "$(wget …)", eval `curl …`
-  new RegExp(String.raw`(?:\b${INTERP}[^\n]*?|\beval\s+)["']?(?:\$\(|\`)\s*${FETCH}`, "i"),
+  (line) => re(String.raw`${CODE_ARG}\s*${FETCH}`).test(line),
   // iex (iwr …), Invoke-Expression (New-Object Net.WebClient).DownloadString(…)
-  new RegExp(String.raw`\b(?:iex|Invoke-Expression)\s*\(?\s*\(?\s*${FETCH}`, "i"),
+  (line) => re(String.raw`\b(?:iex|Invoke-Expression)\s*\(?\s*\(?\s*${FETCH}`).test(line),
 ];
 
-const ENCODED_EXEC: RegExp[] = [
-  // base64 -d | sh, base64 --decode | bash, openssl base64 -d | python
-  new RegExp(String.raw`\bbase64\s+(?:-\w+\s+)*(?:-d|--decode|-D)\b[^\n|]*\|\s*${SUDO}${INTERP}`, "i"),
+const ENCODED_EXEC: Matcher[] = [
+  // base64 -d | sh, echo … | base64 --decode | bash, openssl base64 -d | python
+  piped([/\bbase64\b/i, DECODE], RUNS_INTERP),
   // eval "$(echo … | base64 -d)", sh -c "$(… base64 -d)"
-  new RegExp(String.raw`(?:\beval\b|\b${INTERP})[^\n]*(?:\$\(|\`)[^\n]*\bbase64\s+(?:-\w+\s+)*(?:-d|--decode|-D)\b`, "i"),
+  seq(re(CODE_ARG), /\bbase64\b/i, DECODE),
   // exec(base64.b64decode(…)), eval(atob(…)), Function(atob(…))
-  /\b(?:exec|eval|Function)\s*\(\s*(?:[\w.]+\.)?(?:b64decode|decodebytes|atob|decode64)\s*\(/i,
-  /\bexec\s*\(\s*(?:__import__\(\s*["']base64["']\s*\)|base64)\.b64decode/i,
+  (line) => /\b(?:exec|eval|Function)\s*\(\s*(?:[\w.]+\.)?(?:b64decode|decodebytes|atob|decode64)\s*\(/i.test(line),
+  (line) => /\bexec\s*\(\s*(?:__import__\(\s*["']base64["']\s*\)|base64)\.b64decode/i.test(line),
   // PowerShell encoded commands and decode-then-run
-  /\b(?:pwsh|powershell)(?:\.exe)?\b[^\n]*\s-(?:e|ec|enc|encodedcommand)\s+[A-Za-z0-9+/=]{16,}/i,
-  /FromBase64String[^\n]*\|\s*(?:iex|Invoke-Expression)\b|\b(?:iex|Invoke-Expression)\b[^\n]*FromBase64String/i,
-  // a long base64 blob on a line that pipes into an interpreter
-  new RegExp(String.raw`[A-Za-z0-9+/]{120,}={0,2}[^\n]*\|\s*${SUDO}${INTERP}`, "i"),
+  seq(/\b(?:pwsh|powershell)(?:\.exe)?\b/i, /\s-(?:e|ec|enc|encodedcommand)\s+[A-Za-z0-9+/=]{16,}/i),
+  seq(/FromBase64String/i, /\|\s*(?:iex|Invoke-Expression)\b/i),
+  seq(/\b(?:iex|Invoke-Expression)\b/i, /FromBase64String/i),
+  // a long base64 blob in a pipeline that ends in an interpreter
+  piped([/[A-Za-z0-9+/]{120,}/], RUNS_INTERP),
 ];
 
 /** Verbs that read, copy or send a file (an instruction to touch it, not a mention). */
@@ -156,14 +199,14 @@ function hiddenChars(line: string): string[] {
 }
 
 /** Logical lines: a trailing backslash continues the line (shell style). `start` is the 1-based first line. */
-function logicalLines(text: string): Array<{ start: number; text: string; raw: string }> {
+function logicalLines(text: string): Array<{ start: number; text: string; raw: string; length: number }> {
   const phys = text.split(/\r?\n/);
-  const out: Array<{ start: number; text: string; raw: string }> = [];
+  const out: Array<{ start: number; text: string; raw: string; length: number }> = [];
   for (let i = 0; i < phys.length; i++) {
     const start = i + 1;
     let raw = phys[i]!;
-    while (/\\\s*$/.test(raw) && i + 1 < phys.length && raw.length < MAX_LINE) raw = raw.replace(/\\\s*$/, " ") + phys[++i]!;
-    out.push({ start, raw: raw.slice(0, MAX_LINE), text: normalize(raw.slice(0, MAX_LINE)) });
+    while (raw.trimEnd().endsWith("\\") && i + 1 < phys.length && raw.length < MAX_LINE) raw = `${raw.trimEnd().slice(0, -1)} ${phys[++i]!}`;
+    out.push({ start, raw: raw.slice(0, MAX_LINE), text: normalize(raw.slice(0, MAX_LINE)), length: raw.length });
   }
   return out;
 }
@@ -193,35 +236,49 @@ function escapeRe(s: string): string {
 }
 
 /** Where a downloaded file is later run: ./x or /path/x in command position, sh x / python x, Start-Process x. */
+const runsFileCache = new Map<string, RegExp[]>();
+
 function runsFile(line: string, name: string): boolean {
-  const base = escapeRe(name.split(/[\\/]/).pop()!);
-  const cmdStart = String.raw`(?:^|&&|\|\||[;|(&]|\bsudo\s+|\bthen\s+|\bdo\s+|\bexec\s+|\bnohup\s+)\s*`;
-  const direct = new RegExp(cmdStart + String.raw`(?:\./|\.\\|/|~/|\$\{?\w+\}?/)(?:[\w.~$/-]*/)?${base}(?=["'\s;&)]|$)`, "i");
-  const viaInterp = new RegExp(String.raw`\b${INTERP}\s+(?:-\S+\s+)*["']?(?:[\w.~$/-]*/)?${base}(?=["'\s;&)]|$)`, "i");
-  const ps = new RegExp(String.raw`Start-Process\s+["']?(?:[\w.:\\/-]*[\\/])?${base}\b`, "i");
-  return direct.test(line) || viaInterp.test(line) || ps.test(line);
+  let res = runsFileCache.get(name);
+  if (!res) {
+    const base = escapeRe(name.split(/[\\/]/).pop()!);
+    const cmdStart = String.raw`(?:^|&&|\|\||[;|(&]|\bsudo\s+|\bthen\s+|\bdo\s+|\bexec\s+|\bnohup\s+)\s*`;
+    // folders before the name: bounded, so a long path-like line cannot make this quadratic
+    const dirs = String.raw`(?:[\w.~$-]{0,64}/){0,8}`;
+    res = [
+      new RegExp(cmdStart + String.raw`(?:\./|\.\\|/|~/|\$\{?\w+\}?/)${dirs}${base}(?=["'\s;&)]|$)`, "i"),
+      new RegExp(String.raw`\b${INTERP}\s+(?:-\S+\s+)*["']?${dirs}${base}(?=["'\s;&)]|$)`, "i"),
+      new RegExp(String.raw`Start-Process\s+["']?(?:[\w.:-]{0,64}[\\/]){0,8}${base}\b`, "i"),
+    ];
+    if (runsFileCache.size > 256) runsFileCache.clear();
+    runsFileCache.set(name, res);
+  }
+  return res.some((r) => r.test(line));
 }
 
 function scanLines(file: ScanFile, add: (f: Omit<ScanFinding, "file">) => void): void {
   const lines = logicalLines(file.text);
   const downloads: Array<{ name: string; line: number; text: string; chmod: boolean }> = [];
-  for (const { start, text, raw } of lines) {
+  for (const { start, text, raw, length } of lines) {
+    if (length > MAX_LINE) {
+      add({ checkId: "skills.hidden_text", severity: "warn", line: start, message: `a line of ${length} characters: text far to the right is easy to miss, and the scanner reads only the first ${MAX_LINE}`, excerpt: excerpt(raw.slice(0, 80)) });
+    }
     // hidden characters (on the raw text)
     const hidden = hiddenChars(start === 1 ? raw.replace(/^\ufeff/, "") : raw);
     if (hidden.length) {
       add({ checkId: "skills.hidden_text", severity: "critical", line: start, message: `invisible characters ${hidden.join(", ")}: what a person reads is not what the model reads`, excerpt: excerpt(raw) });
     }
     let matched = false;
-    for (const re of ENCODED_EXEC) {
-      if (re.test(text)) {
+    for (const m of ENCODED_EXEC) {
+      if (m(text)) {
         add({ checkId: "skills.encoded_exec", severity: "critical", line: start, message: "decodes an encoded payload and runs it", excerpt: excerpt(text) });
         matched = true;
         break;
       }
     }
     if (!matched) {
-      for (const re of DOWNLOAD_EXEC) {
-        if (re.test(text)) {
+      for (const m of DOWNLOAD_EXEC) {
+        if (m(text)) {
           add({ checkId: "skills.download_exec", severity: "critical", line: start, message: "downloads something and runs it at once, unseen", excerpt: excerpt(text) });
           matched = true;
           break;
@@ -231,9 +288,13 @@ function scanLines(file: ScanFile, add: (f: Omit<ScanFinding, "file">) => void):
     // fetch → (chmod) → run, across lines
     const target = downloadTarget(text);
     if (target) downloads.push({ name: target, line: start, text, chmod: false });
+    // fetch → run is looked for within DOWNLOAD_WINDOW lines, for the most recent downloads only (bounded work)
+    while (downloads.length && (downloads.length > MAX_DOWNLOADS || start - downloads[0]!.line > DOWNLOAD_WINDOW)) downloads.shift();
     for (const d of downloads) {
-      const base = escapeRe(d.name.split(/[\\/]/).pop()!);
-      if (new RegExp(String.raw`\bchmod\b[^\n]*\+?[0-7]*x?[^\n]*${base}`, "i").test(text)) d.chmod = true;
+      const base = d.name.split(/[\\/]/).pop()!;
+      if (!base || !text.includes(base)) continue; // cheap test first: the name must be on this line
+      const chmodAt = text.search(/\bchmod\b/i);
+      if (chmodAt >= 0 && text.slice(chmodAt).includes(base)) d.chmod = true;
       // run on a later line, or after && / ; on the download line itself
       const later = start > d.line ? text : text.split(/&&|;/).slice(1).join(" ; ");
       if (later && runsFile(later, d.name) && !matched) {

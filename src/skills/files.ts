@@ -9,6 +9,8 @@ import { scanSkill, type ScanFile, type ScanFinding } from "../security/skill-sc
 
 export const MAX_SKILL_FILES = 2000;
 export const MAX_SCANNED_BYTES = 1024 * 1024;
+/** Total text scanned per skill; files past it are named as not scanned. */
+export const MAX_SCANNED_TOTAL = 4 * 1024 * 1024;
 
 /** sha256 over the tree: folders, and each file's relative path, size and content hash, sorted. */
 export function hashSkillDir(dir: string): string {
@@ -39,6 +41,7 @@ export function hashSkillDir(dir: string): string {
 export function readSkillFiles(dir: string): { files: ScanFile[]; skipped: string[] } {
   const files: ScanFile[] = [];
   const skipped: string[] = [];
+  let total = 0;
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
       if (name === ".git") continue;
@@ -49,7 +52,9 @@ export function readSkillFiles(dir: string): { files: ScanFile[]; skipped: strin
       else if (!st.isFile()) skipped.push(`${rel} (not a regular file)`);
       else if (files.length >= MAX_SKILL_FILES) skipped.push(`${rel} (too many files)`);
       else if (st.size > MAX_SCANNED_BYTES) skipped.push(`${rel} (larger than ${MAX_SCANNED_BYTES / 1024} KiB)`);
+      else if (total + st.size > MAX_SCANNED_TOTAL) skipped.push(`${rel} (the skill has more than ${MAX_SCANNED_TOTAL / 1024 / 1024} MiB of text)`);
       else {
+        total += st.size;
         const buf = readFileSync(p);
         if (buf.includes(0)) skipped.push(`${rel} (binary)`);
         else files.push({ path: rel, text: buf.toString("utf8") });
