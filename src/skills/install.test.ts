@@ -94,6 +94,23 @@ describe("skills install", () => {
     }
   });
 
+  it("from an npm package tarball: npm pack without scripts (a prepack/prepare/install script never runs), integrity recorded", () => {
+    const pkg = join(base, "npm-src", "package");
+    mkdirSync(pkg, { recursive: true });
+    const marker = join(base, "script-ran");
+    const touch = `node -e "require('fs').writeFileSync('${marker}','x')"`;
+    writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "npm-skill", version: "1.0.0", scripts: { prepack: touch, prepare: touch, preinstall: touch, install: touch, postinstall: touch } }));
+    writeFileSync(join(pkg, "SKILL.md"), "---\nname: npm-skill\ndescription: From npm.\n---\nDo it.\n");
+    const tgz = join(base, "npm-skill-1.0.0.tgz");
+    execFileSync("tar", ["-czf", tgz, "-C", join(base, "npm-src"), "package"]);
+    expect(sourceKind(tgz, base).kind).toBe("npm");
+    const r = installSkill(tgz, { env });
+    expect(r.name).toBe("npm-skill");
+    expect(r.pin).toMatchObject({ kind: "npm", revision: expect.stringMatching(/^sha512-/) });
+    expect(readFileSync(join(r.dir, "SKILL.md"), "utf8")).toContain("From npm.");
+    expect(existsSync(marker)).toBe(false);
+  });
+
   it("modification after install: the hash no longer matches → the loader hides it and says why", () => {
     installSkill(source("watched"), { env });
     let s = loadSkills({ config, env }).skills.find((x) => x.name === "watched")!;
