@@ -300,6 +300,19 @@ function changed(expected: string, scope: Scope): ToolError {
   );
 }
 
+/** Why `p` (a real path) is outside what `scope` lets a read or write reach, or undefined. */
+function outsideScope(scope: Scope, p: string, op: "read" | "write"): string | undefined {
+  if (scope.skillDirs?.length) {
+    const skill = skillPathDecision(p, op, scope.skillDirs);
+    if (skill.kind === "refuse") return `path ${quote(p)} ${skill.reason}.`;
+    if (skill.kind === "read") return undefined;
+  }
+  if (scope.workspaceOnly && !isInside(scope.workspace, p)) {
+    return `path ${quote(p)} resolves outside the workspace (${scope.workspace}); ${scope.setting ?? DEFAULT_SETTING} is on.`;
+  }
+  return undefined;
+}
+
 /** What was learned about a descriptor right after opening `expected`. */
 export interface OpenedFacts {
   /** The kernel's own name for the fd (readlink /proc/self/fd/N); undefined without /proc. */
@@ -328,16 +341,6 @@ export function openedIsExpected(expected: string, f: OpenedFacts): boolean {
  * the fd (/proc/self/fd) must equal it, lstat(expected) must be the same dev/ino as
  * fstat(fd), realpath(dirname) must be unchanged, and the whole must still be contained.
  */
-/** Whether `p` (a real path) is outside what `scope` lets a read or write reach. */
-function outsideScope(scope: Scope, p: string, op: "read" | "write"): boolean {
-  if (scope.skillDirs?.length) {
-    const skill = skillPathDecision(p, op, scope.skillDirs);
-    if (skill.kind === "refuse") return true;
-    if (skill.kind === "read") return false;
-  }
-  return scope.workspaceOnly && !isInside(scope.workspace, p);
-}
-
 async function verifyOpened(fh: FileHandle, expected: string, scope: Scope, hooks?: GuardHooks, op: "read" | "write" = "write"): Promise<Stats> {
   const st = await fh.stat();
   const facts: OpenedFacts = {
@@ -347,11 +350,8 @@ async function verifyOpened(fh: FileHandle, expected: string, scope: Scope, hook
     realDir: await realpath(path.dirname(expected)).catch(() => undefined),
   };
   if (!openedIsExpected(expected, facts)) throw changed(expected, scope);
-  if (outsideScope(scope, expected, op)) {
-    throw new ToolError(
-      `path ${quote(expected)} resolves outside the workspace (${scope.workspace}); ${scope.setting ?? DEFAULT_SETTING} is on.`,
-    );
-  }
+  const outside = outsideScope(scope, expected, op);
+  if (outside) throw new ToolError(outside);
   return st;
 }
 
