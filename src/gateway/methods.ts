@@ -96,8 +96,15 @@ async function skillRows(ctx: GatewayContext): Promise<{ skills: SkillRow[]; pro
 }
 
 async function changeSkillAllow(ctx: GatewayContext, name: string, allow: boolean): Promise<SkillsAllowResult> {
-  const { setSkillAllowed } = await import("../skills/allow.js");
-  const found = (await skillRows(ctx)).skills.filter((s) => s.status !== "invalid" && s.status !== "shadowed").map((s) => s.name);
+  const [{ setSkillAllowed }, { loadSkills }, { defaultAgent, workspacePath }] = await Promise.all([
+    import("../skills/allow.js"),
+    import("../skills/loader.js"),
+    import("../agents/workspace.js"),
+  ]);
+  // The names found now (no scan needed): an unset skills.allow starts from them.
+  const found = loadSkills({ config: ctx.config, workspace: workspacePath(ctx.config, defaultAgent(ctx.config), ctx.env), env: ctx.env, configDir: dirname(ctx.configPath) })
+    .skills.filter((s) => s.status !== "invalid" && s.status !== "shadowed")
+    .map((s) => s.name);
   let next: string[];
   try {
     next = setSkillAllowed(name, allow, ctx.config.skills.allow, found, ctx.env);
@@ -107,7 +114,7 @@ async function changeSkillAllow(ctx: GatewayContext, name: string, allow: boolea
   ctx.logger.info(allow ? "skill allowed" : "skill denied", { skill: name, by: "operator rpc" });
   // The running gateway picks the change up now (the next agent run uses it).
   const reloaded = ctx.reloadConfig?.();
-  if (reloaded && "ok" in reloaded && reloaded.ok === false) throw new MethodError("UNAVAILABLE", `skills.allow was written but the config could not be reloaded: ${String((reloaded as { problem?: unknown }).problem)}`);
+  if (reloaded && !reloaded.ok) throw new MethodError("UNAVAILABLE", `skills.allow was written but the config could not be reloaded: ${reloaded.problem}`);
   return { name, allowed: allow, allow: next };
 }
 
