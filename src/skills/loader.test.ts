@@ -90,6 +90,21 @@ describe("loadSkills", () => {
     expect(byName(load().skills, "linked")[0]).toMatchObject({ status: "invalid", reason: expect.stringMatching(/symbolic link/) });
   });
 
+  it("a plugin skills folder outside the plugin, or a workspace skills folder linked out of the workspace, is not used", () => {
+    const p = join(state, "plugins", "escaper");
+    mkdirSync(p, { recursive: true });
+    writeFileSync(join(p, "simpleclaw.plugin.json"), JSON.stringify({ id: "escaper", name: "e", version: "1.0.0", entry: "index.mjs", skills: "../../../skills-elsewhere" }));
+    skill(join(base, "skills-elsewhere"), "far", basic("far"));
+    rmSync(join(ws, "skills"), { recursive: true });
+    symlinkSync(join(base, "skills-elsewhere"), join(ws, "skills"));
+    const r = load();
+    expect(r.skills).toEqual([]);
+    expect(r.problems).toEqual([
+      `${join(ws, "skills")} is a symbolic link out of the workspace; its skills are not used`,
+      'plugin escaper: its skills folder "../../../skills-elsewhere" lies outside the plugin folder; not used',
+    ]);
+  });
+
   it("requirements: missing bins, env or OS hide the skill and say why", () => {
     skill(join(state, "skills"), "ok-reqs", basic("ok-reqs", "requires: { bins: [present-tool], env: [HAVE_IT], os: [linux] }"));
     skill(join(state, "skills"), "no-bin", basic("no-bin", "requires: { bins: [absent-tool] }"));

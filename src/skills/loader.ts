@@ -68,7 +68,18 @@ export function skillRoots(opts: LoadSkillsOptions): { roots: SkillRoot[]; probl
   const sp = statePaths(env);
   const roots: SkillRoot[] = [];
   const problems: string[] = [];
-  if (opts.workspace) roots.push({ source: "workspace", dir: join(opts.workspace, "skills") });
+  if (opts.workspace) {
+    // <workspace>/skills must be a folder of the workspace: a link out of it would widen reads elsewhere.
+    const dir = join(opts.workspace, "skills");
+    let outside = false;
+    try {
+      outside = !isInside(realpathSync(opts.workspace), realpathSync(dir));
+    } catch {
+      // missing: nothing to load
+    }
+    if (outside) problems.push(`${dir} is a symbolic link out of the workspace; its skills are not used`);
+    else roots.push({ source: "workspace", dir });
+  }
   roots.push({ source: "state", dir: sp.skills });
   let installs: ReturnType<typeof readInstalls> | undefined;
   for (const d of discoverPlugins(sp.plugins, opts.config.plugins.load.paths, opts.configDir ?? dirname(sp.config))) {
@@ -87,6 +98,10 @@ export function skillRoots(opts: LoadSkillsOptions): { roots: SkillRoot[]; probl
         problems.push(`plugin ${m.id}: its skills are not used: ${integrity.reason}`);
         continue;
       }
+    }
+    if (!isInside(d.dir, resolve(d.dir, m.skills))) {
+      problems.push(`plugin ${m.id}: its skills folder ${JSON.stringify(m.skills)} lies outside the plugin folder; not used`);
+      continue;
     }
     let real: string;
     try {
