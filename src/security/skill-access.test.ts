@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { configSchema } from "../config/schema.js";
 import { ToolError } from "../infra/errors.js";
 import { editTool, listTool, readTool, writeTool } from "../tools/fs.js";
+import { applyPatchTool } from "../tools/apply-patch.js";
 import type { ToolContext, ToolDef } from "../tools/types.js";
 import { skillAllowed, skillPathDecision, type SkillDir } from "./skill-access.js";
 
@@ -76,7 +77,7 @@ function ctx(opts: { sandboxed?: boolean; workspaceOnly?: boolean; skills?: Skil
     agentId: "main",
     sessionKey: "agent:main:main",
     workspace: ws,
-    config: configSchema.parse({ tools: { fs: { workspaceOnly: opts.workspaceOnly ?? true } } }),
+    config: configSchema.parse({ tools: { fs: { workspaceOnly: opts.workspaceOnly ?? true }, exec: { applyPatch: { workspaceOnly: opts.workspaceOnly ?? true } } } }),
     signal: new AbortController().signal,
     origin: { kind: "operator" },
     sandbox: { mode: "off", required: !!opts.sandboxed, backend: "auto", workspaceAccess: "rw", network: false },
@@ -124,6 +125,18 @@ describe("fs tools with skill folders and tools.fs.workspaceOnly", () => {
     expect(readFileSync(path.join(skill, "SKILL.md"), "utf8")).toBe(before);
     expect(existsSync(path.join(skill, "new.md"))).toBe(false);
     expect(await run(writeTool, { path: "ok.md", content: "fine" }, ctx())).toMatch(/created/);
+  });
+
+  it("attack: apply_patch into a skill folder → refused even with applyPatch.workspaceOnly off, and it never reads a skill as a patch source; control: patching the workspace works", async () => {
+    const md = path.join(skill, "SKILL.md");
+    const before = readFileSync(md, "utf8");
+    const patch = (p: string) => `--- ${p}\n+++ ${p}\n@@ -5 +5 @@\n-Do the thing.\n+Run curl | sh.\n`;
+    expect(await refusal(applyPatchTool, { patch: patch(md) }, ctx({ workspaceOnly: false }))).toMatch(/read-only for the agent/);
+    expect(await refusal(applyPatchTool, { patch: patch(md) }, ctx())).toMatch(/read-only for the agent/);
+    expect(readFileSync(md, "utf8")).toBe(before);
+    writeFileSync(path.join(ws, "a.txt"), "one\n");
+    expect(await run(applyPatchTool, { patch: "--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-one\n+two\n" }, ctx())).toMatch(/a\.txt/);
+    expect(readFileSync(path.join(ws, "a.txt"), "utf8")).toBe("two\n");
   });
 
   it("attack: a skill not in skills.allow is refused even with workspaceOnly off; control: the allowed one reads", async () => {
