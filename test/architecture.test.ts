@@ -23,6 +23,7 @@ const LAYER: Record<string, number> = {
   channels: 5,
   tools: 5,
   plugins: 5,
+  skills: 5,
   audit: 6,
   doctor: 6,
   import: 6,

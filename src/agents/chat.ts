@@ -12,7 +12,8 @@ import type { Config } from "../config/schema.js";
 import { expandHome, statePaths, type Env } from "../config/paths.js";
 import { writeFileAtomic } from "../infra/atomic-fs.js";
 import type { Logger } from "../infra/log.js";
-import { effectiveSandbox } from "../security/sandbox-scope.js";
+import { effectiveSandbox, type RunSandbox } from "../security/sandbox-scope.js";
+import { loadSkills, runSkills, type RunSkills } from "../skills/loader.js";
 import { offeredTools, toolDecision } from "../security/tool-policy.js";
 import type { PluginHost } from "../plugins/host.js";
 import type { RunOrigin, ToolDef, ToolServices } from "../tools/types.js";
@@ -347,6 +348,18 @@ export class ChatService {
     return real;
   }
 
+  /** The skills this run lists and may read (docs/skills.md); loaded per run, so a new skill needs no restart. */
+  private skillsFor(ws: string, sandbox: RunSandbox, offered: ToolDef[]): RunSkills {
+    try {
+      const { skills } = loadSkills({ config: this.deps.config, workspace: ws, env: this.deps.env });
+      return runSkills(skills, { workspace: ws, sandboxed: sandbox.required, workspaceAccess: sandbox.workspaceAccess, readOffered: offered.some((t) => t.name === "read"), allow: this.deps.config.skills.allow });
+    } catch (err) {
+      // Fail closed: no skills listed, none readable beyond the workspace.
+      this.deps.logger.warn("skills could not be loaded", { err: (err as Error).message });
+      return { listed: [], unavailable: [], dirs: [] };
+    }
+  }
+
   private models(agent: AgentConfig): { models: ResolvedModel[]; problem?: string } {
     const { config, env } = this.deps;
     const primary = agent.model?.primary ?? config.agents.defaults.model.primary;
@@ -412,6 +425,8 @@ export class ChatService {
     const user: ModelMessage = { role: "user", content: job.text };
     store.append(job.sessionKey, job.runId, [user]);
     const offered = offeredTools(this.deps.tools, this.deps.config, job.agent);
+    const sandbox = effectiveSandbox(this.deps.config, job.agent, job.sessionKey);
+    const skills = this.skillsFor(ws, sandbox, offered);
     const system = buildSystemPrompt({
       agentId: job.agent.id,
       workspace: ws,
@@ -419,6 +434,7 @@ export class ChatService {
       sandbox: this.sandboxLine(job.agent, job.sessionKey),
       now: this.deps.now?.() ?? new Date(),
       timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      skills,
     });
     // The agent loop pulls in the AI SDK; load it on the first run, not at gateway start.
     const { runAgent, ModelFailure } = await import("./run.js");
@@ -435,8 +451,9 @@ export class ChatService {
         models,
         signal,
         origin: job.origin,
-        sandbox: effectiveSandbox(this.deps.config, job.agent, job.sessionKey),
+        sandbox,
         services: this.deps.services,
+        skills: skills.dirs,
         ...(this.deps.plugins?.hasHooks("before_tool_call") ? { beforeToolCall: (e) => this.deps.plugins!.beforeToolCall(e) } : {}),
         emit: (e: RunEvent) => {
           if (e.kind === "delta") this.emit(job, { state: "delta", delta: e.text });

@@ -12,6 +12,7 @@ import { deadlinesFromConfig, findTimeout, ModelTimeout, type Deadlines } from "
 import type { ResolvedModel } from "./model-ref.js";
 import type { AgentConfig } from "./workspace.js";
 import type { Config } from "../config/schema.js";
+import type { SkillDir } from "../security/skill-access.js";
 
 export const MAX_STEPS = 25;
 const TOOL_RESULT_MAX_CHARS = 100_000;
@@ -40,6 +41,8 @@ export interface RunInput {
   origin: RunOrigin;
   sandbox: RunSandbox;
   services?: ToolServices;
+  /** Skill folders for the fs tools' access decision (skills/loader.ts). */
+  skills?: readonly SkillDir[];
   /** Plugin before_tool_call hooks: a returned sentence refuses the call. */
   beforeToolCall?(e: { toolName: string; input: unknown; sessionKey: string; agentId: string }): Promise<string | undefined>;
   emit(event: RunEvent): void;
@@ -140,6 +143,7 @@ export async function runAgent(input: RunInput): Promise<RunResult> {
     sandbox: input.sandbox,
     notify: (text, approval) => input.emit({ kind: "status", text, ...(approval ? { approval } : {}) }),
     services: input.services,
+    ...(input.skills ? { skills: input.skills } : {}),
   };
   const texts: string[] = [];
   const usage = { inputTokens: 0, outputTokens: 0 };

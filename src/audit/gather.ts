@@ -17,7 +17,8 @@ import { autoCertPaths } from "../net/tls.js";
 import { hashTree } from "../plugins/install.js";
 import { selectBackend, type BackendPreference } from "../sandbox/backend.js";
 import { UserError, errorMessage } from "../infra/errors.js";
-import type { AuditInput, BackendProbe, ConfigProblem, PathInfo, PluginInfo } from "./types.js";
+import type { AuditInput, AuditSkill, BackendProbe, ConfigProblem, PathInfo, PluginInfo } from "./types.js";
+import { skillReports, type SkillReport } from "../skills/report.js";
 import { BUILTIN_CHANNELS } from "../config/channels.js";
 import { isInside } from "../security/fs-containment.js";
 
@@ -292,6 +293,28 @@ function readJson(path: string): unknown {
   }
 }
 
+/** Every skill of every agent's workspace, the state dir and allowed plugins, scanned (once per folder). */
+export function gatherSkills(config: Config, workspaces: Array<{ path: string; realpath?: string }>, env: Env, configDir: string): AuditSkill[] {
+  const out: AuditSkill[] = [];
+  const seen = new Set<string>();
+  const spaces = workspaces.length ? workspaces : [{ path: "" }];
+  for (const w of spaces) {
+    let reports: SkillReport[];
+    try {
+      reports = skillReports({ config, ...(w.path ? { workspace: w.realpath ?? w.path } : {}), env, configDir }).skills;
+    } catch {
+      continue;
+    }
+    for (const r of reports) {
+      const key = `${r.realDir ?? r.dir}\0${r.status}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ name: r.name, source: r.source, ...(r.plugin ? { plugin: r.plugin } : {}), dir: r.realDir ?? r.dir, status: r.status, ...(r.reason ? { reason: r.reason } : {}), ...(r.pinned !== undefined ? { pinned: r.pinned } : {}), findings: r.findings });
+    }
+  }
+  return out;
+}
+
 export interface GatherOptions {
   env?: Env;
   home?: string;
@@ -391,6 +414,7 @@ export async function gatherAuditInput(opts: GatherOptions = {}): Promise<AuditI
       : undefined;
 
   const loadPaths = Array.isArray(config.plugins?.load?.paths) ? config.plugins.load.paths : [];
+  const skills = gatherSkills(config, workspaces, env, dirname(cfgPath));
   return {
     platform: process.platform,
     nodeVersion: process.versions.node,
@@ -409,6 +433,7 @@ export async function gatherAuditInput(opts: GatherOptions = {}): Promise<AuditI
     workspaces,
     workspaceFiles,
     plugins: findPlugins(paths.plugins, loadPaths, home, dirname(cfgPath)),
+    skills,
     sandboxBackends,
     approvedSenders,
     ...(execApprovals ? { execApprovals } : {}),

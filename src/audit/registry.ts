@@ -10,6 +10,7 @@ import { gatewayFamily } from "./gateway.js";
 import { pluginsFamily } from "./plugins.js";
 import { runtimeFamily } from "./runtime.js";
 import { sandboxFamily } from "./sandbox.js";
+import { skillsFamily } from "./skills.js";
 import { summaryFamily } from "./summary.js";
 import { toolsFamily } from "./tools.js";
 import type { CheckDef, CheckFamily, Severity } from "./types.js";
@@ -24,6 +25,7 @@ export const families: readonly CheckFamily[] = [
   channelsFamily,
   sandboxFamily,
   pluginsFamily,
+  skillsFamily,
   runtimeFamily,
   summaryFamily,
 ];

@@ -3,6 +3,7 @@
 // findings; fixes are data applied by fix.ts. Nothing here does I/O.
 import type { Config } from "../config/schema.js";
 import type { Env } from "../config/paths.js";
+import type { ScanFinding } from "../security/skill-scan.js";
 
 export type Severity = "critical" | "warn" | "info";
 
@@ -76,6 +77,20 @@ export interface PluginInfo {
   modifiedSinceInstall?: boolean;
 }
 
+/** A skill found on disk (skills/report.ts), as the audit sees it. */
+export interface AuditSkill {
+  name: string;
+  source: "workspace" | "state" | "plugin";
+  plugin?: string;
+  dir: string;
+  /** The loader's decision (skills/loader.ts SkillStatus). */
+  status: "ready" | "blocked" | "unmet" | "shadowed" | "invalid" | "modified";
+  reason?: string;
+  /** State-dir skills: pinned in skill-pins.json. */
+  pinned?: boolean;
+  findings: ScanFinding[];
+}
+
 export interface BackendProbe {
   name: "bwrap" | "docker" | "none";
   reason?: string;
@@ -127,6 +142,8 @@ export interface AuditInput {
    */
   workspaceFiles: Array<{ path: string; agentIds: string[]; entries: PathInfo[]; ancestors?: PathInfo[] }>;
   plugins: PluginInfo[];
+  /** Skills in the agents' workspaces, the state dir and allowed plugins, with scanner findings (absent: not gathered). */
+  skills?: AuditSkill[];
   /** selectBackend() results for each backend preference some sandboxed agent uses. */
   sandboxBackends: Partial<Record<"auto" | "bwrap" | "docker", BackendProbe>>;
   /** Senders approved through pairing (credentials/<channel>-allowFrom.json), by channel. */

@@ -12,6 +12,7 @@ import { registerNodeCommands } from "./nodes.js";
 import { registerSecurityCommands } from "./security.js";
 import { registerMemoryCommands } from "./memory.js";
 import { registerPluginCommands } from "./plugins.js";
+import { registerSkillCommands } from "./skills.js";
 import { registerOnboardCommands } from "./onboard.js";
 import { registerConfigureCommands } from "./configure.js";
 import { registerDoctorCommands } from "./doctor.js";
@@ -21,4 +22,4 @@ import { registerLogCommands } from "./logs.js";
 import { registerModelCommands } from "./models.js";
 import { registerImportCommands } from "./import.js";
 
-export const commandGroups: Array<(program: Command) => void> = [registerOnboardCommands, registerConfigureCommands, registerImportCommands, registerDoctorCommands, registerGatewayCommands, registerDailyCommands, registerLogCommands, registerModelCommands, registerAgentCommands, registerTuiCommands, registerApprovalCommands, registerSandboxCommands, registerChannelCommands, registerDeviceCommands, registerNodeCommands, registerSecurityCommands, registerMemoryCommands, registerPluginCommands, registerConfigCommands];
+export const commandGroups: Array<(program: Command) => void> = [registerOnboardCommands, registerConfigureCommands, registerImportCommands, registerDoctorCommands, registerGatewayCommands, registerDailyCommands, registerLogCommands, registerModelCommands, registerAgentCommands, registerTuiCommands, registerApprovalCommands, registerSandboxCommands, registerChannelCommands, registerDeviceCommands, registerNodeCommands, registerSecurityCommands, registerMemoryCommands, registerPluginCommands, registerSkillCommands, registerConfigCommands];

@@ -33,6 +33,8 @@ export function statePaths(env: Env = process.env) {
     stateDb: join(dir, "state.db"),
     workspace: join(dir, "workspace"),
     plugins: join(dir, "plugins"),
+    skills: join(dir, "skills"),
+    skillPins: join(dir, "skill-pins.json"),
   };
 }
 

@@ -18,7 +18,7 @@ const CHANNEL_ACCESS_KEYS = new Set(["dmPolicy", "allowFrom", "groupPolicy", "gr
  * agents and models (each run resolves its model), tools and their policy (each run
  * builds its tool list), session scoping, channel access (each inbound message is
  * decided against the config of the moment), node command allowlists, browser origins
- * allowed to open the Control UI.
+ * allowed to open the Control UI, skills.allow (each run loads its skills afresh).
  */
 export function appliesLive(path: readonly string[]): boolean {
   const [top, second, third, fourth] = path;
@@ -28,6 +28,7 @@ export function appliesLive(path: readonly string[]): boolean {
     case "agents":
     case "models":
     case "session":
+    case "skills":
       return true;
     case "tools":
       // The browser service exists only when the tool was on at start-up.

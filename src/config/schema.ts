@@ -326,6 +326,14 @@ export const configSchema = z
         recencyHalfLifeDays: z.number().min(0).default(30).describe("0 turns recency decay off"),
       })
       .prefault({}),
+    skills: z
+      .strictObject({
+        allow: z
+          .array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be a skill name: 1-64 lowercase letters, digits or -"))
+          .optional()
+          .describe("when set, the only skills the agent sees and may read (docs/skills.md); unset = every skill whose requirements are met"),
+      })
+      .prefault({}),
     plugins: z
       .strictObject({
         allow: z.array(z.string()).optional(),

@@ -91,3 +91,19 @@ describe("other checks", () => {
     expect(exitCodeFor([{ id: "a", status: "fail", detail: "" }])).toBe(1);
   });
 });
+
+describe("skillsCheck", () => {
+  it("skips without skills, ok when all are shown, warns with the reason for hidden/modified/flagged ones", async () => {
+    const { skillsCheck } = await import("./checks.js");
+    expect(skillsCheck([]).status).toBe("skip");
+    expect(skillsCheck([{ name: "a", source: "workspace", status: "ready", critical: 0 }])).toMatchObject({ status: "ok", detail: "1 of 1 shown to the agent" });
+    const r = skillsCheck([
+      { name: "a", source: "workspace", status: "ready", critical: 0 },
+      { name: "gh", source: "state", status: "unmet", reason: "requirements not met: needs gh on PATH", critical: 0 },
+      { name: "bad", source: "state", status: "ready", critical: 2 },
+    ]);
+    expect(r.status).toBe("warn");
+    expect(r.detail).toBe("2 of 3 shown to the agent; gh (state): requirements not met: needs gh on PATH; bad: 2 critical scanner finding(s)");
+    expect(r.fix).toMatch(/simpleclaw skills check/);
+  });
+});

@@ -183,6 +183,34 @@ export function portCheck(f: PortFact): CheckResult {
 }
 
 /** 1 when any check failed; warnings alone still exit 0. */
+export interface SkillFact {
+  name: string;
+  source: string;
+  status: "ready" | "blocked" | "unmet" | "shadowed" | "invalid" | "modified";
+  reason?: string;
+  /** Critical scanner findings (security/skill-scan.ts). */
+  critical: number;
+}
+
+/** Skills (docs/skills.md): which ones the agent sees, and why the others are hidden. Never fails: the audit judges. */
+export function skillsCheck(facts: readonly SkillFact[]): CheckResult {
+  const id = "skills";
+  if (facts.length === 0) return { id, status: "skip", detail: "no skills found" };
+  const ready = facts.filter((f) => f.status === "ready");
+  const problems = facts.filter((f) => f.status === "unmet" || f.status === "invalid" || f.status === "modified");
+  const flagged = facts.filter((f) => f.critical > 0);
+  const parts = [`${ready.length} of ${facts.length} shown to the agent`];
+  for (const f of problems) parts.push(`${f.name} (${f.source}): ${f.reason ?? f.status}`);
+  for (const f of flagged) parts.push(`${f.name}: ${f.critical} critical scanner finding(s)`);
+  if (problems.length === 0 && flagged.length === 0) return { id, status: "ok", detail: parts.join("; ") };
+  return {
+    id,
+    status: "warn",
+    detail: parts.join("; "),
+    fix: `${problems.some((p) => p.status === "unmet") ? "install what a skill needs (or ignore it); " : ""}simpleclaw skills check for details${flagged.length || problems.some((p) => p.status === "modified") ? "; simpleclaw security audit for the findings" : ""}`,
+  };
+}
+
 export function exitCodeFor(results: readonly CheckResult[]): number {
   return results.some((r) => r.status === "fail") ? 1 : 0;
 }

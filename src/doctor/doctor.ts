@@ -7,7 +7,7 @@ import http from "node:http";
 import https from "node:https";
 import { createServer } from "node:net";
 import { networkInterfaces } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parseConfigText, validateConfig, type RawConfig } from "../config/io.js";
 import { CONFIG_VERSION, configVersion, migrateConfig, type VersionInfo } from "../config/migrate.js";
 import { statePaths, type Env } from "../config/paths.js";
@@ -24,6 +24,7 @@ import {
   permissionsCheck,
   portCheck,
   sandboxCheck,
+  skillsCheck,
   versionCheck,
   type CheckResult,
   type ConfigFact,
@@ -225,6 +226,16 @@ export interface DoctorReport {
   checks: CheckResult[];
 }
 
+async function skillsResult(config: Config, env: Env, cfgPath: string): Promise<CheckResult> {
+  try {
+    const [{ skillReports }, { defaultAgent, workspacePath }] = await Promise.all([import("../skills/report.js"), import("../agents/workspace.js")]);
+    const { skills } = skillReports({ config, workspace: workspacePath(config, defaultAgent(config), env), env, configDir: dirname(cfgPath) });
+    return skillsCheck(skills.filter((s) => s.status !== "shadowed").map((s) => ({ name: s.name, source: s.source, status: s.status, ...(s.reason ? { reason: s.reason } : {}), critical: s.findings.filter((f) => f.severity === "critical").length })));
+  } catch (err) {
+    return { id: "skills", status: "warn", detail: `skills could not be checked: ${(err as Error).message}` };
+  }
+}
+
 /** Runs every check, in a fixed order. */
 export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport & { chmods: ReturnType<typeof permissionsCheck>["chmods"] }> {
   const env = opts.env ?? process.env;
@@ -240,9 +251,9 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport 
     config = configSchema.parse({});
   }
   if (config) {
-    checks.push(await sandboxResult(config), await browserResult(config, env), await modelResult(config, env, !!opts.checkModel), await portResult(config, env));
+    checks.push(await sandboxResult(config), await browserResult(config, env), await modelResult(config, env, !!opts.checkModel), await portResult(config, env), await skillsResult(config, env, paths.config));
   } else {
-    for (const id of ["sandbox", "browser", "model", "port"]) checks.push({ id, status: "skip", detail: "needs a valid config first" });
+    for (const id of ["sandbox", "browser", "model", "port", "skills"]) checks.push({ id, status: "skip", detail: "needs a valid config first" });
   }
   return { ok: !checks.some((c) => c.status === "fail"), checks, chmods };
 }

@@ -14,6 +14,8 @@ import { pluginSecretPaths } from "../plugins/secrets.js";
 import { approvalMayMakeOwner } from "../security/principal.js";
 import { statePaths } from "../config/paths.js";
 import { errorMessage } from "../infra/errors.js";
+import { dirname } from "node:path";
+import type { SkillRow, SkillsAllowResult, SkillsListResult } from "../protocol/results.js";
 
 /** Chat failures a client caused become typed protocol errors. */
 function chatCall<T>(fn: () => T): T {
@@ -63,6 +65,57 @@ export function statusPayload(ctx: GatewayContext) {
     auth: { mode: ctx.auth.mode, source: ctx.auth.source },
     connections: { operator: ctx.connections.count("operator"), node: ctx.connections.count("node") },
   };
+}
+
+/** Every skill for the default agent's workspace, as the Control UI shows it (skills/report.ts). */
+async function skillRows(ctx: GatewayContext): Promise<{ skills: SkillRow[]; problems: string[] }> {
+  const [{ skillReports }, { defaultAgent, workspacePath }, { skillAllowed }] = await Promise.all([
+    import("../skills/report.js"),
+    import("../agents/workspace.js"),
+    import("../security/skill-access.js"),
+  ]);
+  const r = skillReports({ config: ctx.config, workspace: workspacePath(ctx.config, defaultAgent(ctx.config), ctx.env), env: ctx.env, configDir: dirname(ctx.configPath) });
+  const skills = r.skills.map(
+    (s): SkillRow => ({
+      name: s.name,
+      description: s.description,
+      source: s.source,
+      ...(s.plugin ? { plugin: s.plugin } : {}),
+      dir: s.realDir ?? s.dir,
+      file: s.file,
+      status: s.status,
+      ...(s.reason ? { reason: s.reason } : {}),
+      ...(s.pinned !== undefined ? { pinned: s.pinned } : {}),
+      requires: s.requires,
+      missing: s.missing,
+      allowed: skillAllowed(s.name, ctx.config.skills.allow),
+      findings: s.findings,
+    }),
+  );
+  return { skills, problems: r.problems };
+}
+
+async function changeSkillAllow(ctx: GatewayContext, name: string, allow: boolean): Promise<SkillsAllowResult> {
+  const [{ setSkillAllowed }, { loadSkills }, { defaultAgent, workspacePath }] = await Promise.all([
+    import("../skills/allow.js"),
+    import("../skills/loader.js"),
+    import("../agents/workspace.js"),
+  ]);
+  // The names found now (no scan needed): an unset skills.allow starts from them.
+  const found = loadSkills({ config: ctx.config, workspace: workspacePath(ctx.config, defaultAgent(ctx.config), ctx.env), env: ctx.env, configDir: dirname(ctx.configPath) })
+    .skills.filter((s) => s.status !== "invalid" && s.status !== "shadowed")
+    .map((s) => s.name);
+  let next: string[];
+  try {
+    next = setSkillAllowed(name, allow, ctx.config.skills.allow, found, ctx.env);
+  } catch (err) {
+    throw new MethodError("INVALID_REQUEST", errorMessage(err));
+  }
+  ctx.logger.info(allow ? "skill allowed" : "skill denied", { skill: name, by: "operator rpc" });
+  // The running gateway picks the change up now (the next agent run uses it).
+  const reloaded = ctx.reloadConfig?.();
+  if (reloaded && !reloaded.ok) throw new MethodError("UNAVAILABLE", `skills.allow was written but the config could not be reloaded: ${reloaded.problem}`);
+  return { name, allowed: allow, allow: next };
 }
 
 export const methods: { [M in MethodName]: Handler<M> } = {
@@ -217,6 +270,12 @@ export const methods: { [M in MethodName]: Handler<M> } = {
     ctx.broadcast("pairing.resolved", { channel: params.channel, senderId: params.senderId, decision: "revoked" });
     return { channel: params.channel, senderId: params.senderId, revoked: true };
   },
+  "skills.list": async (ctx): Promise<SkillsListResult> => {
+    const { skills, problems } = await skillRows(ctx);
+    return { allowSet: ctx.config.skills.allow !== undefined, skills, problems };
+  },
+  "skills.allow": (ctx, params) => changeSkillAllow(ctx, params.name, true),
+  "skills.deny": (ctx, params) => changeSkillAllow(ctx, params.name, false),
   "security.audit": async (ctx) => {
     // Static checks only: --deep probes and --fix stay with the CLI on the gateway host.
     const { runAudit, publicReport } = await import("../audit/audit.js");

@@ -16,6 +16,8 @@ export const manifestSchema = z.object({
   version: z.string().regex(/^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/, "must be a semver version like 1.2.3"),
   entry: z.string().min(1),
   description: z.string().max(2000).optional(),
+  /** A folder of skills (AgentSkills format) inside the plugin folder (docs/skills.md). */
+  skills: z.string().min(1).optional(),
   /** JSON Schema for `plugins.entries.<id>.config`. */
   configSchema: z.record(z.string(), z.unknown()).optional(),
 });

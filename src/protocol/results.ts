@@ -181,6 +181,42 @@ export interface AuditReportResult {
   findings: AuditFinding[];
 }
 
+/** `skills.list` rows (docs/skills.md). */
+export interface SkillRow {
+  name: string;
+  description: string;
+  source: "workspace" | "state" | "plugin";
+  plugin?: string;
+  /** The folder, and SKILL.md the model reads. */
+  dir: string;
+  file: string;
+  /** ready = shown to the agent; the others say why not in `reason`. */
+  status: "ready" | "blocked" | "unmet" | "shadowed" | "invalid" | "modified";
+  reason?: string;
+  /** State-dir skills: pinned by `simpleclaw skills install`. */
+  pinned?: boolean;
+  requires: { bins: string[]; env: string[]; os: string[] };
+  missing: { bins: string[]; env: string[]; os: string[] };
+  /** Whether skills.allow admits it (true when skills.allow is unset). */
+  allowed: boolean;
+  findings: Array<{ checkId: string; severity: "critical" | "warn" | "info"; file: string; line: number; message: string; excerpt: string }>;
+}
+
+export interface SkillsListResult {
+  /** Whether skills.allow is set (unset: every skill whose requirements are met is shown). */
+  allowSet: boolean;
+  skills: SkillRow[];
+  /** Problems with whole skill folders (a plugin's), one sentence each. */
+  problems: string[];
+}
+
+/** `skills.allow` / `skills.deny` result: the new skills.allow. */
+export interface SkillsAllowResult {
+  name: string;
+  allowed: boolean;
+  allow: string[];
+}
+
 /** `sessions.list` rows. */
 export interface SessionRow {
   key: string;

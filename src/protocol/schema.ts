@@ -157,6 +157,11 @@ export const methodParams = {
   "pairing.reject": z.strictObject({ channel: pairingChannel, code: pairingCode }),
   "pairing.revoke": z.strictObject({ channel: pairingChannel, senderId: z.string().min(1).max(256) }),
   "pairing.clear": z.strictObject({ channel: pairingChannel }),
+  /** Every skill found, whether the agent sees it, and what the scanner found (docs/skills.md). */
+  "skills.list": z.strictObject({}),
+  /** Add a skill to / remove it from skills.allow (written to the config file, then reloaded). */
+  "skills.allow": z.strictObject({ name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be a skill name") }),
+  "skills.deny": z.strictObject({ name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be a skill name") }),
   /** The static security audit (never --fix or --deep over RPC). */
   "security.audit": z.strictObject({}),
   /** Node → gateway: the answer to a `node.invoke.request` event. */

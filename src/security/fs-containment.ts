@@ -14,6 +14,8 @@ import { randomBytes } from "node:crypto";
 import { homedir } from "node:os";
 import path from "node:path";
 import { ToolError } from "../infra/errors.js";
+import { isInside } from "./path-inside.js";
+import { skillPathDecision, type SkillDir } from "./skill-access.js";
 
 /** Who asks, and under which config key the answer is decided (named in refusals). */
 export interface Scope {
@@ -22,6 +24,8 @@ export interface Scope {
   workspaceOnly: boolean;
   /** Config key named in refusals, e.g. "tools.fs.workspaceOnly". */
   setting?: string;
+  /** Skill folders (security/skill-access.ts): readable beyond the workspace, never writable. */
+  skillDirs?: readonly SkillDir[];
 }
 
 export interface ResolveOptions {
@@ -29,6 +33,8 @@ export interface ResolveOptions {
   forWrite: boolean;
   /** Config key named in refusals; default "tools.fs.workspaceOnly". */
   setting?: string;
+  /** Skill folders the run knows (docs/skills.md); only the fs tools pass them. */
+  skillDirs?: readonly SkillDir[];
 }
 
 export type PathDecision =
@@ -107,19 +113,7 @@ export function checkPathText(input: string): string | undefined {
   return undefined;
 }
 
-/**
- * The one "is this path inside that root?" in SimpleClaw (docs/architecture.md): true when
- * `p` is `root` itself or below it, compared component by component after resolving "."
- * and "..". Pure: it compares the paths it is given, so callers pass real paths
- * (fs.realpath) wherever a symlink could lead elsewhere — every caller in the tree does.
- */
-export function isInside(root: string, p: string): boolean {
-  const r = path.resolve(root);
-  const c = path.resolve(p);
-  if (c === r) return true;
-  const prefix = r.endsWith(path.sep) ? r : r + path.sep;
-  return c.startsWith(prefix);
-}
+export { isInside };
 
 /**
  * Why the agent's own writes never touch `p`, or null (docs/security-model.md, "Protected
@@ -238,7 +232,11 @@ export async function resolveToolPath(input: string, workspace: string, opts: Re
   }
   const real = rest.length > 0 ? path.join(realPrefix, ...rest) : realPrefix;
 
-  if (opts.workspaceOnly && !isInside(root, real)) {
+  // Skills (security/skill-access.ts): a disallowed skill is refused, a skill outside the
+  // workspace is never written, an available skill may be read even with workspaceOnly.
+  const skill = opts.skillDirs?.length ? skillPathDecision(real, opts.forWrite ? "write" : "read", opts.skillDirs) : { kind: "none" as const };
+  if (skill.kind === "refuse") return refuse(`path ${q} ${skill.reason}.`);
+  if (opts.workspaceOnly && !isInside(root, real) && skill.kind !== "read") {
     const via = isInside(root, lexical) ? " through a symbolic link" : "";
     return refuse(`path ${q} resolves outside the workspace (${root})${via}; ${setting} is on.`);
   }
@@ -274,7 +272,12 @@ export async function resolveOrThrow(
   scope: Scope,
   forWrite: boolean,
 ): Promise<{ path: string; exists: boolean; stats?: Stats }> {
-  const d = await resolveToolPath(input, scope.workspace, { workspaceOnly: scope.workspaceOnly, forWrite, setting: scope.setting });
+  const d = await resolveToolPath(input, scope.workspace, {
+    workspaceOnly: scope.workspaceOnly,
+    forWrite,
+    setting: scope.setting,
+    ...(scope.skillDirs ? { skillDirs: scope.skillDirs } : {}),
+  });
   if (!d.ok) throw new ToolError(d.reason);
   return d;
 }
@@ -295,6 +298,19 @@ function changed(expected: string, scope: Scope): ToolError {
   return new ToolError(
     `path ${quote(displayPath(expected, scope.workspace))} changed while it was being opened (a symbolic link or directory was swapped in); nothing was done.`,
   );
+}
+
+/** Why `p` (a real path) is outside what `scope` lets a read or write reach, or undefined. */
+function outsideScope(scope: Scope, p: string, op: "read" | "write"): string | undefined {
+  if (scope.skillDirs?.length) {
+    const skill = skillPathDecision(p, op, scope.skillDirs);
+    if (skill.kind === "refuse") return `path ${quote(p)} ${skill.reason}.`;
+    if (skill.kind === "read") return undefined;
+  }
+  if (scope.workspaceOnly && !isInside(scope.workspace, p)) {
+    return `path ${quote(p)} resolves outside the workspace (${scope.workspace}); ${scope.setting ?? DEFAULT_SETTING} is on.`;
+  }
+  return undefined;
 }
 
 /** What was learned about a descriptor right after opening `expected`. */
@@ -325,7 +341,7 @@ export function openedIsExpected(expected: string, f: OpenedFacts): boolean {
  * the fd (/proc/self/fd) must equal it, lstat(expected) must be the same dev/ino as
  * fstat(fd), realpath(dirname) must be unchanged, and the whole must still be contained.
  */
-async function verifyOpened(fh: FileHandle, expected: string, scope: Scope, hooks?: GuardHooks): Promise<Stats> {
+async function verifyOpened(fh: FileHandle, expected: string, scope: Scope, hooks?: GuardHooks, op: "read" | "write" = "write"): Promise<Stats> {
   const st = await fh.stat();
   const facts: OpenedFacts = {
     fdPath: await procFdPath(fh.fd, hooks),
@@ -334,11 +350,8 @@ async function verifyOpened(fh: FileHandle, expected: string, scope: Scope, hook
     realDir: await realpath(path.dirname(expected)).catch(() => undefined),
   };
   if (!openedIsExpected(expected, facts)) throw changed(expected, scope);
-  if (scope.workspaceOnly && !isInside(scope.workspace, expected)) {
-    throw new ToolError(
-      `path ${quote(expected)} resolves outside the workspace (${scope.workspace}); ${scope.setting ?? DEFAULT_SETTING} is on.`,
-    );
-  }
+  const outside = outsideScope(scope, expected, op);
+  if (outside) throw new ToolError(outside);
   return st;
 }
 
@@ -406,7 +419,7 @@ export async function openForRead(real: string, scope: Scope, hooks?: GuardHooks
     throw new ToolError(describeFsError(err, "read", shown));
   }
   try {
-    const stats = await verifyOpened(fh, real, scope, hooks);
+    const stats = await verifyOpened(fh, real, scope, hooks, "read");
     if (!stats.isFile()) throw new ToolError(`path ${quote(shown)} is not a regular file.`);
     if (scope.workspaceOnly && stats.nlink > 1) {
       throw new ToolError(
@@ -450,7 +463,7 @@ export async function listContained(real: string, scope: Scope, hooks?: GuardHoo
     throw new ToolError(describeFsError(err, "list", shown));
   }
   try {
-    await verifyOpened(fh, real, scope, hooks);
+    await verifyOpened(fh, real, scope, hooks, "read");
     // /proc/self/fd/N names the directory we opened and verified, not whatever is at `real` now.
     const viaFd = await procFdPath(fh.fd, hooks);
     const entries = await readdir(viaFd !== undefined ? `/proc/self/fd/${fh.fd}` : real, { withFileTypes: true });

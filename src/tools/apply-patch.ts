@@ -26,7 +26,10 @@ export const PATCH_MAX_FILE_BYTES = 16 * 1024 * 1024;
 
 export function applyPatchScope(ctx: ToolContext): Scope {
   const configured = { workspaceOnly: ctx.config.tools.exec.applyPatch.workspaceOnly, setting: "tools.exec.applyPatch.workspaceOnly" };
-  return { workspace: ctx.workspace, ...workspaceConfinement(ctx.sandbox, configured) };
+  // Skill folders (docs/skills.md): apply_patch only writes, so it gets the refusals (a skill
+  // outside skills.allow; any skill folder outside the workspace) and never the read widening.
+  const skillDirs = (ctx.skills ?? []).map((d) => (d.access === "available" ? { ...d, access: "hidden" as const } : d));
+  return { workspace: ctx.workspace, ...workspaceConfinement(ctx.sandbox, configured), ...(skillDirs.length ? { skillDirs } : {}) };
 }
 
 const DEV_NULL = "/dev/null";

@@ -23,7 +23,11 @@ export const EDIT_MAX_BYTES = 16 * 1024 * 1024;
 export const LIST_MAX_ENTRIES = 1000;
 
 export function fsScope(ctx: ToolContext): Scope {
-  return { workspace: ctx.workspace, ...workspaceConfinement(ctx.sandbox, { workspaceOnly: ctx.config.tools.fs.workspaceOnly, setting: "tools.fs.workspaceOnly" }) };
+  return {
+    workspace: ctx.workspace,
+    ...workspaceConfinement(ctx.sandbox, { workspaceOnly: ctx.config.tools.fs.workspaceOnly, setting: "tools.fs.workspaceOnly" }),
+    ...(ctx.skills?.length ? { skillDirs: ctx.skills } : {}),
+  };
 }
 
 /** In a sandboxed session, file tools get exactly the sandbox's workspace access (rw / ro / none). */

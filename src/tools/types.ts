@@ -10,6 +10,7 @@ import type { RunOrigin } from "../security/principal.js";
 import type { PendingApprovalNotice } from "../protocol/results.js";
 import type { RunSandbox } from "../security/sandbox-scope.js";
 import type { ToolGroup } from "../security/tool-policy.js";
+import type { SkillDir } from "../security/skill-access.js";
 
 export type { PendingApprovalNotice, RunOrigin, RunSandbox, ToolGroup };
 
@@ -29,6 +30,8 @@ export interface ToolContext {
   notify(text: string, approval?: PendingApprovalNotice): void;
   /** Gateway services some tools need; absent when a tool runs outside a gateway. */
   services?: ToolServices;
+  /** Skill folders this run knows (skills/loader.ts), for the fs tools' access decision (docs/skills.md). */
+  skills?: readonly SkillDir[];
 }
 
 /** Exec approvals as seen by the exec tool (implemented by exec/approvals.ts). */

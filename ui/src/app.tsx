@@ -11,6 +11,7 @@ import { PairingPage } from "./pages/pairing";
 import { DevicesPage } from "./pages/devices";
 import { SessionsPage } from "./pages/sessions";
 import { SecurityPage } from "./pages/security";
+import { SkillsPage } from "./pages/skills";
 
 /** sessionStorage key of the secret the operator typed: gone when the tab closes, never in the URL. */
 export const TOKEN_KEY = "simpleclaw.gatewayToken";
@@ -29,6 +30,7 @@ const PAGES = [
   { id: "pairing", title: "Pairing" },
   { id: "devices", title: "Devices" },
   { id: "sessions", title: "Sessions" },
+  { id: "skills", title: "Skills" },
   { id: "security", title: "Security" },
 ] as const;
 type PageId = (typeof PAGES)[number]["id"];
@@ -260,6 +262,11 @@ function Shell(props: { gw: Gateway; onSignOut: () => void }) {
       {page === "sessions" && (
         <section id="page-sessions">
           <SessionsPage gw={gw} />
+        </section>
+      )}
+      {page === "skills" && (
+        <section id="page-skills">
+          <SkillsPage gw={gw} />
         </section>
       )}
       {page === "security" && (

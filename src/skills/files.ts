@@ -1,0 +1,72 @@
+// A skill folder's files as the scanner and the pin see them (docs/skills.md). The hash is
+// sha256 over the sorted relative paths and contents; anything that is not a plain file or
+// folder (a symbolic link, a FIFO) is recorded by kind, and an installed skill never holds
+// one, so its appearance alone breaks the pin.
+import { createHash } from "node:crypto";
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { scanSkill, type ScanFile, type ScanFinding } from "../security/skill-scan.js";
+
+export const MAX_SKILL_FILES = 2000;
+export const MAX_SCANNED_BYTES = 1024 * 1024;
+/** Total text scanned per skill; files past it are named as not scanned. */
+export const MAX_SCANNED_TOTAL = 4 * 1024 * 1024;
+
+/** sha256 over the tree: folders, and each file's relative path, size and content hash, sorted. */
+export function hashSkillDir(dir: string): string {
+  const h = createHash("sha256");
+  const root = lstatSync(dir);
+  if (root.isSymbolicLink()) h.update(`ROOT-LINK\0${readlinkSync(dir)}\n`);
+  let count = 0;
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      if (++count > MAX_SKILL_FILES * 5) throw new Error(`${dir} holds too many files to be a skill`);
+      const p = join(d, name);
+      const st = lstatSync(p);
+      const rel = relative(dir, p).split(sep).join("/");
+      if (st.isDirectory()) {
+        h.update(`D\0${rel}\n`);
+        walk(p);
+      } else if (st.isFile()) {
+        h.update(`F\0${rel}\0${st.size}\0${createHash("sha256").update(readFileSync(p)).digest("hex")}\n`);
+      } else if (st.isSymbolicLink()) h.update(`L\0${rel}\0${readlinkSync(p)}\n`);
+      else h.update(`X\0${rel}\n`);
+    }
+  };
+  walk(dir);
+  return `sha256-${h.digest("hex")}`;
+}
+
+/** The text files of a skill (binary files, links and oversized files are skipped and named). */
+export function readSkillFiles(dir: string): { files: ScanFile[]; skipped: string[] } {
+  const files: ScanFile[] = [];
+  const skipped: string[] = [];
+  let total = 0;
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      if (name === ".git") continue;
+      const p = join(d, name);
+      const rel = relative(dir, p).split(sep).join("/");
+      const st = lstatSync(p);
+      if (st.isDirectory()) walk(p);
+      else if (!st.isFile()) skipped.push(`${rel} (not a regular file)`);
+      else if (files.length >= MAX_SKILL_FILES) skipped.push(`${rel} (too many files)`);
+      else if (st.size > MAX_SCANNED_BYTES) skipped.push(`${rel} (larger than ${MAX_SCANNED_BYTES / 1024} KiB)`);
+      else if (total + st.size > MAX_SCANNED_TOTAL) skipped.push(`${rel} (the skill has more than ${MAX_SCANNED_TOTAL / 1024 / 1024} MiB of text)`);
+      else {
+        total += st.size;
+        const buf = readFileSync(p);
+        if (buf.includes(0)) skipped.push(`${rel} (binary)`);
+        else files.push({ path: rel, text: buf.toString("utf8") });
+      }
+    }
+  };
+  walk(dir);
+  return { files, skipped };
+}
+
+/** Scan a skill folder. `skipped` lists files the scanner could not read as text (a limit, named). */
+export function scanSkillDir(dir: string): { findings: ScanFinding[]; skipped: string[] } {
+  const { files, skipped } = readSkillFiles(dir);
+  return { findings: scanSkill(files), skipped };
+}
