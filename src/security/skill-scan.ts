@@ -41,11 +41,16 @@ const MAX_LINE = 8192;
 const DOWNLOAD_WINDOW = 40;
 const MAX_DOWNLOADS = 16;
 
-const INVISIBLE_RE = /[\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u180e\u061c\ufeff]/gu;
+/**
+ * Characters a person does not see but a model reads: zero-width and bidi controls, soft
+ * hyphens, fillers, variation selectors other than the text and emoji ones, interlinear annotations,
+ * and the Unicode tag block (U+E0000–E007F), which spells ASCII invisibly ("ASCII smuggling").
+ */
+const INVISIBLE_RE = /[\u00ad\u034f\u115f\u1160\u17b4\u17b5\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u180e\u061c\u3164\ufe00-\ufe0d\uffa0\ufff9-\ufffb\ufeff\u{e0000}-\u{e007f}\u{e0100}-\u{e01ef}]/gu;
 const ZWJ = 0x200d;
 
 function showInvisible(s: string): string {
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2069\u180e\u061c\ufeff]/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, "0")}`);
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u200d]/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, "0")}`).replace(INVISIBLE_RE, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
 }
 
 function excerpt(s: string): string {
@@ -112,6 +117,10 @@ const DOWNLOAD_EXEC: Matcher[] = [
   (line) => re(String.raw`${CODE_ARG}\s*${FETCH}`).test(line),
   // iex (iwr …), Invoke-Expression (New-Object Net.WebClient).DownloadString(…)
   (line) => re(String.raw`\b(?:iex|Invoke-Expression)\s*\(?\s*\(?\s*${FETCH}`).test(line),
+  // fetched code run by the language itself: exec(urlopen(…).read()), eval(requests.get(…).text),
+  // fetch(…).then(r => r.text()).then(eval), eval(Net::HTTP.get(…)), load(io.popen("curl…"))
+  seq(/\b(?:exec|eval|compile)\s*\(/i, /\b(?:urlopen|urllib|requests\.(?:get|post)|httpx|http\.client|Net::HTTP|URI\.open|open-uri|fetch|axios|https?\.get|curl|wget)\b/i),
+  seq(/\b(?:fetch|axios|https?\.get|got|request)\s*\(/i, /\beval\b|\bnew\s+Function\b|\bFunction\s*\(|\bvm\.run|\bexecSync\b|\bchild_process\b/i),
 ];
 
 const ENCODED_EXEC: Matcher[] = [
@@ -128,6 +137,11 @@ const ENCODED_EXEC: Matcher[] = [
   seq(/\b(?:iex|Invoke-Expression)\b/i, /FromBase64String/i),
   // a long base64 blob in a pipeline that ends in an interpreter
   piped([/[A-Za-z0-9+/]{120,}/], RUNS_INTERP),
+  // other decoders feeding a shell: xxd -r (hex), openssl enc -d, uudecode, gunzip/zcat, rev
+  piped([/\b(?:xxd\s+(?:-\S+\s+)*-r|openssl\s+enc\b.*\s-d\b|uudecode|gunzip|zcat|gzip\s+-d|xz\s+-d|bzip2\s+-d|rev)\b/i], RUNS_INTERP),
+  // eval/exec of decoded text in any language: eval(decode_base64(…)), exec(bytes.fromhex(…)),
+  // eval(Buffer.from(…, "base64").toString()), Invoke-Expression of FromBase64String
+  seq(/\b(?:exec|eval|Function|Invoke-Expression|iex)\b/i, /\b(?:b64decode|decode_base64|decode64|decodebytes|atob|fromhex|unhexlify|FromBase64String|a85decode|b32decode)\b|Buffer\.from\s*\([^)]*["'](?:base64|hex)["']/i),
 ];
 
 /** Verbs that read, copy or send a file (an instruction to touch it, not a mention). */
@@ -149,7 +163,10 @@ const SECRET_TARGETS: SecretTarget[] = [
   { re: /\bLogin Data\b|\bcookies\.sqlite\b|\bkey[34]\.db\b|\blogins\.json\b|[\\/](?:Local State|Cookies|Web Data)\b/, what: "a browser's saved logins or cookies" },
   { re: /\.mozilla[\\/]firefox|Firefox[\\/]Profiles|Google[\\/]Chrome[\\/](?:User Data|Default)|google-chrome[\\/]|\.config[\\/]chromium|BraveSoftware[\\/]Brave-Browser|Microsoft[\\/]Edge[\\/]User Data/i, what: "a browser profile" },
   { re: /\.aws[\\/]credentials|\.netrc\b|\.git-credentials\b|\.docker[\\/]config\.json|\.kube[\\/]config|\.config[\\/]gcloud|\.azure[\\/]|\.npmrc\b|\.pypirc\b|\.gnupg\b|\bKeychains?[\\/]|login\.keychain/i, what: "a credentials file" },
+  { re: /\.config[\\/](?:gh[\\/]hosts\.yml|git[\\/]credentials|op[\\/]|hub\b)|\.password-store\b|\.local[\\/]share[\\/]keyrings|\.vault-token\b|\.terraform\.d[\\/]credentials|\.bash_history\b|\.zsh_history\b/i, what: "a credentials file" },
+  { re: /\bwallet\.dat\b|\.electrum\b|\bExodus[\\/]|\.ethereum[\\/]keystore|\.config[\\/]solana[\\/]id\.json|\b(?:MetaMask|Phantom)\b[^.\n]{0,40}\b(?:vault|extension|seed|keys?)\b|\bseed phrase\b|\btdata\b/i, what: "a crypto wallet or messenger session" },
   { re: /\b(?:printenv|env|set|Get-ChildItem\s+env:)\s*\|\s*(?:curl|wget|nc|ncat|base64)\b/i, what: "the environment (API keys, tokens)", always: true },
+  { re: /(?:`(?:printenv|env|set|export -p)`|\bprintenv\b|\boutput of `?(?:env|printenv)`?|\ball (?:of )?(?:your |the )?environment variables)(?=[^\n]{0,80}\b(?:send|sends|upload|post|paste|include|email|forward|share)\b)/i, what: "the environment (API keys, tokens)", always: true },
 ];
 
 const OVERRIDE: Array<{ re: RegExp; what: string }> = [
@@ -165,7 +182,10 @@ const OVERRIDE: Array<{ re: RegExp; what: string }> = [
   { re: /\b(?:security|tools\.exec\.security)\b["']?\s*[:=]\s*["']?full\b|\bsecurity\s+(?:to|=)\s+["']?full\b/i, what: "turns exec security to full" },
   { re: /\b(?:ask|tools\.exec\.ask)\b["']?\s*[:=]\s*["']?off\b|\bask\s+to\s+["']?off\b/i, what: "turns exec approvals off" },
   { re: /\bsandbox(?:\.mode)?\b["']?\s*[:=]\s*["']?off\b|\bsandbox\.mode\s+(?:to\s+)?["']?off\b|\bworkspaceOnly\b["']?\s*[:=]\s*["']?false\b/i, what: "turns the sandbox or workspace containment off" },
-  { re: /\bsimpleclaw\s+(?:config\s+set|approvals\s+(?:allow|add))\b/i, what: "tells the agent to change SimpleClaw's own security settings" },
+  {
+    re: /\bsimpleclaw\s+(?:config\s+(?:set|unset)|configure|approvals\s+(?:allow|add|allowlist)|pairing\s+approve|devices\s+approve|cron\s+approve|skills\s+(?:allow|install)|plugins\s+(?:install|allow|enable)|security\s+audit\s+--fix|import)\b|\bexec-approvals\.json\b/i,
+    what: "tells the agent to change SimpleClaw's own security settings",
+  },
   {
     re: /\b(?:do not|don't|never)\s+(?:tell|inform|mention|reveal|show|let)\b[^.\n]{0,30}\b(?:the )?(?:user|owner|operator|human)\b|\bwithout (?:telling|informing|asking|notifying) (?:the )?(?:user|owner|operator)\b|\b(?:silently|secretly|covertly)\s+(?:run|execute|send|upload|install|download)\b/i,
     what: "tells the agent to act behind the owner's back",
@@ -191,7 +211,7 @@ function hiddenChars(line: string): string[] {
       found.push("U+200D ZERO WIDTH JOINER");
     } else if (cp === 0xfeff && i === 0) {
       continue; // a byte-order mark at the start of the file is harmless (checked by the caller)
-    } else if (String.fromCodePoint(cp).match(INVISIBLE_RE)) {
+    } else if (new RegExp(INVISIBLE_RE.source, "u").test(String.fromCodePoint(cp))) {
       found.push(`U+${cp.toString(16).toUpperCase().padStart(4, "0")}`);
     }
   }
@@ -213,9 +233,13 @@ function logicalLines(text: string): Array<{ start: number; text: string; raw: s
 
 /** A download that saves to a file: the file's name, for the fetch → chmod → run check. */
 function downloadTarget(line: string): string | undefined {
-  if (!new RegExp(String.raw`\b${FETCH}`, "i").test(line)) return undefined;
+  if (!new RegExp(String.raw`\b${FETCH}`, "i").test(line)) {
+    // prose: "Download https://… to ~/bin/tool", "save https://… as tool"
+    if (!/\b(?:download|save|fetch|grab|get)\b/i.test(line)) return undefined;
+    return /https?:\/\/\S+\s+(?:to|into|as)\s+[`"']?([^\s`"',;]+)/i.exec(line)?.[1];
+  }
   const o =
-    /(?:\s-o\s*|\s--output[=\s]+|\s-O\s+(?!-)|\s--output-document[=\s]+|-OutFile\s+|\s>\s*)["']?([^\s"'|;&>]+)/.exec(line) ??
+    /(?:\s-[a-zA-Z]*o(?:\s+|(?=[./~$]))|\s--output[=\s]+|\s-[a-zA-Z]*O\s+(?!-)|\s--output-document[=\s]+|-OutFile\s+|\s>\s*)["']?([^\s"'|;&>]+)/.exec(line) ??
     /\bDownloadFile\([^,]+,\s*["']([^"']+)["']/i.exec(line);
   if (o && o[1] !== "-" && o[1] !== "/dev/null") return o[1];
   // curl -O / wget URL: the URL's last path segment
@@ -229,6 +253,13 @@ function downloadTarget(line: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/** `chmod +x`, `chmod u+rx`, `chmod 755`, `chmod 0700`: a mode that sets an execute bit. */
+function makesExecutable(chmod: string): boolean {
+  const mode = /^chmod\s+(?:-\S+\s+)*["'`]?([^\s"'`]+)/i.exec(chmod)?.[1] ?? "";
+  if (/^[0-7]{3,4}$/.test(mode)) return /[1357]/.test(mode.slice(-3));
+  return /(?:^|,)[ugoa]*[+=][rwXst]*x/.test(mode);
 }
 
 function escapeRe(s: string): string {
@@ -294,7 +325,16 @@ function scanLines(file: ScanFile, add: (f: Omit<ScanFinding, "file">) => void):
       const base = d.name.split(/[\\/]/).pop()!;
       if (!base || !text.includes(base)) continue; // cheap test first: the name must be on this line
       const chmodAt = text.search(/\bchmod\b/i);
-      if (chmodAt >= 0 && text.slice(chmodAt).includes(base)) d.chmod = true;
+      if (chmodAt >= 0 && text.slice(chmodAt).includes(base)) {
+        d.chmod = true;
+        // a downloaded file made executable is a program about to run, whoever names the run
+        if (!matched && makesExecutable(text.slice(chmodAt))) {
+          add({ checkId: "skills.download_exec", severity: "critical", line: d.line, message: `downloads ${d.name} and makes it executable (line ${start})`, excerpt: excerpt(d.text) });
+          matched = true;
+          d.name = "\0";
+          continue;
+        }
+      }
       // run on a later line, or after && / ; on the download line itself
       const later = start > d.line ? text : text.split(/&&|;/).slice(1).join(" ; ");
       if (later && runsFile(later, d.name) && !matched) {
