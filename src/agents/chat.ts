@@ -328,7 +328,7 @@ export class ChatService {
     if (!originIsOwner(job.origin)) return "Only the owner can answer exec approvals.";
     if (!cmd.id) return "Usage: /approve <id> [always] or /deny <id>";
     if (!this.deps.approvals) return "Exec approvals are not available in this gateway.";
-    const by = job.origin.kind === "operator" ? "operator (chat)" : `${job.origin.channel}:${job.origin.peer}`;
+    const by = job.origin.kind === "channel" ? `${job.origin.channel}:${job.origin.peer}` : "operator (chat)";
     return this.deps.approvals.resolve(cmd.id, cmd.decision, by)
       ? `Approval ${cmd.id}: ${cmd.decision}.`
       : `No pending approval "${cmd.id}" (already answered or expired).`;
