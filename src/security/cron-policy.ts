@@ -4,7 +4,7 @@
 // already admit (security/channel-access.ts decideAccess), so a job never widens who hears
 // the assistant. The scheduler asks these when a job is added and again at every delivery.
 import { decideAccess, type AccessState, type ChannelConfig } from "./channel-access.js";
-import { isChannelOwner, type RunOrigin } from "./principal.js";
+import type { RunOrigin } from "./principal.js";
 
 export interface DeliveryTarget {
   channel: string;
@@ -19,8 +19,8 @@ export type DeliveryDecision =
   | { allowed: false; reason: string };
 
 /**
- * May a job's reply go to `target`? DMs: the channel's owner, or a sender decideAccess would
- * let talk to the assistant right now (pairing-approved, allowFrom, or an open channel).
+ * May a job's reply go to `target`? DMs: a sender decideAccess would let talk to the
+ * assistant right now (the owner, pairing-approved, allowFrom, or an open channel).
  * Groups: only a group in which decideAccess admits the channel's owner @-mentioning the
  * bot — a group the owner already uses the assistant in; with no known owner, no group.
  */
@@ -29,9 +29,9 @@ export function deliveryDecision(target: DeliveryTarget, cfg: ChannelConfig | un
   if (!cfg.enabled) return { allowed: false, reason: `channel "${target.channel}" is not enabled` };
   if (!target.peer) return { allowed: false, reason: "no recipient given" };
   if ((target.chat ?? "direct") === "direct") {
-    if (isChannelOwner(target.peer, cfg, state.approvedOwners)) return { allowed: true, owner: true };
+    // Exactly the inbound rule: whoever could DM the assistant now may hear from a job, no one else.
     const d = decideAccess({ sender: { id: target.peer }, chat: { type: "direct", id: target.peer }, mentioned: true }, cfg, state);
-    if (d.action === "process") return { allowed: true, owner: false };
+    if (d.action === "process") return { allowed: true, owner: d.owner };
     return { allowed: false, reason: `${target.channel} sender ${target.peer} is not admitted by the channel's access rules (${d.action === "pair" ? "not paired" : d.reason})` };
   }
   const owners = [...new Set([...cfg.owners, ...state.approvedOwners])];
