@@ -2,7 +2,7 @@
 // over config; the agent loop calls `toolDecision` for the tool list it offers the
 // model and again for every call the model makes, so a refused tool never runs.
 import type { Config } from "../config/schema.js";
-export type ToolGroup = "fs" | "runtime" | "web" | "memory" | "nodes" | "plugins";
+export type ToolGroup = "fs" | "runtime" | "web" | "memory" | "nodes" | "automation" | "plugins";
 
 export interface PolicyTool {
   name: string;
