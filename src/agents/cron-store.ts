@@ -181,3 +181,21 @@ function toRun(r: Record<string, unknown>): CronRun {
     trigger: r.trigger as string,
   };
 }
+
+/**
+ * The jobs in a state.db, opened read-only (the audit reads them while the gateway runs):
+ * [] when there is no database or no jobs table yet.
+ */
+export async function readJobsReadOnly(dbPath: string): Promise<CronJob[]> {
+  const { existsSync } = await import("node:fs");
+  if (!existsSync(dbPath)) return [];
+  const { DatabaseSync } = await import("node:sqlite");
+  const db = new DatabaseSync(dbPath, { readOnly: true });
+  try {
+    const has = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'cron_jobs'").get();
+    if (!has) return [];
+    return (db.prepare("SELECT * FROM cron_jobs ORDER BY created_at, id").all() as Array<Record<string, unknown>>).map(toJob);
+  } finally {
+    db.close();
+  }
+}
