@@ -36,16 +36,54 @@ export function validTimeZone(tz: string): boolean {
 
 const patterns = new Map<string, Cron>();
 
-/** A croner pattern object (no callback, so croner starts no timer), cached per expression and zone. */
-function cronFor(expr: string, tz: string | undefined): Cron {
-  const key = `${tz ?? ""}\u0000${expr}`;
+/**
+ * A croner pattern object (no callback, so croner starts no timer), cached per expression
+ * and zone — or, for the fast path, per expression and fixed UTC offset in minutes.
+ */
+function cronFor(expr: string, tz: string | undefined, utcOffset?: number): Cron {
+  const key = `${tz ?? ""}\u0000${utcOffset ?? ""}\u0000${expr}`;
   let c = patterns.get(key);
   if (!c) {
-    c = new Cron(expr, { ...(tz ? { timezone: tz } : {}), paused: true });
+    c = new Cron(expr, { ...(utcOffset !== undefined ? { utcOffset } : tz ? { timezone: tz } : {}), paused: true });
     if (patterns.size > 10_000) patterns.clear();
     patterns.set(key, c);
   }
   return c;
+}
+
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The zone's offset from UTC at instant `t`, in minutes (Berlin in summer: 120). */
+export function zoneOffsetMinutes(tz: string, t: number): number {
+  let f = zoneFormats.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", { timeZone: tz, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" });
+    zoneFormats.set(tz, f);
+  }
+  const p: Record<string, number> = {};
+  for (const part of f.formatToParts(new Date(t))) if (part.type !== "literal") p[part.type] = Number(part.value);
+  const wall = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+  return Math.round((wall - Math.floor(t / 1000) * 1000) / 60_000);
+}
+
+const FAST_SPAN_MS = 20 * 86_400_000;
+
+/**
+ * The next occurrence of a cron expression in a time zone. Croner's own zone arithmetic costs
+ * up to a millisecond per call, so the common case takes a fast path: evaluate at the zone's
+ * current fixed offset, and keep the answer when the offset is the same there and no more
+ * than 20 days lie between (so no DST change can have happened in between). Around a DST
+ * change, or for rare schedules, croner's zone-aware evaluation decides — the one source of
+ * truth for nonexistent (spring-forward) and repeated (fall-back) wall-clock times.
+ */
+function nextCronRun(expr: string, tz: string | undefined, after: number): number | null {
+  if (tz) {
+    const off = zoneOffsetMinutes(tz, after);
+    const c = cronFor(expr, undefined, off).nextRun(new Date(after));
+    if (c && c.getTime() - after <= FAST_SPAN_MS && zoneOffsetMinutes(tz, c.getTime()) === off) return c.getTime();
+  }
+  const next = cronFor(expr, tz).nextRun(new Date(after));
+  return next ? next.getTime() : null;
 }
 
 export interface ScheduleSpec {
@@ -108,10 +146,8 @@ export function nextRunAfter(s: Schedule, after: number): number | null {
       const n = Math.floor((after - s.anchor) / s.everyMs) + 1;
       return s.anchor + n * s.everyMs;
     }
-    case "cron": {
-      const next = cronFor(s.expr, s.tz).nextRun(new Date(after));
-      return next ? next.getTime() : null;
-    }
+    case "cron":
+      return nextCronRun(s.expr, s.tz, after);
   }
 }
 
