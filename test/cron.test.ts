@@ -3,6 +3,7 @@
 // Attacks sit beside their positive controls: a job never reaches a stranger (refused when
 // added and again when delivering), an agent-created job never runs before the owner
 // approves it, and a job's own run never speaks for the owner.
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { PairingStore } from "../src/channels/pairing.js";
@@ -20,14 +21,14 @@ const OWNER = "8101";
 const FRIEND = "7202";
 const STRANGER = "5001";
 
-async function boot(extra: { tools?: Record<string, unknown> } = {}) {
+async function boot(extra: { tools?: Record<string, unknown>; agents?: Record<string, unknown> } = {}) {
   const tg = await startFakeTelegram({ token: TELEGRAM_TOKEN, botUsername: "claw_bot" });
   onCleanup(() => tg.close());
   const model = await startFakeModelServer({ apiKey: "sk-cron-model-0123456789" });
   onCleanup(() => model.close());
   const config = {
     gateway: { auth: { token: randomToken() } },
-    agents: { defaults: { model: { primary: "fake/m" } } },
+    agents: { defaults: { model: { primary: "fake/m" } }, ...extra.agents },
     models: { providers: { fake: { api: "openai-completions", baseUrl: model.url, apiKey: model.apiKey } } },
     channels: { telegram: { enabled: true, apiRoot: tg.apiRoot, owners: [OWNER] } },
     ...(extra.tools ? { tools: extra.tools } : {}),
@@ -200,5 +201,59 @@ describe("scheduled jobs end to end", () => {
       [agentJob.id, "pending"],
     ]);
     expect(gw2.ctx.cron.get(id).nextRunAt).toBeGreaterThan(Date.now());
+  });
+
+  it("an exec approval a job needs is asked in the owner's DM and answered there; attack: a job delivering to someone else gets no prompt and, with nobody to ask, is denied", async () => {
+    // sandbox off so exec runs on this host without bubblewrap: the approval is the boundary under test
+    const s = await boot({ agents: { defaults: { model: { primary: "fake/m" }, sandbox: { mode: "off" } } } });
+    const workspace = join(s.dir, "workspace");
+    await hello(s, OWNER);
+    s.model.script({ toolCalls: [{ name: "exec", input: { command: "touch job-marker" } }] }, (req) => ({ text: `job says: ${req.toolResults.at(-1)?.content}` }));
+    const job = s.gw.ctx.cron.add({ every: "1d", prompt: "make the marker", deliver: { channel: "telegram", peer: OWNER } }, "operator");
+    s.gw.ctx.cron.runNow(job.id);
+    const prompt = await waitFor(() => sentTo(s.tg, OWNER).find((m) => m.text.includes("Approval needed")));
+    expect(prompt.text).toContain(`Scheduled job ${job.id}`);
+    expect(prompt.text).toContain("touch job-marker");
+    expect(existsSync(join(workspace, "job-marker"))).toBe(false);
+    const id = /\/approve (\S+)/.exec(prompt.text)![1]!;
+    await s.tg.sendDirect({ id: OWNER }, `/approve ${id}`);
+    const reply = await waitFor(() => sentTo(s.tg, OWNER).find((m) => m.text.startsWith("job says:")));
+    expect(reply.text).toMatch(/exit code 0/);
+    expect(existsSync(join(workspace, "job-marker"))).toBe(true);
+
+    // attack: the same job aimed at an approved non-owner: no prompt reaches them, and with no
+    // operator client connected nobody can approve, so the command is denied and never runs
+    s.pairing.addApproved("telegram", [{ id: FRIEND, approvedAt: Date.now() }]);
+    await hello(s, FRIEND);
+    s.model.script({ toolCalls: [{ name: "exec", input: { command: "touch friend-marker" } }] }, (req) => ({ text: `job says: ${req.toolResults.at(-1)?.content}` }));
+    const other = s.gw.ctx.cron.add({ every: "1d", prompt: "make another marker", deliver: { channel: "telegram", peer: FRIEND } }, "operator");
+    s.gw.ctx.cron.runNow(other.id);
+    const denied = await waitFor(() => sentTo(s.tg, FRIEND).find((m) => m.text.startsWith("job says:")));
+    expect(denied.text).toMatch(/no operator client/);
+    expect(sentTo(s.tg, FRIEND).some((m) => m.text.includes("Approval needed"))).toBe(false);
+    expect(existsSync(join(workspace, "friend-marker"))).toBe(false);
+  });
+
+  it("heartbeat: runs only with HEARTBEAT.md, a HEARTBEAT_OK reply is not delivered, anything else reaches the owner", async () => {
+    const s = await boot({ agents: { list: [{ id: "main", default: true, heartbeat: { everyMinutes: 60, deliver: { channel: "telegram", peer: OWNER } } }] } });
+    await hello(s, OWNER);
+    const hb = "heartbeat-main";
+    expect(s.jobs().find((j) => j.id === hb)).toMatchObject({ sessionKey: "agent:main:heartbeat", deliver: { channel: "telegram", peer: OWNER } });
+    const calls = s.model.requests.length;
+    s.gw.ctx.cron.runNow(hb);
+    await waitFor(() => s.gw.ctx.cron.runs(hb)[0]);
+    expect(s.gw.ctx.cron.runs(hb)[0]).toMatchObject({ status: "skipped", error: "no HEARTBEAT.md in the workspace" });
+    expect(s.model.requests.length).toBe(calls);
+
+    writeFileSync(join(s.dir, "workspace", "HEARTBEAT.md"), "- Is the backup older than a day?\n");
+    s.model.script({ text: "HEARTBEAT_OK" }, { text: "The backup is 3 days old." });
+    const before = s.tg.sent().length;
+    s.gw.ctx.cron.runNow(hb);
+    await waitFor(() => s.gw.ctx.cron.runs(hb)[0]?.delivery === "suppressed");
+    expect(s.model.requests.at(-1)!.lastUserText).toMatch(/HEARTBEAT_OK[\s\S]*Is the backup older than a day/);
+    await settle(200);
+    expect(s.tg.sent().length).toBe(before);
+    s.gw.ctx.cron.runNow(hb);
+    await waitFor(() => sentTo(s.tg, OWNER).find((m) => m.text === "The backup is 3 days old."));
   });
 });

@@ -12,7 +12,7 @@ import { describeSchedule, nextRunAfter } from "../agents/cron-schedule.js";
 import { CronStore } from "../agents/cron-store.js";
 import { HEARTBEAT_FILE, HEARTBEAT_MAX_BYTES, heartbeatIsQuiet, heartbeatPrompt } from "../agents/heartbeat.js";
 import { defaultAgent, findAgent, workspacePath } from "../agents/workspace.js";
-import type { ChannelManager } from "../channels/manager.js";
+import { approvalPrompt, type ChannelManager } from "../channels/manager.js";
 import type { Env } from "../config/paths.js";
 import type { Config } from "../config/schema.js";
 import type { Db } from "../infra/db.js";
@@ -46,18 +46,30 @@ export function createGatewayCron(deps: GatewayCronDeps): { scheduler: CronSched
     return deliveryDecision(t, access.cfg, access.state);
   };
 
-  /** One agent turn in the job's session; resolves when the run ends. */
+  /**
+   * One agent turn in the job's session; resolves when the run ends. When the job delivers to
+   * the channel's owner (decided now, by cron-policy), exec approvals the run needs are also
+   * asked in that DM, as for the owner's own messages; the owner answers with /approve there.
+   */
   const turn = (job: CronJob, message: string): Promise<RunResult> =>
     new Promise((resolve) => {
+      const t = job.deliver;
+      const ownerChat = t && (t.chat ?? "direct") === "direct" && (() => {
+        const d = checkDelivery(t);
+        return d.allowed && d.owner;
+      })() ? { channel: t.channel, peer: t.peer } : undefined;
       try {
         deps.chat.send({
           sessionKey: job.sessionKey,
           message,
-          origin: { kind: "job", jobId: job.id },
+          origin: { kind: "job", jobId: job.id, ...(ownerChat ? { ownerChat } : {}) },
           listener: (e: ChatEvent) => {
             if (e.state === "final") resolve({ text: e.text });
             else if (e.state === "error") resolve({ error: e.message });
             else if (e.state === "aborted") resolve({ error: "the run was stopped" });
+            else if (e.state === "status" && e.approval && ownerChat) {
+              void deps.channels.sendTo(ownerChat.channel, ownerChat.peer, `Scheduled job ${job.id}: ${approvalPrompt(e.approval)}`).catch(() => {});
+            }
           },
         });
       } catch (err) {

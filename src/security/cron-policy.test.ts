@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { configSchema } from "../config/schema.js";
 import type { AccessState, ChannelConfig } from "./channel-access.js";
 import { agentJobDelivery, deliveryDecision, initialApproval, jobMayRun } from "./cron-policy.js";
-import { originIsOwner, originMayScheduleJobs } from "./principal.js";
+import { approvalAskableInChat, originIsOwner, originMayScheduleJobs } from "./principal.js";
 
 const none: AccessState = { approved: new Set(), approvedOwners: new Set() };
 const ch = (c: Record<string, unknown> = {}): ChannelConfig => configSchema.parse({ channels: { telegram: { enabled: true, ...c } } }).channels.telegram!;
@@ -58,6 +58,15 @@ describe("which jobs run and who they speak for", () => {
     expect(originIsOwner({ kind: "operator" })).toBe(true);
     expect(originIsOwner({ kind: "channel", channel: "telegram", peer: "1", owner: true })).toBe(true);
     expect(originIsOwner({ kind: "channel", channel: "telegram", peer: "2" })).toBe(false);
+  });
+
+  it("approvals of a job's run are asked in chat only when it delivers to the owner (the owner answers, never the run)", () => {
+    expect(approvalAskableInChat({ kind: "job", jobId: "x", ownerChat: { channel: "telegram", peer: "1" } })).toBe(true);
+    expect(originIsOwner({ kind: "job", jobId: "x", ownerChat: { channel: "telegram", peer: "1" } })).toBe(false);
+    expect(approvalAskableInChat({ kind: "job", jobId: "x" })).toBe(false);
+    expect(approvalAskableInChat({ kind: "channel", channel: "telegram", peer: "1", owner: true })).toBe(true);
+    expect(approvalAskableInChat({ kind: "channel", channel: "telegram", peer: "2" })).toBe(false);
+    expect(approvalAskableInChat({ kind: "operator" })).toBe(false);
   });
 
   it("a job cannot schedule jobs; an agent-created job delivers back to whoever asked, never to a recipient the model names", () => {

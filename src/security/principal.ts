@@ -10,7 +10,12 @@
 export type RunOrigin =
   | { kind: "operator"; client?: string }
   | { kind: "channel"; channel: string; peer: string; owner?: boolean }
-  | { kind: "job"; jobId: string };
+  | {
+      kind: "job";
+      jobId: string;
+      /** Set by the runner when the job delivers to the channel's owner: where its approval prompts go too. */
+      ownerChat?: { channel: string; peer: string };
+    };
 
 /**
  * A run speaks for the owner when an operator client started it or the owner wrote in a chat.
@@ -22,6 +27,16 @@ export function originIsOwner(origin: RunOrigin): boolean {
   if (origin.kind === "operator") return true;
   if (origin.kind === "channel") return origin.owner === true;
   return false;
+}
+
+/**
+ * Whether the owner can be asked in a chat about this run's exec approvals (besides the
+ * operator clients): the owner wrote the message, or the run is a job that delivers to the
+ * owner's DM. The owner answers there with /approve; the run itself never can.
+ */
+export function approvalAskableInChat(origin: RunOrigin): boolean {
+  if (origin.kind === "channel") return origin.owner === true;
+  return origin.kind === "job" && origin.ownerChat !== undefined;
 }
 
 /** Whether a run may create scheduled jobs through the agent's `cron` tool: never from inside a job (no job spawns jobs). */
