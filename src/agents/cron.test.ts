@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { openStateDb } from "../infra/db.js";
 import { CronStore } from "./cron-store.js";
-import { CronScheduler, DeliveryRefused, type Clock, type JobRunner, type RunResult } from "./cron.js";
+import { CronScheduler, DeliveryRefused, MAX_PENDING_AGENT_JOBS, type Clock, type JobRunner, type RunResult } from "./cron.js";
 import type { CronJob } from "./cron-store.js";
 
 class FakeClock implements Clock {
@@ -234,6 +234,16 @@ describe("approval and delivery boundaries", () => {
     expect(h.runs).toHaveLength(1);
     // control: the operator's own job is approved at once
     expect(h.cron.add({ every: "5m", prompt: "p" }, "operator").approval).toBe("approved");
+  });
+
+  it("attack: a flood of agent-proposed jobs stops at the pending cap; control: the operator can still add, and approving frees a slot", () => {
+    const h = harness("2026-05-01T10:00:00Z");
+    const first = h.cron.add({ every: "1h", prompt: "p0" }, "agent");
+    for (let i = 1; i < MAX_PENDING_AGENT_JOBS; i++) h.cron.add({ every: "1h", prompt: `p${i}` }, "agent");
+    expect(() => h.cron.add({ every: "1h", prompt: "one too many" }, "agent")).toThrow(/already wait for the owner's approval/);
+    expect(h.cron.add({ every: "1h", prompt: "mine" }, "operator").approval).toBe("approved");
+    h.cron.approve(first.id);
+    expect(h.cron.add({ every: "1h", prompt: "now fits" }, "agent").approval).toBe("pending");
   });
 
   it("a pending one-shot approved late but within grace still runs once; rejecting removes it", async () => {

@@ -98,6 +98,8 @@ export interface EditJobInput extends ScheduleSpec {
 
 export const MAX_PROMPT_CHARS = 20_000;
 export const MAX_JOBS = 5_000;
+/** Jobs the agent may have waiting for approval at once: a prompt-injected model cannot bury the owner in proposals. */
+export const MAX_PENDING_AGENT_JOBS = 20;
 export const HEARTBEAT_PREFIX = "heartbeat-";
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -154,6 +156,9 @@ export class CronScheduler {
   add(input: AddJobInput, createdBy: "operator" | "agent", createdFrom?: string): CronJob {
     const now = this.clock.now();
     if (this.deps.store.list().length >= MAX_JOBS) throw new CronError("CONFLICT", `there are already ${MAX_JOBS} scheduled jobs; remove some first.`);
+    if (createdBy === "agent" && [...this.jobs.values()].filter((j) => j.approval === "pending").length >= MAX_PENDING_AGENT_JOBS) {
+      throw new CronError("CONFLICT", `${MAX_PENDING_AGENT_JOBS} jobs already wait for the owner's approval; no more can be proposed until some are approved or rejected.`);
+    }
     const agentId = input.agentId ?? this.deps.defaultAgentId();
     if (!this.deps.agentExists(agentId)) throw new CronError("INVALID_REQUEST", `agent "${agentId}" is not in agents.list.`);
     const schedule = this.schedule(input, now);
