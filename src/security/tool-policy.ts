@@ -41,6 +41,9 @@ export function toolDecision(tool: PolicyTool, config: Config, agent?: { id: str
   if (tool.group === "memory" && config.memory?.enabled === false) {
     return { allowed: false, rule: "memory.enabled is false (group:memory)" };
   }
+  if (tool.group === "automation" && config.cron?.enabled === false) {
+    return { allowed: false, rule: "cron.enabled is false (group:automation)" };
+  }
   const groupKey = GROUP_SWITCH[tool.group];
   if (groupKey && enabledSwitch(config, groupKey) === false) {
     return { allowed: false, rule: `tools.${groupKey}.enabled is false (group:${tool.group})` };
