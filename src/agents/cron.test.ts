@@ -190,6 +190,24 @@ describe("restarts, overlap, enable/disable and history", () => {
     expect(h.runs.map((r) => iso(r.at))).toEqual(["2026-05-01T10:01:00.000Z", "2026-05-01T10:04:00.000Z"]);
   });
 
+  it("a run in flight is still recorded when its job is disabled meanwhile; a removed job leaves no orphan history", async () => {
+    let release!: () => void;
+    const h = harness("2026-05-01T10:00:00Z");
+    h.runner.result = () => new Promise<RunResult>((r) => (release = () => r({ text: "late" })));
+    const job = h.cron.add({ every: "1h", prompt: "p" }, "operator");
+    h.cron.runNow(job.id);
+    h.cron.setEnabled(job.id, false);
+    release();
+    await h.clock.advance(0);
+    expect(h.cron.runs(job.id).map((r) => [r.status, r.trigger])).toEqual([["ok", "manual"]]);
+    const gone = h.cron.add({ every: "1h", prompt: "q" }, "operator");
+    h.cron.runNow(gone.id);
+    h.cron.remove(gone.id);
+    release();
+    await h.clock.advance(0);
+    expect(h.store.runs(gone.id)).toEqual([]);
+  });
+
   it("a disabled job does not run; enabling it resumes from now", async () => {
     const h = harness("2026-05-01T10:00:00Z");
     const job = h.cron.add({ every: "10m", prompt: "p" }, "operator");

@@ -412,6 +412,7 @@ export class CronScheduler {
   }
 
   private record(job: CronJob, r: Partial<CronRun> & { startedAt: number; status: RunStatus; trigger: string }): void {
+    if (!this.jobs.has(job.id)) return; // removed (or rejected) while it ran: its history went with it
     this.deps.store.addRun({
       jobId: job.id,
       scheduledAt: r.scheduledAt ?? null,
