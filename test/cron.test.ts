@@ -144,6 +144,9 @@ describe("scheduled jobs end to end", () => {
     expect(now.stderr).toMatch(/waits for the owner's approval/);
     const listed = await s.cli("list");
     expect(listed.stdout).toContain(`${job.id}  PENDING approval`);
+    const status = await runCli(["status"], s.env);
+    expect(status.stdout).toContain("scheduled jobs: 1, 1 created by the agent waiting for approval");
+    expect(status.stdout).toContain(`→ simpleclaw cron approve ${job.id}`);
     expect(listed.stdout).toMatch(/created by the agent/);
     await settle(300);
     expect(ran()).toBe(false);
