@@ -53,8 +53,26 @@ function cronFor(expr: string, tz: string | undefined, utcOffset?: number): Cron
 
 const zoneFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** The zone's offset from UTC at instant `t`, in minutes (Berlin in summer: 120). */
+const offsetCache = new Map<string, number>();
+const BUCKET_MS = 15 * 60_000;
+
+/**
+ * The zone's offset from UTC at instant `t`, in minutes (Berlin in summer: 120). Offsets change
+ * only on quarter-hour boundaries, so the answer is cached per zone and quarter hour
+ * (formatToParts costs tens of microseconds; the scheduler asks twice per cron job).
+ */
 export function zoneOffsetMinutes(tz: string, t: number): number {
+  const bucket = Math.floor(t / BUCKET_MS);
+  const key = `${tz}|${bucket}`;
+  const hit = offsetCache.get(key);
+  if (hit !== undefined) return hit;
+  const off = computeOffset(tz, bucket * BUCKET_MS);
+  if (offsetCache.size > 100_000) offsetCache.clear();
+  offsetCache.set(key, off);
+  return off;
+}
+
+function computeOffset(tz: string, t: number): number {
   let f = zoneFormats.get(tz);
   if (!f) {
     f = new Intl.DateTimeFormat("en-US", { timeZone: tz, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" });
