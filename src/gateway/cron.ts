@@ -54,10 +54,8 @@ export function createGatewayCron(deps: GatewayCronDeps): { scheduler: CronSched
   const turn = (job: CronJob, message: string): Promise<RunResult> =>
     new Promise((resolve) => {
       const t = job.deliver;
-      const ownerChat = t && (t.chat ?? "direct") === "direct" && (() => {
-        const d = checkDelivery(t);
-        return d.allowed && d.owner;
-      })() ? { channel: t.channel, peer: t.peer } : undefined;
+      const toOwner = !!t && (t.chat ?? "direct") === "direct" && ((d) => d.allowed && d.owner)(checkDelivery(t));
+      const ownerChat = toOwner && t ? { channel: t.channel, peer: t.peer } : undefined;
       try {
         deps.chat.send({
           sessionKey: job.sessionKey,
