@@ -122,6 +122,19 @@ describe("one-shot and interval jobs", () => {
     expect(h.cron.get(job.id)).toMatchObject({ enabled: false, nextRunAt: null });
   });
 
+  it("a one-shot that ran can be given a new time and enabled again; enabling it alone does not repeat it", async () => {
+    const h = harness("2026-05-01T10:00:00Z");
+    const job = h.cron.add({ in: "5m", prompt: "once" }, "operator");
+    await h.clock.advance(10 * 60_000);
+    expect(h.runs).toHaveLength(1);
+    h.cron.setEnabled(job.id, true);
+    await h.clock.advance(60 * 60_000);
+    expect(h.runs).toHaveLength(1);
+    h.cron.edit(job.id, { in: "10m" });
+    await h.clock.advance(10 * 60_000);
+    expect(h.runs.map((r) => iso(r.at))).toEqual(["2026-05-01T10:05:00.000Z", "2026-05-01T11:20:00.000Z"]);
+  });
+
   it("an absolute ISO time runs at that instant; a past one is refused", async () => {
     const h = harness("2026-05-01T10:00:00Z");
     h.cron.add({ at: "2026-05-01T14:15:00+02:00", prompt: "p" }, "operator");

@@ -354,10 +354,13 @@ export class CronScheduler {
     return target;
   }
 
-  /** The first run to aim for after a change; only runnable jobs have one. A one-shot keeps its time, so a late approval within grace still runs it. */
+  /**
+   * The first run to aim for after a change; only runnable jobs have one. A one-shot keeps its
+   * time (so a late approval within grace still runs it) unless it already ran at or after it.
+   */
   private firstRun(job: CronJob, now: number): number | null {
     if (!jobMayRun(job).ok) return null;
-    if (job.schedule.kind === "at") return job.lastRunAt === null ? job.schedule.at : null;
+    if (job.schedule.kind === "at") return job.lastRunAt === null || job.schedule.at > job.lastRunAt ? job.schedule.at : null;
     return nextRunAfter(job.schedule, now);
   }
 
