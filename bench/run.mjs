@@ -7,6 +7,8 @@
 //   5. exec overhead: `true` on the host vs inside bwrap (bench/exec.mjs), median of 20
 //   6. `security audit --json` wall time, no --deep (bench/audit.mjs)     target: < 300 ms
 //   6b. exec gate decision p50/p99 for a 1 KB command (bench/exec-gate.mjs) target: p99 < 1 ms
+//   6c. scheduled jobs (bench/cron.mjs): idle CPU with 1,000 jobs vs none (target Δ < 20 ms over
+//       3 s), next run of all 1,000 jobs (target < 50 ms)
 //   7. memory: index 10,000 notes (time, DB size), keyword search p50/p99 (bench/memory.mjs)  target: p99 < 10 ms
 //   4. chat.send -> final through a real gateway (bench/chat.mjs): p50 gateway overhead
 //      < 5 ms, > 500 msgs/s over 50 sessions, RSS plateau over 10,000 messages
@@ -29,6 +31,7 @@ import { randomBytes } from "node:crypto";
 import { benchChat, chatDetails, chatRows, cleanup as cleanupChat, freePort, machineInfo, tryConnect, TARGET as CHAT_TARGET } from "./chat.mjs";
 import { auditRows, benchAudit } from "./audit.mjs";
 import { benchExecGate, execGateRows } from "./exec-gate.mjs";
+import { benchCron, cronRows } from "./cron.mjs";
 import { benchLoad, cleanup as cleanupLoad, loadRows } from "./load.mjs";
 
 const REPO = fileURLToPath(new URL("../", import.meta.url));
@@ -297,6 +300,12 @@ try {
   } catch (err) {
     gate = { error: err instanceof Error ? err.message.split("\n")[0] : String(err) };
   }
+  let cron;
+  try {
+    cron = await benchCron();
+  } catch (err) {
+    cron = { error: err instanceof Error ? err.message.split("\n")[0] : String(err) };
+  }
   const image = IMAGE ? benchImage() : undefined;
   const chat = CHAT ? await benchChat({ profile: CHAT_PROFILE, log: JSON_OUT ? () => {} : (line) => process.stderr.write(`${line}\n`) }) : undefined;
   let load;
@@ -335,6 +344,7 @@ try {
     ...(load ? loadRows(load) : []),
     ...auditRows(audit),
     ...execGateRows(gate),
+    ...cronRows(cron),
     ...(image ? imageRows(image) : []),
   ];
   failed = results.some((r) => !r.ok);

@@ -56,7 +56,7 @@ describe("chat through the gateway", () => {
     const req = fake.requests[0]!;
     expect(req.api).toBe("openai-chat");
     expect(req.system).toContain("Operating rules"); // seeded AGENTS.md is in the prompt
-    expect(req.toolNames.sort()).toEqual(["apply_patch", "edit", "exec", "http", "list", "memory_get", "memory_search", "nodes", "read", "write"]);
+    expect(req.toolNames.sort()).toEqual(["apply_patch", "cron", "edit", "exec", "http", "list", "memory_get", "memory_search", "nodes", "read", "write"]);
     const h = await chat.client.call<any>("chat.history", {});
     expect(h.messages.map((m: any) => m.role)).toEqual(["user", "assistant"]);
   });

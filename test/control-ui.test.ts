@@ -430,6 +430,31 @@ describe.skipIf(noChromium)("Control UI in headless Chromium", () => {
     await expectClean(ui);
   });
 
+  it("jobs: a job the agent created waits with a badge; Approve lets it run, and Run now / history work", async () => {
+    const { gw } = await boot();
+    const pending = gw.gw.ctx.cron.add({ every: "1h", prompt: "check the <b>tulips</b>" }, "agent", "agent:main:main");
+    const ui = await openUi(gw);
+    await signIn(ui, gw.token!);
+    expect(await ui.page.textContent("#nav-cron .badge")).toBe("1");
+    await ui.page.click("#nav-cron");
+    const card = ui.page.locator(`#page-cron [data-job-id="${pending.id}"]`);
+    // The model wrote the prompt: shown as text, never as markup.
+    expect(await card.locator("pre.command").textContent()).toBe("check the <b>tulips</b>");
+    expect(await card.locator("b").count()).toBe(0);
+    await card.locator('[data-action="approve"]').click();
+    await ui.page.waitForSelector("#no-pending-jobs");
+    expect(gw.gw.ctx.cron.get(pending.id).approval).toBe("approved");
+    await ui.page.locator(`#page-cron [data-job-id="${pending.id}"] [data-action="run"]`).click();
+    const deadline = Date.now() + 10_000;
+    while (!gw.gw.ctx.cron.runs(pending.id)[0] && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(gw.gw.ctx.cron.runs(pending.id)[0]).toMatchObject({ status: "ok", output: "echo: check the <b>tulips</b>" });
+    await ui.page.locator(`#page-cron [data-job-id="${pending.id}"] [data-action="history"]`).click();
+    await ui.page.waitForSelector(`[data-runs-for="${pending.id}"] tr[data-status="ok"]`);
+    expect(await ui.page.locator("#nav-cron .badge").count()).toBe(0);
+    await ui.shot("cron");
+    await expectClean(ui);
+  });
+
   it("dashboard: opens the UI signed in with a one-time code, never the token in the URL", async () => {
     const { gw } = await boot();
     // A stand-in for xdg-open that records the link it was asked to open.

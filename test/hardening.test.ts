@@ -46,7 +46,7 @@ describe("the minimal tool surface profile", () => {
     const names = offeredTools(builtinTools(), v.config).map((t) => t.name);
     for (const gone of ["exec", "http", "browser"]) expect(names).not.toContain(gone);
     // What the guide says stays:
-    expect(names.sort()).toEqual(["apply_patch", "edit", "list", "memory_get", "memory_search", "nodes", "read", "write"]);
+    expect(names.sort()).toEqual(["apply_patch", "cron", "edit", "list", "memory_get", "memory_search", "nodes", "read", "write"]);
   });
 
   it("through a real gateway: the model is not offered them and a call to one is refused", async () => {

@@ -24,6 +24,8 @@ import { buildSystemPrompt } from "./prompt.js";
 import type { RunEvent } from "./run.js";
 import { mainSessionKey, parseSessionKey } from "../security/session-scope.js";
 import type { SessionStore } from "./store.js";
+import type { CronScheduler } from "./cron.js";
+import { describeSchedule } from "./cron-schedule.js";
 import { IDEMPOTENCY_TTL_MS as DURABLE_IDEMPOTENCY_TTL_MS, type ChatQueueStore, type QueuedMessage } from "./queue.js";
 import { defaultAgent, findAgent, seedWorkspace, workspacePath, type AgentConfig } from "./workspace.js";
 
@@ -102,7 +104,14 @@ export class ChatService {
   private idempotency = new Map<string, { at: number; result: SendResult }>();
   private closed = false;
 
+  private cron?: Pick<CronScheduler, "list" | "approve" | "reject">;
+
   constructor(private deps: ChatDeps) {}
+
+  /** Scheduled jobs, for the owner's /cron command (gateway/start.ts wires it). */
+  setCron(cron: Pick<CronScheduler, "list" | "approve" | "reject">): void {
+    this.cron = cron;
+  }
 
   /** Config hot reload (gateway/reload.ts): runs that start from now on use `config`. */
   setConfig(config: Config): void {
@@ -142,7 +151,7 @@ export class ChatService {
     if (plugins?.hasHooks("message:received")) void plugins.emit("message:received", { sessionKey: key, text: req.message, origin: { ...req.origin } });
 
     let result: SendResult;
-    if (["stop", "status", "help", "approve"].includes(job.command?.name ?? "")) {
+    if (["stop", "status", "help", "approve", "cron"].includes(job.command?.name ?? "")) {
       // Answered at once, even while a run is active: they are about the queue itself.
       this.immediate(job, lane);
       result = { runId: job.runId, sessionKey: key, status: "done" };
@@ -314,6 +323,7 @@ export class ChatService {
       return this.reply(job, this.statusText(job, lane));
     }
     if (cmd.name === "approve") return this.reply(job, this.answerApproval(job, cmd));
+    if (cmd.name === "cron") return this.reply(job, this.cronCommand(job, cmd));
     // /stop: the active run stops and queued messages are dropped.
     const dropped = lane.queue.splice(0);
     for (const j of dropped) {
@@ -325,11 +335,37 @@ export class ChatService {
     this.reply(job, had ? `Stopped the current reply${dropped.length ? ` and dropped ${dropped.length} queued message(s)` : ""}.` : "Nothing is running in this session.");
   }
 
+  /** /cron: the owner lists, approves or rejects scheduled jobs from chat (a job's own run is never the owner). */
+  private cronCommand(job: Job, cmd: Extract<ChatCommand, { name: "cron" }>): string {
+    if (!originIsOwner(job.origin)) return "Only the owner can manage scheduled jobs.";
+    if (!this.cron) return "Scheduled jobs are not available in this gateway.";
+    if (!cmd.action) return "Usage: /cron [list], /cron approve <id>, /cron reject <id>";
+    if (cmd.action === "list") {
+      const jobs = this.cron.list();
+      if (!jobs.length) return "No scheduled jobs.";
+      return jobs
+        .map((j) => `${j.id} ${j.approval === "pending" ? "[PENDING] " : j.enabled ? "" : "[off] "}${describeSchedule(j.schedule)}${j.createdBy === "agent" ? " (created by the agent)" : ""}: ${j.prompt.replace(/\s+/g, " ").slice(0, 120)}`)
+        .join("\n");
+    }
+    if (!cmd.id) return `Usage: /cron ${cmd.action} <id>`;
+    try {
+      if (cmd.action === "approve") {
+        const j = this.cron.approve(cmd.id);
+        this.deps.logger.info("scheduled job approved", { jobId: j.id, by: "owner (chat)" });
+        return `Approved job ${j.id} (${describeSchedule(j.schedule)}).`;
+      }
+      this.cron.reject(cmd.id);
+      return `Rejected and removed job ${cmd.id}.`;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+
   private answerApproval(job: Job, cmd: Extract<ChatCommand, { name: "approve" }>): string {
     if (!originIsOwner(job.origin)) return "Only the owner can answer exec approvals.";
     if (!cmd.id) return "Usage: /approve <id> [always] or /deny <id>";
     if (!this.deps.approvals) return "Exec approvals are not available in this gateway.";
-    const by = job.origin.kind === "operator" ? "operator (chat)" : `${job.origin.channel}:${job.origin.peer}`;
+    const by = job.origin.kind === "channel" ? `${job.origin.channel}:${job.origin.peer}` : "operator (chat)";
     return this.deps.approvals.resolve(cmd.id, cmd.decision, by)
       ? `Approval ${cmd.id}: ${cmd.decision}.`
       : `No pending approval "${cmd.id}" (already answered or expired).`;

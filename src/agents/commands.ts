@@ -1,5 +1,6 @@
 // Chat commands handled by the gateway before any model sees the message:
-// /new and /reset, /status, /stop, /export-session <path> [--force].
+// /new and /reset, /status, /stop, /export-session <path> [--force], /approve and /deny,
+// /cron list|approve|reject (scheduled jobs, docs/cron.md).
 // Parsing and transcript formatting are pure; chat.ts carries them out.
 import type { ModelMessage } from "ai";
 import type { TranscriptEntry } from "./store.js";
@@ -10,7 +11,8 @@ export type ChatCommand =
   | { name: "stop" }
   | { name: "export"; path: string | undefined; force: boolean }
   | { name: "help" }
-  | { name: "approve"; id: string | undefined; decision: "allow-once" | "allow-always" | "deny" };
+  | { name: "approve"; id: string | undefined; decision: "allow-once" | "allow-always" | "deny" }
+  | { name: "cron"; action: "list" | "approve" | "reject" | undefined; id: string | undefined };
 
 export function parseCommand(text: string): ChatCommand | undefined {
   const trimmed = text.trim();
@@ -31,6 +33,11 @@ export function parseCommand(text: string): ChatCommand | undefined {
       const [id, mode] = args.split(/\s+/);
       return { name: "approve", id: id || undefined, decision: mode === "always" ? "allow-always" : "allow-once" };
     }
+    case "cron": {
+      const [action, id] = args.split(/\s+/);
+      const known = action === "list" || action === "approve" || action === "reject" ? action : undefined;
+      return { name: "cron", action: known ?? (action ? undefined : "list"), id: id || undefined };
+    }
     case "deny":
       return { name: "approve", id: args.split(/\s+/)[0] || undefined, decision: "deny" };
     case "export-session": {
@@ -45,7 +52,7 @@ export function parseCommand(text: string): ChatCommand | undefined {
 }
 
 export const COMMAND_HELP =
-  "Commands: /new or /reset (start a new transcript; the old one is archived), /status, /stop (stop the current reply), /export-session <path> [--force], /approve <id> [always], /deny <id>.";
+  "Commands: /new or /reset (start a new transcript; the old one is archived), /status, /stop (stop the current reply), /export-session <path> [--force], /approve <id> [always], /deny <id>, /cron [list|approve <id>|reject <id>] (scheduled jobs; owner only).";
 
 /** The longest run of `ch` in `s`. */
 function longestRun(s: string, ch: string): number {

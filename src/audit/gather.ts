@@ -413,6 +413,19 @@ export async function gatherAuditInput(opts: GatherOptions = {}): Promise<AuditI
       ? { pid: rec.pid, host: rec.host, port: rec.port, ...(rec.ignoredForwarding && Array.isArray(rec.ignoredForwarding.peers) && Array.isArray(rec.ignoredForwarding.headers) ? { ignoredForwarding: rec.ignoredForwarding } : {}) }
       : undefined;
 
+  // Scheduled jobs from state.db (read-only) plus the configured heartbeats (docs/cron.md).
+  let cronJobs: AuditInput["cronJobs"] = [];
+  let cronError: string | undefined;
+  try {
+    const { readJobsReadOnly } = await import("../agents/cron-store.js");
+    cronJobs = (await readJobsReadOnly(paths.stateDb)).map((j) => ({ id: j.id, agentId: j.agentId, sessionKey: j.sessionKey, deliver: j.deliver, createdBy: j.createdBy, approval: j.approval, enabled: j.enabled }));
+  } catch (err) {
+    cronError = errorMessage(err);
+  }
+  for (const a of config.agents.list) {
+    if (a.heartbeat) cronJobs.push({ id: `heartbeat-${a.id}`, agentId: a.id, sessionKey: `agent:${a.id}:heartbeat`, deliver: a.heartbeat.deliver ?? null, createdBy: "operator", approval: "approved", enabled: true, heartbeat: true });
+  }
+
   const loadPaths = Array.isArray(config.plugins?.load?.paths) ? config.plugins.load.paths : [];
   const skills = gatherSkills(config, workspaces, env, dirname(cfgPath));
   return {
@@ -438,5 +451,7 @@ export async function gatherAuditInput(opts: GatherOptions = {}): Promise<AuditI
     approvedSenders,
     ...(execApprovals ? { execApprovals } : {}),
     ...(gatewayRuntime ? { gatewayRuntime } : {}),
+    cronJobs,
+    ...(cronError ? { cronError } : {}),
   };
 }

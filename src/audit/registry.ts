@@ -4,6 +4,7 @@
 import { browserFamily } from "./browser.js";
 import { channelsFamily } from "./channels.js";
 import { configFamily } from "./config.js";
+import { cronFamily } from "./cron.js";
 import { deepCheckList } from "./deep-checks.js";
 import { fsFamily } from "./fs.js";
 import { gatewayFamily } from "./gateway.js";
@@ -24,6 +25,7 @@ export const families: readonly CheckFamily[] = [
   toolsFamily,
   channelsFamily,
   sandboxFamily,
+  cronFamily,
   pluginsFamily,
   skillsFamily,
   runtimeFamily,

@@ -153,6 +153,21 @@ export interface AuditInput {
    * it listens and the forwarding headers it had to ignore (config/runtime-record.ts).
    */
   gatewayRuntime?: { pid: number; host: string; port: number; ignoredForwarding?: { peers: string[]; headers: string[]; since: number } };
+  /**
+   * Scheduled jobs (state.db cron_jobs, read-only) and heartbeats (agents.list[].heartbeat),
+   * for the cron family; `cronError` when state.db could not be read.
+   */
+  cronJobs?: Array<{
+    id: string;
+    agentId: string;
+    sessionKey: string;
+    deliver: { channel: string; peer: string; chat?: "direct" | "group" } | null;
+    createdBy: "operator" | "agent";
+    approval: "approved" | "pending";
+    enabled: boolean;
+    heartbeat?: boolean;
+  }>;
+  cronError?: string;
   /** exec-approvals.json's policy layers, when readable. */
   execApprovals?: {
     defaults: { security?: string; ask?: string };

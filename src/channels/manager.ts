@@ -149,6 +149,25 @@ export class ChannelManager {
     return this.deps.redactor.text(err instanceof Error ? err.message : String(err));
   }
 
+  /**
+   * A channel's access config and approved senders as of now: what a scheduled job's
+   * delivery decision (security/cron-policy.ts) reads, the same data decideAccess reads
+   * for every inbound message. Throws when the approved-senders file cannot be read.
+   */
+  accessFor(channel: ChannelName): { cfg: ChannelConfig | undefined; state: AccessState } {
+    return { cfg: this.cfg(channel), state: this.accessState(channel) };
+  }
+
+  /**
+   * Send a text to a chat on a running channel (chunked, 429/5xx retried): scheduled jobs'
+   * replies. The caller has already asked the delivery policy; this only transports.
+   */
+  async sendTo(channel: ChannelName, chatId: string, text: string): Promise<{ ok: true } | { ok: false; error: string }> {
+    const adapter = this.adapters.get(channel);
+    if (!adapter) return { ok: false, error: `channel ${channel} is not running${this.statuses.get(channel)?.error ? ` (${this.statuses.get(channel)!.error})` : ""}` };
+    return (await this.deliver(adapter, { chatId }, text)) ? { ok: true } : { ok: false, error: `sending to ${channel} chat ${chatId} failed (see the gateway log)` };
+  }
+
   private accessState(channel: ChannelName): AccessState {
     const approved = this.pairing.approved(channel);
     return { approved: new Set(approved.map((a) => a.id)), approvedOwners: new Set(approved.filter((a) => a.owner).map((a) => a.id)) };

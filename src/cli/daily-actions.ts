@@ -5,7 +5,7 @@ import { delimiter, join } from "node:path";
 import { EXIT, UserError, errorMessage } from "../infra/errors.js";
 import { escapeForDisplay } from "../infra/display.js";
 import { clientOptionsFromConfig, connect, type Flags } from "../protocol/local.js";
-import type { AuditReportResult, ExecApproval, PendingDevice, PairingRequestRow, SessionRow } from "../protocol/results.js";
+import type { AuditReportResult, CronJobRow, ExecApproval, PendingDevice, PairingRequestRow, SessionRow } from "../protocol/results.js";
 
 /** The Control UI's http(s) address for a gateway WebSocket URL. */
 export function controlUiUrl(wsUrl: string): string {
@@ -93,14 +93,16 @@ export async function status(opts: Flags & { json?: boolean }): Promise<void> {
     return;
   }
   try {
-    const [gw, channels, sessions, approvals, pairing, devices] = await Promise.all([
+    const [gw, channels, sessions, approvals, pairing, devices, cron] = await Promise.all([
       client.call<GatewayStatus>("status"),
       client.call<{ channels: ChannelStatusRow[] }>("channels.status"),
       client.call<{ sessions: SessionRow[] }>("sessions.list"),
       client.call<{ pending: ExecApproval[] }>("exec.approval.list"),
       client.call<{ channels: Array<{ channel: string; pending: PairingRequestRow[] }> }>("pairing.list", {}),
       client.call<{ pending: PendingDevice[] }>("device.pair.list"),
+      client.call<{ jobs: CronJobRow[] }>("cron.list").catch(() => ({ jobs: [] as CronJobRow[] })),
     ]);
+    const jobsPending = cron.jobs.filter((j) => j.approval === "pending");
     let audit: AuditReportResult | { error: string };
     try {
       audit = await client.call<AuditReportResult>("security.audit", {});
@@ -110,7 +112,7 @@ export async function status(opts: Flags & { json?: boolean }): Promise<void> {
     const pairingPending = pairing.channels.flatMap((c) => c.pending.map((p) => ({ channel: c.channel, ...p })));
     if (opts.json) {
       process.stdout.write(
-        `${JSON.stringify({ running: true, gateway: gw, channels: channels.channels, sessions: sessions.sessions.length, approvals: approvals.pending, pairing: pairingPending, devices: devices.pending, audit: "error" in audit ? audit : { ts: audit.ts, summary: audit.summary } }, null, 2)}\n`,
+        `${JSON.stringify({ running: true, gateway: gw, channels: channels.channels, sessions: sessions.sessions.length, approvals: approvals.pending, pairing: pairingPending, devices: devices.pending, jobs: { total: cron.jobs.length, pending: jobsPending.map((j) => j.id) }, audit: "error" in audit ? audit : { ts: audit.ts, summary: audit.summary } }, null, 2)}\n`,
       );
       return;
     }
@@ -125,6 +127,8 @@ export async function status(opts: Flags & { json?: boolean }): Promise<void> {
     lines.push(`pairing requests: ${pairingPending.length}`);
     for (const p of pairingPending) lines.push(`  ${p.channel} ${p.code}  from ${escapeForDisplay(p.senderName ?? p.senderId, { oneLine: true })}  → simpleclaw pairing approve ${p.channel} ${p.code}`);
     lines.push(`device pairing requests: ${devices.pending.length}${devices.pending.length ? " (simpleclaw devices list)" : ""}`);
+    lines.push(`scheduled jobs: ${cron.jobs.length}${jobsPending.length ? `, ${jobsPending.length} created by the agent waiting for approval` : ""}`);
+    for (const j of jobsPending) lines.push(`  ${j.id}  ${j.schedule}  ${escapeForDisplay(j.prompt.slice(0, 80), { oneLine: true })}  → simpleclaw cron approve ${j.id}`);
     if ("error" in audit) lines.push(`audit: could not run (${audit.error})`);
     else lines.push(`audit: ${audit.summary.critical} critical, ${audit.summary.warn} warn, ${audit.summary.info} info${audit.summary.critical + audit.summary.warn ? " (simpleclaw security audit for details)" : ""}`);
     process.stdout.write(`${lines.join("\n")}\n`);

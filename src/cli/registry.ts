@@ -5,6 +5,7 @@ import { registerGatewayCommands } from "./gateway.js";
 import { registerConfigCommands } from "./config.js";
 import { registerAgentCommands } from "./agent.js";
 import { registerApprovalCommands } from "./approvals.js";
+import { registerCronCommands } from "./cron.js";
 import { registerSandboxCommands } from "./sandbox.js";
 import { registerChannelCommands } from "./channels.js";
 import { registerDeviceCommands } from "./devices.js";
@@ -22,4 +23,4 @@ import { registerLogCommands } from "./logs.js";
 import { registerModelCommands } from "./models.js";
 import { registerImportCommands } from "./import.js";
 
-export const commandGroups: Array<(program: Command) => void> = [registerOnboardCommands, registerConfigureCommands, registerImportCommands, registerDoctorCommands, registerGatewayCommands, registerDailyCommands, registerLogCommands, registerModelCommands, registerAgentCommands, registerTuiCommands, registerApprovalCommands, registerSandboxCommands, registerChannelCommands, registerDeviceCommands, registerNodeCommands, registerSecurityCommands, registerMemoryCommands, registerPluginCommands, registerSkillCommands, registerConfigCommands];
+export const commandGroups: Array<(program: Command) => void> = [registerOnboardCommands, registerConfigureCommands, registerImportCommands, registerDoctorCommands, registerGatewayCommands, registerDailyCommands, registerLogCommands, registerModelCommands, registerAgentCommands, registerTuiCommands, registerApprovalCommands, registerCronCommands, registerSandboxCommands, registerChannelCommands, registerDeviceCommands, registerNodeCommands, registerSecurityCommands, registerMemoryCommands, registerPluginCommands, registerSkillCommands, registerConfigCommands];

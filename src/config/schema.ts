@@ -105,6 +105,13 @@ const toolLists = {
   deny: z.array(z.string()).optional(),
 };
 
+/** Where a scheduled job or heartbeat sends its reply (docs/cron.md): checked against the channel's access rules. */
+export const deliveryTarget = z.strictObject({
+  channel: z.string().regex(/^[a-z][a-z0-9-]{1,31}$/, "must be a channel id such as telegram"),
+  peer: z.string().min(1).max(256).describe("the sender id (DM) or group id to send to"),
+  chat: z.enum(["direct", "group"]).default("direct"),
+});
+
 const modelRef = z.strictObject({
   primary: z.string().min(1).optional(),
   fallbacks: z.array(z.string().min(1)).default([]),
@@ -143,6 +150,12 @@ const agents = z
           model: modelRef.partial().optional(),
           sandbox: sandbox.optional(),
           tools: z.strictObject(toolLists).optional(),
+          heartbeat: z
+            .strictObject({
+              everyMinutes: z.number().int().min(1).max(1440).describe("run a heartbeat turn this often when the workspace has HEARTBEAT.md (docs/cron.md)"),
+              deliver: deliveryTarget.optional().describe("where a reply that needs attention goes; a reply of just HEARTBEAT_OK is never delivered"),
+            })
+            .optional(),
         }),
       )
       .min(1)
@@ -256,6 +269,7 @@ const tools = z
     memory_search: toolSwitch.optional(),
     memory_get: toolSwitch.optional(),
     nodes: toolSwitch.optional(),
+    cron: toolSwitch.optional().describe("the agent's cron tool: jobs it creates wait for the owner's approval (docs/cron.md)"),
   })
   .prefault({});
 
@@ -379,6 +393,18 @@ export const configSchema = z
       })
       .prefault({}),
     tui: z.strictObject({ localShell: z.boolean().default(true) }).prefault({}),
+    cron: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe("false: no scheduled job or heartbeat runs (jobs stay in state.db)"),
+        graceMinutes: z
+          .number()
+          .int()
+          .min(0)
+          .max(1440)
+          .default(15)
+          .describe("a run missed while the gateway was down runs once at start if it is at most this late; older ones are recorded as missed"),
+      })
+      .prefault({}),
   })
   .prefault({});
 

@@ -2,7 +2,7 @@
 // operator answers (RPC exec.approval.resolve, the CLI, or /approve in chat), the
 // timeout passes, or the run stops. Pending approvals live only in memory, so nothing
 // approved "once" survives a restart; allow-always entries go to exec-approvals.json.
-import { originIsOwner } from "../security/principal.js";
+import { approvalAskableInChat } from "../security/principal.js";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "../infra/log.js";
 import type { RunOrigin } from "../security/principal.js";
@@ -66,7 +66,7 @@ export class ApprovalManager {
   }
 
   request(req: RequestInput): Promise<Outcome> {
-    const ownerOnChat = req.origin.kind === "channel" && originIsOwner(req.origin);
+    const ownerOnChat = approvalAskableInChat(req.origin);
     if (!this.deps.hasOperator() && !ownerOnChat) {
       return Promise.resolve({
         decision: "no-surface",

@@ -13,6 +13,7 @@ import type { DeviceService } from "../devices/service.js";
 import type { NodeRegistry } from "../nodes/registry.js";
 import type { ReloadResult } from "./reload.js";
 import type { SigninCodes } from "../security/signin-codes.js";
+import type { CronScheduler } from "../agents/cron.js";
 
 export interface GatewayContext {
   version: string;
@@ -43,6 +44,8 @@ export interface GatewayContext {
   nodes: NodeRegistry;
   /** Re-read the config file and apply what can apply live (gateway/reload.ts). */
   reloadConfig?: () => ReloadResult;
+  /** Scheduled jobs (agents/cron.ts, gateway/cron.ts). */
+  cron: CronScheduler;
   /** Single-use Control UI sign-in codes (security/signin-codes.ts). */
   signinCodes: SigninCodes;
 }

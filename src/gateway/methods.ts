@@ -7,6 +7,8 @@ import { getAt, splitKeyPath } from "../config/io.js";
 import { UserError } from "../infra/errors.js";
 import { MethodError } from "./method-error.js";
 import { ChatError } from "../agents/chat.js";
+import { CronError } from "../agents/cron.js";
+import { jobRow } from "./cron.js";
 import { NodeInvokeError } from "../nodes/registry.js";
 import { channelConfig, channelNames, isBuiltinChannel } from "../config/channels.js";
 import { PairingStore, approvedSenderSession } from "../channels/pairing.js";
@@ -26,6 +28,18 @@ function chatCall<T>(fn: () => T): T {
     throw err;
   }
 }
+
+/** Scheduled-job failures a client caused become typed protocol errors. */
+function cronCall<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof CronError) throw new MethodError(err.code, err.message);
+    throw err;
+  }
+}
+
+const cronJob = (ctx: GatewayContext, id: string) => jobRow(ctx.cron.get(id), ctx.cron.isRunning(id));
 
 /** Who is calling: handlers that care (node.invoke.result) check it. */
 export interface Caller {
@@ -276,6 +290,39 @@ export const methods: { [M in MethodName]: Handler<M> } = {
   },
   "skills.allow": (ctx, params) => changeSkillAllow(ctx, params.name, true),
   "skills.deny": (ctx, params) => changeSkillAllow(ctx, params.name, false),
+  "cron.list": (ctx) => ({ jobs: ctx.cron.list().map((j) => jobRow(j, ctx.cron.isRunning(j.id))) }),
+  "cron.add": (ctx, params) =>
+    cronCall(() => {
+      const job = ctx.cron.add(params, "operator");
+      ctx.logger.info("scheduled job added", { jobId: job.id, by: "operator rpc" });
+      return { job: cronJob(ctx, job.id) };
+    }),
+  "cron.edit": (ctx, params) =>
+    cronCall(() => {
+      const { id, ...patch } = params;
+      ctx.cron.edit(id, patch);
+      return { job: cronJob(ctx, id) };
+    }),
+  "cron.remove": (ctx, params) =>
+    cronCall(() => {
+      ctx.cron.remove(params.id);
+      return { id: params.id, removed: true };
+    }),
+  "cron.enable": (ctx, params) => cronCall(() => (ctx.cron.setEnabled(params.id, true), { job: cronJob(ctx, params.id) })),
+  "cron.disable": (ctx, params) => cronCall(() => (ctx.cron.setEnabled(params.id, false), { job: cronJob(ctx, params.id) })),
+  "cron.run": (ctx, params) => cronCall(() => ({ id: params.id, ...ctx.cron.runNow(params.id) })),
+  "cron.runs": (ctx, params) => cronCall(() => ({ runs: ctx.cron.runs(params.id, params.limit) })),
+  "cron.approve": (ctx, params) =>
+    cronCall(() => {
+      ctx.cron.approve(params.id);
+      ctx.logger.info("scheduled job approved", { jobId: params.id, by: "operator rpc" });
+      return { job: cronJob(ctx, params.id) };
+    }),
+  "cron.reject": (ctx, params) =>
+    cronCall(() => {
+      ctx.cron.reject(params.id);
+      return { id: params.id, rejected: true };
+    }),
   "security.audit": async (ctx) => {
     // Static checks only: --deep probes and --fix stay with the CLI on the gateway host.
     const { runAudit, publicReport } = await import("../audit/audit.js");

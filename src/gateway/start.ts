@@ -138,6 +138,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     broadcast: (event, payload) => gwRef?.ctx.broadcast(event, payload),
     logger,
   });
+  const services: import("../tools/types.js").ToolServices = { stateDir: paths.dir, approvals, nodes, memory, browser };
   const chat = new ChatService({
     config,
     env,
@@ -146,7 +147,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     tools: [...builtins, ...plugins.tools],
     plugins,
     broadcast: (e) => gwRef?.ctx.broadcast("chat", e),
-    services: { stateDir: paths.dir, approvals, nodes, memory, browser },
+    services,
     approvals,
     queue: new ChatQueueStore(db),
   });
@@ -160,6 +161,11 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     broadcast: (event, payload) => gwRef?.ctx.broadcast(event, payload),
     pluginChannels: plugins.channels,
   });
+  // Scheduled jobs and heartbeats (docs/cron.md): one timer, started once channels are up.
+  const { createGatewayCron, heartbeatDefs } = await import("./cron.js");
+  const cron = createGatewayCron({ db, config: () => config, env, chat, channels, logger, broadcast: (event, payload) => gwRef?.ctx.broadcast(event, payload) });
+  if (config.cron.enabled) services.cron = cron.agentAccess;
+  chat.setCron(cron.scheduler);
   let gw: RunningGateway;
   try {
     gw = await startServer(
@@ -187,6 +193,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
         channels,
         devices,
         nodes,
+        cron: cron.scheduler,
       },
       tls,
     );
@@ -216,6 +223,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       gw.ctx.config = next;
       chat.setConfig(next);
       channels.setConfig(next);
+      cron.scheduler.setHeartbeats(heartbeatDefs(next));
       redactor.add(Object.keys(next.models.providers).flatMap((id) => [env[providerEnvKey(id)], next.models.providers[id]?.apiKey]));
     },
   });
@@ -225,6 +233,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
   // and shown by `channels status`, and never stops the gateway.
   await channels.start();
   void memory?.start(); // indexes in the background; never delays or stops the gateway
+  if (config.cron.enabled) cron.scheduler.start(); // catches up on runs missed while down, then arms its one timer
   const close = gw.close;
   const listening = gw.ctx.bind;
   const record: RuntimeRecord = {
@@ -262,9 +271,11 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
   gw.close = async (reason?: string) => {
     removeRuntimeRecord(paths.dir, process.pid);
     reloader.close();
+    const cronStopped = cron.scheduler.stop(); // no new runs; runs in flight end with the chat service
     await plugins.emit("gateway:stop", {});
     await channels.stop();
     await close(reason);
+    await cronStopped;
     await browser?.closeAll();
     await memory?.close();
     if (db.isOpen) db.close();

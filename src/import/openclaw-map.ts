@@ -112,8 +112,8 @@ function bareSender(channel: string, entry: string): string {
 }
 
 /** SimpleClaw's tools and tool groups (docs/agents.md); other names mean nothing here. */
-const SIMPLECLAW_TOOLS = new Set(["read", "write", "edit", "list", "apply_patch", "exec", "process", "http", "browser", "memory_search", "memory_get", "nodes"]);
-const SIMPLECLAW_GROUPS = new Set(["group:fs", "group:runtime", "group:web", "group:memory", "group:nodes", "group:plugins"]);
+const SIMPLECLAW_TOOLS = new Set(["read", "write", "edit", "list", "apply_patch", "exec", "process", "http", "browser", "memory_search", "memory_get", "nodes", "cron"]);
+const SIMPLECLAW_GROUPS = new Set(["group:fs", "group:runtime", "group:web", "group:memory", "group:nodes", "group:automation", "group:plugins"]);
 const ALL_GROUPS = [...SIMPLECLAW_GROUPS];
 
 /**

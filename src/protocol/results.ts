@@ -228,3 +228,43 @@ export interface SessionRow {
   createdAt: number;
   updatedAt: number;
 }
+
+/** `cron.list` rows and the job in `cron.add` / `cron.edit` / … results (docs/cron.md). */
+export interface CronJobRow {
+  id: string;
+  name: string | null;
+  agentId: string;
+  /** One line: "cron 0 9 * * 1-5 (Europe/Berlin)", "at 2026-…Z", "every 30m". */
+  schedule: string;
+  scheduleSpec: { kind: "cron"; expr: string; tz?: string } | { kind: "at"; at: number } | { kind: "every"; everyMs: number; anchor: number };
+  prompt: string;
+  sessionKey: string;
+  deliver: { channel: string; peer: string; chat?: "direct" | "group" } | null;
+  enabled: boolean;
+  /** "pending": created by the agent, waits for the owner's approval, never runs until then. */
+  approval: "approved" | "pending";
+  createdBy: "operator" | "agent";
+  createdFrom: string | null;
+  createdAt: number;
+  nextRunAt: number | null;
+  lastRunAt: number | null;
+  running: boolean;
+  /** Configured in agents.list[].heartbeat, not editable over RPC. */
+  heartbeat: boolean;
+}
+
+/** `cron.runs` rows: one per run, refusal, skip or miss. */
+export interface CronRunRow {
+  id: number;
+  jobId: string;
+  scheduledAt: number | null;
+  startedAt: number;
+  finishedAt: number | null;
+  durationMs: number | null;
+  status: "ok" | "error" | "missed" | "skipped" | "refused";
+  error: string | null;
+  delivery: "none" | "delivered" | "failed" | "refused" | "suppressed";
+  deliveryError: string | null;
+  output: string | null;
+  trigger: string;
+}

@@ -114,6 +114,21 @@ const deviceRef = z.string().min(1).max(128);
 const pairingChannel = z.string().regex(/^[a-z][a-z0-9-]{1,31}$/, "must be a channel id such as telegram");
 const pairingCode = z.string().min(1).max(32);
 
+/** Scheduled jobs (docs/cron.md). */
+const jobId = z.string().min(1).max(64);
+const cronTarget = z.strictObject({
+  channel: pairingChannel,
+  peer: z.string().min(1).max(256),
+  chat: z.enum(["direct", "group"]).optional(),
+});
+const cronSchedule = {
+  cron: z.string().min(1).max(200).optional(),
+  tz: z.string().min(1).max(64).optional(),
+  at: z.string().min(1).max(64).optional(),
+  in: z.string().min(1).max(32).optional(),
+  every: z.string().min(1).max(32).optional(),
+};
+
 /** Params of every post-handshake method. A method missing here is UNKNOWN_METHOD. */
 export const methodParams = {
   health: z.strictObject({}),
@@ -162,6 +177,32 @@ export const methodParams = {
   /** Add a skill to / remove it from skills.allow (written to the config file, then reloaded). */
   "skills.allow": z.strictObject({ name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be a skill name") }),
   "skills.deny": z.strictObject({ name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be a skill name") }),
+  /** Scheduled jobs (docs/cron.md), operator only: jobs added here are approved; the agent's are pending. */
+  "cron.list": z.strictObject({}),
+  "cron.add": z.strictObject({
+    name: z.string().max(80).optional(),
+    agentId: z.string().min(1).max(64).optional(),
+    prompt: z.string().min(1).max(20_000),
+    sessionKey: sessionKey.optional(),
+    deliver: cronTarget.optional(),
+    enabled: z.boolean().optional(),
+    ...cronSchedule,
+  }),
+  "cron.edit": z.strictObject({
+    id: jobId,
+    name: z.string().max(80).optional(),
+    prompt: z.string().min(1).max(20_000).optional(),
+    sessionKey: sessionKey.optional(),
+    deliver: cronTarget.nullable().optional(),
+    ...cronSchedule,
+  }),
+  "cron.remove": z.strictObject({ id: jobId }),
+  "cron.enable": z.strictObject({ id: jobId }),
+  "cron.disable": z.strictObject({ id: jobId }),
+  "cron.run": z.strictObject({ id: jobId }),
+  "cron.runs": z.strictObject({ id: jobId.optional(), limit: z.number().int().min(1).max(500).default(50) }),
+  "cron.approve": z.strictObject({ id: jobId }),
+  "cron.reject": z.strictObject({ id: jobId }),
   /** The static security audit (never --fix or --deep over RPC). */
   "security.audit": z.strictObject({}),
   /** Node → gateway: the answer to a `node.invoke.request` event. */
@@ -174,7 +215,7 @@ export const methodParams = {
 } as const;
 export type MethodName = keyof typeof methodParams;
 
-export const EVENTS = ["connect.challenge", "tick", "shutdown", "resync", "chat", "exec.approval.requested", "exec.approval.resolved", "pairing.requested", "pairing.resolved", "device.pair.requested", "device.pair.resolved"] as const;
+export const EVENTS = ["connect.challenge", "tick", "shutdown", "resync", "chat", "exec.approval.requested", "exec.approval.resolved", "pairing.requested", "pairing.resolved", "device.pair.requested", "device.pair.resolved", "cron.changed"] as const;
 
 /** The only methods a `node` connection may call; operators may call every other one. */
 export const NODE_METHODS: readonly MethodName[] = ["health", "node.invoke.result"];

@@ -3,14 +3,45 @@
 // actions (answering exec approvals from chat, /status, approval prompts sent to a chat)
 // ask these functions; nothing else compares owner flags.
 
-/** Who sent the message that started a run. */
+/**
+ * Who sent the message that started a run. `job`: a scheduled job (docs/cron.md) started it
+ * on its own schedule — nobody is at the keyboard, so it never speaks for the owner.
+ */
 export type RunOrigin =
   | { kind: "operator"; client?: string }
-  | { kind: "channel"; channel: string; peer: string; owner?: boolean };
+  | { kind: "channel"; channel: string; peer: string; owner?: boolean }
+  | {
+      kind: "job";
+      jobId: string;
+      /** Set by the runner when the job delivers to the channel's owner: where its approval prompts go too. */
+      ownerChat?: { channel: string; peer: string };
+    };
 
-/** A run speaks for the owner when an operator client started it or the owner wrote in a chat. */
+/**
+ * A run speaks for the owner when an operator client started it or the owner wrote in a chat.
+ * A scheduled job's run does not, even one the owner created or approved: it cannot answer
+ * exec approvals, see /status or approve jobs, so a prompt injected into its input gets no
+ * owner powers (approvals it needs go to the owner like any other run's).
+ */
 export function originIsOwner(origin: RunOrigin): boolean {
-  return origin.kind === "operator" || origin.owner === true;
+  if (origin.kind === "operator") return true;
+  if (origin.kind === "channel") return origin.owner === true;
+  return false;
+}
+
+/**
+ * Whether the owner can be asked in a chat about this run's exec approvals (besides the
+ * operator clients): the owner wrote the message, or the run is a job that delivers to the
+ * owner's DM. The owner answers there with /approve; the run itself never can.
+ */
+export function approvalAskableInChat(origin: RunOrigin): boolean {
+  if (origin.kind === "channel") return origin.owner === true;
+  return origin.kind === "job" && origin.ownerChat !== undefined;
+}
+
+/** Whether a run may create scheduled jobs through the agent's `cron` tool: never from inside a job (no job spawns jobs). */
+export function originMayScheduleJobs(origin: RunOrigin): boolean {
+  return origin.kind !== "job";
 }
 
 /** A chat sender is the owner when listed in the channel's `owners` or approved as owner at pairing. */

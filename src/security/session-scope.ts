@@ -70,3 +70,13 @@ export function parseSessionKey(key: string): ParsedSessionKey | undefined {
 export function isAgentId(id: string): boolean {
   return AGENT_ID.test(id);
 }
+
+/** A scheduled job's own session (docs/cron.md): never the main session, so `non-main` sandboxes it. */
+export function cronSessionKey(agentId: string, jobId: string): string {
+  return `agent:${agentId}:cron:${segment(jobId)}`;
+}
+
+/** The heartbeat's session for an agent (docs/cron.md "Heartbeat"). */
+export function heartbeatSessionKey(agentId: string): string {
+  return `agent:${agentId}:heartbeat`;
+}

@@ -66,4 +66,12 @@ describe("toolDecision", () => {
     expect(toolDecision(read, c).allowed).toBe(true);
     expect(toolDecision(read, cfg({ tools: { deny: ["group:f"] } })).allowed).toBe(true);
   });
+
+  it("the cron tool (group automation): on by default; off by its switch, by cron.enabled false, or by group:automation", () => {
+    const cron = { name: "cron", group: "automation" as const };
+    expect(toolDecision(cron, cfg({})).allowed).toBe(true);
+    expect(toolDecision(cron, cfg({ tools: { cron: { enabled: false } } }))).toEqual({ allowed: false, rule: "tools.cron.enabled is false" });
+    expect(toolDecision(cron, cfg({ cron: { enabled: false } }))).toEqual({ allowed: false, rule: "cron.enabled is false (group:automation)" });
+    expect(toolDecision(cron, cfg({ tools: { deny: ["group:automation"] } })).allowed).toBe(false);
+  });
 });

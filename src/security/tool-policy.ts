@@ -2,7 +2,7 @@
 // over config; the agent loop calls `toolDecision` for the tool list it offers the
 // model and again for every call the model makes, so a refused tool never runs.
 import type { Config } from "../config/schema.js";
-export type ToolGroup = "fs" | "runtime" | "web" | "memory" | "nodes" | "plugins";
+export type ToolGroup = "fs" | "runtime" | "web" | "memory" | "nodes" | "automation" | "plugins";
 
 export interface PolicyTool {
   name: string;
@@ -40,6 +40,9 @@ export function toolDecision(tool: PolicyTool, config: Config, agent?: { id: str
   }
   if (tool.group === "memory" && config.memory?.enabled === false) {
     return { allowed: false, rule: "memory.enabled is false (group:memory)" };
+  }
+  if (tool.group === "automation" && config.cron?.enabled === false) {
+    return { allowed: false, rule: "cron.enabled is false (group:automation)" };
   }
   const groupKey = GROUP_SWITCH[tool.group];
   if (groupKey && enabledSwitch(config, groupKey) === false) {

@@ -13,6 +13,7 @@ import { runProcess, scrubEnv, type RunResult } from "../exec/runner.js";
 import { escapeForDisplay } from "../infra/display.js";
 import { decideExecGate } from "../security/exec-gate.js";
 import { isInside } from "../security/fs-containment.js";
+import { originIsOwner } from "../security/principal.js";
 import { runSandboxed, selectBackend } from "../sandbox/backend.js";
 import { DEFAULT_SANDBOX_PATH } from "../sandbox/bwrap.js";
 import { type ToolContext, type ToolDef } from "./types.js";
@@ -48,6 +49,7 @@ function elevatedAllowed(ctx: ToolContext): string | undefined {
   const el = ctx.config.tools.elevated;
   if (!el.enabled) return "tools.elevated.enabled is false";
   if (ctx.origin.kind === "operator") return undefined;
+  if (ctx.origin.kind === "job") return "a scheduled job's run never elevates (docs/cron.md)";
   const list = Object.hasOwn(el.allowFrom, ctx.origin.channel) ? el.allowFrom[ctx.origin.channel]! : [];
   if (list.includes("*") || list.includes(ctx.origin.peer)) return undefined;
   return `sender ${ctx.origin.channel}:${ctx.origin.peer} is not in tools.elevated.allowFrom.${ctx.origin.channel}`;
@@ -105,7 +107,7 @@ export const execTool: ToolDef<Input> = {
 
     const gate = decideExecGate({
       command: args.command,
-      caller: { kind: "agent", agentId: ctx.agentId, sessionKey: ctx.sessionKey, sandboxed, owner: ctx.origin.kind === "operator" || (ctx.origin.kind === "channel" && ctx.origin.owner === true) },
+      caller: { kind: "agent", agentId: ctx.agentId, sessionKey: ctx.sessionKey, sandboxed, owner: originIsOwner(ctx.origin) },
       policy,
       allowlist: agentAllowlist(file, ctx.agentId),
       PATH,

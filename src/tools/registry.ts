@@ -2,6 +2,7 @@
 // here; whether an agent may use it is decided by security/tool-policy.ts, not by this list.
 import { applyPatchTool } from "./apply-patch.js";
 import { browserTool } from "./browser.js";
+import { cronTool } from "./cron.js";
 import { execTool } from "./exec.js";
 import { fsTools } from "./fs.js";
 import { httpTool } from "./http.js";
@@ -10,5 +11,5 @@ import { nodesTool } from "./nodes.js";
 import type { ToolDef } from "./types.js";
 
 export function builtinTools(): ToolDef[] {
-  return [...fsTools, applyPatchTool, execTool, httpTool, browserTool, ...memoryTools, nodesTool];
+  return [...fsTools, applyPatchTool, execTool, httpTool, browserTool, ...memoryTools, nodesTool, cronTool];
 }

@@ -52,6 +52,24 @@ export interface ToolServices {
   };
   /** The memory index (implemented by memory/service.ts); absent when memory.enabled is false or outside a gateway. */
   memory?: MemoryAccess;
+  /** Scheduled jobs for the cron tool (agents/cron.ts); absent when cron.enabled is false or outside a gateway. */
+  cron?: AgentCronAccess;
+}
+
+/** What the agent's cron tool may do with scheduled jobs: only its own session's jobs, and every job it adds is pending. */
+export interface AgentCronAccess {
+  add(req: {
+    agentId: string;
+    sessionKey: string;
+    prompt: string;
+    name?: string;
+    schedule: { cron?: string; tz?: string; at?: string; in?: string; every?: string };
+    deliver?: { channel: string; peer: string; chat?: "direct" | "group" };
+  }): { id: string; schedule: string; nextRunAt: number | null; approval: string; deliver: string };
+  /** Jobs this session's runs created. */
+  list(agentId: string, sessionKey: string): Array<{ id: string; name: string | null; schedule: string; approval: string; enabled: boolean; nextRunAt: number | null; prompt: string }>;
+  /** Remove a job this session's runs created; false when there is none. */
+  remove(agentId: string, sessionKey: string, id: string): boolean;
 }
 
 export interface ToolDef<I = any> {

@@ -11,6 +11,7 @@ import { PairingPage } from "./pages/pairing";
 import { DevicesPage } from "./pages/devices";
 import { SessionsPage } from "./pages/sessions";
 import { SecurityPage } from "./pages/security";
+import { CronPage } from "./pages/cron";
 import { SkillsPage } from "./pages/skills";
 
 /** sessionStorage key of the secret the operator typed: gone when the tab closes, never in the URL. */
@@ -30,6 +31,7 @@ const PAGES = [
   { id: "pairing", title: "Pairing" },
   { id: "devices", title: "Devices" },
   { id: "sessions", title: "Sessions" },
+  { id: "cron", title: "Jobs" },
   { id: "skills", title: "Skills" },
   { id: "security", title: "Security" },
 ] as const;
@@ -189,6 +191,7 @@ function Shell(props: { gw: Gateway; onSignOut: () => void }) {
   const [approvals, setApprovals] = useState<Approval[]>([]);
   const [pairingPending, setPairingPending] = useState(0);
   const [devicesPending, setDevicesPending] = useState(0);
+  const [jobsPending, setJobsPending] = useState(0);
 
   useEffect(() => {
     const on = () => setPage(pageFromHash());
@@ -201,12 +204,14 @@ function Shell(props: { gw: Gateway; onSignOut: () => void }) {
     setApprovals(r.pending);
   }, [gw]);
   const loadCounts = useCallback(async () => {
-    const [p, d] = await Promise.all([
+    const [p, d, c] = await Promise.all([
       gw.call<{ channels: Array<{ pending: unknown[] }> }>("pairing.list").catch(() => ({ channels: [] })),
       gw.call<{ pending: unknown[] }>("device.pair.list").catch(() => ({ pending: [] })),
+      gw.call<{ jobs: Array<{ approval: string }> }>("cron.list").catch(() => ({ jobs: [] })),
     ]);
     setPairingPending(p.channels.reduce((n, c) => n + c.pending.length, 0));
     setDevicesPending(d.pending.length);
+    setJobsPending(c.jobs.filter((j) => j.approval === "pending").length);
   }, [gw]);
   useEffect(() => {
     void loadApprovals().catch(() => {});
@@ -217,9 +222,9 @@ function Shell(props: { gw: Gateway; onSignOut: () => void }) {
     if (event === "exec.approval.requested") setApprovals((list) => (list.some((a) => a.id === p.id) ? list : [...list, { createdAt: Date.now(), ...p }]));
     else setApprovals((list) => list.filter((a) => a.id !== p.id));
   });
-  useEvents(gw, ["pairing.requested", "pairing.resolved", "device.pair.requested", "device.pair.resolved"], () => void loadCounts());
+  useEvents(gw, ["pairing.requested", "pairing.resolved", "device.pair.requested", "device.pair.resolved", "cron.changed"], () => void loadCounts());
 
-  const badge: Partial<Record<PageId, number>> = { approvals: approvals.length, pairing: pairingPending, devices: devicesPending };
+  const badge: Partial<Record<PageId, number>> = { approvals: approvals.length, pairing: pairingPending, devices: devicesPending, cron: jobsPending };
   return (
     <div class="shell">
       <header class="top">
@@ -262,6 +267,11 @@ function Shell(props: { gw: Gateway; onSignOut: () => void }) {
       {page === "sessions" && (
         <section id="page-sessions">
           <SessionsPage gw={gw} />
+        </section>
+      )}
+      {page === "cron" && (
+        <section id="page-cron">
+          <CronPage gw={gw} />
         </section>
       )}
       {page === "skills" && (
