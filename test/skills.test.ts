@@ -188,5 +188,13 @@ describe("simpleclaw skills (CLI, built bin)", () => {
     expect(rm.code).toBe(0);
     expect(existsSync(join(state.dir, "skills", "from-git"))).toBe(false);
     expect(JSON.parse(readFileSync(join(state.dir, "skill-pins.json"), "utf8")).skills).toEqual({});
+
+    // A skill's text is its author's: a terminal escape in its description is shown, not obeyed.
+    mkdirSync(join(state.dir, "skills", "ansi"), { recursive: true });
+    writeFileSync(join(state.dir, "skills", "ansi", "SKILL.md"), '---\nname: ansi\ndescription: "Harmless \\e[2K\\rlooking"\n---\nBody.\n');
+    const info = await runCli(["skills", "info", "ansi"], state.env);
+    expect(info.code).toBe(0);
+    expect(info.stdout).not.toMatch(/[\u001b\r]/);
+    expect(info.stdout).toContain("Harmless \\x1b[2K\\rlooking");
   });
 });

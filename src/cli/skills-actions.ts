@@ -7,6 +7,10 @@ import { CriticalFindings, installSkill, readPins, removeSkill } from "../skills
 import { SKILL_NAME_RE } from "../skills/frontmatter.js";
 import { skillReports, type SkillReport } from "../skills/report.js";
 import { setSkillAllowed } from "../skills/allow.js";
+import { escapeForDisplay } from "../infra/display.js";
+
+/** Skill text (names, descriptions, paths, excerpts) is the skill author's: shown escaped (docs/skills.md). */
+const out = (text: string) => void process.stdout.write(escapeForDisplay(text));
 
 function reports(): { skills: SkillReport[]; problems: string[]; allowSet: boolean } {
   const { config, path } = loadConfig();
@@ -38,13 +42,13 @@ function findingsLine(s: SkillReport): string {
 export function skillsList(opts: { json?: boolean }): void {
   const r = reports();
   if (opts.json) return void process.stdout.write(`${JSON.stringify(r.skills, null, 2)}\n`);
-  if (!r.skills.length) return void process.stdout.write("No skills found (put one in <workspace>/skills/ or install one with: simpleclaw skills install <folder|git+repo|npm package>).\n");
+  if (!r.skills.length) return void out("No skills found (put one in <workspace>/skills/ or install one with: simpleclaw skills install <folder|git+repo|npm package>).\n");
   for (const s of r.skills) {
     const extra = [findingsLine(s)].filter(Boolean).join("; ");
-    process.stdout.write(`${s.name}  ${STATUS_TEXT[s.status]}  (${origin(s)})${extra ? `  ${extra}` : ""}\n  ${s.dir}\n${s.reason ? `  ${s.reason}\n` : ""}`);
+    out(`${s.name}  ${STATUS_TEXT[s.status]}  (${origin(s)})${extra ? `  ${extra}` : ""}\n  ${s.dir}\n${s.reason ? `  ${s.reason}\n` : ""}`);
   }
-  for (const p of r.problems) process.stdout.write(`Problem: ${p}\n`);
-  if (!r.allowSet) process.stdout.write(`\nskills.allow is not set: every skill above that is "ready" is shown to the agent. Pin the ones you trust with: simpleclaw skills allow <name>\n`);
+  for (const p of r.problems) out(`Problem: ${p}\n`);
+  if (!r.allowSet) out(`\nskills.allow is not set: every skill above that is "ready" is shown to the agent. Pin the ones you trust with: simpleclaw skills allow <name>\n`);
 }
 
 export function skillsInfo(name: string, opts: { json?: boolean }): void {
@@ -61,7 +65,7 @@ export function skillsInfo(name: string, opts: { json?: boolean }): void {
     const pin = s.source === "state" ? pins[s.name] : undefined;
     const req = s.requires;
     const reqText = [req.bins.length ? `bins ${req.bins.join(", ")}` : "", req.env.length ? `env ${req.env.join(", ")}` : "", req.os.length ? `os ${req.os.join(", ")}` : ""].filter(Boolean).join("; ") || "none";
-    process.stdout.write(
+    out(
       [
         `${s.name} — ${s.description || "(no description)"}`,
         `status:       ${STATUS_TEXT[s.status]}${s.reason ? ` — ${s.reason}` : ""}`,
@@ -85,11 +89,11 @@ export function skillsCheck(opts: { json?: boolean }): void {
   } else {
     for (const s of r.skills) {
       const mark = s.status === "modified" || s.worst === "critical" ? "FAIL" : s.status === "ready" && !s.worst ? "ok  " : "warn";
-      process.stdout.write(`${mark}  ${s.name} (${origin(s)}): ${STATUS_TEXT[s.status]}${s.reason ? ` — ${s.reason}` : ""}\n`);
-      for (const f of s.findings.filter((x) => x.severity !== "info")) process.stdout.write(`      ${f.severity} ${f.checkId} ${f.file}:${f.line} ${f.message}\n`);
+      out(`${mark}  ${s.name} (${origin(s)}): ${STATUS_TEXT[s.status]}${s.reason ? ` — ${s.reason}` : ""}\n`);
+      for (const f of s.findings.filter((x) => x.severity !== "info")) out(`      ${f.severity} ${f.checkId} ${f.file}:${f.line} ${f.message}\n`);
     }
-    for (const p of r.problems) process.stdout.write(`warn  ${p}\n`);
-    if (!r.skills.length) process.stdout.write("No skills found.\n");
+    for (const p of r.problems) out(`warn  ${p}\n`);
+    if (!r.skills.length) out("No skills found.\n");
   }
   if (bad.length) process.exitCode = 1;
 }
@@ -110,10 +114,10 @@ export function skillsAllow(name: string, allow: boolean): void {
   checkName(name);
   const { config } = loadConfig();
   const found = reports().skills.filter((s) => s.status !== "invalid" && s.status !== "shadowed").map((s) => s.name);
-  if (allow && !found.includes(name)) process.stdout.write(`Note: no skill "${name}" is found right now; it is allowed once it appears.\n`);
+  if (allow && !found.includes(name)) out(`Note: no skill "${name}" is found right now; it is allowed once it appears.\n`);
   const next = setSkillAllowed(name, allow, config.skills.allow, found);
-  if (config.skills.allow === undefined) process.stdout.write(`skills.allow was not set (every skill was shown); it now lists: ${next.join(", ") || "(none)"}.\n`);
-  process.stdout.write(`${allow ? "Allowed" : "Denied"} ${name}; the next agent run ${allow ? "sees it (when its requirements are met)" : "no longer sees or reads it"}.\n`);
+  if (config.skills.allow === undefined) out(`skills.allow was not set (every skill was shown); it now lists: ${next.join(", ") || "(none)"}.\n`);
+  out(`${allow ? "Allowed" : "Denied"} ${name}; the next agent run ${allow ? "sees it (when its requirements are met)" : "no longer sees or reads it"}.\n`);
 }
 
 export function skillsInstall(source: string, opts: { force?: boolean; allow?: boolean }): void {
@@ -124,14 +128,14 @@ export function skillsInstall(source: string, opts: { force?: boolean; allow?: b
     if (err instanceof CriticalFindings) throw new UserError(err.message, EXIT.failure);
     throw new UserError((err as Error).message);
   }
-  process.stdout.write(`Installed ${r.name} into ${r.dir}${r.replaced ? " (replaced the previous copy)" : ""}; pinned ${r.pin.hash} from ${r.pin.kind} ${r.pin.source}${r.pin.revision ? ` @ ${r.pin.revision}` : ""}.\n`);
-  for (const f of r.findings) process.stdout.write(`  scanner ${f.severity}: ${f.checkId} ${f.file}:${f.line} ${f.message}\n`);
-  if (r.skipped.length) process.stdout.write(`  not scanned: ${r.skipped.join(", ")}\n`);
-  if (r.pin.forced) process.stdout.write(`Installed despite critical findings because of --force.\n`);
+  out(`Installed ${r.name} into ${r.dir}${r.replaced ? " (replaced the previous copy)" : ""}; pinned ${r.pin.hash} from ${r.pin.kind} ${r.pin.source}${r.pin.revision ? ` @ ${r.pin.revision}` : ""}.\n`);
+  for (const f of r.findings) out(`  scanner ${f.severity}: ${f.checkId} ${f.file}:${f.line} ${f.message}\n`);
+  if (r.skipped.length) out(`  not scanned: ${r.skipped.join(", ")}\n`);
+  if (r.pin.forced) out(`Installed despite critical findings because of --force.\n`);
   const { config } = loadConfig();
   if (opts.allow) skillsAllow(r.name, true);
   else if (config.skills.allow !== undefined && !config.skills.allow.includes(r.name)) {
-    process.stdout.write(`It is not in skills.allow, so the agent does not see it. Allow it with: simpleclaw skills allow ${r.name}\n`);
+    out(`It is not in skills.allow, so the agent does not see it. Allow it with: simpleclaw skills allow ${r.name}\n`);
   }
 }
 
@@ -147,5 +151,5 @@ export function skillsRemove(name: string): void {
   const inAllow = config.skills.allow?.includes(name);
   if (inAllow) editConfig((raw) => setAt(raw, ["skills", "allow"], config.skills.allow!.filter((x) => x !== name)));
   if (!removed && !inAllow) throw new UserError(`skill "${name}" is not installed in the state dir (workspace skills are your files: delete the folder).`);
-  process.stdout.write(`Removed ${name}${inAllow ? " and its skills.allow entry" : ""}.\n`);
+  out(`Removed ${name}${inAllow ? " and its skills.allow entry" : ""}.\n`);
 }

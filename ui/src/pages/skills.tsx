@@ -5,6 +5,10 @@ import type { Gateway } from "../gateway";
 import { useAction } from "../hooks";
 import { useEffect, useState } from "preact/hooks";
 import type { SkillRow, SkillsListResult } from "../../../src/protocol/results.js";
+import { escapeForDisplay } from "../../../src/infra/display";
+
+/** A skill's text is its author's: invisible and control characters are shown escaped. */
+const shown = (t: string | undefined) => escapeForDisplay(t ?? "", { oneLine: true });
 
 const STATUS: Record<SkillRow["status"], string> = {
   ready: "shown to the agent",
@@ -80,7 +84,7 @@ export function SkillsPage(props: { gw: Gateway }) {
       )}
       {list?.problems.map((p) => (
         <p class="error small" key={p}>
-          {p}
+          {shown(p)}
         </p>
       ))}
       {list && list.skills.length === 0 && <p>No skills found.</p>}
@@ -91,19 +95,19 @@ export function SkillsPage(props: { gw: Gateway }) {
             <h4>
               {s.name} <span class="pill">{STATUS[s.status]}</span> <span class="muted small">{source(s)}</span>
             </h4>
-            <p>{s.description}</p>
-            {s.reason && <p class="small muted">{s.reason}</p>}
+            <p>{shown(s.description)}</p>
+            {s.reason && <p class="small muted">{shown(s.reason)}</p>}
             <p class="small">
               <b>requires:</b> {requirements(s)}
             </p>
             <p class="small">
-              <b>folder:</b> <code>{s.dir}</code>
+              <b>folder:</b> <code>{shown(s.dir)}</code>
             </p>
             {s.findings.length > 0 && (
               <ul class="findings small">
                 {s.findings.map((f, i) => (
                   <li key={i} class={`sev ${f.severity}`} data-check-id={f.checkId}>
-                    <b>{f.severity}</b> <code>{f.checkId}</code> {f.file}:{f.line} — {f.message}: <code>{f.excerpt}</code>
+                    <b>{f.severity}</b> <code>{f.checkId}</code> {shown(f.file)}:{f.line} — {f.message}: <code>{shown(f.excerpt)}</code>
                   </li>
                 ))}
               </ul>
