@@ -81,6 +81,9 @@ export function statusPayload(ctx: GatewayContext) {
   };
 }
 
+/** New (uncached) skill text one skills.list scans: about a second of scanner time. */
+const SKILLS_LIST_SCAN_BUDGET = 1024 * 1024;
+
 /** Every skill for the default agent's workspace, as the Control UI shows it (skills/report.ts). */
 async function skillRows(ctx: GatewayContext): Promise<{ skills: SkillRow[]; problems: string[] }> {
   const [{ skillReports }, { defaultAgent, workspacePath }, { skillAllowed }] = await Promise.all([
@@ -88,7 +91,14 @@ async function skillRows(ctx: GatewayContext): Promise<{ skills: SkillRow[]; pro
     import("../agents/workspace.js"),
     import("../security/skill-access.js"),
   ]);
-  const r = skillReports({ config: ctx.config, workspace: workspacePath(ctx.config, defaultAgent(ctx.config), ctx.env), env: ctx.env, configDir: dirname(ctx.configPath) });
+  const r = skillReports({
+    config: ctx.config,
+    workspace: workspacePath(ctx.config, defaultAgent(ctx.config), ctx.env),
+    env: ctx.env,
+    configDir: dirname(ctx.configPath),
+    // new text the agent wrote into its skills/ folder cannot stall the gateway for long
+    scanBudget: { bytes: SKILLS_LIST_SCAN_BUDGET },
+  });
   const skills = r.skills.map(
     (s): SkillRow => ({
       name: s.name,
@@ -104,6 +114,7 @@ async function skillRows(ctx: GatewayContext): Promise<{ skills: SkillRow[]; pro
       missing: s.missing,
       allowed: skillAllowed(s.name, ctx.config.skills.allow),
       findings: s.findings,
+      unscanned: s.unscanned,
     }),
   );
   return { skills, problems: r.problems };

@@ -200,6 +200,8 @@ export interface SkillRow {
   /** Whether skills.allow admits it (true when skills.allow is unset). */
   allowed: boolean;
   findings: Array<{ checkId: string; severity: "critical" | "warn" | "info"; file: string; line: number; message: string; excerpt: string }>;
+  /** Files the scanner did not read (binary, too large, links, or past this request's scan budget). */
+  unscanned: string[];
 }
 
 export interface SkillsListResult {

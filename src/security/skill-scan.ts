@@ -396,8 +396,14 @@ export function scanSkill(files: readonly ScanFile[]): ScanFinding[] {
     scanLines(f, add);
     scanComments(f, add);
   }
-  const rank = { critical: 0, warn: 1, info: 2 };
-  return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || rank[a.severity] - rank[b.severity]));
+  return sortFindings(out);
+}
+
+const RANK = { critical: 0, warn: 1, info: 2 };
+
+/** Findings in report order: by file, line, then severity. Sorts in place. */
+export function sortFindings(findings: ScanFinding[]): ScanFinding[] {
+  return findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || RANK[a.severity] - RANK[b.severity]));
 }
 
 /** The worst severity among findings, or undefined. */

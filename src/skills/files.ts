@@ -5,12 +5,13 @@
 import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { scanSkill, type ScanFile, type ScanFinding } from "../security/skill-scan.js";
+import { scanSkill, sortFindings, type ScanFile, type ScanFinding } from "../security/skill-scan.js";
 
 export const MAX_SKILL_FILES = 2000;
-export const MAX_SCANNED_BYTES = 1024 * 1024;
+/** The scanner reads about 1 MiB a second: a file or skill past these caps is named, not scanned. */
+export const MAX_SCANNED_BYTES = 256 * 1024;
 /** Total text scanned per skill; files past it are named as not scanned. */
-export const MAX_SCANNED_TOTAL = 4 * 1024 * 1024;
+export const MAX_SCANNED_TOTAL = 1024 * 1024;
 
 /** sha256 over the tree: folders, and each file's relative path, size and content hash, sorted. */
 export function hashSkillDir(dir: string): string {
@@ -65,8 +66,38 @@ export function readSkillFiles(dir: string): { files: ScanFile[]; skipped: strin
   return { files, skipped };
 }
 
+/**
+ * How much text not scanned before (not in the cache) one request may scan. The gateway gives
+ * each skills.list a budget, so skills the agent plants in its workspace cannot stall the
+ * gateway for seconds per view; the CLI scans everything.
+ */
+export interface ScanBudget {
+  bytes: number;
+}
+
+/** Findings per file, keyed by path and content hash: an unchanged file is never scanned twice. */
+const SCANNED = new Map<string, ScanFinding[]>();
+const MAX_CACHED = 4096;
+
 /** Scan a skill folder. `skipped` lists files the scanner could not read as text (a limit, named). */
-export function scanSkillDir(dir: string): { findings: ScanFinding[]; skipped: string[] } {
+export function scanSkillDir(dir: string, budget?: ScanBudget): { findings: ScanFinding[]; skipped: string[] } {
   const { files, skipped } = readSkillFiles(dir);
-  return { findings: scanSkill(files), skipped };
+  const findings: ScanFinding[] = [];
+  for (const f of files) {
+    const key = `${f.path}\0${createHash("sha256").update(f.text).digest("base64")}`;
+    let found = SCANNED.get(key);
+    if (!found) {
+      const size = Buffer.byteLength(f.text);
+      if (budget && budget.bytes < size) {
+        skipped.push(`${f.path} (not scanned by this request: the gateway scans at most a few MiB of new skill text per request; simpleclaw skills check scans everything)`);
+        continue;
+      }
+      if (budget) budget.bytes -= size;
+      found = scanSkill([f]);
+      if (SCANNED.size >= MAX_CACHED) SCANNED.delete(SCANNED.keys().next().value!);
+      SCANNED.set(key, found);
+    }
+    findings.push(...found);
+  }
+  return { findings: sortFindings(findings), skipped };
 }

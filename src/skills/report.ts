@@ -3,7 +3,7 @@
 import type { Config } from "../config/schema.js";
 import { type Env } from "../config/paths.js";
 import { worstSeverity, type ScanFinding, type ScanSeverity } from "../security/skill-scan.js";
-import { scanSkillDir } from "./files.js";
+import { scanSkillDir, type ScanBudget } from "./files.js";
 import { loadSkills, type SkillEntry } from "./loader.js";
 
 export interface SkillReport extends SkillEntry {
@@ -13,12 +13,12 @@ export interface SkillReport extends SkillEntry {
   unscanned: string[];
 }
 
-export function skillReports(opts: { config: Config; workspace?: string; env?: Env; configDir?: string }): { skills: SkillReport[]; problems: string[] } {
+export function skillReports(opts: { config: Config; workspace?: string; env?: Env; configDir?: string; scanBudget?: ScanBudget }): { skills: SkillReport[]; problems: string[] } {
   const loaded = loadSkills(opts);
   const skills = loaded.skills.map((s): SkillReport => {
     if (!s.realDir) return { ...s, findings: [], unscanned: [] };
     try {
-      const { findings, skipped } = scanSkillDir(s.realDir);
+      const { findings, skipped } = scanSkillDir(s.realDir, opts.scanBudget);
       const worst = worstSeverity(findings);
       return { ...s, findings, ...(worst ? { worst } : {}), unscanned: skipped };
     } catch (err) {

@@ -112,6 +112,7 @@ export function SkillsPage(props: { gw: Gateway }) {
                 ))}
               </ul>
             )}
+            {s.unscanned.length > 0 && <p class="small muted unscanned">not scanned: {s.unscanned.map(shown).join("; ")}</p>}
             {s.status !== "invalid" && s.status !== "shadowed" && (
               <div class="actions">
                 {s.allowed ? (
