@@ -68,7 +68,7 @@ describe("scheduled jobs end to end", () => {
     expect(JSON.stringify(s.gw.ctx.store.history("agent:main:main"))).not.toContain("morning summary");
     // Its session is not main, so the default sandbox.mode "non-main" sandboxes it.
     expect(effectiveSandbox(s.gw.ctx.config, { id: "main" } as never, sessionKey).required).toBe(true);
-    await waitFor(() => s.gw.ctx.cron.runs(id)[0]);
+    await waitFor(() => { const r = s.gw.ctx.cron.runs(id)[0]; return r && r.status !== "running" ? r : undefined; });
     const runs = await s.cli("runs", id, "--json");
     expect(JSON.parse(runs.stdout)[0]).toMatchObject({ jobId: id, status: "ok", delivery: "delivered", trigger: "schedule" });
 
@@ -165,7 +165,7 @@ describe("scheduled jobs end to end", () => {
     const pending = s.gw.ctx.cron.add({ every: "1h", prompt: "pending one" }, "agent", "agent:main:main");
     const injected = s.gw.ctx.cron.add({ every: "1h", prompt: `/cron approve ${pending.id}`, deliver: { channel: "telegram", peer: OWNER } }, "operator");
     s.gw.ctx.cron.runNow(injected.id);
-    const row = await waitFor(() => s.gw.ctx.cron.runs(injected.id)[0]);
+    const row = await waitFor(() => { const r = s.gw.ctx.cron.runs(injected.id)[0]; return r && r.status !== "running" ? r : undefined; });
     expect(row.output).toBe("Only the owner can manage scheduled jobs.");
     expect(s.gw.ctx.cron.get(pending.id).approval).toBe("pending");
 
@@ -244,7 +244,7 @@ describe("scheduled jobs end to end", () => {
     expect(s.jobs().find((j) => j.id === hb)).toMatchObject({ sessionKey: "agent:main:heartbeat", deliver: { channel: "telegram", peer: OWNER } });
     const calls = s.model.requests.length;
     s.gw.ctx.cron.runNow(hb);
-    await waitFor(() => s.gw.ctx.cron.runs(hb)[0]);
+    await waitFor(() => s.gw.ctx.cron.runs(hb)[0]?.status === "skipped");
     expect(s.gw.ctx.cron.runs(hb)[0]).toMatchObject({ status: "skipped", error: "no HEARTBEAT.md in the workspace" });
     expect(s.model.requests.length).toBe(calls);
 

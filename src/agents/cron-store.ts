@@ -26,7 +26,8 @@ export interface CronJob {
   lastRunAt: number | null;
 }
 
-export type RunStatus = "ok" | "error" | "missed" | "skipped" | "refused";
+/** "running" is written when a run starts, so a run the gateway dies in still leaves its row. */
+export type RunStatus = "running" | "ok" | "error" | "missed" | "skipped" | "refused";
 export type DeliveryStatus = "none" | "delivered" | "failed" | "refused" | "suppressed";
 
 export interface CronRun {
@@ -113,6 +114,24 @@ export class CronStore {
       this.sql("DELETE FROM cron_runs WHERE job_id = ? AND id <= ?").run(r.jobId, id - RUNS_KEPT);
       return id;
     });
+  }
+
+  /** Close a run written as "running" with its outcome. */
+  finishRun(id: number, r: Omit<CronRun, "id" | "jobId" | "scheduledAt" | "startedAt" | "trigger">): void {
+    this.sql(
+      `UPDATE cron_runs SET finished_at = ?, duration_ms = ?, status = ?, error = ?, delivery = ?, delivery_error = ?, output = ? WHERE id = ?`,
+    ).run(r.finishedAt, r.durationMs, r.status, r.error, r.delivery, r.deliveryError, r.output?.slice(0, OUTPUT_CHARS) ?? null, id);
+  }
+
+  /** Runs still "running" from a gateway that stopped (a crash, kill -9) become errors; returns how many. */
+  failUnfinished(now: number): number {
+    return Number(
+      this.sql(`UPDATE cron_runs SET status = 'error', finished_at = ?, duration_ms = ? - started_at, error = ? WHERE status = 'running'`).run(
+        now,
+        now,
+        "the gateway stopped while this run was in progress (a crash or a kill); it was not finished",
+      ).changes,
+    );
   }
 
   runs(jobId?: string, limit = 50): CronRun[] {

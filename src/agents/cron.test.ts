@@ -186,6 +186,20 @@ describe("restarts, overlap, enable/disable and history", () => {
     expect(runs.map((r) => iso(r.at))).toEqual(["2026-05-01T11:05:00.000Z", "2026-05-02T10:00:00.000Z"]);
   });
 
+  it("a run the gateway dies in (no stop, like kill -9) is in the history as an error after the restart, not lost", async () => {
+    const store = new CronStore(openStateDb(":memory:"));
+    const first = harness("2026-05-01T10:00:00Z", { store });
+    first.runner.result = () => new Promise<RunResult>(() => {}); // never finishes: the process dies first
+    const job = first.cron.add({ every: "1h", prompt: "p" }, "operator");
+    first.cron.runNow(job.id);
+    expect(first.cron.runs(job.id).map((r) => r.status)).toEqual(["running"]);
+    // a new process on the same state.db
+    const second = harness("2026-05-01T10:20:00Z", { store });
+    const [row] = second.cron.runs(job.id);
+    expect(row).toMatchObject({ status: "error", finishedAt: Date.parse("2026-05-01T10:20:00Z"), durationMs: 20 * 60_000 });
+    expect(row!.error).toMatch(/stopped while this run was in progress/);
+  });
+
   it("a long run is never doubled: the next tick records a skip instead of starting a second run", async () => {
     let release!: () => void;
     const h = harness("2026-05-01T10:00:00Z");
@@ -195,11 +209,12 @@ describe("restarts, overlap, enable/disable and history", () => {
     expect(h.runs).toHaveLength(1);
     expect(h.cron.isRunning(job.id)).toBe(true);
     expect(() => h.cron.runNow(job.id)).toThrow(/running already/);
-    expect(h.cron.runs(job.id).map((r) => r.status)).toEqual(["skipped", "skipped"]);
+    // newest first: the run in flight has its row from the start
+    expect(h.cron.runs(job.id).map((r) => r.status)).toEqual(["skipped", "skipped", "running"]);
     release();
     await h.clock.advance(60_000);
-    // The first run finished; the 10:04 tick started the second (which is slow again).
-    expect(h.cron.runs(job.id).map((r) => r.status)).toEqual(["ok", "skipped", "skipped"]);
+    // The first run finished (its row closed as ok); the 10:04 tick started the second (slow again).
+    expect(h.cron.runs(job.id).map((r) => r.status)).toEqual(["running", "skipped", "skipped", "ok"]);
     expect(h.runs.map((r) => iso(r.at))).toEqual(["2026-05-01T10:01:00.000Z", "2026-05-01T10:04:00.000Z"]);
   });
 

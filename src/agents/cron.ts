@@ -122,6 +122,8 @@ export class CronScheduler {
   /** Catch up on what the gateway missed while it was down, then arm the timer. */
   start(): void {
     this.started = true;
+    const torn = this.deps.store.failUnfinished(this.clock.now());
+    if (torn > 0) this.deps.logger?.warn("scheduled job runs were cut short by the last stop", { runs: torn });
     this.tick("catch-up");
   }
 
@@ -414,23 +416,27 @@ export class CronScheduler {
     if (!job.id.startsWith(HEARTBEAT_PREFIX)) this.deps.store.update(job);
   }
 
-  private record(job: CronJob, r: Partial<CronRun> & { startedAt: number; status: RunStatus; trigger: string }): void {
-    if (!this.jobs.has(job.id)) return; // removed (or rejected) while it ran: its history went with it
-    this.deps.store.addRun({
-      jobId: job.id,
-      scheduledAt: r.scheduledAt ?? null,
-      startedAt: r.startedAt,
-      finishedAt: r.finishedAt ?? r.startedAt,
-      durationMs: r.durationMs ?? 0,
+  /** Write a run's row, or close the "running" row `runId` written when it started. Returns the row id. */
+  private record(job: CronJob, r: Partial<CronRun> & { startedAt: number; status: RunStatus; trigger: string }, runId?: number): number | undefined {
+    if (!this.jobs.has(job.id)) return undefined; // removed (or rejected) while it ran: its history went with it
+    const outcome = {
+      finishedAt: r.status === "running" ? null : (r.finishedAt ?? r.startedAt),
+      durationMs: r.status === "running" ? null : (r.durationMs ?? 0),
       status: r.status,
       error: r.error ?? null,
       delivery: r.delivery ?? "none",
       deliveryError: r.deliveryError ?? null,
       output: r.output ?? null,
-      trigger: r.trigger,
-    });
+    };
+    if (runId !== undefined) this.deps.store.finishRun(runId, outcome);
+    else runId = this.deps.store.addRun({ jobId: job.id, scheduledAt: r.scheduledAt ?? null, startedAt: r.startedAt, trigger: r.trigger, ...outcome });
+    if (r.status === "running") {
+      this.changed(job.id, "run");
+      return runId;
+    }
     if (r.status !== "ok") this.deps.logger?.warn(`scheduled job ${r.status}`, { jobId: job.id, error: r.error ?? undefined });
     this.changed(job.id, "run");
+    return runId;
   }
 
   private launch(job: CronJob, trigger: string, scheduledAt: number | null): void {
@@ -445,6 +451,7 @@ export class CronScheduler {
   }
 
   private async execute(job: CronJob, trigger: string, scheduledAt: number | null, startedAt: number): Promise<void> {
+    const runId = this.record(job, { scheduledAt, startedAt, status: "running", trigger });
     let result: RunResult;
     try {
       result = await this.deps.runner.run({ ...job });
@@ -453,8 +460,8 @@ export class CronScheduler {
     }
     const finishedAt = this.clock.now();
     const base = { scheduledAt, startedAt, finishedAt, durationMs: finishedAt - startedAt, trigger };
-    if ("skipped" in result) return this.record(job, { ...base, status: "skipped", error: result.skipped });
-    if ("error" in result) return this.record(job, { ...base, status: "error", error: result.error });
+    if ("skipped" in result) return void this.record(job, { ...base, status: "skipped", error: result.skipped }, runId);
+    if ("error" in result) return void this.record(job, { ...base, status: "error", error: result.error }, runId);
     const output = result.text.slice(0, OUTPUT_CHARS);
     let delivery: DeliveryStatus = "none";
     let deliveryError: string | undefined;
@@ -462,7 +469,7 @@ export class CronScheduler {
     else if (job.deliver && result.text.trim()) {
       ({ delivery, deliveryError } = await this.deliver(job, result.text));
     }
-    this.record(job, { ...base, status: "ok", output, delivery, ...(deliveryError ? { deliveryError } : {}) });
+    this.record(job, { ...base, status: "ok", output, delivery, ...(deliveryError ? { deliveryError } : {}) }, runId);
   }
 
   /** Deliver with bounded retries and backoff; a refusal is final. Every outcome lands in the run's row. */

@@ -263,7 +263,7 @@ export interface CronRunRow {
   startedAt: number;
   finishedAt: number | null;
   durationMs: number | null;
-  status: "ok" | "error" | "missed" | "skipped" | "refused";
+  status: "running" | "ok" | "error" | "missed" | "skipped" | "refused";
   error: string | null;
   delivery: "none" | "delivered" | "failed" | "refused" | "suppressed";
   deliveryError: string | null;
