@@ -12,7 +12,10 @@ import { effectiveSandbox } from "../src/security/sandbox-scope.js";
 import { startFakeModelServer } from "./fakes/model-server.js";
 import { startFakeTelegram } from "./fakes/telegram.js";
 import { cleanupAll, onCleanup, randomToken, runCli, tempStateDir } from "./helpers/gateway.js";
+import { missing } from "./helpers/system-deps.js";
 import { settle, waitFor } from "./helpers/wait.js";
+
+const sit = it.skipIf(await missing("bubblewrap", import.meta.url));
 
 afterEach(cleanupAll);
 
@@ -235,6 +238,25 @@ describe("scheduled jobs end to end", () => {
     expect(denied.text).toMatch(/no operator client/);
     expect(sentTo(s.tg, FRIEND).some((m) => m.text.includes("Approval needed"))).toBe(false);
     expect(existsSync(join(workspace, "friend-marker"))).toBe(false);
+  });
+
+  sit("a job's exec runs inside the bubblewrap sandbox under the default sandbox mode (non-main): its own hostname, nobody's uid, no state dir — even with exec security full", async () => {
+    const s = await boot({ tools: { exec: { security: "full", ask: "off" } } });
+    await hello(s, OWNER);
+    s.model.script({ toolCalls: [{ name: "exec", input: { command: `hostname; id -u; ls ${s.dir}/credentials 2>&1 | head -1` } }] }, (req) => ({ text: `job says: ${req.toolResults.at(-1)?.content}` }));
+    const job = s.gw.ctx.cron.add({ every: "1d", prompt: "where am I", deliver: { channel: "telegram", peer: OWNER } }, "operator");
+    s.gw.ctx.cron.runNow(job.id);
+    const reply = await waitFor(() => sentTo(s.tg, OWNER).find((m) => m.text.startsWith("job says:")), 30_000);
+    expect(reply.text).toMatch(/\bsandbox\b/);
+    expect(reply.text).toMatch(/\b65534\b/);
+    expect(reply.text).toMatch(/No such file or directory/);
+    // control: the same command from the owner's main session runs on the host (sandbox "non-main")
+    s.model.script({ toolCalls: [{ name: "exec", input: { command: "id -u" } }] }, (req) => ({ text: `main says: ${req.toolResults.at(-1)?.content}` }));
+    const main = await s.gw.ctx.chat.send({ message: "who am I", origin: { kind: "operator" } });
+    expect(main.sessionKey).toBe("agent:main:main");
+    await waitFor(() => JSON.stringify(s.gw.ctx.store.history("agent:main:main")).includes("main says:"), 30_000);
+    expect(JSON.stringify(s.gw.ctx.store.history("agent:main:main"))).toContain(`exit code 0`);
+    expect(JSON.stringify(s.gw.ctx.store.history("agent:main:main"))).not.toMatch(/\b65534\b/);
   });
 
   it("heartbeat: runs only with HEARTBEAT.md, a HEARTBEAT_OK reply is not delivered, anything else reaches the owner", async () => {
