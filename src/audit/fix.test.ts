@@ -166,6 +166,33 @@ describe("applyFixes", () => {
     expect(runChecks(again).map((x) => x.checkId)).not.toContain("fs.workspace.perms_writable");
   });
 
+  it("workspace: a world-writable skills/ folder or skill file and HEARTBEAT.md (instructions the agent follows) are reported and fixed; a private skill is left alone", async () => {
+    const dir = state("{}");
+    const ws = seedWorkspace(join(dir, "workspace"));
+    mkdirSync(join(ws, "skills", "open", "refs"), { recursive: true });
+    mkdirSync(join(ws, "skills", "private"), { recursive: true });
+    writeFileSync(join(ws, "skills", "open", "SKILL.md"), "---\nname: open\ndescription: d\n---\nbody\n");
+    writeFileSync(join(ws, "skills", "private", "SKILL.md"), "---\nname: private\ndescription: d\n---\nbody\n");
+    writeFileSync(join(ws, "HEARTBEAT.md"), "- check the inbox\n");
+    chmodSync(join(ws, "skills", "open", "refs"), 0o777);
+    chmodSync(join(ws, "skills", "open", "SKILL.md"), 0o666);
+    chmodSync(join(ws, "HEARTBEAT.md"), 0o666);
+    chmodSync(join(ws, "skills", "private", "SKILL.md"), 0o600);
+    const env = { SIMPLECLAW_STATE_DIR: dir };
+    const input = await gatherAuditInput({ env, probeBackend: noProbe });
+    const f = runChecks(input).find((x) => x.checkId === "fs.workspace.perms_writable");
+    expect(f?.severity).toBe("critical");
+    for (const p of [join(ws, "skills", "open", "refs"), join(ws, "skills", "open", "SKILL.md"), join(ws, "HEARTBEAT.md")]) expect(f!.detail).toContain(p);
+    expect(f!.detail).not.toContain("private");
+    applyFixes(input, runChecks(input));
+    expect(mode(join(ws, "skills", "open", "SKILL.md"))).toBe(0o644);
+    expect(mode(join(ws, "skills", "open", "refs"))).toBe(0o755);
+    expect(mode(join(ws, "HEARTBEAT.md"))).toBe(0o644);
+    expect(mode(join(ws, "skills", "private", "SKILL.md"))).toBe(0o600);
+    const again = await gatherAuditInput({ env, probeBackend: noProbe });
+    expect(runChecks(again).map((x) => x.checkId)).not.toContain("fs.workspace.perms_writable");
+  });
+
   it("workspace: memory/ symlinked outside is reported but --fix changes nothing outside, even for a path lexically inside the workspace", async () => {
     const dir = state("{}");
     const ws = seedWorkspace(join(dir, "workspace"));

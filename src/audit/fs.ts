@@ -141,7 +141,7 @@ const c = {
     severity: ["critical", "warn"],
     fixable: true,
     title: "Workspace prompt files can be changed by other users",
-    meaning: "An agent workspace, a file the prompt loads from it (AGENTS.md, SOUL.md, USER.md, MEMORY.md) or memory/ (or anything under it), or a directory above the workspace (outside the state dir) without the sticky bit, is world-writable or owned by another user (critical) or group-writable (warn): whoever can write there plants instructions the agent reads in every session — lasting prompt injection with the agent's tools.",
+    meaning: "An agent workspace, a file the prompt loads from it (AGENTS.md, SOUL.md, USER.md, MEMORY.md, HEARTBEAT.md), memory/ or skills/ (or anything under them), or a directory above the workspace (outside the state dir) without the sticky bit, is world-writable or owned by another user (critical) or group-writable (warn): whoever can write there plants instructions the agent reads in every session — lasting prompt injection with the agent's tools.",
     remedy: "chmod go-w the listed paths (`simpleclaw security audit --fix` does it for the workspace and what is in it; it never follows symlinks and never touches a directory above the workspace); chown files owned by another user back to yourself, or move the workspace (agents.defaults.workspace) somewhere only you can write.",
   },
   synced: {

@@ -64,41 +64,45 @@ function dirFiles(dir: string, filter: (name: string) => boolean = () => true): 
     .filter((p) => p.type === "file");
 }
 
-/** How many entries under a workspace's memory/ the audit inspects at most. */
+/** How many entries under a workspace's memory/ and skills/ the audit inspects at most. */
 export const MAX_MEMORY_ENTRIES = 5000;
 
 /**
  * Everything a workspace puts into the agent's prompt (docs/security-model.md): the workspace
- * dir itself, each prompt file (AGENTS.md, SOUL.md, USER.md, MEMORY.md), memory/ and every
- * file and directory under it. lstat only: a symlinked directory is reported, not walked into.
+ * dir itself, each prompt file (AGENTS.md, SOUL.md, USER.md, MEMORY.md, and HEARTBEAT.md,
+ * which heartbeat runs read), and memory/ and skills/ (skills are instructions the agent
+ * follows) with every file and directory under them. lstat only: a symlinked directory is
+ * reported, not walked into.
  */
 export function workspaceEntries(workspace: string): PathInfo[] {
   const root = pathInfo(workspace);
   if (!root.exists) return [];
   const base = root.realpath ?? workspace;
   const out: PathInfo[] = [root];
-  for (const name of PROMPT_FILES) {
+  for (const name of [...PROMPT_FILES, "HEARTBEAT.md"]) {
     const p = pathInfo(join(base, name));
     if (p.exists) out.push(p);
   }
-  const mem = pathInfo(join(base, "memory"));
-  if (!mem.exists) return out;
-  out.push(mem);
-  const queue = mem.isSymlink || mem.type !== "dir" ? [] : [mem.path];
   let seen = 0;
-  while (queue.length && seen < MAX_MEMORY_ENTRIES) {
-    const dir = queue.shift()!;
-    let names: string[];
-    try {
-      names = readdirSync(dir).sort();
-    } catch {
-      continue;
-    }
-    for (const n of names) {
-      if (++seen > MAX_MEMORY_ENTRIES) break;
-      const p = pathInfo(join(dir, n));
-      out.push(p);
-      if (!p.isSymlink && p.type === "dir") queue.push(p.path);
+  for (const sub of ["memory", "skills"]) {
+    const top = pathInfo(join(base, sub));
+    if (!top.exists) continue;
+    out.push(top);
+    const queue = top.isSymlink || top.type !== "dir" ? [] : [top.path];
+    while (queue.length && seen < MAX_MEMORY_ENTRIES) {
+      const dir = queue.shift()!;
+      let names: string[];
+      try {
+        names = readdirSync(dir).sort();
+      } catch {
+        continue;
+      }
+      for (const n of names) {
+        if (++seen > MAX_MEMORY_ENTRIES) break;
+        const p = pathInfo(join(dir, n));
+        out.push(p);
+        if (!p.isSymlink && p.type === "dir") queue.push(p.path);
+      }
     }
   }
   return out;
