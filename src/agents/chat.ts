@@ -3,6 +3,7 @@
 // and `chat` events for every client watching. A message is in state.db before it is
 // acknowledged (queue.ts); retried sends with the same idempotency key within 24 hours
 // return the first result instead of running again, across restarts too.
+import { escapeForDisplay } from "../infra/display.js";
 import { originIsOwner } from "../security/principal.js";
 import { randomUUID } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
@@ -344,7 +345,13 @@ export class ChatService {
       const jobs = this.cron.list();
       if (!jobs.length) return "No scheduled jobs.";
       return jobs
-        .map((j) => `${j.id} ${j.approval === "pending" ? "[PENDING] " : j.enabled ? "" : "[off] "}${describeSchedule(j.schedule)}${j.createdBy === "agent" ? " (created by the agent)" : ""}: ${j.prompt.replace(/\s+/g, " ").slice(0, 120)}`)
+        .map((j) => {
+          // What the owner approves is what is shown: a pending job's whole prompt, escaped
+          // (infra/display.ts); others get a preview that says it is one.
+          const text = escapeForDisplay(j.prompt.replace(/[ \t\r\n]+/g, " "), { oneLine: true });
+          const prompt = j.approval === "pending" || text.length <= 120 ? text : `${text.slice(0, 120)}… (${text.length - 120} more characters)`;
+          return `${j.id} ${j.approval === "pending" ? "[PENDING] " : j.enabled ? "" : "[off] "}${describeSchedule(j.schedule)}${j.createdBy === "agent" ? " (created by the agent)" : ""}: ${prompt}`;
+        })
         .join("\n");
     }
     if (!cmd.id) return `Usage: /cron ${cmd.action} <id>`;
