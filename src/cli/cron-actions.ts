@@ -32,7 +32,8 @@ function describe(j: CronJobRow): string {
     `${j.id}  ${state(j)}  ${j.schedule}  next ${iso(j.nextRunAt)}${j.name ? `  "${line(j.name)}"` : ""}`,
     `    agent ${j.agentId}, session ${j.sessionKey}, ${to}, created by ${j.createdBy === "agent" ? `the agent (${line(j.createdFrom ?? "?")})` : "the operator"}${j.heartbeat ? " (agents.list[].heartbeat)" : ""}`,
     // The prompt may come from the model: control, bidi and zero-width characters shown escaped.
-    `    ${line(j.prompt.slice(0, 300))}`,
+    // A pending job shows its whole prompt (what is approved is what is shown); others a marked preview.
+    `    ${j.approval === "pending" || j.prompt.length <= 300 ? line(j.prompt) : `${line(j.prompt.slice(0, 300))}… (${j.prompt.length - 300} more characters)`}`,
   ].join("\n");
 }
 
