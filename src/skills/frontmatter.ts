@@ -1,7 +1,14 @@
 // Reading a skill's SKILL.md (docs/skills.md "Format"): YAML front matter between `---`
 // lines, then the instructions. Parsing never throws: a malformed skill gets one sentence
 // saying what is wrong, and the loader skips it.
-import { parse as parseYaml } from "yaml";
+import { createRequire } from "node:module";
+
+// yaml costs ~50 ms to load: loaded on the first SKILL.md, not with every gateway start.
+let yamlParse: typeof import("yaml").parse | undefined;
+function parseYaml(text: string, options: { maxAliasCount: number }): unknown {
+  yamlParse ??= (createRequire(import.meta.url)("yaml") as typeof import("yaml")).parse;
+  return yamlParse(text, options);
+}
 
 export const SKILL_FILE = "SKILL.md";
 export const SKILL_NAME_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
