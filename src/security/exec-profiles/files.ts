@@ -151,8 +151,11 @@ const OWNERSHIP: Grammar = {
     "preserve-root": 0, reference: 1, recursive: "R", ...INFO,
   },
 };
-/** chmod modes may start with `-` (`chmod -w f`): such a word is the mode, not an option. */
-const MODE = /^[-+=]([rwxXst]+|[ugo])?([,+=-][rwxXstugo]*)*$|^[ugoa]*[-+=]/;
+/**
+ * chmod modes may start with `-` (`chmod -w f`): such a word, before any `--`, is the mode, not an
+ * option. Only mode characters count, so a path spelled like one (`-x/../etc`) is never taken for it.
+ */
+const MODE = /^-[rwxXstugoa0-7]*([,+=-][rwxXstugoa0-7]*)*$/;
 
 /** chmod, chown, chgrp: the first operand is the mode/owner/group unless --reference names a file. */
 function attributes(names: string[], what: string): Profile {
@@ -162,7 +165,9 @@ function attributes(names: string[], what: string): Profile {
     safe: `changing the ${what} of files inside the workspace only`,
     check(args, ctx, name) {
       // chmod reads an option-like mode word (`-w`, `-rwx`) as the mode, like coreutils does.
-      const mode = name === "chmod" ? args.findIndex((a) => /^-[^-]/.test(a) && MODE.test(a) && !/^-[cfvRhHLP]+$/.test(a)) : -1;
+      const end = args.indexOf("--");
+      const options = end >= 0 ? args.slice(0, end) : args;
+      const mode = name === "chmod" ? options.findIndex((a) => /^-[^-]/.test(a) && MODE.test(a) && !/^-[cfvRhHLP]+$/.test(a)) : -1;
       const p = getopt(OWNERSHIP, mode >= 0 ? args.filter((_, j) => j !== mode) : args);
       if (!p.ok) return miss(`${name}: ${p.reason}`);
       const files = mode >= 0 || value(p, "reference") !== undefined ? p.operands : p.operands.slice(1);
