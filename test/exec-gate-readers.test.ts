@@ -3,7 +3,7 @@
 // table that exists on this machine is allowlisted with any arguments and ask is off; a case
 // runs here when all the programs it needs exist. Attacks must be refused with the gate's
 // reason; positive controls must really run (the user sees an exit code, not a refusal).
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -39,13 +39,21 @@ beforeAll(() => {
   for (const f of ["f", "data.txt", "a", "b", "c", "dir/x"]) writeFileSync(join(ws, f), "b 2\na 1\n");
   writeFileSync(join(ws, "Makefile"), "all:\n\t@echo made\n");
   writeFileSync(join(ws, "dir", "Makefile"), "all:\n\t@echo made\n");
+  // twin.txt shares its data with a file outside the workspace (a hard link).
+  mkdirSync(join(root, "outside"));
+  writeFileSync(join(root, "outside", "secret.txt"), "outside\n");
+  linkSync(join(root, "outside", "secret.txt"), join(ws, "twin.txt"));
   const seen = new Set<string>();
   const allowlist = ALLOWLISTED.map((n) => found(n)).filter((p): p is string => p !== null && !seen.has(p) && !!seen.add(p)).map((p, i) => ({ id: `e${i}`, pattern: escapeGlob(p), args: ["*"], source: "manual", createdAt: 0 }));
   writeFileSync(join(state, "exec-approvals.json"), JSON.stringify({ version: 1, agents: { main: { allowlist } } }), { mode: 0o600 });
   writeFileSync(join(nodeState, "exec-approvals.json"), JSON.stringify({ version: 1, agents: { node: { allowlist } } }), { mode: 0o600 });
   writeFileSync(join(nodeState, "simpleclaw.json"), JSON.stringify({ tools: { exec: { ask: "off", nodeWorkspace: ws } } }), { mode: 0o600 });
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => {
+  // No refused command may have written through the hard link.
+  expect(readFileSync(join(root, "outside", "secret.txt"), "utf8")).toBe("outside\n");
+  rmSync(root, { recursive: true, force: true });
+});
 
 function ctx(): ToolContext {
   return {

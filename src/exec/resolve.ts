@@ -37,4 +37,14 @@ function realpath(p: string): string | null {
   }
 }
 
-export const fsResolver: Resolver = { executable, realpath };
+/** An existing regular file with other hard links (lstat: a symlink itself is never one). */
+function hardLinked(p: string): boolean {
+  try {
+    const st = lstatSync(p);
+    return st.isFile() && st.nlink > 1;
+  } catch {
+    return false;
+  }
+}
+
+export const fsResolver: Resolver = { executable, realpath, hardLinked };

@@ -36,7 +36,7 @@ export const ALLOWLISTED = [
   "nice", "nohup", "timeout", "stdbuf", "setsid", "taskset", "chrt", "ionice", "flock", "busybox", "sudo", "doas", "su",
   "pkexec", "run0", "sh", "bash", "dash", "python3", "python3.12", "perl", "node", "less", "vim", "ls", "cat", "echo", "id",
   "touch", "wc", "head", "grep", "true", "cp", "gcp", "mv", "ln", "tee", "dd", "rm", "chmod", "mkdir", "install", "patch",
-  "gzip", "gunzip", "sqlite3", "tmux", "xdg-open", "m4",
+  "gzip", "gunzip", "sqlite3", "tmux", "xdg-open", "m4", "truncate",
 ];
 
 const c = (cls: CaseClass, command: string, allow: boolean, why?: RegExp, needs?: string[]): GateCase => ({ cls, command, allow, ...(why ? { why } : {}), ...(needs ? { needs } : {}) });
@@ -365,6 +365,14 @@ export const CASES: readonly GateCase[] = [
   c("writes-outside", "chmod 777 -- -x/../../etc", false, /changes the mode/, ["chmod"]),
   c("writes-outside", "chmod 777 -x/../../etc", false, /chmod/, ["chmod"]),
   c("writes-outside", "chmod -w -- /etc/passwd", false, /changes the mode/, ["chmod"]),
+  // twin.txt is a hard link to a file outside the workspace: writing it writes that file.
+  c("writes-outside", "tee -a twin.txt", false, /hard links/, ["tee"]),
+  c("writes-outside", "cp f twin.txt", false, /hard links/, ["cp"]),
+  c("writes-outside", "dd if=f of=twin.txt conv=notrunc", false, /hard links/, ["dd"]),
+  c("writes-outside", "truncate -s 0 twin.txt", false, /hard links/, ["truncate"]),
+  c("node-redirect", "echo x >> twin.txt", false, /hard links/, ["echo"]),
+  c("node-redirect", "echo x > dir/../twin.txt", false, /hard links/, ["echo"]),
+  ok("cat twin.txt", ["cat"]),
   c("writes-outside", "mkdir /tmp/newdir", false, /outside the workspace/, ["mkdir"]),
   c("writes-outside", "install f /tmp/f", false, /outside the workspace/, ["install"]),
   c("abbreviation", "install --strip-prog=sh -s f out/f", false, /strip/, ["install"]),

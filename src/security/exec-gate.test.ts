@@ -36,6 +36,8 @@ const fake: Resolver = {
     return path.dirname(p) === path.dirname(r) || p === `/usr/bin/${name}` ? r : null;
   },
   realpath: (p) => path.resolve(p),
+  // One planted hard link (its twin is outside the workspace); no other file has one.
+  hardLinked: (p) => path.basename(p) === "twin.txt",
 };
 const PATH = "/opt/homebrew/bin:/usr/bin:/bin";
 const ANY: AllowlistEntry[] = ALLOWLISTED.map((n) => ({ id: n, pattern: escapeGlob(real(n)), args: ["*"], source: "manual", createdAt: 0 }));

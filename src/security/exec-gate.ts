@@ -132,7 +132,8 @@ function missReason(input: ExecGateInput, segments: GateSegment[]): string | nul
       const abs = p.startsWith("/") ? p : `${input.cwd}/${p}`;
       const real = input.resolver.realpath(abs);
       const root = input.resolver.realpath(input.root);
-      return real !== null && root !== null && isInside(root, real) && protectedWriteReason(root, real) === null;
+      // A file with other hard links may share its data with one outside: not confined.
+      return real !== null && root !== null && isInside(root, real) && protectedWriteReason(root, real) === null && !input.resolver.hardLinked(real);
     },
   };
   let first: string | null = null;

@@ -37,6 +37,11 @@ export interface Resolver {
   executable(p: string): string | null;
   /** Real path of `p`, symlinks on its existing part followed, the rest appended; null if that fails. */
   realpath(p: string): string | null;
+  /**
+   * True when `p` (a real path) is an existing regular file with more than one hard link: its
+   * data may be a file outside the workspace too, so writing it is not confined.
+   */
+  hardLinked(p: string): boolean;
 }
 
 export interface Segment {
@@ -397,6 +402,7 @@ function checkRedirect(r: Redirect, opts: AnalyzeOptions): string /* resolved ta
   if (!isInside(wsReal, real!) || real === wsReal) notSure(`the redirection ${label} leads outside the workspace through a symlink`);
   const protectedWhy = protectedWriteReason(wsReal, real!);
   if (protectedWhy) notSure(`the redirection ${label} writes a file that ${protectedWhy}`);
+  if (opts.resolver.hardLinked(real!)) notSure(`the redirection ${label} writes a file with other hard links, which may be outside the workspace`);
   return real;
 }
 

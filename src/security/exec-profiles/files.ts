@@ -12,7 +12,7 @@ const BACKUP = { backup: 2, suffix: "S" } as const;
 
 function inside(files: readonly string[], ctx: ProfileContext, name: string, what: string): Verdict {
   for (const f of files) {
-    if (!ctx.confined(f)) return miss(`${name}: ${what} ${f}, which is not a path it may change (outside the workspace, in .git, or a pattern)`);
+    if (!ctx.confined(f)) return miss(`${name}: ${what} ${f}, which is not a path it may change (outside the workspace, in .git, a pattern, or a file with other hard links)`);
   }
   return ok;
 }
