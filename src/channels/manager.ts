@@ -258,10 +258,10 @@ export class ChannelManager {
       this.deps.logger.info("pairing: unknown sender ignored", { channel: m.channel, sender: m.sender.id, why: step.kind });
       return;
     }
-    const { code, expiresAt } = step.request;
-    const who = `${m.sender.name ? `${m.sender.name} ` : ""}(id ${m.sender.id})`;
+    const { code, expiresAt, senderName } = step.request;
+    const who = `${senderName ? `${senderName} ` : ""}(id ${escapeForDisplay(m.sender.id, { oneLine: true })})`;
     this.deps.logger.info("pairing requested", { channel: m.channel, sender: m.sender.id, name: m.sender.name, code });
-    this.deps.broadcast("pairing.requested", { channel: m.channel, code, senderId: m.sender.id, senderName: m.sender.name ?? null, expiresAt });
+    this.deps.broadcast("pairing.requested", { channel: m.channel, code, senderId: m.sender.id, senderName: senderName ?? null, expiresAt });
     await this.deliver(
       adapter,
       { chatId: m.chat.id },
