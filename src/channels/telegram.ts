@@ -118,7 +118,11 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): ChannelAdap
     const username = bot_.username ?? "";
     let text = msg.text;
     let mentioned = textMentions(text, msg.entities, bot_.id, username);
-    if (!mentioned && msg.reply_to_message?.from?.id === bot_.id) mentioned = true;
+    // A reply to one of the bot's messages counts. In a forum topic Telegram makes every message
+    // that replies to nothing a "reply" to the topic's creation service message: when the bot
+    // created the topic, that is not anyone answering the bot.
+    const repliedTo = msg.reply_to_message;
+    if (!mentioned && repliedTo?.from?.id === bot_.id && repliedTo.forum_topic_created === undefined) mentioned = true;
     if (group && username) {
       const u = escapeRe(username);
       // "@bot what's up" → "what's up"; "/help@bot args" → "/help args".
