@@ -242,6 +242,22 @@ describe("Redactor: secrets by rule (URLs, query parameters, key names, plugin s
     expect(known.text("pa ss")).toBe("pa ss");
   });
 
+  it("attack: secret-named values written out as text (JSON in a message, assignments, header lines) are masked by the key-name rule", () => {
+    expect(r.text('provider said 400: {"api_key":"q8Zt3kLmN0pR","model":"x"}')).toBe(`provider said 400: {"api_key":"${REDACTED}","model":"x"}`);
+    expect(r.text("connect failed: host=db password=hunter2hunter2 user=bob")).toBe(`connect failed: host=db password=${REDACTED} user=bob`);
+    expect(r.text("spawn simpleclaw --token=q8Zt3kLmN0pR")).toBe(`spawn simpleclaw --token=${REDACTED}`);
+    expect(r.text("env AWS_SECRET_ACCESS_KEY=q8Zt3kLmN0pR/x+y")).toBe(`env AWS_SECRET_ACCESS_KEY=${REDACTED}`);
+    expect(r.text("request headers:\nX-Api-Key: q8Zt3kLmN0pR\nAuthorization: Token q8Zt3kLmN0pR\nAccept: */*")).toBe(
+      `request headers:\nX-Api-Key: ${REDACTED}\nAuthorization: Token ${REDACTED}\nAccept: */*`,
+    );
+    // control: counts, env-var names, config paths in error messages and ordinary prose stay
+    expect(r.text('{"maxTokens":"4096","apiKeyEnv":"OPENAI_API_KEY"}')).toBe('{"maxTokens":"4096","apiKeyEnv":"OPENAI_API_KEY"}');
+    expect(r.text("gateway.auth.token: Invalid input: expected string")).toBe("gateway.auth.token: Invalid input: expected string");
+    expect(r.text("maxTokens=4096 model=gpt a==b")).toBe("maxTokens=4096 model=gpt a==b");
+    expect(r.text("missing gateway token; pass it with --token")).toBe("missing gateway token; pass it with --token");
+    expect(r.text("Content-Type: application/json")).toBe("Content-Type: application/json");
+  });
+
   it("masks values under secret-looking key names, not counts or env-var names", () => {
     const out = r.value({ accessToken: "at-1", webhookSecret: "ws-1", refreshToken: "rt", dbPassword: "pw", maxTokens: 5, apiKeyEnv: "OPENAI_API_KEY", chunkTokens: 400 });
     expect(out).toEqual({ accessToken: REDACTED, webhookSecret: REDACTED, refreshToken: REDACTED, dbPassword: REDACTED, maxTokens: 5, apiKeyEnv: "OPENAI_API_KEY", chunkTokens: 400 });
