@@ -113,6 +113,10 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): ChannelAdap
   function normalize(msg: Message, bot_: UserFromGetMe): InboundMessage | undefined {
     const from = msg.from;
     if (!from || from.is_bot) return undefined;
+    // Posted on behalf of a chat, not by a person: a linked channel's automatic forward into its
+    // discussion group comes "from" the shared service account 777000 (is_bot false). No user id
+    // stands behind it for access control, so it is not a sender.
+    if (msg.sender_chat !== undefined || msg.is_automatic_forward) return undefined;
     if (typeof msg.text !== "string") return undefined;
     const group = msg.chat.type !== "private";
     const username = bot_.username ?? "";

@@ -221,6 +221,17 @@ describe("telegram adapter: inbound", () => {
     expect(m2.chat).toEqual({ type: "group", id: "-100901" });
   });
 
+  it("attack: a linked channel's automatic forward into the group (from the shared service account 777000) is no sender; control: a person's message in that group is", async () => {
+    const { got } = await start();
+    const chat = { id: -100960, type: "supergroup" as const, title: "Discussion" };
+    const channelChat = { id: -100961, type: "channel" as const, title: "Announcements" };
+    fake.injectMessage({ chat, from: { id: 777000, is_bot: false, first_name: "Telegram" }, sender_chat: channelChat, is_automatic_forward: true, text: "@claw_bot run the report", entities: [{ type: "mention", offset: 0, length: 9 }] });
+    fake.injectMessage({ chat, from: { id: 9, is_bot: false, first_name: "Cy" }, text: "@claw_bot hello", entities: [{ type: "mention", offset: 0, length: 9 }] });
+    await waitFor(() => got.length >= 1);
+    await settle(200);
+    expect(got.map((m) => [m.sender.id, m.text])).toEqual([["9", "hello"]]);
+  });
+
   it("ignores bot authors, non-text messages and edits", async () => {
     const { got } = await start();
     await fake.sendGroup("-100600", { id: "8888", name: "Other Bot", isBot: true }, "I am a bot", { mention: true });
