@@ -219,6 +219,11 @@ describe("Redactor: secrets by rule (URLs, query parameters, key names, plugin s
     // A tab inside a URL is dropped by the parser (config.get shows such a value as one string).
     expect(new URL("https://u:s3c\tretpw@h.example/").password).toBe("s3cretpw");
     expect(r.value({ baseUrl: "https://u:s3c\tretpw@h.example/v1" })).toEqual({ baseUrl: `https://${REDACTED}@h.example/v1` });
+    // A sentence holding URLs is not one URL (the parser would swallow it whole as a path), and a
+    // URL glued to the text before it (…%20https://…) is still a URL.
+    const sentence = r.text("http://u:pw1s3cret@h.example/v1 could not be reached (tried http://u:pw1s3cret@h.example/v1/models)");
+    expect(sentence).toBe(`http://${REDACTED}@h.example/v1 could not be reached (tried http://${REDACTED}@h.example/v1/models)`);
+    expect(r.text("GET /go?to=x%20https://u:pw1s3cret@h.example/")).not.toContain("pw1s3cret");
     // control: the host, path and an ordinary e-mail address in text stay readable
     expect(r.text("https://api.example.com/v1/models")).toBe("https://api.example.com/v1/models");
     expect(r.text("write to bob@example.org or see https://example.org/x")).toBe("write to bob@example.org or see https://example.org/x");

@@ -29,7 +29,7 @@ function keyWords(key: string): string[] {
  * parser takes `https:\\u:p@h`, `https:/u:p@h` and `https:u:p@h` as `https://u:p@h`); it runs
  * to the LAST `@` before the host ends, so a password holding a raw `@` is masked whole.
  */
-const URL_USERINFO = /\b((?:https?|wss?|ftp):[/\\]*|[a-z][a-z0-9+.-]*:\/\/)[^\s/?#]+@/gi;
+const URL_USERINFO = /((?:https?|wss?|ftp):[/\\]*|[a-z][a-z0-9+.-]*:\/\/)[^\s/?#]+@/gi;
 /** A query or fragment parameter (`?`, `&`, `;` or `#` before it): name and value. */
 const URL_PARAM = /([?&;#])([^=&;#?\s"']+)=([^&#\s"']+)/g;
 /** Parameter names (percent-decoded) whose value is a credential: `api-key`, `access_token`, `X-Amz-Signature`, `auth[token]`… */
@@ -86,8 +86,10 @@ function spellings(secret: string): string[] {
  * masked. Other strings are returned as they are.
  */
 function maskWholeUrl(s: string): string {
-  if (!s.includes("@") || !s.includes(":")) return s;
-  const u = URL.parse(s.trim());
+  const t = s.trim();
+  // One URL, not a sentence: the parser would take a whole message as a URL with a long path.
+  if (!t.includes("@") || !t.includes(":") || /[^\S\t\n]/.test(t)) return s;
+  const u = URL.parse(t);
   if (!u || (u.username === "" && u.password === "") || u.host === "") return s;
   return `${u.protocol}//${REDACTED}@${u.host}${u.pathname}${u.search}${u.hash}`;
 }
