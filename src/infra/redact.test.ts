@@ -261,6 +261,7 @@ describe("Redactor: secrets by rule (URLs, query parameters, key names, plugin s
     expect(r.text("maxTokens=4096 model=gpt a==b")).toBe("maxTokens=4096 model=gpt a==b");
     expect(r.text("missing gateway token; pass it with --token")).toBe("missing gateway token; pass it with --token");
     expect(r.text("Content-Type: application/json")).toBe("Content-Type: application/json");
+    expect(r.text("login failed: invalid credentials: the server said no")).toBe("login failed: invalid credentials: the server said no");
   });
 
   it("masks values under secret-looking key names, not counts or env-var names", () => {

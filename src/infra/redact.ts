@@ -46,21 +46,21 @@ function decodeParamName(name: string): string {
 /**
  * Secret-named values written out as text, read by the same word rule as object keys
  * (isSecretKey): a JSON member inside a string (`"api_key":"…"`), an assignment
- * (`password=…`, `--token=…`, `AWS_SECRET_ACCESS_KEY=…`) and a header line (`X-Api-Key: …`,
+ * (`password=…`, `--token=…`, `AWS_SECRET_ACCESS_KEY=…`) and a header line — a line that starts with the name (`X-Api-Key: …`,
  * `Authorization: Token …`, keeping the scheme word). A dotted path before the name
  * (`gateway.auth.token: expected string`) is a config path in a message, not a header.
  */
 const JSON_MEMBER = /("([^"\\\n]{1,80})"\s*:\s*")((?:[^"\\\n]|\\.)+)"/g;
 const ASSIGNMENT = /(?<![\w.$])([A-Za-z_][A-Za-z0-9_.-]{0,80})=(?!=|\[redacted\])([^\s"'&;,)\]}]+)/g;
-const HEADER_LINE = /(?<![\w.-])([A-Za-z][A-Za-z0-9_-]{0,60}):[ \t]+([^\r\n"']+)/g;
+const HEADER_LINE = /^([ \t]*)([A-Za-z][A-Za-z0-9_-]{0,60}):[ \t]+([^\r\n"']+)/gm;
 
 function maskNamedValues(s: string): string {
   let out = s.replace(JSON_MEMBER, (m, head: string, name: string) => (isSecretKey(name) ? `${head}${REDACTED}"` : m));
   out = out.replace(ASSIGNMENT, (m, name: string) => (isSecretKey(name) ? `${name}=${REDACTED}` : m));
-  out = out.replace(HEADER_LINE, (m, name: string, value: string) => {
+  out = out.replace(HEADER_LINE, (m, indent: string, name: string, value: string) => {
     if (!isSecretKey(name)) return m;
     const scheme = /^([A-Za-z][A-Za-z0-9-]*)[ \t]+\S/.exec(value)?.[1];
-    return `${name}: ${scheme ? `${scheme} ` : ""}${REDACTED}`;
+    return `${indent}${name}: ${scheme ? `${scheme} ` : ""}${REDACTED}`;
   });
   return out;
 }
