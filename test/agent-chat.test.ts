@@ -272,6 +272,24 @@ describe("chat through the gateway", () => {
     expect(fake.requests.at(-1)!.model).toBe("model-a");
   });
 
+  it("attack: a provider error echoing the API key or a credentialed URL reaches clients and chat senders redacted (control: the status and the rest of the sentence stay)", async () => {
+    const fake = await startFakeModelServer({ apiKey: "prov-key-0123456789abcdef" });
+    onCleanup(() => fake.close());
+    const config = modelConfig(fake);
+    config.agents.defaults.model.fallbacks = ["fake/model-b"];
+    const { chat } = await boot(config);
+    fake.script(
+      { error: { status: 503, message: "upstream https://svc:hunter2pass@10.0.0.9/v1 down for key prov-key-0123456789abcdef" } },
+      { error: { status: 400, message: "Invalid key prov-key-0123456789abcdef for this model" } },
+    );
+    const end = await chat.ask("hello");
+    expect(end.state).toBe("error");
+    expect(end.message).toMatch(/failed with HTTP 400: Invalid key \[redacted\] for this model/);
+    const fallback = chat.events.find((e) => e.state === "fallback");
+    expect(fallback?.reason).toMatch(/HTTP 503: upstream https:\/\/\[redacted\]@10\.0\.0\.9\/v1 down/);
+    for (const e of chat.events) expect(JSON.stringify(e)).not.toMatch(/prov-key-0123456789abcdef|hunter2pass/);
+  });
+
   it("without a configured model every reply says how to configure one", async () => {
     const { chat } = await boot({ gateway: { auth: { token: randomToken() } } });
     const end = await chat.ask("hello?");

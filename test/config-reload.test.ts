@@ -54,6 +54,16 @@ describe("config changes reach the running gateway", () => {
     expect(bad.stderr).toMatch(/"gpt-4o" is not a model ref; write provider\/model/);
   });
 
+  it("attack: models list masks credentials in a provider's base URL, as config get does (control: the host stays)", async () => {
+    const state = tempStateDir({ models: { providers: { proxy: { api: "openai-completions", baseUrl: "https://team:pr0xy-p@ss@llm.example.net/v1" } } } });
+    for (const args of [["models", "list"], ["models", "list", "--json"]]) {
+      const out = await runCli(args, state.env);
+      expect(out.code, out.stderr).toBe(0);
+      expect(out.stdout).not.toMatch(/pr0xy|p@ss|team:/);
+      expect(out.stdout).toContain("[redacted]@llm.example.net/v1");
+    }
+  });
+
   it("a hand edit applies; an invalid one is refused with the key path and the running config stays", async () => {
     const { cli, gw, state, token } = await setup();
     const cfg = JSON.parse(readFileSync(state.configPath, "utf8"));

@@ -122,6 +122,26 @@ describe("pairing.* methods", () => {
     expect(await c.call<Json>("pairing.approve", { channel: "telegram", code })).toMatchObject({ senderId: "111", owner: false });
   });
 
+  it("attack: a sender made owner by an earlier pairing is not listed as owner once owners are configured (control: the same file with no owners lists them as owner)", async () => {
+    const earlier = (dir: string) => {
+      const store = new PairingStore(join(dir, "credentials"));
+      const [code] = seed(dir, "telegram", [{ id: "111" }]);
+      store.approve("telegram", code!, { ownerIfFirst: true });
+    };
+    const gw = await startTestGateway({ channels: { telegram: { owners: ["999"] } } });
+    earlier(gw.dir);
+    const { c } = await operator(gw.url, gw.token);
+    const listed = await c.call<Json>("pairing.list", { channel: "telegram" });
+    expect(listed.channels[0].approved).toEqual([expect.objectContaining({ id: "111" })]);
+    expect(listed.channels[0].approved[0].owner).toBeUndefined();
+
+    const open = await startTestGateway();
+    earlier(open.dir);
+    const other = await operator(open.url, open.token);
+    const control = await other.c.call<Json>("pairing.list", { channel: "telegram" });
+    expect(control.channels[0].approved[0]).toMatchObject({ id: "111", owner: true });
+  });
+
   it("malformed params are refused: unknown channels, path tricks, extra keys, oversized codes", async () => {
     const gw = await startTestGateway();
     const { c } = await operator(gw.url, gw.token);

@@ -503,7 +503,8 @@ export class ChatService {
           else if (e.kind === "status") this.emit(job, { state: "status", text: e.text, ...(e.approval ? { approval: e.approval } : {}) });
           else if (e.kind === "fallback") {
             this.deps.logger.warn("model fallback", { runId: job.runId, from: e.from, to: e.to, reason: e.reason });
-            this.emit(job, { state: "fallback", from: e.from, to: e.to, reason: e.reason });
+            // The provider wrote this text: it reaches clients and chat senders only through the redactor.
+            this.emit(job, { state: "fallback", from: e.from, to: e.to, reason: this.deps.logger.redactor.text(e.reason) });
           } else {
             const { kind: _k, ...rest } = e;
             this.emit(job, { state: "tool", ...rest });
@@ -516,7 +517,8 @@ export class ChatService {
     } catch (err) {
       if (err instanceof ModelFailure) {
         this.deps.logger.warn("model call failed", { runId: job.runId, err: err.message });
-        this.emit(job, { state: "error", message: err.message, ...(err.code ? { code: err.code } : {}) });
+        // The provider wrote most of this text (it may echo a key or a URL): a chat sender sees it only redacted.
+        this.emit(job, { state: "error", message: this.deps.logger.redactor.text(err.message), ...(err.code ? { code: err.code } : {}) });
         return;
       }
       throw err;

@@ -14,6 +14,7 @@ import type { Env } from "../config/paths.js";
 import type { Logger } from "../infra/log.js";
 import type { Redactor } from "../infra/redact.js";
 import { decideAccess, type AccessState, type ChannelConfig } from "../security/channel-access.js";
+import { channelOwners } from "../security/principal.js";
 import { chunkText } from "./chunk.js";
 import { readChannelSecrets, type ChannelSecrets } from "./credentials.js";
 import { channelConfig, channelNames, isBuiltinChannel } from "../config/channels.js";
@@ -246,7 +247,7 @@ export class ChannelManager {
         turnedAway: step.turnedAway?.count,
       });
       if (step.firstTurnedAway) {
-        const owners = new Set([...cfg.owners, ...state.approvedOwners]);
+        const owners = channelOwners(cfg, state.approvedOwners);
         for (const o of owners) {
           await this.deliver(adapter, { chatId: o }, `The pairing queue on ${m.channel} is full (${step.requests.length} pending), so a new sender got no code. Review it with: simpleclaw pairing list ${m.channel}; clear it with: simpleclaw pairing clear ${m.channel}`);
         }
@@ -257,16 +258,16 @@ export class ChannelManager {
       this.deps.logger.info("pairing: unknown sender ignored", { channel: m.channel, sender: m.sender.id, why: step.kind });
       return;
     }
-    const { code, expiresAt } = step.request;
-    const who = `${m.sender.name ? `${m.sender.name} ` : ""}(id ${m.sender.id})`;
+    const { code, expiresAt, senderName } = step.request;
+    const who = `${senderName ? `${senderName} ` : ""}(id ${escapeForDisplay(m.sender.id, { oneLine: true })})`;
     this.deps.logger.info("pairing requested", { channel: m.channel, sender: m.sender.id, name: m.sender.name, code });
-    this.deps.broadcast("pairing.requested", { channel: m.channel, code, senderId: m.sender.id, senderName: m.sender.name ?? null, expiresAt });
+    this.deps.broadcast("pairing.requested", { channel: m.channel, code, senderId: m.sender.id, senderName: senderName ?? null, expiresAt });
     await this.deliver(
       adapter,
       { chatId: m.chat.id },
       `Hi! I only talk to people my owner has approved. Your pairing code is ${code} (valid for ${CODE_TTL_MS / 3_600_000} hour). Ask my owner to approve it.`,
     );
-    const owners = new Set([...cfg.owners, ...state.approvedOwners]);
+    const owners = channelOwners(cfg, state.approvedOwners);
     for (const owner of owners) {
       await this.deliver(adapter, { chatId: owner }, `Pairing request on ${m.channel} from ${who}. Approve with: simpleclaw pairing approve ${m.channel} ${code}`);
     }

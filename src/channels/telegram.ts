@@ -113,12 +113,20 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): ChannelAdap
   function normalize(msg: Message, bot_: UserFromGetMe): InboundMessage | undefined {
     const from = msg.from;
     if (!from || from.is_bot) return undefined;
+    // Posted on behalf of a chat, not by a person: a linked channel's automatic forward into its
+    // discussion group comes "from" the shared service account 777000 (is_bot false). No user id
+    // stands behind it for access control, so it is not a sender.
+    if (msg.sender_chat !== undefined || msg.is_automatic_forward) return undefined;
     if (typeof msg.text !== "string") return undefined;
     const group = msg.chat.type !== "private";
     const username = bot_.username ?? "";
     let text = msg.text;
     let mentioned = textMentions(text, msg.entities, bot_.id, username);
-    if (!mentioned && msg.reply_to_message?.from?.id === bot_.id) mentioned = true;
+    // A reply to one of the bot's messages counts. In a forum topic Telegram makes every message
+    // that replies to nothing a "reply" to the topic's creation service message: when the bot
+    // created the topic, that is not anyone answering the bot.
+    const repliedTo = msg.reply_to_message;
+    if (!mentioned && repliedTo?.from?.id === bot_.id && repliedTo.forum_topic_created === undefined) mentioned = true;
     if (group && username) {
       const u = escapeRe(username);
       // "@bot what's up" → "what's up"; "/help@bot args" → "/help args".

@@ -1,6 +1,6 @@
 // Implementations of `simpleclaw pairing …` and `simpleclaw channels …` (lazy-loaded).
 import { readFileSync } from "node:fs";
-import { channelConfig, channelNames } from "../config/channels.js";
+import { channelConfig, channelConfigPath, channelNames } from "../config/channels.js";
 import { readChannelSecrets, removeChannelSecrets, writeChannelSecrets } from "../channels/credentials.js";
 import { BUILTIN_CHANNELS as CHANNELS } from "../config/channels.js";
 import { PairingStore, approvedSenderSession } from "../channels/pairing.js";
@@ -45,7 +45,9 @@ export function pairingList(channel: string | undefined, opts: { json?: boolean 
     for (const p of r.pending) {
       process.stdout.write(`  pending  ${p.code}  ${p.senderName ?? ""} (id ${p.senderId})  expires ${new Date(p.expiresAt).toISOString()}\n`);
     }
-    for (const a of r.approved) process.stdout.write(`  approved ${a.id}${a.name ? ` (${a.name})` : ""}${a.owner ? "  owner" : ""}\n`);
+    // Named owners replace pairing-made ones (security/principal.ts channelOwners): say so instead of "owner".
+    const named = (channelConfig(loadConfig().config, r.channel)?.owners.length ?? 0) > 0;
+    for (const a of r.approved) process.stdout.write(`  approved ${a.id}${a.name ? ` (${a.name})` : ""}${a.owner ? (named ? `  (approved as owner; not the owner: ${channelConfigPath(r.channel).join(".")}.owners names the owners)` : "  owner") : ""}\n`);
     if (!r.pending.length && !r.approved.length) process.stdout.write("  nothing pending, nobody approved\n");
   }
   if (rows.every((r) => !r.pending.length && !r.approved.length) && !channel) process.stdout.write("No pairing requests and no approved senders.\n");

@@ -6,6 +6,7 @@ import { BUILTIN_MODEL_PROVIDERS } from "../config/model-refs.js";
 import { statePaths } from "../config/paths.js";
 import { EXIT, UserError, errorMessage } from "../infra/errors.js";
 import { configSet } from "./config-actions.js";
+import { Redactor } from "../infra/redact.js";
 
 export async function modelsList(opts: { json?: boolean }): Promise<void> {
   const { raw, path } = readRawConfig();
@@ -31,7 +32,8 @@ export async function modelsList(opts: { json?: boolean }): Promise<void> {
   }));
   const providers = [
     ...BUILTIN_MODEL_PROVIDERS.map((id) => ({ id, builtin: true, baseUrl: undefined as string | undefined })),
-    ...Object.entries(config.models.providers).map(([id, p]) => ({ id, builtin: false, baseUrl: p.baseUrl })),
+    // Credentials in a base URL (https://user:pass@proxy/v1) are masked as in `config get`.
+    ...Object.entries(config.models.providers).map(([id, p]) => ({ id, builtin: false, baseUrl: new Redactor().text(p.baseUrl) })),
   ];
   if (opts.json) {
     const withStatus = agents.map((a) => ({ ...a, primaryStatus: status(a.primary), fallbacks: a.fallbacks.map((ref) => ({ ref, status: status(ref) })) }));

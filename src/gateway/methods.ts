@@ -13,7 +13,7 @@ import { NodeInvokeError } from "../nodes/registry.js";
 import { channelConfig, channelNames, isBuiltinChannel } from "../config/channels.js";
 import { PairingStore, approvedSenderSession } from "../channels/pairing.js";
 import { pluginSecretPaths } from "../plugins/secrets.js";
-import { approvalMayMakeOwner } from "../security/principal.js";
+import { approvalMayMakeOwner, channelOwners } from "../security/principal.js";
 import { statePaths } from "../config/paths.js";
 import { errorMessage } from "../infra/errors.js";
 import { dirname } from "node:path";
@@ -262,7 +262,11 @@ export const methods: { [M in MethodName]: Handler<M> } = {
     return {
       channels: list.map((channel) => {
         const q = store.status(channel);
-        return { channel, pending: q.pending, approved: store.approved(channel), full: q.full, max: q.max, ...(q.turnedAway ? { turnedAway: q.turnedAway } : {}) };
+        // `owner` as the channel decides it (security/principal.ts): named owners replace a pairing-made one.
+        const approved = store.approved(channel);
+        const owners = channelOwners(channelConfig(ctx.config, channel) ?? { owners: [] }, new Set(approved.filter((a) => a.owner).map((a) => a.id)));
+        const shown = approved.map(({ owner: _flag, ...a }) => (owners.includes(a.id) ? { ...a, owner: true } : a));
+        return { channel, pending: q.pending, approved: shown, full: q.full, max: q.max, ...(q.turnedAway ? { turnedAway: q.turnedAway } : {}) };
       }),
     };
   },

@@ -207,6 +207,63 @@ describe("Redactor: secrets by rule (URLs, query parameters, key names, plugin s
     expect(r.text("mail me at a@b.example")).toBe("mail me at a@b.example");
   });
 
+  it("attack: URL credentials in the spellings the URL parser accepts are masked whole", () => {
+    // A raw "@" in the password: the parser splits at the LAST "@"; cutting at the first leaked the rest.
+    expect(r.text("model call to https://bob:p@ss@w0rd@api.example.com/v1 failed")).toBe(`model call to https://${REDACTED}@api.example.com/v1 failed`);
+    expect(new URL("https://bob:p@ss@w0rd@api.example.com/v1").password).toBe("p%40ss%40w0rd");
+    // Backslashes, one slash or none after a special scheme: the parser reads all as "https://u:p@h".
+    for (const url of ["https:\\\\u:s3cretpw@h.example/", "https:/u:s3cretpw@h.example/", "https:u:s3cretpw@h.example/", "HTTPS:\\/u:s3cretpw@h.example/"]) {
+      expect(new URL(url).password, url).toBe("s3cretpw");
+      expect(r.text(`baseUrl ${url}`), url).not.toContain("s3cretpw");
+    }
+    // A tab inside a URL is dropped by the parser (config.get shows such a value as one string).
+    expect(new URL("https://u:s3c\tretpw@h.example/").password).toBe("s3cretpw");
+    expect(r.value({ baseUrl: "https://u:s3c\tretpw@h.example/v1" })).toEqual({ baseUrl: `https://${REDACTED}@h.example/v1` });
+    // A sentence holding URLs is not one URL (the parser would swallow it whole as a path), and a
+    // URL glued to the text before it (…%20https://…) is still a URL.
+    const sentence = r.text("http://u:pw1s3cret@h.example/v1 could not be reached (tried http://u:pw1s3cret@h.example/v1/models)");
+    expect(sentence).toBe(`http://${REDACTED}@h.example/v1 could not be reached (tried http://${REDACTED}@h.example/v1/models)`);
+    expect(r.text("GET /go?to=x%20https://u:pw1s3cret@h.example/")).not.toContain("pw1s3cret");
+    // control: the host, path and an ordinary e-mail address in text stay readable
+    expect(r.text("https://api.example.com/v1/models")).toBe("https://api.example.com/v1/models");
+    expect(r.text("write to bob@example.org or see https://example.org/x")).toBe("write to bob@example.org or see https://example.org/x");
+  });
+
+  it("attack: credential parameters in a URL fragment or with a percent-encoded name are masked", () => {
+    expect(r.text("redirected to https://app.example/cb#access_token=ya29abcdef&state=x")).toBe(`redirected to https://app.example/cb#access_token=${REDACTED}&state=x`);
+    expect(r.text("https://h.example/x?%74oken=abcdef123")).toBe(`https://h.example/x?%74oken=${REDACTED}`);
+    expect(r.text("https://h.example/x?access%5Ftoken=abcdef123")).toBe(`https://h.example/x?access%5Ftoken=${REDACTED}`);
+    expect(r.text("https://h.example/x?auth[token]=abcdef123&page=2")).toBe(`https://h.example/x?auth[token]=${REDACTED}&page=2`);
+    // control: ordinary fragment and query parameters stay
+    expect(r.text("https://docs.example/page#section=intro&q=tokens")).toBe("https://docs.example/page#section=intro&q=tokens");
+  });
+
+  it("attack: a known secret is masked percent-encoded (in a URL) and JSON-escaped (a raw log line), not only as typed", () => {
+    const known = new Redactor(['pa ss/"w\\rd!42']);
+    expect(known.text(`GET /login?pw=${encodeURIComponent('pa ss/"w\\rd!42')}`)).toBe(`GET /login?pw=${REDACTED}`);
+    expect(known.text(JSON.stringify({ msg: "auth", detail: 'pa ss/"w\\rd!42' }))).toBe(`{"msg":"auth","detail":"${REDACTED}"}`);
+    // control: the plain spelling still goes, other text stays
+    expect(known.text('was pa ss/"w\\rd!42 ok')).toBe(`was ${REDACTED} ok`);
+    expect(known.text("pa ss")).toBe("pa ss");
+  });
+
+  it("attack: secret-named values written out as text (JSON in a message, assignments, header lines) are masked by the key-name rule", () => {
+    expect(r.text('provider said 400: {"api_key":"q8Zt3kLmN0pR","model":"x"}')).toBe(`provider said 400: {"api_key":"${REDACTED}","model":"x"}`);
+    expect(r.text("connect failed: host=db password=hunter2hunter2 user=bob")).toBe(`connect failed: host=db password=${REDACTED} user=bob`);
+    expect(r.text("spawn simpleclaw --token=q8Zt3kLmN0pR")).toBe(`spawn simpleclaw --token=${REDACTED}`);
+    expect(r.text("env AWS_SECRET_ACCESS_KEY=q8Zt3kLmN0pR/x+y")).toBe(`env AWS_SECRET_ACCESS_KEY=${REDACTED}`);
+    expect(r.text("request headers:\nX-Api-Key: q8Zt3kLmN0pR\nAuthorization: Token q8Zt3kLmN0pR\nAccept: */*")).toBe(
+      `request headers:\nX-Api-Key: ${REDACTED}\nAuthorization: Token ${REDACTED}\nAccept: */*`,
+    );
+    // control: counts, env-var names, config paths in error messages and ordinary prose stay
+    expect(r.text('{"maxTokens":"4096","apiKeyEnv":"OPENAI_API_KEY"}')).toBe('{"maxTokens":"4096","apiKeyEnv":"OPENAI_API_KEY"}');
+    expect(r.text("gateway.auth.token: Invalid input: expected string")).toBe("gateway.auth.token: Invalid input: expected string");
+    expect(r.text("maxTokens=4096 model=gpt a==b")).toBe("maxTokens=4096 model=gpt a==b");
+    expect(r.text("missing gateway token; pass it with --token")).toBe("missing gateway token; pass it with --token");
+    expect(r.text("Content-Type: application/json")).toBe("Content-Type: application/json");
+    expect(r.text("login failed: invalid credentials: the server said no")).toBe("login failed: invalid credentials: the server said no");
+  });
+
   it("masks values under secret-looking key names, not counts or env-var names", () => {
     const out = r.value({ accessToken: "at-1", webhookSecret: "ws-1", refreshToken: "rt", dbPassword: "pw", maxTokens: 5, apiKeyEnv: "OPENAI_API_KEY", chunkTokens: 400 });
     expect(out).toEqual({ accessToken: REDACTED, webhookSecret: REDACTED, refreshToken: REDACTED, dbPassword: REDACTED, maxTokens: 5, apiKeyEnv: "OPENAI_API_KEY", chunkTokens: 400 });

@@ -23,10 +23,76 @@ function keyWords(key: string): string[] {
   return key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase().split(/[^a-z0-9]+/).filter((w) => w !== "");
 }
 
-/** scheme://user:password@ or scheme://token@ : the userinfo of a URL. */
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s?#@]+@/gi;
-/** Query parameters whose value is a credential. */
-const SECRET_QUERY = /([?&;](?:[a-z0-9_-]*(?:key|token|secret|password|passwd|pwd|signature|sig|auth|credential)s?)=)[^&#\s"']+/gi;
+/**
+ * The userinfo of a URL (`user:password@`, `token@`) as the WHATWG URL parser reads it: after
+ * `scheme://`, or for the special schemes after `scheme:` and any run of `/` and `\` (the
+ * parser takes `https:\\u:p@h`, `https:/u:p@h` and `https:u:p@h` as `https://u:p@h`); it runs
+ * to the LAST `@` before the host ends, so a password holding a raw `@` is masked whole.
+ */
+const URL_USERINFO = /((?:https?|wss?|ftp):[/\\]*|[a-z][a-z0-9+.-]*:\/\/)[^\s/?#]+@/gi;
+/** A query or fragment parameter (`?`, `&`, `;` or `#` before it): name and value. */
+const URL_PARAM = /([?&;#])([^=&;#?\s"']+)=([^&#\s"']+)/g;
+/** Parameter names (percent-decoded) whose value is a credential: `api-key`, `access_token`, `X-Amz-Signature`, `auth[token]`… */
+const SECRET_PARAM_NAME = /(?:key|token|secret|password|passwd|pwd|signature|sig|auth|credential)s?\]?$/i;
+
+function decodeParamName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, " "));
+  } catch {
+    return name;
+  }
+}
+
+/**
+ * Secret-named values written out as text, read by the same word rule as object keys
+ * (isSecretKey): a JSON member inside a string (`"api_key":"…"`), an assignment
+ * (`password=…`, `--token=…`, `AWS_SECRET_ACCESS_KEY=…`) and a header line — a line that starts with the name (`X-Api-Key: …`,
+ * `Authorization: Token …`, keeping the scheme word). A dotted path before the name
+ * (`gateway.auth.token: expected string`) is a config path in a message, not a header.
+ */
+const JSON_MEMBER = /("([^"\\\n]{1,80})"\s*:\s*")((?:[^"\\\n]|\\.)+)"/g;
+const ASSIGNMENT = /(?<![\w.$])([A-Za-z_][A-Za-z0-9_.-]{0,80})=(?!=|\[redacted\])([^\s"'&;,)\]}]+)/g;
+const HEADER_LINE = /^([ \t]*)([A-Za-z][A-Za-z0-9_-]{0,60}):[ \t]+([^\r\n"']+)/gm;
+
+function maskNamedValues(s: string): string {
+  let out = s.replace(JSON_MEMBER, (m, head: string, name: string) => (isSecretKey(name) ? `${head}${REDACTED}"` : m));
+  out = out.replace(ASSIGNMENT, (m, name: string) => (isSecretKey(name) ? `${name}=${REDACTED}` : m));
+  out = out.replace(HEADER_LINE, (m, indent: string, name: string, value: string) => {
+    if (!isSecretKey(name)) return m;
+    const scheme = /^([A-Za-z][A-Za-z0-9-]*)[ \t]+\S/.exec(value)?.[1];
+    return `${indent}${name}: ${scheme ? `${scheme} ` : ""}${REDACTED}`;
+  });
+  return out;
+}
+
+/**
+ * The spellings a known secret takes in text: as is, percent-encoded (in a URL) and
+ * JSON-escaped (in a log line read raw). Each is masked.
+ */
+function spellings(secret: string): string[] {
+  const out = [secret];
+  try {
+    out.push(encodeURIComponent(secret));
+  } catch {
+    // a lone surrogate has no percent-encoding
+  }
+  out.push(JSON.stringify(secret).slice(1, -1));
+  return [...new Set(out)];
+}
+
+/**
+ * A whole string that is one URL with credentials, masked through the URL parser itself, so
+ * what the parser would send (tabs and newlines inside the URL are dropped by it) is what is
+ * masked. Other strings are returned as they are.
+ */
+function maskWholeUrl(s: string): string {
+  const t = s.trim();
+  // One URL, not a sentence: the parser would take a whole message as a URL with a long path.
+  if (!t.includes("@") || !t.includes(":") || /[^\S\t\n]/.test(t)) return s;
+  const u = URL.parse(t);
+  if (!u || (u.username === "" && u.password === "") || u.host === "") return s;
+  return `${u.protocol}//${REDACTED}@${u.host}${u.pathname}${u.search}${u.hash}`;
+}
 
 const PATTERNS: RegExp[] = [
   /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi,
@@ -62,12 +128,15 @@ export class Redactor {
   }
 
   add(secrets: Iterable<string | undefined>): void {
-    for (const s of secrets) if (s && s.length >= 4 && !this.secrets.includes(s)) this.secrets.push(s);
+    for (const s of secrets) {
+      if (!s || s.length < 4) continue;
+      for (const form of spellings(s)) if (!this.secrets.includes(form)) this.secrets.push(form);
+    }
     this.secrets.sort((a, b) => b.length - a.length);
   }
 
   text(s: string): string {
-    let out = s;
+    let out = maskWholeUrl(s);
     for (const secret of this.secrets) out = out.split(secret).join(REDACTED);
     for (const p of PATTERNS) {
       out = out.replace(p, (m, scheme?: string) =>
@@ -76,7 +145,8 @@ export class Redactor {
     }
     out = out.replace(WEBHOOK_URL, (_m, base: string) => `${base}/${REDACTED}`);
     out = out.replace(URL_USERINFO, (_m, scheme: string) => `${scheme}${REDACTED}@`);
-    out = out.replace(SECRET_QUERY, (_m, name: string) => `${name}${REDACTED}`);
+    out = out.replace(URL_PARAM, (m, sep: string, name: string) => (SECRET_PARAM_NAME.test(decodeParamName(name)) ? `${sep}${name}=${REDACTED}` : m));
+    out = maskNamedValues(out);
     return out;
   }
 

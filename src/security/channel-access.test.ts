@@ -56,6 +56,17 @@ describe("DM policy", () => {
     expect(decideAccess(dm("12"), ch({ dmPolicy: "allowlist", allowFrom: ["123"] }), none).action).toBe("drop");
     expect(decideAccess({ ...dm("999"), sender: { id: "999", name: "123" } }, ch({ dmPolicy: "allowlist", allowFrom: ["123"] }), none).action).toBe("drop");
   });
+  it("attack: once owners are configured, a sender made owner by an earlier pairing approval is no longer the owner (control: still approved; still owner while owners is empty)", () => {
+    // The first pairing approval (owners empty then) wrote owner: true for sender 7; the operator
+    // later named their own id in owners. 7 stays an approved sender, but not the owner: no main
+    // session, no /approve, no /status, no pairing notices.
+    const earlier: AccessState = { approved: new Set(["7"]), approvedOwners: new Set(["7"]) };
+    expect(decideAccess(dm("7"), ch({ owners: ["1"] }), earlier)).toEqual({ action: "process", owner: false });
+    expect(decideAccess(group("-100", "7", true), ch({ owners: ["1"], groups: { "-100": { allowFrom: ["5"] } } }), earlier).action).toBe("drop");
+    // control: the configured owner is the owner; with owners empty the approved owner still is
+    expect(decideAccess(dm("1"), ch({ owners: ["1"] }), earlier)).toEqual({ action: "process", owner: true });
+    expect(decideAccess(dm("7"), ch(), earlier)).toEqual({ action: "process", owner: true });
+  });
   it("bots are dropped", () => {
     expect(decideAccess({ ...dm("1"), sender: { id: "1", isBot: true } }, ch({ dmPolicy: "open", allowFrom: ["*"] }), none).action).toBe("drop");
   });

@@ -17,6 +17,13 @@ describe("job delivery: only whom the channel already admits", () => {
     expect(deliveryDecision(dm("3"), ch(), { approved: new Set(["3"]), approvedOwners: new Set() })).toEqual({ allowed: true, owner: false });
   });
 
+  it("attack: a pairing-made owner is not the owner once owners are configured (a job's DM to them is not the owner's); control: the configured owner is", () => {
+    const earlier: AccessState = { approved: new Set(["7"]), approvedOwners: new Set(["7"]) };
+    const c = ch({ owners: ["1"] });
+    expect(deliveryDecision(dm("7"), c, earlier)).toEqual({ allowed: true, owner: false });
+    expect(deliveryDecision(dm("1"), c, earlier)).toEqual({ allowed: true, owner: true });
+  });
+
   it("allowlist admits exactly allowFrom and the configured owners, as for inbound messages", () => {
     const approved: AccessState = { approved: new Set(["7"]), approvedOwners: new Set(["7"]) };
     expect(deliveryDecision(dm("7"), ch({ dmPolicy: "allowlist" }), approved).allowed).toBe(false);

@@ -4,7 +4,7 @@
 // already admit (security/channel-access.ts decideAccess), so a job never widens who hears
 // the assistant. The scheduler asks these when a job is added and again at every delivery.
 import { decideAccess, type AccessState, type ChannelConfig } from "./channel-access.js";
-import type { RunOrigin } from "./principal.js";
+import { channelOwners, type RunOrigin } from "./principal.js";
 
 export interface DeliveryTarget {
   channel: string;
@@ -34,7 +34,7 @@ export function deliveryDecision(target: DeliveryTarget, cfg: ChannelConfig | un
     if (d.action === "process") return { allowed: true, owner: d.owner };
     return { allowed: false, reason: `${target.channel} sender ${target.peer} is not admitted by the channel's access rules (${d.action === "pair" ? "not paired" : d.reason})` };
   }
-  const owners = [...new Set([...cfg.owners, ...state.approvedOwners])];
+  const owners = channelOwners(cfg, state.approvedOwners);
   if (owners.length === 0) return { allowed: false, reason: `${target.channel} has no owner, so no group is known to be the owner's` };
   for (const owner of owners) {
     const d = decideAccess({ sender: { id: owner }, chat: { type: "group", id: target.peer }, mentioned: true }, cfg, state);

@@ -136,6 +136,17 @@ export async function checkUrl(input: string | URL, opts: CheckUrlOptions): Prom
 const SAFE_CROSS_ORIGIN_HEADERS = new Set(["accept", "accept-language", "accept-encoding", "user-agent", "cache-control", "pragma"]);
 const BODY_HEADERS = new Set(["content-type", "content-language", "content-encoding"]);
 
+/**
+ * Whether a request body may follow a redirect (307/308 keep method and body): only to the
+ * same origin. A body carries credentials as often as a header does (a token exchange's
+ * client_secret, a login form, an API key in JSON), so a redirect to another origin is not
+ * followed with it; the caller reports the redirect and the model may send the body there
+ * itself, a request of its own that is checked like any other.
+ */
+export function bodyMayFollowRedirect(from: URL, to: URL): boolean {
+  return from.origin === to.origin;
+}
+
 /** The headers (lower-case names) to send after a redirect from `from` to `to`. */
 export function headersAfterRedirect(headers: Record<string, string>, from: URL, to: URL, bodyKept: boolean): Record<string, string> {
   if (from.origin === to.origin) return { ...headers };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CODE_ALPHABET, CODE_TTL_MS, newCode, pairingQueueFull, pairingStep } from "./pairing.js";
+import { CODE_ALPHABET, CODE_TTL_MS, newCode, pairingQueueFull, pairingStep, SENDER_NAME_MAX } from "./pairing.js";
 import { approvalMayMakeOwner } from "./principal.js";
 
 describe("pairing codes", () => {
@@ -22,6 +22,22 @@ describe("pairing codes", () => {
     const after = pairingStep(reqs, { id: "d" }, later);
     expect(after.kind).toBe("issued");
     expect(pairingStep(reqs, { id: "a" }, later).kind).toBe("issued");
+  });
+});
+
+describe("the sender's display name", () => {
+  it("attack: a name with a bidi override, terminal escapes or a line break is kept escaped, on one line, short (control: a plain name is kept as is)", () => {
+    const issued = (name: string) => {
+      const step = pairingStep([], { id: "666", name }, 1_000);
+      if (step.kind !== "issued") throw new Error(step.kind);
+      return step.request.senderName;
+    };
+    // "Alice \u202E)111 di(" shows as "Alice (id 111)" — the real id 666 follows and looks like noise.
+    expect(issued("Alice \u202e)111 di(")).toBe("Alice \\u{202e})111 di(");
+    expect(issued("x\x1b[2K\rMom")).toBe("x\\x1b[2K\\rMom");
+    expect(issued("Bob\nApprove with: simpleclaw pairing approve telegram AAAA2222")).not.toContain("\n");
+    expect([...issued("A".repeat(500))!].length).toBe(SENDER_NAME_MAX);
+    expect(issued("Zoë Ørsted 🙂")).toBe("Zoë Ørsted 🙂");
   });
 });
 

@@ -3,6 +3,7 @@
 // (a sender listed in the channel's `owners` is never turned away by that cap), one per
 // sender per hour. Pure: storage is channels/pairing.ts.
 import { randomInt } from "node:crypto";
+import { escapeForDisplay } from "../infra/display.js";
 
 export const CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 export const CODE_LENGTH = 8;
@@ -21,6 +22,20 @@ export function newCode(): string {
   let s = "";
   for (let i = 0; i < CODE_LENGTH; i++) s += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
   return s;
+}
+
+export const SENDER_NAME_MAX = 64;
+
+/**
+ * A sender's display name as a pairing request keeps it and everything shows it (the owner's
+ * DM notice, `pairing list`, `pairing approve`, the Control UI): the platform lets the sender
+ * choose it, so control characters, bidi overrides and zero-width characters are shown escaped
+ * (infra/display.ts), it is one line and at most 64 characters. It names; the id and the code decide.
+ */
+export function senderDisplayName(name: string | undefined): string | undefined {
+  if (!name) return undefined;
+  const chars = [...escapeForDisplay(name, { oneLine: true })];
+  return chars.length > SENDER_NAME_MAX ? `${chars.slice(0, SENDER_NAME_MAX - 1).join("")}…` : chars.join("");
 }
 
 export function normalizeCode(code: string): string {
@@ -48,6 +63,7 @@ export function pairingStep(
   if (live.length >= MAX_PENDING && !sender.owner) return { kind: "full", requests: live };
   let c = code();
   while (live.some((r) => r.code === c)) c = code();
-  const request: PairingRequest = { code: c, senderId: sender.id, ...(sender.name ? { senderName: sender.name } : {}), createdAt: now, expiresAt: now + CODE_TTL_MS };
+  const senderName = senderDisplayName(sender.name);
+  const request: PairingRequest = { code: c, senderId: sender.id, ...(senderName ? { senderName } : {}), createdAt: now, expiresAt: now + CODE_TTL_MS };
   return { kind: "issued", request, requests: [...live, request] };
 }

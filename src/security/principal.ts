@@ -44,9 +44,19 @@ export function originMayScheduleJobs(origin: RunOrigin): boolean {
   return origin.kind !== "job";
 }
 
-/** A chat sender is the owner when listed in the channel's `owners` or approved as owner at pairing. */
+/**
+ * The channel's owners: `owners` when the operator named any, or else the senders approved
+ * as owner at pairing (the first approval while `owners` was empty). Naming owners ends
+ * every pairing-made owner: an owner flag written by an earlier approval never adds to a
+ * list the operator wrote.
+ */
+export function channelOwners(channel: { owners: readonly string[] }, approvedOwners: ReadonlySet<string>): string[] {
+  return channel.owners.length > 0 ? [...new Set(channel.owners)] : [...approvedOwners];
+}
+
+/** A chat sender is the owner when they are one of `channelOwners`. */
 export function isChannelOwner(senderId: string, channel: { owners: readonly string[] }, approvedOwners: ReadonlySet<string>): boolean {
-  return channel.owners.includes(senderId) || approvedOwners.has(senderId);
+  return channelOwners(channel, approvedOwners).includes(senderId);
 }
 
 /**

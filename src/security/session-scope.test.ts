@@ -34,6 +34,26 @@ describe("session keys", () => {
     expect(parseSessionKey(forged)?.main).toBe(false);
   });
 
+  it("attack: two different ids never share a session — escapes have a fixed width, long ids are not cut to a common prefix", () => {
+    const dmKey = (peer: string) => directSessionKey("main", "per-sender", "matrix", peer, false);
+    // Escapes of varying width: U+0001 then "0" and U+0010 both escaped to "%10".
+    expect(dmKey("a\u00010")).not.toBe(dmKey("a\u0010"));
+    // A code unit above 0xff against two bytes-worth of escapes: U+4E2D vs "N" + "-" style spellings.
+    expect(dmKey("\u4e2d")).not.toBe(dmKey("%4e2d"));
+    expect(dmKey("\u00e9")).not.toBe(dmKey("%e9"));
+    // A long id (Matrix, e-mail, …): a look-alike sharing the first 120 characters is somebody else.
+    const victim = `@${"a".repeat(130)}:victim.example`;
+    const attacker = `@${"a".repeat(130)}:evil.example`;
+    expect(dmKey(attacker)).not.toBe(dmKey(victim));
+    expect(groupSessionKey("main", "matrix", `!${"r".repeat(130)}:a`)).not.toBe(groupSessionKey("main", "matrix", `!${"r".repeat(130)}:b`));
+    // control: ordinary ids keep their readable keys, the same id always gets the same key, and
+    // long keys stay valid keys of bounded length.
+    expect(dmKey("@alice:example.org")).toBe("agent:main:matrix:direct:@alice%3aexample.org");
+    expect(dmKey(victim)).toBe(dmKey(victim));
+    expect(parseSessionKey(dmKey(victim))?.main).toBe(false);
+    expect(parseSessionKey(dmKey("\u4e2d".repeat(200)))?.main).toBe(false);
+  });
+
   it("parses valid keys and refuses malformed ones", () => {
     expect(parseSessionKey("agent:main:main")).toEqual({ agentId: "main", rest: "main", main: true });
     expect(parseSessionKey("agent:main:telegram:direct:42")?.agentId).toBe("main");

@@ -4,6 +4,8 @@
 // session and gives every other sender a session of their own; "main" puts every DM in
 // the main session. Keys only route messages to a transcript; they never grant anything.
 
+import { createHash } from "node:crypto";
+
 export type DmScope = "per-sender" | "main";
 export const DM_SCOPES: readonly DmScope[] = ["per-sender", "main"];
 
@@ -14,10 +16,28 @@ export function mainSessionKey(agentId: string): string {
   return `agent:${agentId}:main`;
 }
 
-/** Characters outside the key alphabet in a channel's peer/group id are escaped, so ids cannot forge key segments. */
-function segment(id: string): string {
-  return id.replace(/[^A-Za-z0-9._@+=-]/g, (c) => `%${c.codePointAt(0)!.toString(16)}`).slice(0, 120);
+const SEGMENT_MAX = 120;
+const SEGMENT_KEEP = 80;
+
+/**
+ * A channel's peer/group id (or a job id) as one key segment, one-to-one: distinct ids never
+ * give the same segment, so no id can forge key segments or land in another id's session.
+ * Characters outside the key alphabet are escaped at a fixed width — `%xx` for a UTF-16 code
+ * unit below 0x100, `%uxxxx` above — so an escape never reads as the start of another. An id
+ * whose escaped form is longer than 120 characters keeps its first 80 and then `%h` and 128
+ * bits of its SHA-256 (the escaper never writes `%h`), instead of being cut: two long ids with a
+ * common start stay two sessions.
+ */
+export function keySegment(id: string): string {
+  const escaped = id.replace(/[^A-Za-z0-9._@+=-]/g, (c) => {
+    const u = c.charCodeAt(0);
+    return u < 0x100 ? `%${u.toString(16).padStart(2, "0")}` : `%u${u.toString(16).padStart(4, "0")}`;
+  });
+  if (escaped.length <= SEGMENT_MAX) return escaped;
+  const digest = createHash("sha256").update(id, "utf16le").digest("hex").slice(0, 32);
+  return `${escaped.slice(0, SEGMENT_KEEP)}%h${digest}`;
 }
+const segment = keySegment;
 
 /** A sender's own DM session: one per channel and sender, never the main session. */
 export function senderSessionKey(agentId: string, channel: string, peer: string): string {

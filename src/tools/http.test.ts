@@ -334,6 +334,32 @@ describe("http tool: redirects", () => {
     expect(c).toContain('"body":"data"');
   });
 
+  it("attack: a 307/308 to another origin does not carry the request body there; control: 303 to another origin follows as a body-less GET", async () => {
+    const seen: string[] = [];
+    const other = await startServer("127.0.0.2", (req, res) => {
+      let data = "";
+      req.on("data", (c: Buffer) => (data += c.toString()));
+      req.on("end", () => {
+        seen.push(`${req.method} ${data}`);
+        res.end(`got ${req.method}`);
+      });
+    });
+    try {
+      for (const status of [307, 308]) {
+        const out = await tool.execute({ url: via(`http://127.0.0.2:${other.port}/collect`, status), method: "POST", body: "client_secret=s3cr3t", headers: { "content-type": "application/x-www-form-urlencoded" } }, ctx());
+        expect(out).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+        expect(out).toContain(`location: http://127.0.0.2:${other.port}/collect`);
+        expect(out).toMatch(/redirect not followed: .*another origin \(http:\/\/127\.0\.0\.2:\d+\)/);
+      }
+      expect(seen).toEqual([]);
+      const get = await tool.execute({ url: via(`http://127.0.0.2:${other.port}/collect`, 303), method: "POST", body: "client_secret=s3cr3t" }, ctx());
+      expect(get).toContain("got GET");
+      expect(seen).toEqual(["GET "]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("caps a redirect loop at 5 redirects", async () => {
     const msg = await refusal(tool.execute({ url: `http://public.test:${good.port}/loop` }, ctx()));
     expect(msg).toBe("refused: stopped after 5 redirects (the last one pointed to /loop).");

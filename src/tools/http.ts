@@ -6,7 +6,7 @@ import http from "node:http";
 import https from "node:https";
 import { isIP } from "node:net";
 import { z } from "zod";
-import { checkUrl, headersAfterRedirect, type CheckedUrl, type LookupFn } from "../security/network-policy.js";
+import { bodyMayFollowRedirect, checkUrl, headersAfterRedirect, type CheckedUrl, type LookupFn } from "../security/network-policy.js";
 import { type ToolContext, type ToolDef } from "./types.js";
 import { ToolError } from "../infra/errors.js";
 
@@ -275,7 +275,6 @@ export function createHttpTool(options: HttpToolOptions = {}): ToolDef<HttpInput
           }
           if (redirects >= maxRedirects)
             throw new ToolError(`refused: stopped after ${maxRedirects} redirects (the last one pointed to ${location}).`);
-          redirects++;
           let next: URL;
           try {
             next = new URL(location, target.url);
@@ -288,6 +287,11 @@ export function createHttpTool(options: HttpToolOptions = {}): ToolDef<HttpInput
             body = undefined;
             delete headers["content-type"];
           }
+          // A body goes to the origin the model named, never on to another one (security/network-policy.ts).
+          if (body !== undefined && !bodyMayFollowRedirect(target.url, next)) {
+            return `${renderResult(res, target.url.href, redirects > 0, maxBytes)}\n[redirect not followed: a ${res.status} would send the request body on to another origin (${next.origin}); send the request there yourself if that is intended]`;
+          }
+          redirects++;
           // Cross-origin: only headers on security/network-policy.ts's safe list follow.
           headers = headersAfterRedirect(headers, target.url, next, body !== undefined);
           currentUrl = next.href;

@@ -195,6 +195,21 @@ describe("telegram adapter: inbound", () => {
     expect(got[2]).toMatchObject({ text: "answering bob", mentioned: false });
   });
 
+  it("attack: in a forum topic the bot created, a message replying to nothing is not a mention (Telegram points it at the topic's creation message); control: a real reply to the bot in that topic is", async () => {
+    const { adapter, got } = await start();
+    const chat = { id: -100950, type: "supergroup" as const, title: "Forum", is_forum: true };
+    const from = { id: 9, is_bot: false, first_name: "Cy" };
+    const root = { message_id: 40, date: 1, chat, from: { id: BOT_ID, is_bot: true, first_name: "Claw", username: "claw_bot" }, message_thread_id: 40, is_topic_message: true, forum_topic_created: { name: "Reports", icon_color: 7322096 } };
+    fake.injectMessage({ chat, from, text: "chatting among ourselves", message_thread_id: 40, is_topic_message: true, reply_to_message: root });
+    const m = await waitFor(() => got[0]);
+    expect(m).toMatchObject({ chat: { type: "group", id: "-100950", threadId: "40" }, mentioned: false });
+    await adapter.sendText({ chatId: "-100950", threadId: "40" }, "bot says hi");
+    const botMsg = fake.posted[0]!;
+    fake.injectMessage({ chat, from, text: "answering the bot", message_thread_id: 40, is_topic_message: true, reply_to_message: botMsg });
+    const r = await waitFor(() => got[1]);
+    expect(r).toMatchObject({ text: "answering the bot", mentioned: true });
+  });
+
   it("forum topics carry the thread id; plain groups don't", async () => {
     const { got } = await start();
     await fake.sendGroup("-100900", { id: "501" }, "in a topic", { threadId: "17", mention: true });
@@ -204,6 +219,17 @@ describe("telegram adapter: inbound", () => {
     fake.injectMessage({ chat: { id: -100901, type: "group" }, from: { id: 3, is_bot: false, first_name: "D" }, text: "x", message_thread_id: 5 });
     const m2 = await waitFor(() => got[1]);
     expect(m2.chat).toEqual({ type: "group", id: "-100901" });
+  });
+
+  it("attack: a linked channel's automatic forward into the group (from the shared service account 777000) is no sender; control: a person's message in that group is", async () => {
+    const { got } = await start();
+    const chat = { id: -100960, type: "supergroup" as const, title: "Discussion" };
+    const channelChat = { id: -100961, type: "channel" as const, title: "Announcements" };
+    fake.injectMessage({ chat, from: { id: 777000, is_bot: false, first_name: "Telegram" }, sender_chat: channelChat, is_automatic_forward: true, text: "@claw_bot run the report", entities: [{ type: "mention", offset: 0, length: 9 }] });
+    fake.injectMessage({ chat, from: { id: 9, is_bot: false, first_name: "Cy" }, text: "@claw_bot hello", entities: [{ type: "mention", offset: 0, length: 9 }] });
+    await waitFor(() => got.length >= 1);
+    await settle(200);
+    expect(got.map((m) => [m.sender.id, m.text])).toEqual([["9", "hello"]]);
   });
 
   it("ignores bot authors, non-text messages and edits", async () => {
