@@ -193,6 +193,32 @@ describe("scheduled jobs end to end", () => {
     expect(s.gw.ctx.cron.get(other.id).approval).toBe("pending");
   });
 
+  it("attack: a job another sender asked the agent for is listed to the owner with whom it replies to (it looked like the owner's own); control: the owner's own job says it replies to them", async () => {
+    const s = await boot();
+    await hello(s, OWNER);
+    s.pairing.addApproved("telegram", [{ id: FRIEND, approvedAt: Date.now() }]);
+    await hello(s, FRIEND);
+    s.model.script(
+      { toolCalls: [{ name: "cron", input: { action: "add", prompt: "Summarise the notes in the workspace", every: "1d" } }] },
+      (req) => ({ text: `ok: ${req.toolResults.at(-1)?.content}` }),
+    );
+    await s.tg.sendDirect({ id: FRIEND }, "summarise the notes for me every day");
+    await waitFor(() => sentTo(s.tg, FRIEND).find((m) => m.text.startsWith("ok: ")));
+    const theirs = s.jobs().find((j) => j.createdBy === "agent")!;
+    expect(theirs.deliver).toMatchObject({ channel: "telegram", peer: FRIEND });
+    const mine = s.gw.ctx.cron.add({ every: "1d", prompt: "Summarise the notes for me", deliver: { channel: "telegram", peer: OWNER } }, "agent", "agent:main:main");
+
+    await s.tg.sendDirect({ id: OWNER }, "/cron list");
+    const listed = await waitFor(() => sentTo(s.tg, OWNER).find((m) => m.text.includes(`${theirs.id} [PENDING]`)));
+    const line = (id: string) => listed.text.split("\n").find((l) => l.startsWith(id))!;
+    expect(line(theirs.id)).toContain(`replies to telegram:${FRIEND}`);
+    expect(line(theirs.id)).toContain(`asked in agent:main:telegram:direct:${FRIEND}`);
+    expect(line(theirs.id)).not.toContain("(you)");
+    expect(line(mine.id)).toContain(`replies to telegram:${OWNER} (you)`);
+    await s.tg.sendDirect({ id: OWNER }, `/cron approve ${theirs.id}`);
+    await waitFor(() => sentTo(s.tg, OWNER).find((m) => m.text === `Approved job ${theirs.id} (every 1d; replies to telegram:${FRIEND}).`));
+  });
+
   it("tool policy governs the cron tool: denied → not offered; control: offered by default", async () => {
     const s = await boot({ tools: { deny: ["cron"] } });
     await s.tg.sendDirect({ id: OWNER }, "hello");

@@ -344,13 +344,19 @@ export class ChatService {
     if (cmd.action === "list") {
       const jobs = this.cron.list();
       if (!jobs.length) return "No scheduled jobs.";
+      const me = job.origin.kind === "channel" ? job.origin : undefined;
       return jobs
         .map((j) => {
           // What the owner approves is what is shown: a pending job's whole prompt, escaped
-          // (infra/display.ts); others get a preview that says it is one.
+          // (infra/display.ts); others get a preview that says it is one. And who hears it and
+          // who asked for it: a job another sender asked for replies to them, not to the owner.
           const text = escapeForDisplay(j.prompt.replace(/[ \t\r\n]+/g, " "), { oneLine: true });
           const prompt = j.approval === "pending" || text.length <= 120 ? text : `${text.slice(0, 120)}… (${text.length - 120} more characters)`;
-          return `${j.id} ${j.approval === "pending" ? "[PENDING] " : j.enabled ? "" : "[off] "}${describeSchedule(j.schedule)}${j.createdBy === "agent" ? " (created by the agent)" : ""}: ${prompt}`;
+          const d = j.deliver;
+          const you = d && me && (d.chat ?? "direct") === "direct" && d.channel === me.channel && d.peer === me.peer;
+          const to = d ? `replies to ${escapeForDisplay(`${d.channel}:${d.chat === "group" ? "group:" : ""}${d.peer}`, { oneLine: true })}${you ? " (you)" : ""}` : "replies to nobody (kept in its session)";
+          const by = j.createdBy === "agent" ? `created by the agent, asked in ${escapeForDisplay(j.createdFrom ?? "?", { oneLine: true })}` : "created by the operator";
+          return `${j.id} ${j.approval === "pending" ? "[PENDING] " : j.enabled ? "" : "[off] "}${describeSchedule(j.schedule)} (${by}; ${to}): ${prompt}`;
         })
         .join("\n");
     }
@@ -359,7 +365,8 @@ export class ChatService {
       if (cmd.action === "approve") {
         const j = this.cron.approve(cmd.id);
         this.deps.logger.info("scheduled job approved", { jobId: j.id, by: "owner (chat)" });
-        return `Approved job ${j.id} (${describeSchedule(j.schedule)}).`;
+        const to = j.deliver ? escapeForDisplay(`${j.deliver.channel}:${j.deliver.chat === "group" ? "group:" : ""}${j.deliver.peer}`, { oneLine: true }) : "nobody (kept in its session)";
+        return `Approved job ${j.id} (${describeSchedule(j.schedule)}; replies to ${to}).`;
       }
       this.cron.reject(cmd.id);
       return `Rejected and removed job ${cmd.id}.`;
