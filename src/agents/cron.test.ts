@@ -339,6 +339,43 @@ describe("approval and delivery boundaries", () => {
     expect(calls).toBe(1);
   });
 
+  it("attack: a run in flight delivered to the recipient its job had at the start, after the owner removed the job or changed or dropped its recipient; control: an unchanged job delivers", async () => {
+    const h = harness("2026-05-01T10:00:00Z");
+    const to: string[] = [];
+    h.runner.deliverImpl = async (job) => void to.push(`${job.id}->${job.deliver!.peer}`);
+    let release: Array<() => void> = [];
+    h.runner.result = () => new Promise<RunResult>((r) => release.push(() => r({ text: "secret summary" })));
+    const target = { channel: "telegram", peer: "friend" };
+    const kept = h.cron.add({ every: "1h", prompt: "p", deliver: target }, "operator");
+    const removed = h.cron.add({ every: "1h", prompt: "p", deliver: target }, "operator");
+    const dropped = h.cron.add({ every: "1h", prompt: "p", deliver: target }, "operator");
+    const moved = h.cron.add({ every: "1h", prompt: "p", deliver: target }, "operator");
+    for (const j of [kept, removed, dropped, moved]) h.cron.runNow(j.id);
+    h.cron.remove(removed.id);
+    h.cron.edit(dropped.id, { deliver: null });
+    h.cron.edit(moved.id, { deliver: { channel: "telegram", peer: "owner" } });
+    for (const r of release) r();
+    await h.clock.advance(0);
+    expect(to.sort()).toEqual([`${kept.id}->friend`, `${moved.id}->owner`].sort());
+    expect(h.cron.runs(dropped.id)[0]).toMatchObject({ status: "ok", delivery: "none" });
+    expect(h.store.runs(removed.id)).toEqual([]);
+
+    // …and a job removed during a delivery backoff is not retried to its old recipient
+    release = [];
+    let calls = 0;
+    h.runner.deliverImpl = async () => {
+      calls++;
+      throw new Error("telegram 502");
+    };
+    h.cron.runNow(kept.id);
+    for (const r of release) r();
+    await h.clock.advance(0);
+    expect(calls).toBe(1);
+    h.cron.remove(kept.id);
+    await h.clock.advance(10_000);
+    expect(calls).toBe(1);
+  });
+
   it("heartbeats are interval jobs from config; a suppressed reply is not delivered", async () => {
     const h = harness("2026-05-01T10:00:00Z");
     h.runner.result = () => ({ text: "HEARTBEAT_OK", suppress: true });

@@ -465,19 +465,29 @@ export class CronScheduler {
     const output = result.text.slice(0, OUTPUT_CHARS);
     let delivery: DeliveryStatus = "none";
     let deliveryError: string | undefined;
-    if (job.deliver && result.suppress) delivery = "suppressed";
-    else if (job.deliver && result.text.trim()) {
-      ({ delivery, deliveryError } = await this.deliver(job, result.text));
+    // Delivery follows the job as it is when the reply is ready, not as it was at the start.
+    const now = this.jobs.get(job.id);
+    if (now?.deliver && result.suppress) delivery = "suppressed";
+    else if (now?.deliver && result.text.trim()) {
+      ({ delivery, deliveryError } = await this.deliver(job.id, result.text));
     }
     this.record(job, { ...base, status: "ok", output, delivery, ...(deliveryError ? { deliveryError } : {}) }, runId);
   }
 
-  /** Deliver with bounded retries and backoff; a refusal is final. Every outcome lands in the run's row. */
-  private async deliver(job: CronJob, text: string): Promise<{ delivery: DeliveryStatus; deliveryError?: string }> {
+  /**
+   * Deliver with bounded retries and backoff; a refusal is final. Every outcome lands in the
+   * run's row. Each attempt takes the job as it is then: one removed while it ran (or during a
+   * backoff) delivers nothing, and a recipient the owner changed or removed is the one used —
+   * the owner's edit takes effect for a run already in flight, never the old target.
+   */
+  private async deliver(jobId: string, text: string): Promise<{ delivery: DeliveryStatus; deliveryError?: string }> {
     const attempts = this.deps.deliveryAttempts ?? 3;
     let wait = this.deps.deliveryBackoffMs ?? 2000;
     let last = "";
     for (let i = 1; i <= attempts; i++) {
+      const job = this.jobs.get(jobId);
+      if (!job) return { delivery: "none", deliveryError: "the job was removed before its reply was delivered" };
+      if (!job.deliver) return { delivery: "none" };
       try {
         await this.deps.runner.deliver({ ...job }, text);
         return { delivery: "delivered" };
