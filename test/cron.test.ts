@@ -7,6 +7,8 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { PairingStore } from "../src/channels/pairing.js";
+import { ChatQueueStore } from "../src/agents/queue.js";
+import { openStateDb } from "../src/infra/db.js";
 import { startGateway } from "../src/gateway/start.js";
 import { effectiveSandbox } from "../src/security/sandbox-scope.js";
 import { startFakeModelServer } from "./fakes/model-server.js";
@@ -242,6 +244,28 @@ describe("scheduled jobs end to end", () => {
       [agentJob.id, "pending"],
     ]);
     expect(gw2.ctx.cron.get(id).nextRunAt).toBeGreaterThan(Date.now());
+  });
+
+  it("attack: a job's message left in the chat queue by a crash ran after the restart although the job was removed meanwhile (the chat queue resumed it outside the scheduler); control: an operator's queued message still resumes", async () => {
+    const s = await boot();
+    const job = s.gw.ctx.cron.add({ every: "1d", prompt: "wipe the notes folder" }, "operator");
+    await s.gw.close();
+    // as if the gateway died after accepting the job's message in a busy session, and the
+    // owner then removed the job (a crash-loop; or cron.enabled turned off while it was down)
+    const db = openStateDb(join(s.dir, "state.db"));
+    db.prepare("DELETE FROM cron_jobs WHERE id = ?").run(job.id);
+    const queue = new ChatQueueStore(db);
+    const result = { runId: "r-job", sessionKey: "agent:main:main", status: "queued" as const };
+    queue.accept({ runId: "r-job", sessionKey: "agent:main:main", agentId: "main", text: "wipe the notes folder", origin: { kind: "job", jobId: job.id } }, undefined, result);
+    queue.accept({ runId: "r-op", sessionKey: "agent:main:main", agentId: "main", text: "operator question", origin: { kind: "operator" } }, undefined, { ...result, runId: "r-op" });
+    db.close();
+
+    const gw2 = await startGateway({ env: s.env, port: 0, pretty: null, say: () => {} });
+    onCleanup(() => gw2.close());
+    await waitFor(() => s.model.requests.find((r) => r.lastUserText === "operator question"));
+    await settle(300);
+    expect(s.model.requests.some((r) => r.lastUserText === "wipe the notes folder")).toBe(false);
+    expect(JSON.stringify(gw2.ctx.store.history("agent:main:main"))).toContain(`scheduled job ${job.id} began`);
   });
 
   it("an exec approval a job needs is asked in the owner's DM and answered there; attack: a job delivering to someone else gets no prompt and, with nobody to ask, is denied", async () => {

@@ -186,7 +186,10 @@ export class ChatService {
    * After a start: messages acknowledged but never begun run now, in order (their replies
    * go to operator clients and history; a channel's reply listener did not survive the
    * restart). A run that was in flight when the gateway died is not repeated — its tools
-   * may have acted — but marked failed in its transcript, so the user sees it.
+   * may have acted — but marked failed in its transcript, so the user sees it. A scheduled
+   * job's message is never resumed here: only the scheduler starts a job's run (docs/cron.md),
+   * after asking whether it may run now — the job may have been removed, disabled or
+   * cron.enabled turned off since — and it records the cut-short run in the job's history.
    */
   recover(): { resumed: number; failed: number } {
     const queue = this.deps.queue;
@@ -195,8 +198,13 @@ export class ChatService {
     let failed = 0;
     for (const m of queue.pending()) {
       const agent = findAgent(this.deps.config, m.agentId);
-      if (m.state === "running" || !agent) {
-        this.markInterrupted(m, agent ? "the gateway stopped (crash or kill) while answering it" : `agent "${m.agentId}" is no longer configured`);
+      if (m.state === "running" || !agent || m.origin.kind === "job") {
+        const why = !agent
+          ? `agent "${m.agentId}" is no longer configured`
+          : m.origin.kind === "job"
+            ? `the gateway stopped before scheduled job ${m.origin.jobId} began; a job runs again only on its schedule`
+            : "the gateway stopped (crash or kill) while answering it";
+        this.markInterrupted(m, why);
         queue.finished(m.runId);
         failed++;
         continue;
