@@ -50,7 +50,7 @@ interface Harness {
   runner: JobRunner & { result: (job: CronJob) => RunResult | Promise<RunResult>; deliverImpl: (job: CronJob, text: string) => Promise<void> };
 }
 
-function harness(start: string | number, opts: { store?: CronStore; runner?: Harness["runner"]; runs?: Harness["runs"]; graceMs?: number } = {}): Harness {
+function harness(start: string | number, opts: { store?: CronStore; runner?: Harness["runner"]; runs?: Harness["runs"]; graceMs?: number; start?: boolean } = {}): Harness {
   const clock = new FakeClock(typeof start === "number" ? start : Date.parse(start));
   const store = opts.store ?? new CronStore(openStateDb(":memory:"));
   const runs = opts.runs ?? [];
@@ -78,7 +78,7 @@ function harness(start: string | number, opts: { store?: CronStore; runner?: Har
     defaultAgentId: () => "main",
     deliveryBackoffMs: 1000,
   });
-  cron.start();
+  if (opts.start !== false) cron.start();
   return { clock, store, cron, runs, delivered, runner };
 }
 
@@ -290,6 +290,20 @@ describe("approval and delivery boundaries", () => {
     expect(h.cron.add({ every: "1h", prompt: "mine" }, "operator").approval).toBe("approved");
     h.cron.approve(first.id);
     expect(h.cron.add({ every: "1h", prompt: "now fits" }, "agent").approval).toBe("pending");
+  });
+
+  it("attack: run-now ran a job while the scheduler was off (cron.enabled false: \"no job runs\"); control: once started it runs", async () => {
+    const h = harness("2026-05-01T10:00:00Z", { start: false });
+    const job = h.cron.add({ every: "1h", prompt: "p" }, "operator");
+    expect(() => h.cron.runNow(job.id)).toThrow(/scheduled jobs are off/);
+    await h.clock.advance(0);
+    expect(h.runs).toEqual([]);
+    h.cron.start();
+    h.cron.runNow(job.id);
+    await h.clock.advance(0);
+    expect(h.runs).toHaveLength(1);
+    await h.cron.stop();
+    expect(() => h.cron.runNow(job.id)).toThrow(/scheduled jobs are off/);
   });
 
   it("a pending one-shot approved late but within grace still runs once; rejecting removes it", async () => {

@@ -246,9 +246,11 @@ export class CronScheduler {
     this.changed(id, "rejected");
   }
 
-  /** Run a job now, outside its schedule. Refused for a pending or disabled job, and while it runs. */
+  /** Run a job now, outside its schedule. Refused for a pending or disabled job, while it runs, and while the scheduler is off. */
   runNow(id: string): { started: true } {
     const job = this.get(id);
+    // Not started: cron.enabled is false (the gateway never starts the scheduler then), and "no job runs" includes run-now.
+    if (!this.started || this.stopped) throw new CronError("FORBIDDEN", `job ${id} cannot run: scheduled jobs are off (cron.enabled is false, or the gateway is stopping).`);
     const may = jobMayRun(job);
     if (!may.ok) throw new CronError("FORBIDDEN", `job ${id} cannot run: ${may.reason}.`);
     if (this.running.has(id)) throw new CronError("CONFLICT", `job ${id} is running already.`);
