@@ -219,6 +219,20 @@ describe("scheduled jobs end to end", () => {
     expect(line(mine.id)).toContain(`replies to telegram:${OWNER} (you)`);
     await s.tg.sendDirect({ id: OWNER }, `/cron approve ${theirs.id}`);
     await waitFor(() => sentTo(s.tg, OWNER).find((m) => m.text === `Approved job ${theirs.id} (every 1d; replies to telegram:${FRIEND}).`));
+
+    // attack: an asker's id, as a channel gave it, carries a bidi override (plugin channels pass
+    // any string): the CLI printed the recipient raw; control: the prompt and name were already escaped
+    const odd = `${FRIEND}\u202e1018`;
+    s.pairing.addApproved("telegram", [{ id: odd, approvedAt: Date.now() }]);
+    const sly = s.gw.ctx.cron.add({ every: "1d", prompt: "sly \u202e prompt", deliver: { channel: "telegram", peer: odd } }, "agent", `agent:main:telegram:direct:${FRIEND}`);
+    const cliList = (await s.cli("list")).stdout;
+    expect(cliList).toContain(`telegram:${FRIEND}\\u{202e}1018`);
+    expect(cliList).toContain("sly \\u{202e} prompt");
+    expect(cliList).not.toContain("\u202e");
+    await s.tg.sendDirect({ id: OWNER }, "/cron list");
+    const again = await waitFor(() => sentTo(s.tg, OWNER).find((m) => m.text.includes(`${sly.id} [PENDING]`)));
+    expect(again.text).toContain(`replies to telegram:${FRIEND}\\u{202e}1018`);
+    expect(again.text).not.toContain("\u202e");
   });
 
   it("tool policy governs the cron tool: denied → not offered; control: offered by default", async () => {
