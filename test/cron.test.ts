@@ -26,7 +26,7 @@ const OWNER = "8101";
 const FRIEND = "7202";
 const STRANGER = "5001";
 
-async function boot(extra: { tools?: Record<string, unknown>; agents?: Record<string, unknown> } = {}) {
+async function boot(extra: { tools?: Record<string, unknown>; agents?: Record<string, unknown>; telegram?: Record<string, unknown> } = {}) {
   const tg = await startFakeTelegram({ token: TELEGRAM_TOKEN, botUsername: "claw_bot" });
   onCleanup(() => tg.close());
   const model = await startFakeModelServer({ apiKey: "sk-cron-model-0123456789" });
@@ -35,7 +35,7 @@ async function boot(extra: { tools?: Record<string, unknown>; agents?: Record<st
     gateway: { auth: { token: randomToken() } },
     agents: { defaults: { model: { primary: "fake/m" } }, ...extra.agents },
     models: { providers: { fake: { api: "openai-completions", baseUrl: model.url, apiKey: model.apiKey } } },
-    channels: { telegram: { enabled: true, apiRoot: tg.apiRoot, owners: [OWNER] } },
+    channels: { telegram: { enabled: true, apiRoot: tg.apiRoot, owners: [OWNER], ...extra.telegram } },
     ...(extra.tools ? { tools: extra.tools } : {}),
   };
   const state = tempStateDir(config, { TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN });
@@ -233,6 +233,23 @@ describe("scheduled jobs end to end", () => {
     const again = await waitFor(() => sentTo(s.tg, OWNER).find((m) => m.text.includes(`${sly.id} [PENDING]`)));
     expect(again.text).toContain(`replies to telegram:${FRIEND}\\u{202e}1018`);
     expect(again.text).not.toContain("\u202e");
+  });
+
+  it("attack: the owner's /cron list in a group answered there, showing every job's prompt and recipient to the whole group; control: the same in the owner's DM lists them", async () => {
+    const GROUP = "-100777";
+    const s = await boot({ telegram: { groups: { [GROUP]: { requireMention: false } } } });
+    await hello(s, OWNER);
+    const job = s.gw.ctx.cron.add({ every: "1d", prompt: "read my private diary and summarise it" }, "agent", "agent:main:main");
+    await s.tg.sendGroup(GROUP, { id: OWNER }, "/cron list");
+    const answer = await waitFor(() => sentTo(s.tg, GROUP).find((m) => m.text.length > 0));
+    expect(answer.text).toMatch(/direct chat with the assistant, not in a group/);
+    expect(sentTo(s.tg, GROUP).some((m) => m.text.includes("private diary"))).toBe(false);
+    await s.tg.sendGroup(GROUP, { id: OWNER }, `/cron approve ${job.id}`);
+    await waitFor(() => sentTo(s.tg, GROUP).length >= 2);
+    expect(s.gw.ctx.cron.get(job.id).approval).toBe("pending");
+
+    await s.tg.sendDirect({ id: OWNER }, "/cron list");
+    await waitFor(() => sentTo(s.tg, OWNER).find((m) => m.text.includes(`${job.id} [PENDING]`) && m.text.includes("private diary")));
   });
 
   it("tool policy governs the cron tool: denied → not offered; control: offered by default", async () => {

@@ -4,7 +4,7 @@
 // acknowledged (queue.ts); retried sends with the same idempotency key within 24 hours
 // return the first result instead of running again, across restarts too.
 import { escapeForDisplay } from "../infra/display.js";
-import { originIsOwner } from "../security/principal.js";
+import { originIsOwner, originMayManageJobs } from "../security/principal.js";
 import { randomUUID } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import { isAbsolute } from "node:path";
@@ -346,7 +346,8 @@ export class ChatService {
 
   /** /cron: the owner lists, approves or rejects scheduled jobs from chat (a job's own run is never the owner). */
   private cronCommand(job: Job, cmd: Extract<ChatCommand, { name: "cron" }>): string {
-    if (!originIsOwner(job.origin)) return "Only the owner can manage scheduled jobs.";
+    const may = originMayManageJobs(job.origin);
+    if (!may.ok) return may.reason;
     if (!this.cron) return "Scheduled jobs are not available in this gateway.";
     if (!cmd.action) return "Usage: /cron [list], /cron approve <id>, /cron reject <id>";
     if (cmd.action === "list") {
