@@ -292,6 +292,19 @@ describe("approval and delivery boundaries", () => {
     expect(h.cron.add({ every: "1h", prompt: "now fits" }, "agent").approval).toBe("pending");
   });
 
+  it("attack: other senders' proposals filled the pending cap and blocked the owner's own requests; control: the owner is capped per conversation, a guest by the total", () => {
+    const h = harness("2026-05-01T10:00:00Z");
+    for (let i = 0; i < MAX_PENDING_AGENT_JOBS; i++) h.cron.add({ every: "1h", prompt: `spam ${i}` }, "agent", `agent:main:telegram:direct:${5000 + (i % 4)}`);
+    expect(() => h.cron.add({ every: "1h", prompt: "more spam" }, "agent", "agent:main:telegram:direct:5009")).toThrow(/already wait for the owner's approval/);
+    // the owner's "remind me" still goes through…
+    expect(h.cron.add({ in: "20m", prompt: "remind me" }, "agent", "agent:main:main", { askedByOwner: true }).approval).toBe("pending");
+    // …and the owner's conversation has its own cap
+    for (let i = 1; i < MAX_PENDING_AGENT_JOBS; i++) h.cron.add({ every: "1h", prompt: `mine ${i}` }, "agent", "agent:main:main", { askedByOwner: true });
+    expect(() => h.cron.add({ every: "1h", prompt: "one too many" }, "agent", "agent:main:main", { askedByOwner: true })).toThrow(/from this conversation/);
+    // a guest is still held by the total
+    expect(() => h.cron.add({ every: "1h", prompt: "guest" }, "agent", "agent:main:telegram:direct:5010")).toThrow(/already wait/);
+  });
+
   it("attack: run-now ran a job while the scheduler was off (cron.enabled false: \"no job runs\"); control: once started it runs", async () => {
     const h = harness("2026-05-01T10:00:00Z", { start: false });
     const job = h.cron.add({ every: "1h", prompt: "p" }, "operator");

@@ -6,7 +6,7 @@
 // at once. Whether a job may run, and to whom its reply may go, is security/cron-policy.ts;
 // the run itself (an agent turn in the job's own session) and the delivery are the runner's.
 import { randomBytes } from "node:crypto";
-import { jobMayRun, initialApproval, type DeliveryDecision, type DeliveryTarget } from "../security/cron-policy.js";
+import { agentMayPropose, jobMayRun, initialApproval, MAX_PENDING_AGENT_JOBS, type DeliveryDecision, type DeliveryTarget } from "../security/cron-policy.js";
 import { cronSessionKey, heartbeatSessionKey, parseSessionKey } from "../security/session-scope.js";
 import type { Logger } from "../infra/log.js";
 import { nextRunAfter, parseSchedule, ScheduleError, type Schedule, type ScheduleSpec } from "./cron-schedule.js";
@@ -98,8 +98,7 @@ export interface EditJobInput extends ScheduleSpec {
 
 export const MAX_PROMPT_CHARS = 20_000;
 export const MAX_JOBS = 5_000;
-/** Jobs the agent may have waiting for approval at once: a prompt-injected model cannot bury the owner in proposals. */
-export const MAX_PENDING_AGENT_JOBS = 20;
+export { MAX_PENDING_AGENT_JOBS };
 export const HEARTBEAT_PREFIX = "heartbeat-";
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -155,11 +154,13 @@ export class CronScheduler {
   }
 
   /** Add a job. Operator jobs are approved at once; agent jobs wait for the owner (cron-policy.ts initialApproval). */
-  add(input: AddJobInput, createdBy: "operator" | "agent", createdFrom?: string): CronJob {
+  add(input: AddJobInput, createdBy: "operator" | "agent", createdFrom?: string, opts: { askedByOwner?: boolean } = {}): CronJob {
     const now = this.clock.now();
     if (this.deps.store.list().length >= MAX_JOBS) throw new CronError("CONFLICT", `there are already ${MAX_JOBS} scheduled jobs; remove some first.`);
-    if (createdBy === "agent" && [...this.jobs.values()].filter((j) => j.approval === "pending").length >= MAX_PENDING_AGENT_JOBS) {
-      throw new CronError("CONFLICT", `${MAX_PENDING_AGENT_JOBS} jobs already wait for the owner's approval; no more can be proposed until some are approved or rejected.`);
+    if (createdBy === "agent") {
+      const pending = [...this.jobs.values()].filter((j) => j.approval === "pending");
+      const may = agentMayPropose({ total: pending.length, fromThisSession: pending.filter((j) => j.createdFrom === (createdFrom ?? null)).length }, opts.askedByOwner === true);
+      if (!may.ok) throw new CronError("CONFLICT", may.reason);
     }
     const agentId = input.agentId ?? this.deps.defaultAgentId();
     if (!this.deps.agentExists(agentId)) throw new CronError("INVALID_REQUEST", `agent "${agentId}" is not in agents.list.`);

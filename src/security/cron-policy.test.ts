@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { configSchema } from "../config/schema.js";
 import type { AccessState, ChannelConfig } from "./channel-access.js";
-import { agentJobDelivery, deliveryDecision, initialApproval, jobMayRun } from "./cron-policy.js";
+import { agentJobDelivery, agentMayPropose, deliveryDecision, initialApproval, jobMayRun, MAX_PENDING_AGENT_JOBS } from "./cron-policy.js";
 import { approvalAskableInChat, originIsOwner, originMayManageJobs, originMayScheduleJobs } from "./principal.js";
 
 const none: AccessState = { approved: new Set(), approvedOwners: new Set() };
@@ -67,6 +67,14 @@ describe("which jobs run and who they speak for", () => {
     expect(originMayManageJobs({ kind: "job", jobId: "x", ownerChat: { channel: "telegram", peer: "1" } }).ok).toBe(false);
     expect(originMayManageJobs({ kind: "channel", channel: "telegram", peer: "1", owner: true, chat: "direct" }).ok).toBe(true);
     expect(originMayManageJobs({ kind: "operator" }).ok).toBe(true);
+  });
+
+  it("pending cap: a guest is held by everyone's pending total; the owner only by their own conversation's", () => {
+    const full = { total: MAX_PENDING_AGENT_JOBS, fromThisSession: 0 };
+    expect(agentMayPropose(full, false).ok).toBe(false);
+    expect(agentMayPropose(full, true).ok).toBe(true);
+    expect(agentMayPropose({ total: MAX_PENDING_AGENT_JOBS, fromThisSession: MAX_PENDING_AGENT_JOBS }, true).ok).toBe(false);
+    expect(agentMayPropose({ total: MAX_PENDING_AGENT_JOBS - 1, fromThisSession: 0 }, false).ok).toBe(true);
   });
 
   it("approvals of a job's run are asked in chat only when it delivers to the owner (the owner answers, never the run)", () => {
