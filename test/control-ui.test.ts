@@ -446,7 +446,7 @@ describe.skipIf(noChromium)("Control UI in headless Chromium", () => {
     expect(gw.gw.ctx.cron.get(pending.id).approval).toBe("approved");
     await ui.page.locator(`#page-cron [data-job-id="${pending.id}"] [data-action="run"]`).click();
     const deadline = Date.now() + 10_000;
-    while (!gw.gw.ctx.cron.runs(pending.id)[0] && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while ((gw.gw.ctx.cron.runs(pending.id)[0]?.status ?? "running") === "running" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(gw.gw.ctx.cron.runs(pending.id)[0]).toMatchObject({ status: "ok", output: "echo: check the <b>tulips</b>" });
     await ui.page.locator(`#page-cron [data-job-id="${pending.id}"] [data-action="history"]`).click();
     await ui.page.waitForSelector(`[data-runs-for="${pending.id}"] tr[data-status="ok"]`);

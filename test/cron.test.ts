@@ -7,6 +7,8 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { PairingStore } from "../src/channels/pairing.js";
+import { ChatQueueStore } from "../src/agents/queue.js";
+import { openStateDb } from "../src/infra/db.js";
 import { startGateway } from "../src/gateway/start.js";
 import { effectiveSandbox } from "../src/security/sandbox-scope.js";
 import { startFakeModelServer } from "./fakes/model-server.js";
@@ -24,7 +26,7 @@ const OWNER = "8101";
 const FRIEND = "7202";
 const STRANGER = "5001";
 
-async function boot(extra: { tools?: Record<string, unknown>; agents?: Record<string, unknown> } = {}) {
+async function boot(extra: { tools?: Record<string, unknown>; agents?: Record<string, unknown>; telegram?: Record<string, unknown> } = {}) {
   const tg = await startFakeTelegram({ token: TELEGRAM_TOKEN, botUsername: "claw_bot" });
   onCleanup(() => tg.close());
   const model = await startFakeModelServer({ apiKey: "sk-cron-model-0123456789" });
@@ -33,7 +35,7 @@ async function boot(extra: { tools?: Record<string, unknown>; agents?: Record<st
     gateway: { auth: { token: randomToken() } },
     agents: { defaults: { model: { primary: "fake/m" } }, ...extra.agents },
     models: { providers: { fake: { api: "openai-completions", baseUrl: model.url, apiKey: model.apiKey } } },
-    channels: { telegram: { enabled: true, apiRoot: tg.apiRoot, owners: [OWNER] } },
+    channels: { telegram: { enabled: true, apiRoot: tg.apiRoot, owners: [OWNER], ...extra.telegram } },
     ...(extra.tools ? { tools: extra.tools } : {}),
   };
   const state = tempStateDir(config, { TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN });
@@ -193,6 +195,63 @@ describe("scheduled jobs end to end", () => {
     expect(s.gw.ctx.cron.get(other.id).approval).toBe("pending");
   });
 
+  it("attack: a job another sender asked the agent for is listed to the owner with whom it replies to (it looked like the owner's own); control: the owner's own job says it replies to them", async () => {
+    const s = await boot();
+    await hello(s, OWNER);
+    s.pairing.addApproved("telegram", [{ id: FRIEND, approvedAt: Date.now() }]);
+    await hello(s, FRIEND);
+    s.model.script(
+      { toolCalls: [{ name: "cron", input: { action: "add", prompt: "Summarise the notes in the workspace", every: "1d" } }] },
+      (req) => ({ text: `ok: ${req.toolResults.at(-1)?.content}` }),
+    );
+    await s.tg.sendDirect({ id: FRIEND }, "summarise the notes for me every day");
+    await waitFor(() => sentTo(s.tg, FRIEND).find((m) => m.text.startsWith("ok: ")));
+    const theirs = s.jobs().find((j) => j.createdBy === "agent")!;
+    expect(theirs.deliver).toMatchObject({ channel: "telegram", peer: FRIEND });
+    const mine = s.gw.ctx.cron.add({ every: "1d", prompt: "Summarise the notes for me", deliver: { channel: "telegram", peer: OWNER } }, "agent", "agent:main:main");
+
+    await s.tg.sendDirect({ id: OWNER }, "/cron list");
+    const listed = await waitFor(() => sentTo(s.tg, OWNER).find((m) => m.text.includes(`${theirs.id} [PENDING]`)));
+    const line = (id: string) => listed.text.split("\n").find((l) => l.startsWith(id))!;
+    expect(line(theirs.id)).toContain(`replies to telegram:${FRIEND}`);
+    expect(line(theirs.id)).toContain(`asked in agent:main:telegram:direct:${FRIEND}`);
+    expect(line(theirs.id)).not.toContain("(you)");
+    expect(line(mine.id)).toContain(`replies to telegram:${OWNER} (you)`);
+    await s.tg.sendDirect({ id: OWNER }, `/cron approve ${theirs.id}`);
+    await waitFor(() => sentTo(s.tg, OWNER).find((m) => m.text === `Approved job ${theirs.id} (every 1d; replies to telegram:${FRIEND}).`));
+
+    // attack: an asker's id, as a channel gave it, carries a bidi override (plugin channels pass
+    // any string): the CLI printed the recipient raw; control: the prompt and name were already escaped
+    const odd = `${FRIEND}\u202e1018`;
+    s.pairing.addApproved("telegram", [{ id: odd, approvedAt: Date.now() }]);
+    const sly = s.gw.ctx.cron.add({ every: "1d", prompt: "sly \u202e prompt", deliver: { channel: "telegram", peer: odd } }, "agent", `agent:main:telegram:direct:${FRIEND}`);
+    const cliList = (await s.cli("list")).stdout;
+    expect(cliList).toContain(`telegram:${FRIEND}\\u{202e}1018`);
+    expect(cliList).toContain("sly \\u{202e} prompt");
+    expect(cliList).not.toContain("\u202e");
+    await s.tg.sendDirect({ id: OWNER }, "/cron list");
+    const again = await waitFor(() => sentTo(s.tg, OWNER).find((m) => m.text.includes(`${sly.id} [PENDING]`)));
+    expect(again.text).toContain(`replies to telegram:${FRIEND}\\u{202e}1018`);
+    expect(again.text).not.toContain("\u202e");
+  });
+
+  it("attack: the owner's /cron list in a group answered there, showing every job's prompt and recipient to the whole group; control: the same in the owner's DM lists them", async () => {
+    const GROUP = "-100777";
+    const s = await boot({ telegram: { groups: { [GROUP]: { requireMention: false } } } });
+    await hello(s, OWNER);
+    const job = s.gw.ctx.cron.add({ every: "1d", prompt: "read my private diary and summarise it" }, "agent", "agent:main:main");
+    await s.tg.sendGroup(GROUP, { id: OWNER }, "/cron list");
+    const answer = await waitFor(() => sentTo(s.tg, GROUP).find((m) => m.text.length > 0));
+    expect(answer.text).toMatch(/direct chat with the assistant, not in a group/);
+    expect(sentTo(s.tg, GROUP).some((m) => m.text.includes("private diary"))).toBe(false);
+    await s.tg.sendGroup(GROUP, { id: OWNER }, `/cron approve ${job.id}`);
+    await waitFor(() => sentTo(s.tg, GROUP).length >= 2);
+    expect(s.gw.ctx.cron.get(job.id).approval).toBe("pending");
+
+    await s.tg.sendDirect({ id: OWNER }, "/cron list");
+    await waitFor(() => sentTo(s.tg, OWNER).find((m) => m.text.includes(`${job.id} [PENDING]`) && m.text.includes("private diary")));
+  });
+
   it("tool policy governs the cron tool: denied → not offered; control: offered by default", async () => {
     const s = await boot({ tools: { deny: ["cron"] } });
     await s.tg.sendDirect({ id: OWNER }, "hello");
@@ -216,6 +275,28 @@ describe("scheduled jobs end to end", () => {
       [agentJob.id, "pending"],
     ]);
     expect(gw2.ctx.cron.get(id).nextRunAt).toBeGreaterThan(Date.now());
+  });
+
+  it("attack: a job's message left in the chat queue by a crash ran after the restart although the job was removed meanwhile (the chat queue resumed it outside the scheduler); control: an operator's queued message still resumes", async () => {
+    const s = await boot();
+    const job = s.gw.ctx.cron.add({ every: "1d", prompt: "wipe the notes folder" }, "operator");
+    await s.gw.close();
+    // as if the gateway died after accepting the job's message in a busy session, and the
+    // owner then removed the job (a crash-loop; or cron.enabled turned off while it was down)
+    const db = openStateDb(join(s.dir, "state.db"));
+    db.prepare("DELETE FROM cron_jobs WHERE id = ?").run(job.id);
+    const queue = new ChatQueueStore(db);
+    const result = { runId: "r-job", sessionKey: "agent:main:main", status: "queued" as const };
+    queue.accept({ runId: "r-job", sessionKey: "agent:main:main", agentId: "main", text: "wipe the notes folder", origin: { kind: "job", jobId: job.id } }, undefined, result);
+    queue.accept({ runId: "r-op", sessionKey: "agent:main:main", agentId: "main", text: "operator question", origin: { kind: "operator" } }, undefined, { ...result, runId: "r-op" });
+    db.close();
+
+    const gw2 = await startGateway({ env: s.env, port: 0, pretty: null, say: () => {} });
+    onCleanup(() => gw2.close());
+    await waitFor(() => s.model.requests.find((r) => r.lastUserText === "operator question"));
+    await settle(300);
+    expect(s.model.requests.some((r) => r.lastUserText === "wipe the notes folder")).toBe(false);
+    expect(JSON.stringify(gw2.ctx.store.history("agent:main:main"))).toContain(`scheduled job ${job.id} began`);
   });
 
   it("an exec approval a job needs is asked in the owner's DM and answered there; attack: a job delivering to someone else gets no prompt and, with nobody to ask, is denied", async () => {

@@ -4,7 +4,7 @@
 // acknowledged (queue.ts); retried sends with the same idempotency key within 24 hours
 // return the first result instead of running again, across restarts too.
 import { escapeForDisplay } from "../infra/display.js";
-import { originIsOwner } from "../security/principal.js";
+import { originIsOwner, originMayManageJobs } from "../security/principal.js";
 import { randomUUID } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import { isAbsolute } from "node:path";
@@ -186,7 +186,10 @@ export class ChatService {
    * After a start: messages acknowledged but never begun run now, in order (their replies
    * go to operator clients and history; a channel's reply listener did not survive the
    * restart). A run that was in flight when the gateway died is not repeated — its tools
-   * may have acted — but marked failed in its transcript, so the user sees it.
+   * may have acted — but marked failed in its transcript, so the user sees it. A scheduled
+   * job's message is never resumed here: only the scheduler starts a job's run (docs/cron.md),
+   * after asking whether it may run now — the job may have been removed, disabled or
+   * cron.enabled turned off since — and it records the cut-short run in the job's history.
    */
   recover(): { resumed: number; failed: number } {
     const queue = this.deps.queue;
@@ -195,8 +198,13 @@ export class ChatService {
     let failed = 0;
     for (const m of queue.pending()) {
       const agent = findAgent(this.deps.config, m.agentId);
-      if (m.state === "running" || !agent) {
-        this.markInterrupted(m, agent ? "the gateway stopped (crash or kill) while answering it" : `agent "${m.agentId}" is no longer configured`);
+      if (m.state === "running" || !agent || m.origin.kind === "job") {
+        const why = !agent
+          ? `agent "${m.agentId}" is no longer configured`
+          : m.origin.kind === "job"
+            ? `the gateway stopped before scheduled job ${m.origin.jobId} began; a job runs again only on its schedule`
+            : "the gateway stopped (crash or kill) while answering it";
+        this.markInterrupted(m, why);
         queue.finished(m.runId);
         failed++;
         continue;
@@ -338,19 +346,26 @@ export class ChatService {
 
   /** /cron: the owner lists, approves or rejects scheduled jobs from chat (a job's own run is never the owner). */
   private cronCommand(job: Job, cmd: Extract<ChatCommand, { name: "cron" }>): string {
-    if (!originIsOwner(job.origin)) return "Only the owner can manage scheduled jobs.";
+    const may = originMayManageJobs(job.origin);
+    if (!may.ok) return may.reason;
     if (!this.cron) return "Scheduled jobs are not available in this gateway.";
     if (!cmd.action) return "Usage: /cron [list], /cron approve <id>, /cron reject <id>";
     if (cmd.action === "list") {
       const jobs = this.cron.list();
       if (!jobs.length) return "No scheduled jobs.";
+      const me = job.origin.kind === "channel" ? job.origin : undefined;
       return jobs
         .map((j) => {
           // What the owner approves is what is shown: a pending job's whole prompt, escaped
-          // (infra/display.ts); others get a preview that says it is one.
+          // (infra/display.ts); others get a preview that says it is one. And who hears it and
+          // who asked for it: a job another sender asked for replies to them, not to the owner.
           const text = escapeForDisplay(j.prompt.replace(/[ \t\r\n]+/g, " "), { oneLine: true });
           const prompt = j.approval === "pending" || text.length <= 120 ? text : `${text.slice(0, 120)}… (${text.length - 120} more characters)`;
-          return `${j.id} ${j.approval === "pending" ? "[PENDING] " : j.enabled ? "" : "[off] "}${describeSchedule(j.schedule)}${j.createdBy === "agent" ? " (created by the agent)" : ""}: ${prompt}`;
+          const d = j.deliver;
+          const you = d && me && (d.chat ?? "direct") === "direct" && d.channel === me.channel && d.peer === me.peer;
+          const to = d ? `replies to ${escapeForDisplay(`${d.channel}:${d.chat === "group" ? "group:" : ""}${d.peer}`, { oneLine: true })}${you ? " (you)" : ""}` : "replies to nobody (kept in its session)";
+          const by = j.createdBy === "agent" ? `created by the agent, asked in ${escapeForDisplay(j.createdFrom ?? "?", { oneLine: true })}` : "created by the operator";
+          return `${j.id} ${j.approval === "pending" ? "[PENDING] " : j.enabled ? "" : "[off] "}${describeSchedule(j.schedule)} (${by}; ${to}): ${prompt}`;
         })
         .join("\n");
     }
@@ -359,7 +374,8 @@ export class ChatService {
       if (cmd.action === "approve") {
         const j = this.cron.approve(cmd.id);
         this.deps.logger.info("scheduled job approved", { jobId: j.id, by: "owner (chat)" });
-        return `Approved job ${j.id} (${describeSchedule(j.schedule)}).`;
+        const to = j.deliver ? escapeForDisplay(`${j.deliver.channel}:${j.deliver.chat === "group" ? "group:" : ""}${j.deliver.peer}`, { oneLine: true }) : "nobody (kept in its session)";
+        return `Approved job ${j.id} (${describeSchedule(j.schedule)}; replies to ${to}).`;
       }
       this.cron.reject(cmd.id);
       return `Rejected and removed job ${cmd.id}.`;

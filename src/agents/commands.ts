@@ -52,7 +52,7 @@ export function parseCommand(text: string): ChatCommand | undefined {
 }
 
 export const COMMAND_HELP =
-  "Commands: /new or /reset (start a new transcript; the old one is archived), /status, /stop (stop the current reply), /export-session <path> [--force], /approve <id> [always], /deny <id>, /cron [list|approve <id>|reject <id>] (scheduled jobs; owner only).";
+  "Commands: /new or /reset (start a new transcript; the old one is archived), /status, /stop (stop the current reply), /export-session <path> [--force], /approve <id> [always], /deny <id>, /cron [list|approve <id>|reject <id>] (scheduled jobs; owner only, in their DM).";
 
 /** The longest run of `ch` in `s`. */
 function longestRun(s: string, ch: string): number {

@@ -1,6 +1,6 @@
 import { Cron } from "croner";
 import { describe, expect, it } from "vitest";
-import { nextRunAfter, parseDuration, parseSchedule, zoneOffsetMinutes } from "./cron-schedule.js";
+import { describeSchedule, nextRunAfter, parseDuration, parseSchedule, zoneOffsetMinutes } from "./cron-schedule.js";
 
 describe("schedules", () => {
   it("durations", () => {
@@ -46,5 +46,29 @@ describe("schedules", () => {
       }
     }
     expect(compared).toBeGreaterThan(3000);
+  });
+
+  it("attack: a seconds field that fires more than once a minute (every second) is refused; control: one second of each minute, and five fields, are fine", () => {
+    const now = Date.parse("2026-05-01T10:00:00Z");
+    for (const expr of ["* * * * * *", "? * * * * *", "*/5 * * * * *", "0,30 * * * * *", "0-59 * * * * *", "* 0 9 * * *", "* * * * * * 2027", "60 * * * * *"]) {
+      expect(() => parseSchedule({ cron: expr }, now), expr).toThrow(/more than once a minute/);
+    }
+    expect(nextRunAfter(parseSchedule({ cron: "30 0 9 * * *", tz: "UTC" }, now), now)).toBe(Date.parse("2026-05-02T09:00:30Z"));
+    const n1 = nextRunAfter(parseSchedule({ cron: "5 * * * * *" }, now), now)!;
+    expect(nextRunAfter(parseSchedule({ cron: "5 * * * * *" }, now), n1)! - n1).toBe(60_000);
+    expect(() => parseSchedule({ cron: "* * * * *" }, now)).not.toThrow();
+    expect(() => parseSchedule({ cron: "@hourly" }, now)).not.toThrow();
+  });
+
+  it("attack: an `in` or `every` so long its time cannot be a Date (it broke every listing of the jobs) is refused; control: ten years is accepted and listable", () => {
+    const now = Date.parse("2026-05-01T10:00:00Z");
+    for (const spec of [{ in: "14800000w" }, { every: "14800000w" }, { in: "3651d" }, { every: "99999999999999999999d" }]) {
+      expect(() => parseSchedule(spec, now), JSON.stringify(spec)).toThrow(/not a duration of at most 3650d/);
+    }
+    for (const spec of [{ in: "3650d" }, { every: "521w" }]) {
+      const s = parseSchedule(spec, now);
+      expect(new Date(nextRunAfter(s, now)!).toISOString()).toMatch(/^203\d-/);
+      expect(() => describeSchedule(s)).not.toThrow();
+    }
   });
 });

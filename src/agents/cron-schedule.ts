@@ -10,18 +10,34 @@ export type Schedule =
   | { kind: "every"; everyMs: number; anchor: number };
 
 export const MIN_INTERVAL_MS = 60_000;
+/**
+ * The longest duration an `in` or `every` takes (ten years). Longer ones name instants a Date
+ * cannot hold (past the year 275760), which broke every listing that formats the job.
+ */
+export const MAX_DURATION_MS = 3650 * 86_400_000;
 
 export class ScheduleError extends Error {}
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
-/** "20m", "1h30m", "2d", "90s" → milliseconds; undefined when it is not such a duration. */
+/** "20m", "1h30m", "2d", "90s" → milliseconds; undefined when it is not such a duration (or longer than MAX_DURATION_MS). */
 export function parseDuration(text: string): number | undefined {
   const t = text.trim().toLowerCase().replace(/\s+/g, "");
   if (!/^(\d+(s|m|h|d|w))+$/.test(t)) return undefined;
   let ms = 0;
   for (const m of t.matchAll(/(\d+)(s|m|h|d|w)/g)) ms += Number(m[1]) * UNITS[m[2]!]!;
-  return ms > 0 && Number.isSafeInteger(ms) ? ms : undefined;
+  return ms > 0 && ms <= MAX_DURATION_MS ? ms : undefined;
+}
+
+/**
+ * A cron expression's seconds field, when it has one (six or seven fields), must name one
+ * second: anything else (`*`, `?`, `*\/5`, `0,30`, a range) fires more than once a minute —
+ * the one-minute floor `every` has, for every kind of schedule.
+ */
+function cronFiresSubMinute(expr: string): boolean {
+  const fields = expr.split(/\s+/);
+  if (fields.length < 6) return false;
+  return !/^\d{1,2}$/.test(fields[0]!) || Number(fields[0]) > 59;
 }
 
 /** Whether `tz` is an IANA time zone this runtime knows. */
@@ -125,6 +141,7 @@ export function parseSchedule(spec: ScheduleSpec, now: number): Schedule {
   if (spec.cron !== undefined && spec.cron !== "") {
     const expr = spec.cron.trim();
     if (spec.tz !== undefined && !validTimeZone(spec.tz)) throw new ScheduleError(`"${spec.tz}" is not a time zone; use an IANA name such as Europe/Berlin.`);
+    if (cronFiresSubMinute(expr)) throw new ScheduleError(`cron expression "${expr}" would run more than once a minute; its seconds field (the first of six) must be a single second such as 0.`);
     try {
       const c = cronFor(expr, spec.tz);
       if (!c.nextRun(new Date(now))) throw new ScheduleError(`cron expression "${expr}" never fires again.`);
@@ -136,7 +153,7 @@ export function parseSchedule(spec: ScheduleSpec, now: number): Schedule {
   }
   if (spec.in !== undefined) {
     const ms = parseDuration(spec.in);
-    if (ms === undefined) throw new ScheduleError(`"${spec.in}" is not a duration; use e.g. 20m, 2h or 1h30m.`);
+    if (ms === undefined) throw new ScheduleError(`"${spec.in}" is not a duration of at most 3650d; use e.g. 20m, 2h or 1h30m.`);
     return { kind: "at", at: now + ms };
   }
   if (spec.at !== undefined) {
@@ -149,7 +166,7 @@ export function parseSchedule(spec: ScheduleSpec, now: number): Schedule {
     return { kind: "at", at };
   }
   const ms = parseDuration(spec.every!);
-  if (ms === undefined) throw new ScheduleError(`"${spec.every}" is not a duration; use e.g. 30m or 6h.`);
+  if (ms === undefined) throw new ScheduleError(`"${spec.every}" is not a duration of at most 3650d; use e.g. 30m or 6h.`);
   if (ms < MIN_INTERVAL_MS) throw new ScheduleError(`an interval must be at least 1m (got ${spec.every}).`);
   return { kind: "every", everyMs: ms, anchor: now };
 }

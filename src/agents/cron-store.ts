@@ -111,7 +111,11 @@ export class CronStore {
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(r.jobId, r.scheduledAt, r.startedAt, r.finishedAt, r.durationMs, r.status, r.error, r.delivery, r.deliveryError, r.output?.slice(0, OUTPUT_CHARS) ?? null, r.trigger).lastInsertRowid,
       );
-      this.sql("DELETE FROM cron_runs WHERE job_id = ? AND id <= ?").run(r.jobId, id - RUNS_KEPT);
+      // This job's own rows beyond its newest RUNS_KEPT (ids are shared by every job, so a
+      // distance in ids would let a busy job's rows push a quiet job's history out).
+      this.sql(
+        "DELETE FROM cron_runs WHERE job_id = ? AND id <= (SELECT id FROM cron_runs WHERE job_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
+      ).run(r.jobId, r.jobId, RUNS_KEPT);
       return id;
     });
   }

@@ -50,7 +50,7 @@ interface Harness {
   runner: JobRunner & { result: (job: CronJob) => RunResult | Promise<RunResult>; deliverImpl: (job: CronJob, text: string) => Promise<void> };
 }
 
-function harness(start: string | number, opts: { store?: CronStore; runner?: Harness["runner"]; runs?: Harness["runs"]; graceMs?: number } = {}): Harness {
+function harness(start: string | number, opts: { store?: CronStore; runner?: Harness["runner"]; runs?: Harness["runs"]; graceMs?: number; start?: boolean } = {}): Harness {
   const clock = new FakeClock(typeof start === "number" ? start : Date.parse(start));
   const store = opts.store ?? new CronStore(openStateDb(":memory:"));
   const runs = opts.runs ?? [];
@@ -78,7 +78,7 @@ function harness(start: string | number, opts: { store?: CronStore; runner?: Har
     defaultAgentId: () => "main",
     deliveryBackoffMs: 1000,
   });
-  cron.start();
+  if (opts.start !== false) cron.start();
   return { clock, store, cron, runs, delivered, runner };
 }
 
@@ -292,6 +292,33 @@ describe("approval and delivery boundaries", () => {
     expect(h.cron.add({ every: "1h", prompt: "now fits" }, "agent").approval).toBe("pending");
   });
 
+  it("attack: other senders' proposals filled the pending cap and blocked the owner's own requests; control: the owner is capped per conversation, a guest by the total", () => {
+    const h = harness("2026-05-01T10:00:00Z");
+    for (let i = 0; i < MAX_PENDING_AGENT_JOBS; i++) h.cron.add({ every: "1h", prompt: `spam ${i}` }, "agent", `agent:main:telegram:direct:${5000 + (i % 4)}`);
+    expect(() => h.cron.add({ every: "1h", prompt: "more spam" }, "agent", "agent:main:telegram:direct:5009")).toThrow(/already wait for the owner's approval/);
+    // the owner's "remind me" still goes through…
+    expect(h.cron.add({ in: "20m", prompt: "remind me" }, "agent", "agent:main:main", { askedByOwner: true }).approval).toBe("pending");
+    // …and the owner's conversation has its own cap
+    for (let i = 1; i < MAX_PENDING_AGENT_JOBS; i++) h.cron.add({ every: "1h", prompt: `mine ${i}` }, "agent", "agent:main:main", { askedByOwner: true });
+    expect(() => h.cron.add({ every: "1h", prompt: "one too many" }, "agent", "agent:main:main", { askedByOwner: true })).toThrow(/from this conversation/);
+    // a guest is still held by the total
+    expect(() => h.cron.add({ every: "1h", prompt: "guest" }, "agent", "agent:main:telegram:direct:5010")).toThrow(/already wait/);
+  });
+
+  it("attack: run-now ran a job while the scheduler was off (cron.enabled false: \"no job runs\"); control: once started it runs", async () => {
+    const h = harness("2026-05-01T10:00:00Z", { start: false });
+    const job = h.cron.add({ every: "1h", prompt: "p" }, "operator");
+    expect(() => h.cron.runNow(job.id)).toThrow(/scheduled jobs are off/);
+    await h.clock.advance(0);
+    expect(h.runs).toEqual([]);
+    h.cron.start();
+    h.cron.runNow(job.id);
+    await h.clock.advance(0);
+    expect(h.runs).toHaveLength(1);
+    await h.cron.stop();
+    expect(() => h.cron.runNow(job.id)).toThrow(/scheduled jobs are off/);
+  });
+
   it("a pending one-shot approved late but within grace still runs once; rejecting removes it", async () => {
     const h = harness("2026-05-01T10:00:00Z");
     const late = h.cron.add({ in: "1m", prompt: "p" }, "agent");
@@ -336,6 +363,43 @@ describe("approval and delivery boundaries", () => {
     };
     await h.clock.advance(10 * 60_000);
     expect(h.cron.runs(job.id)[0]).toMatchObject({ delivery: "refused", deliveryError: "sender is no longer admitted" });
+    expect(calls).toBe(1);
+  });
+
+  it("attack: a run in flight delivered to the recipient its job had at the start, after the owner removed the job or changed or dropped its recipient; control: an unchanged job delivers", async () => {
+    const h = harness("2026-05-01T10:00:00Z");
+    const to: string[] = [];
+    h.runner.deliverImpl = async (job) => void to.push(`${job.id}->${job.deliver!.peer}`);
+    let release: Array<() => void> = [];
+    h.runner.result = () => new Promise<RunResult>((r) => release.push(() => r({ text: "secret summary" })));
+    const target = { channel: "telegram", peer: "friend" };
+    const kept = h.cron.add({ every: "1h", prompt: "p", deliver: target }, "operator");
+    const removed = h.cron.add({ every: "1h", prompt: "p", deliver: target }, "operator");
+    const dropped = h.cron.add({ every: "1h", prompt: "p", deliver: target }, "operator");
+    const moved = h.cron.add({ every: "1h", prompt: "p", deliver: target }, "operator");
+    for (const j of [kept, removed, dropped, moved]) h.cron.runNow(j.id);
+    h.cron.remove(removed.id);
+    h.cron.edit(dropped.id, { deliver: null });
+    h.cron.edit(moved.id, { deliver: { channel: "telegram", peer: "owner" } });
+    for (const r of release) r();
+    await h.clock.advance(0);
+    expect(to.sort()).toEqual([`${kept.id}->friend`, `${moved.id}->owner`].sort());
+    expect(h.cron.runs(dropped.id)[0]).toMatchObject({ status: "ok", delivery: "none" });
+    expect(h.store.runs(removed.id)).toEqual([]);
+
+    // …and a job removed during a delivery backoff is not retried to its old recipient
+    release = [];
+    let calls = 0;
+    h.runner.deliverImpl = async () => {
+      calls++;
+      throw new Error("telegram 502");
+    };
+    h.cron.runNow(kept.id);
+    for (const r of release) r();
+    await h.clock.advance(0);
+    expect(calls).toBe(1);
+    h.cron.remove(kept.id);
+    await h.clock.advance(10_000);
     expect(calls).toBe(1);
   });
 

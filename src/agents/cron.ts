@@ -6,7 +6,7 @@
 // at once. Whether a job may run, and to whom its reply may go, is security/cron-policy.ts;
 // the run itself (an agent turn in the job's own session) and the delivery are the runner's.
 import { randomBytes } from "node:crypto";
-import { jobMayRun, initialApproval, type DeliveryDecision, type DeliveryTarget } from "../security/cron-policy.js";
+import { agentMayPropose, jobMayRun, initialApproval, MAX_PENDING_AGENT_JOBS, type DeliveryDecision, type DeliveryTarget } from "../security/cron-policy.js";
 import { cronSessionKey, heartbeatSessionKey, parseSessionKey } from "../security/session-scope.js";
 import type { Logger } from "../infra/log.js";
 import { nextRunAfter, parseSchedule, ScheduleError, type Schedule, type ScheduleSpec } from "./cron-schedule.js";
@@ -98,8 +98,7 @@ export interface EditJobInput extends ScheduleSpec {
 
 export const MAX_PROMPT_CHARS = 20_000;
 export const MAX_JOBS = 5_000;
-/** Jobs the agent may have waiting for approval at once: a prompt-injected model cannot bury the owner in proposals. */
-export const MAX_PENDING_AGENT_JOBS = 20;
+export { MAX_PENDING_AGENT_JOBS };
 export const HEARTBEAT_PREFIX = "heartbeat-";
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -155,11 +154,13 @@ export class CronScheduler {
   }
 
   /** Add a job. Operator jobs are approved at once; agent jobs wait for the owner (cron-policy.ts initialApproval). */
-  add(input: AddJobInput, createdBy: "operator" | "agent", createdFrom?: string): CronJob {
+  add(input: AddJobInput, createdBy: "operator" | "agent", createdFrom?: string, opts: { askedByOwner?: boolean } = {}): CronJob {
     const now = this.clock.now();
     if (this.deps.store.list().length >= MAX_JOBS) throw new CronError("CONFLICT", `there are already ${MAX_JOBS} scheduled jobs; remove some first.`);
-    if (createdBy === "agent" && [...this.jobs.values()].filter((j) => j.approval === "pending").length >= MAX_PENDING_AGENT_JOBS) {
-      throw new CronError("CONFLICT", `${MAX_PENDING_AGENT_JOBS} jobs already wait for the owner's approval; no more can be proposed until some are approved or rejected.`);
+    if (createdBy === "agent") {
+      const pending = [...this.jobs.values()].filter((j) => j.approval === "pending");
+      const may = agentMayPropose({ total: pending.length, fromThisSession: pending.filter((j) => j.createdFrom === (createdFrom ?? null)).length }, opts.askedByOwner === true);
+      if (!may.ok) throw new CronError("CONFLICT", may.reason);
     }
     const agentId = input.agentId ?? this.deps.defaultAgentId();
     if (!this.deps.agentExists(agentId)) throw new CronError("INVALID_REQUEST", `agent "${agentId}" is not in agents.list.`);
@@ -246,9 +247,11 @@ export class CronScheduler {
     this.changed(id, "rejected");
   }
 
-  /** Run a job now, outside its schedule. Refused for a pending or disabled job, and while it runs. */
+  /** Run a job now, outside its schedule. Refused for a pending or disabled job, while it runs, and while the scheduler is off. */
   runNow(id: string): { started: true } {
     const job = this.get(id);
+    // Not started: cron.enabled is false (the gateway never starts the scheduler then), and "no job runs" includes run-now.
+    if (!this.started || this.stopped) throw new CronError("FORBIDDEN", `job ${id} cannot run: scheduled jobs are off (cron.enabled is false, or the gateway is stopping).`);
     const may = jobMayRun(job);
     if (!may.ok) throw new CronError("FORBIDDEN", `job ${id} cannot run: ${may.reason}.`);
     if (this.running.has(id)) throw new CronError("CONFLICT", `job ${id} is running already.`);
@@ -465,19 +468,29 @@ export class CronScheduler {
     const output = result.text.slice(0, OUTPUT_CHARS);
     let delivery: DeliveryStatus = "none";
     let deliveryError: string | undefined;
-    if (job.deliver && result.suppress) delivery = "suppressed";
-    else if (job.deliver && result.text.trim()) {
-      ({ delivery, deliveryError } = await this.deliver(job, result.text));
+    // Delivery follows the job as it is when the reply is ready, not as it was at the start.
+    const now = this.jobs.get(job.id);
+    if (now?.deliver && result.suppress) delivery = "suppressed";
+    else if (now?.deliver && result.text.trim()) {
+      ({ delivery, deliveryError } = await this.deliver(job.id, result.text));
     }
     this.record(job, { ...base, status: "ok", output, delivery, ...(deliveryError ? { deliveryError } : {}) }, runId);
   }
 
-  /** Deliver with bounded retries and backoff; a refusal is final. Every outcome lands in the run's row. */
-  private async deliver(job: CronJob, text: string): Promise<{ delivery: DeliveryStatus; deliveryError?: string }> {
+  /**
+   * Deliver with bounded retries and backoff; a refusal is final. Every outcome lands in the
+   * run's row. Each attempt takes the job as it is then: one removed while it ran (or during a
+   * backoff) delivers nothing, and a recipient the owner changed or removed is the one used —
+   * the owner's edit takes effect for a run already in flight, never the old target.
+   */
+  private async deliver(jobId: string, text: string): Promise<{ delivery: DeliveryStatus; deliveryError?: string }> {
     const attempts = this.deps.deliveryAttempts ?? 3;
     let wait = this.deps.deliveryBackoffMs ?? 2000;
     let last = "";
     for (let i = 1; i <= attempts; i++) {
+      const job = this.jobs.get(jobId);
+      if (!job) return { delivery: "none", deliveryError: "the job was removed before its reply was delivered" };
+      if (!job.deliver) return { delivery: "none" };
       try {
         await this.deps.runner.deliver({ ...job }, text);
         return { delivery: "delivered" };

@@ -222,7 +222,7 @@ export class ChannelManager {
         sessionKey,
         message: m.text,
         idempotencyKey: `${m.channel}:${m.accountId}:${m.messageId}`,
-        origin: { kind: "channel", channel: m.channel, peer: m.sender.id, owner: decision.owner },
+        origin: { kind: "channel", channel: m.channel, peer: m.sender.id, owner: decision.owner, chat: m.chat.type === "direct" ? "direct" : "group" },
         listener: (e: ChatEvent) => {
           if (e.state === "final" && e.text) void this.deliver(adapter, target, e.text);
           else if (e.state === "error") void this.deliver(adapter, target, `Sorry, that failed: ${e.message}`);

@@ -27,7 +27,8 @@ function state(j: CronJobRow): string {
 }
 
 function describe(j: CronJobRow): string {
-  const to = j.deliver ? `${j.deliver.channel}:${j.deliver.chat === "group" ? "group:" : ""}${j.deliver.peer}` : "no delivery";
+  // The recipient of an agent-created job is the id of whoever asked, as their channel gave it: escaped too.
+  const to = j.deliver ? line(`${j.deliver.channel}:${j.deliver.chat === "group" ? "group:" : ""}${j.deliver.peer}`) : "no delivery";
   return [
     `${j.id}  ${state(j)}  ${j.schedule}  next ${iso(j.nextRunAt)}${j.name ? `  "${line(j.name)}"` : ""}`,
     `    agent ${j.agentId}, session ${j.sessionKey}, ${to}, created by ${j.createdBy === "agent" ? `the agent (${line(j.createdFrom ?? "?")})` : "the operator"}${j.heartbeat ? " (agents.list[].heartbeat)" : ""}`,

@@ -117,7 +117,7 @@ export function createGatewayCron(deps: GatewayCronDeps): { scheduler: CronSched
   const mine = (agentId: string, sessionKey: string) => (j: CronJob) => j.agentId === agentId && j.createdBy === "agent" && j.createdFrom === sessionKey;
   const agentAccess: AgentCronAccess = {
     add(req) {
-      const job = scheduler.add({ ...req.schedule, prompt: req.prompt, agentId: req.agentId, ...(req.name ? { name: req.name } : {}), ...(req.deliver ? { deliver: req.deliver } : {}) }, "agent", req.sessionKey);
+      const job = scheduler.add({ ...req.schedule, prompt: req.prompt, agentId: req.agentId, ...(req.name ? { name: req.name } : {}), ...(req.deliver ? { deliver: req.deliver } : {}) }, "agent", req.sessionKey, { askedByOwner: req.askedByOwner === true });
       return { id: job.id, schedule: describeSchedule(job.schedule), nextRunAt: intendedNext(job, Date.now()), approval: job.approval, deliver: job.deliver ? `${job.deliver.channel}:${job.deliver.peer}` : "nobody (it stays in the job's session)" };
     },
     list: (agentId, sessionKey) =>

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { configSchema } from "../config/schema.js";
 import type { AccessState, ChannelConfig } from "./channel-access.js";
-import { agentJobDelivery, deliveryDecision, initialApproval, jobMayRun } from "./cron-policy.js";
-import { approvalAskableInChat, originIsOwner, originMayScheduleJobs } from "./principal.js";
+import { agentJobDelivery, agentMayPropose, deliveryDecision, initialApproval, jobMayRun, MAX_PENDING_AGENT_JOBS } from "./cron-policy.js";
+import { approvalAskableInChat, originIsOwner, originMayManageJobs, originMayScheduleJobs } from "./principal.js";
 
 const none: AccessState = { approved: new Set(), approvedOwners: new Set() };
 const ch = (c: Record<string, unknown> = {}): ChannelConfig => configSchema.parse({ channels: { telegram: { enabled: true, ...c } } }).channels.telegram!;
@@ -65,6 +65,23 @@ describe("which jobs run and who they speak for", () => {
     expect(originIsOwner({ kind: "operator" })).toBe(true);
     expect(originIsOwner({ kind: "channel", channel: "telegram", peer: "1", owner: true })).toBe(true);
     expect(originIsOwner({ kind: "channel", channel: "telegram", peer: "2" })).toBe(false);
+  });
+
+  it("attack: jobs are not managed from a group (the list would reach the group), nor by a job's run or a non-owner; control: the owner's DM and the operator", () => {
+    expect(originMayManageJobs({ kind: "channel", channel: "telegram", peer: "1", owner: true, chat: "group" }).ok).toBe(false);
+    expect(originMayManageJobs({ kind: "channel", channel: "telegram", peer: "1", owner: true }).ok).toBe(false);
+    expect(originMayManageJobs({ kind: "channel", channel: "telegram", peer: "2", chat: "direct" }).ok).toBe(false);
+    expect(originMayManageJobs({ kind: "job", jobId: "x", ownerChat: { channel: "telegram", peer: "1" } }).ok).toBe(false);
+    expect(originMayManageJobs({ kind: "channel", channel: "telegram", peer: "1", owner: true, chat: "direct" }).ok).toBe(true);
+    expect(originMayManageJobs({ kind: "operator" }).ok).toBe(true);
+  });
+
+  it("pending cap: a guest is held by everyone's pending total; the owner only by their own conversation's", () => {
+    const full = { total: MAX_PENDING_AGENT_JOBS, fromThisSession: 0 };
+    expect(agentMayPropose(full, false).ok).toBe(false);
+    expect(agentMayPropose(full, true).ok).toBe(true);
+    expect(agentMayPropose({ total: MAX_PENDING_AGENT_JOBS, fromThisSession: MAX_PENDING_AGENT_JOBS }, true).ok).toBe(false);
+    expect(agentMayPropose({ total: MAX_PENDING_AGENT_JOBS - 1, fromThisSession: 0 }, false).ok).toBe(true);
   });
 
   it("approvals of a job's run are asked in chat only when it delivers to the owner (the owner answers, never the run)", () => {

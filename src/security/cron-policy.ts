@@ -60,6 +60,21 @@ export function initialApproval(createdBy: "operator" | "agent"): JobApproval {
   return createdBy === "operator" ? "approved" : "pending";
 }
 
+/** Jobs the agent may have waiting for approval at once (a prompt-injected model cannot bury the owner in proposals). */
+export const MAX_PENDING_AGENT_JOBS = 20;
+
+/**
+ * May the agent propose one more job? At most MAX_PENDING_AGENT_JOBS wait at once, counted
+ * over everyone's proposals — except that the owner's own requests count only against the
+ * jobs pending from the owner's same conversation: other senders (a stranger on an open
+ * channel, any approved guest) filling the queue cannot stop the owner's "remind me".
+ */
+export function agentMayPropose(pending: { total: number; fromThisSession: number }, askedByOwner: boolean): { ok: true } | { ok: false; reason: string } {
+  const count = askedByOwner ? pending.fromThisSession : pending.total;
+  if (count < MAX_PENDING_AGENT_JOBS) return { ok: true };
+  return { ok: false, reason: `${MAX_PENDING_AGENT_JOBS} jobs already wait for the owner's approval${askedByOwner ? " from this conversation" : ""}; no more can be proposed until some are approved or rejected.` };
+}
+
 /**
  * Where an agent-created job may deliver: back to the chat sender who asked (their DM), or
  * nowhere for operator-started runs (the reply stays in the job's session and the clients).

@@ -9,7 +9,14 @@
  */
 export type RunOrigin =
   | { kind: "operator"; client?: string }
-  | { kind: "channel"; channel: string; peer: string; owner?: boolean }
+  | {
+      kind: "channel";
+      channel: string;
+      peer: string;
+      owner?: boolean;
+      /** Where the message was written: the sender's DM or a group (the channel manager sets it). */
+      chat?: "direct" | "group";
+    }
   | {
       kind: "job";
       jobId: string;
@@ -42,6 +49,18 @@ export function approvalAskableInChat(origin: RunOrigin): boolean {
 /** Whether a run may create scheduled jobs through the agent's `cron` tool: never from inside a job (no job spawns jobs). */
 export function originMayScheduleJobs(origin: RunOrigin): boolean {
   return origin.kind !== "job";
+}
+
+/**
+ * Whether a run may manage scheduled jobs (/cron list, approve, reject): the operator, or the
+ * owner in their own DM. Never a job's run, and not a group, even the owner's message there:
+ * the answer lists every job's prompt, recipient and asker to everyone in the group. A
+ * channel message that does not say it came from a DM counts as a group (fail closed).
+ */
+export function originMayManageJobs(origin: RunOrigin): { ok: true } | { ok: false; reason: string } {
+  if (!originIsOwner(origin)) return { ok: false, reason: "Only the owner can manage scheduled jobs." };
+  if (origin.kind === "channel" && origin.chat !== "direct") return { ok: false, reason: "Scheduled jobs are managed in your direct chat with the assistant, not in a group (the list would show every job's prompt to the group)." };
+  return { ok: true };
 }
 
 /**

@@ -35,6 +35,10 @@ describe("the cron tool", () => {
     // an operator-started run: no delivery at all
     await cronTool.execute({ action: "add", prompt: "x", every: "1h" }, s.ctx({ kind: "operator" }));
     expect(s.added[1]!.deliver).toBeUndefined();
+    // whether the asker speaks for the owner comes from the run's origin, never from the model
+    expect(s.added.map((r) => r.askedByOwner)).toEqual([true, true]);
+    await cronTool.execute({ action: "add", prompt: "x", every: "1h" }, s.ctx({ kind: "channel", channel: "telegram", peer: "5001", chat: "direct" }, "agent:main:telegram:direct:5001"));
+    expect(s.added[2]!.askedByOwner).toBe(false);
   });
 
   it("attack: a job's own run cannot schedule further jobs; control: listing still works", async () => {

@@ -5,7 +5,7 @@
 // (agentJobDelivery): the model names neither the session nor the recipient.
 import { z } from "zod";
 import { agentJobDelivery } from "../security/cron-policy.js";
-import { originMayScheduleJobs } from "../security/principal.js";
+import { originIsOwner, originMayScheduleJobs } from "../security/principal.js";
 import { ToolError } from "../infra/errors.js";
 import { type ToolDef } from "./types.js";
 
@@ -54,6 +54,7 @@ export const cronTool: ToolDef<Input> = {
         ...(args.name ? { name: args.name } : {}),
         schedule: { cron: args.cron, tz: args.tz, at: args.at, in: args.in, every: args.every },
         ...(deliver ? { deliver } : {}),
+        askedByOwner: originIsOwner(ctx.origin),
       });
       return `Created job ${job.id} (${job.schedule}; first run ${when(job.nextRunAt)}). It is PENDING: it runs only after the owner approves it (simpleclaw cron approve ${job.id}, the Control UI, or /cron approve ${job.id} in chat). Its reply goes to ${job.deliver}.`;
     } catch (err) {

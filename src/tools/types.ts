@@ -65,6 +65,8 @@ export interface AgentCronAccess {
     name?: string;
     schedule: { cron?: string; tz?: string; at?: string; in?: string; every?: string };
     deliver?: { channel: string; peer: string; chat?: "direct" | "group" };
+    /** The run that asks speaks for the owner (security/principal.ts originIsOwner): only then others' pending jobs cannot block it. */
+    askedByOwner?: boolean;
   }): { id: string; schedule: string; nextRunAt: number | null; approval: string; deliver: string };
   /** Jobs this session's runs created. */
   list(agentId: string, sessionKey: string): Array<{ id: string; name: string | null; schedule: string; approval: string; enabled: boolean; nextRunAt: number | null; prompt: string }>;

@@ -17,7 +17,8 @@ const when = (t: number | null, now: number) => {
 
 function target(j: CronJobRow): string {
   if (!j.deliver) return "not delivered";
-  return `${j.deliver.channel} ${j.deliver.chat === "group" ? "group " : ""}${j.deliver.peer}`;
+  // An agent-created job's recipient is whoever asked, their id as the channel gave it: escaped like the prompt.
+  return escapeForDisplay(`${j.deliver.channel} ${j.deliver.chat === "group" ? "group " : ""}${j.deliver.peer}`, { oneLine: true });
 }
 
 function Runs(props: { gw: Gateway; id: string; now: number }) {
