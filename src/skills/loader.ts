@@ -1,21 +1,23 @@
 // Finding skills (docs/skills.md "Where skills live"): <workspace>/skills/, <state>/skills/
 // and the skills folder of every plugin that passes plugins.allow. Nothing here runs skill
 // code — skills are text the model reads. The first folder providing a name wins, in this
-// order: workspace > state dir > plugin (the shadowed ones are reported). Then each skill is
-// decided: skills.allow (security/skill-access.ts), its requirements (bins, env, os).
+// order: state dir > plugin > workspace (security/skill-access.ts SKILL_SOURCE_PRECEDENCE:
+// the agent can write its workspace, so a workspace skill never takes an installed skill's
+// name; the shadowed ones are reported). Then each skill is decided: skills.allow
+// (security/skill-access.ts), its requirements (bins, env, os).
 import { accessSync, constants as FS, lstatSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import type { Config } from "../config/schema.js";
 import { statePaths, type Env } from "../config/paths.js";
 import { isInside } from "../security/fs-containment.js";
 import { loadDecision } from "../security/plugin-allowlist.js";
-import { skillAllowed, type SkillDir } from "../security/skill-access.js";
+import { skillAllowed, skillSourceRank, type SkillDir, type SkillFolderSource } from "../security/skill-access.js";
 import { discoverPlugins } from "../plugins/discover.js";
 import { checkInstalledIntegrity, readInstalls } from "../plugins/install.js";
 import { checkPin, readPins, type PinFile } from "./install.js";
 import { MAX_SKILL_MD_BYTES, parseSkillMd, SKILL_FILE, SKILL_NAME_RE, type Requirements } from "./frontmatter.js";
 
-export type SkillSource = "workspace" | "state" | "plugin";
+export type SkillSource = SkillFolderSource;
 
 /**
  * ready: offered to the model. blocked: not in skills.allow. unmet: requirements missing.
@@ -62,7 +64,7 @@ export interface LoadSkillsOptions {
   platform?: NodeJS.Platform;
 }
 
-/** The folders searched, highest precedence first. Plugin skill folders only for plugins that would load. */
+/** The folders searched, highest precedence first (skillSourceRank). Plugin skill folders only for plugins that would load. */
 export function skillRoots(opts: LoadSkillsOptions): { roots: SkillRoot[]; problems: string[] } {
   const env = opts.env ?? process.env;
   const sp = statePaths(env);
@@ -116,6 +118,8 @@ export function skillRoots(opts: LoadSkillsOptions): { roots: SkillRoot[]; probl
     }
     roots.push({ source: "plugin", dir: real, plugin: m.id });
   }
+  // Stable: plugins keep their discovery order among themselves.
+  roots.sort((a, b) => skillSourceRank(a.source) - skillSourceRank(b.source));
   return { roots, problems };
 }
 
@@ -229,7 +233,7 @@ export function loadSkills(opts: LoadSkillsOptions): LoadedSkills {
       }
       const first = winner.get(s.name);
       if (first) {
-        out.push({ ...s, status: "shadowed", reason: `shadowed by the ${first.source} skill of the same name at ${first.dir} (precedence: workspace > state dir > plugin)` });
+        out.push({ ...s, status: "shadowed", reason: `shadowed by the ${first.source} skill of the same name at ${first.dir} (precedence: state dir > plugin > workspace; a workspace skill never replaces an installed or plugin skill)` });
         continue;
       }
       winner.set(s.name, s);
