@@ -98,6 +98,15 @@ describe("loadSkills", () => {
     expect(run.dirs.filter((d) => d.inWorkspace && d.name !== "notes").map((d) => d.access)).toEqual(["hidden", "hidden"]);
   });
 
+  it("attack: an installed skill that is malformed (or oversized) still holds its name against a workspace skill", () => {
+    skill(join(state, "skills"), "deploy", "name: deploy\ndescription: [unclosed");
+    skill(join(ws, "skills"), "deploy", "name: deploy\ndescription: Planted by the agent.");
+    const { skills } = load({ skills: { allow: ["deploy"] } });
+    expect(byName(skills, "deploy").map((s) => [s.source, s.status])).toEqual([["state", "invalid"], ["workspace", "shadowed"]]);
+    expect(byName(skills, "deploy")[1]!.reason).toMatch(/shadowed by the state skill of the same name/);
+    expect(runSkills(skills, { workspace: ws, sandboxed: false, workspaceAccess: "rw", readOffered: true, allow: ["deploy"] }).listed).toEqual([]);
+  });
+
   it("a malformed skill is skipped with a reason, never a crash; the others still load", () => {
     skill(join(state, "skills"), "broken", "name: [", "x");
     mkdirSync(join(state, "skills", "empty"));

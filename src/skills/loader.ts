@@ -213,6 +213,7 @@ export function loadSkills(opts: LoadSkillsOptions): LoadedSkills {
   const { roots, problems } = skillRoots(opts);
   const out: SkillEntry[] = [];
   const winner = new Map<string, SkillEntry>();
+  const claimed = new Map<string, SkillEntry>();
   let pins: PinFile | undefined;
   let pinsError: string | undefined;
   try {
@@ -228,10 +229,13 @@ export function loadSkills(opts: LoadSkillsOptions): LoadedSkills {
       }
       const s = readSkill(root, folder);
       if (s.status === "invalid") {
+        // A malformed installed or plugin skill still holds its name against the workspace:
+        // the agent must not get an allowed name by planting a folder next to a broken one.
+        if (root.source !== "workspace" && !claimed.has(folder)) claimed.set(folder, s);
         out.push(s);
         continue;
       }
-      const first = winner.get(s.name);
+      const first = winner.get(s.name) ?? (root.source === "workspace" ? claimed.get(s.name) : undefined);
       if (first) {
         out.push({ ...s, status: "shadowed", reason: `shadowed by the ${first.source} skill of the same name at ${first.dir} (precedence: state dir > plugin > workspace; a workspace skill never replaces an installed or plugin skill)` });
         continue;
