@@ -36,6 +36,24 @@ export const SKILL_SCAN_CHECKS = {
 
 export type SkillScanCheckId = keyof typeof SKILL_SCAN_CHECKS;
 
+/** A NUL byte this early makes a file binary (not text a model reads); as git decides. */
+export const BINARY_SNIFF_BYTES = 8192;
+
+/**
+ * The text the scanner reads from a file's bytes, or undefined when the file is binary: a
+ * NUL byte in its first 8 KiB (the read tool refuses a file whose first 64 KiB hold one). A
+ * NUL byte further in does not hide the text around it from the model (the read tool returns
+ * the text before the 64 KiB piece holding it, `cat` all of it), so that file is scanned as
+ * text, its NUL bytes dropped.
+ */
+export function scanTextOf(bytes: Uint8Array): string | undefined {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const nul = buf.indexOf(0);
+  if (nul === -1) return buf.toString("utf8");
+  if (nul < BINARY_SNIFF_BYTES) return undefined;
+  return buf.toString("utf8").replaceAll("\0", "");
+}
+
 const MAX_LINE = 8192;
 /** A file fetched, then run: looked for within this many lines, for this many recent downloads. */
 const DOWNLOAD_WINDOW = 40;
@@ -66,7 +84,7 @@ function normalize(s: string): string {
 const SHELLS = String.raw`(?:(?:/usr)?/bin/)?(?:ba|z|da|k|c|tc|fi|a)?sh\b`;
 const INTERP = String.raw`(?:${SHELLS}|python[0-9.]*\b|perl\b|ruby\b|node\b|php\b|pwsh\b|powershell(?:\.exe)?\b|osascript\b|iex\b|Invoke-Expression\b|source\s+/dev/stdin|\.\s+/dev/stdin)`;
 const FETCH = String.raw`(?:curl|wget|fetch|aria2c|lwp-download|iwr|irm|Invoke-WebRequest|Invoke-RestMethod|(?:New-Object\s+)?(?:System\.)?Net\.WebClient|DownloadString|DownloadFile|http(?:ie)?|xh)\b`;
-const SUDO = String.raw`(?:sudo\s+(?:-\S+\s+)*)?(?:env\s+(?:\S+=\S*\s+)*)?`;
+const SUDO = String.raw`(?:sudo\s+(?:-\S+\s+){0,16})?(?:env\s+(?:\S+=\S*\s+)*)?`;
 
 // Every matcher below is linear in the line's length (no unbounded gap between two
 // alternatives inside one regex): a hostile skill must not be able to stall the gateway's
@@ -104,7 +122,7 @@ const RUNS_INTERP = re(String.raw`^\s*${SUDO}${INTERP}`);
 const FETCH_WORD = re(String.raw`\b${FETCH}`);
 /** What makes a fetch word a real fetch: a URL, a variable, an option, or a host/path. */
 const FETCH_ARG = re(String.raw`[a-z]+:\/\/|\$\{?\w|\s-{1,2}\w|\s["']?[\w.-]+\.[a-z]{2,}\/`);
-const CODE_ARG = String.raw`(?:\beval\s+|\b(?:${SHELLS}|python[0-9.]*|perl|ruby|node|php|pwsh|powershell)\s+(?:-\S+\s+)*)["']?(?:\$\(|\x60)`;
+const CODE_ARG = String.raw`(?:\beval\s+|\b(?:${SHELLS}|python[0-9.]*|perl|ruby|node|php|pwsh|powershell)\s+(?:-\S+\s+){0,16})["']?(?:\$\(|\x60)`;
 const DECODE = /\s(?:-d|--decode|-D)\b/i;
 
 const DOWNLOAD_EXEC: Matcher[] = [
@@ -112,7 +130,7 @@ const DOWNLOAD_EXEC: Matcher[] = [
   // row "| http | node |" is not a download: the fetch needs a URL, an option or a variable)
   piped([FETCH_WORD, FETCH_ARG], RUNS_INTERP),
   // bash <(curl …), source <(wget …)
-  (line) => re(String.raw`(?:${SHELLS}|python[0-9.]*|perl|ruby|node|source|\.)\s+(?:-\S+\s+)*<\(\s*${FETCH}`).test(line),
+  (line) => re(String.raw`(?:${SHELLS}|python[0-9.]*|perl|ruby|node|source|\.)\s+(?:-\S+\s+){0,16}<\(\s*${FETCH}`).test(line),
   // sh -c "$(curl …)", python -c "$(curl …)", eval "$(wget …)", eval `curl …`
   (line) => re(String.raw`${CODE_ARG}\s*${FETCH}`).test(line),
   // iex (iwr …), Invoke-Expression (New-Object Net.WebClient).DownloadString(…)
@@ -138,7 +156,7 @@ const ENCODED_EXEC: Matcher[] = [
   // a long base64 blob in a pipeline that ends in an interpreter
   piped([/[A-Za-z0-9+/]{120,}/], RUNS_INTERP),
   // other decoders feeding a shell: xxd -r (hex), openssl enc -d, uudecode, gunzip/zcat, rev
-  piped([/\b(?:xxd\s+(?:-\S+\s+)*-r|openssl\s+enc\b.*\s-d\b|uudecode|gunzip|zcat|gzip\s+-d|xz\s+-d|bzip2\s+-d|rev)\b/i], RUNS_INTERP),
+  piped([/\b(?:xxd\s+(?:-\S+\s+){0,16}-r|openssl\s+enc\b.*\s-d\b|uudecode|gunzip|zcat|gzip\s+-d|xz\s+-d|bzip2\s+-d|rev)\b/i], RUNS_INTERP),
   // eval/exec of decoded text in any language: eval(decode_base64(…)), exec(bytes.fromhex(…)),
   // eval(Buffer.from(…, "base64").toString()), Invoke-Expression of FromBase64String
   seq(/\b(?:exec|eval|Function|Invoke-Expression|iex)\b/i, /\b(?:b64decode|decode_base64|decode64|decodebytes|atob|fromhex|unhexlify|FromBase64String|a85decode|b32decode)\b|Buffer\.from\s*\([^)]*["'](?:base64|hex)["']/i),
@@ -218,7 +236,15 @@ function hiddenChars(line: string): string[] {
   return [...new Set(found)];
 }
 
-/** Logical lines: a trailing backslash continues the line (shell style). `start` is the 1-based first line. */
+/** A line longer than MAX_LINE is read in pieces of MAX_LINE that overlap by this much. */
+const LINE_OVERLAP = 1024;
+
+/**
+ * Logical lines: a trailing backslash continues the line (shell style). `start` is the 1-based
+ * first line. A line longer than MAX_LINE becomes overlapping pieces with the same `start`
+ * (only the first carries the full `length`): the model reads the whole line, so the scanner
+ * does too, in bounded pieces.
+ */
 function logicalLines(text: string): Array<{ start: number; text: string; raw: string; length: number }> {
   const phys = text.split(/\r?\n/);
   const out: Array<{ start: number; text: string; raw: string; length: number }> = [];
@@ -227,6 +253,10 @@ function logicalLines(text: string): Array<{ start: number; text: string; raw: s
     let raw = phys[i]!;
     while (raw.trimEnd().endsWith("\\") && i + 1 < phys.length && raw.length < MAX_LINE) raw = `${raw.trimEnd().slice(0, -1)} ${phys[++i]!}`;
     out.push({ start, raw: raw.slice(0, MAX_LINE), text: normalize(raw.slice(0, MAX_LINE)), length: raw.length });
+    for (let at = MAX_LINE - LINE_OVERLAP; at + LINE_OVERLAP < raw.length; at += MAX_LINE - LINE_OVERLAP) {
+      const piece = raw.slice(at, at + MAX_LINE);
+      out.push({ start, raw: piece, text: normalize(piece), length: piece.length });
+    }
   }
   return out;
 }
@@ -257,7 +287,7 @@ function downloadTarget(line: string): string | undefined {
 
 /** `chmod +x`, `chmod u+rx`, `chmod 755`, `chmod 0700`: a mode that sets an execute bit. */
 function makesExecutable(chmod: string): boolean {
-  const mode = /^chmod\s+(?:-\S+\s+)*["'`]?([^\s"'`]+)/i.exec(chmod)?.[1] ?? "";
+  const mode = /^chmod\s+(?:-\S+\s+){0,16}["'`]?([^\s"'`]+)/i.exec(chmod)?.[1] ?? "";
   if (/^[0-7]{3,4}$/.test(mode)) return /[1357]/.test(mode.slice(-3));
   return /(?:^|,)[ugoa]*[+=][rwXst]*x/.test(mode);
 }
@@ -278,7 +308,7 @@ function runsFile(line: string, name: string): boolean {
     const dirs = String.raw`(?:[\w.~$-]{0,64}/){0,8}`;
     res = [
       new RegExp(cmdStart + String.raw`(?:\./|\.\\|/|~/|\$\{?\w+\}?/)${dirs}${base}(?=["'\s;&)]|$)`, "i"),
-      new RegExp(String.raw`\b${INTERP}\s+(?:-\S+\s+)*["']?${dirs}${base}(?=["'\s;&)]|$)`, "i"),
+      new RegExp(String.raw`\b${INTERP}\s+(?:-\S+\s+){0,16}["']?${dirs}${base}(?=["'\s;&)]|$)`, "i"),
       new RegExp(String.raw`Start-Process\s+["']?(?:[\w.:-]{0,64}[\\/]){0,8}${base}\b`, "i"),
     ];
     if (runsFileCache.size > 256) runsFileCache.clear();
@@ -292,7 +322,7 @@ function scanLines(file: ScanFile, add: (f: Omit<ScanFinding, "file">) => void):
   const downloads: Array<{ name: string; line: number; text: string; chmod: boolean }> = [];
   for (const { start, text, raw, length } of lines) {
     if (length > MAX_LINE) {
-      add({ checkId: "skills.hidden_text", severity: "warn", line: start, message: `a line of ${length} characters: text far to the right is easy to miss, and the scanner reads only the first ${MAX_LINE}`, excerpt: excerpt(raw.slice(0, 80)) });
+      add({ checkId: "skills.hidden_text", severity: "warn", line: start, message: `a line of ${length} characters: text far to the right is easy to miss`, excerpt: excerpt(raw.slice(0, 80)) });
     }
     // hidden characters (on the raw text)
     const hidden = hiddenChars(start === 1 ? raw.replace(/^\ufeff/, "") : raw);

@@ -3,9 +3,9 @@
 // folder (a symbolic link, a FIFO) is recorded by kind, and an installed skill never holds
 // one, so its appearance alone breaks the pin.
 import { createHash } from "node:crypto";
-import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { scanSkill, sortFindings, type ScanFile, type ScanFinding } from "../security/skill-scan.js";
+import { BINARY_SNIFF_BYTES, scanSkill, scanTextOf, sortFindings, type ScanFile, type ScanFinding } from "../security/skill-scan.js";
 
 export const MAX_SKILL_FILES = 2000;
 /** The scanner reads about 1 MiB a second: a file or skill past these caps is named, not scanned. */
@@ -38,11 +38,38 @@ export function hashSkillDir(dir: string): string {
   return `sha256-${h.digest("hex")}`;
 }
 
-/** The text files of a skill (binary files, links and oversized files are skipped and named). */
-export function readSkillFiles(dir: string): { files: ScanFile[]; skipped: string[] } {
+/** Is the file binary by its first bytes (skill-scan.ts scanTextOf)? */
+function sniffBinary(p: string): boolean {
+  const fd = openSync(p, "r");
+  try {
+    const buf = Buffer.alloc(BINARY_SNIFF_BYTES);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return scanTextOf(buf.subarray(0, n)) === undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The text files of a skill (binary files, links and oversized files are skipped and named).
+ * `unscannedText` names the files among `skipped` that a model could still read as text (too
+ * large, past the total, too many files): what the scanner did not see there, it cannot vouch for.
+ */
+export function readSkillFiles(dir: string): { files: ScanFile[]; skipped: string[]; unscannedText: string[] } {
   const files: ScanFile[] = [];
   const skipped: string[] = [];
+  const unscannedText: string[] = [];
   let total = 0;
+  const notScanned = (p: string, rel: string, why: string) => {
+    skipped.push(`${rel} (${why})`);
+    let binary = false;
+    try {
+      binary = sniffBinary(p);
+    } catch {
+      // unreadable: counted as text not scanned
+    }
+    if (!binary) unscannedText.push(`${rel} (${why})`);
+  };
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
       if (name === ".git") continue;
@@ -51,19 +78,19 @@ export function readSkillFiles(dir: string): { files: ScanFile[]; skipped: strin
       const st = lstatSync(p);
       if (st.isDirectory()) walk(p);
       else if (!st.isFile()) skipped.push(`${rel} (not a regular file)`);
-      else if (files.length >= MAX_SKILL_FILES) skipped.push(`${rel} (too many files)`);
-      else if (st.size > MAX_SCANNED_BYTES) skipped.push(`${rel} (larger than ${MAX_SCANNED_BYTES / 1024} KiB)`);
-      else if (total + st.size > MAX_SCANNED_TOTAL) skipped.push(`${rel} (the skill has more than ${MAX_SCANNED_TOTAL / 1024 / 1024} MiB of text)`);
+      else if (files.length >= MAX_SKILL_FILES) notScanned(p, rel, "too many files");
+      else if (st.size > MAX_SCANNED_BYTES) notScanned(p, rel, `larger than ${MAX_SCANNED_BYTES / 1024} KiB`);
+      else if (total + st.size > MAX_SCANNED_TOTAL) notScanned(p, rel, `the skill has more than ${MAX_SCANNED_TOTAL / 1024 / 1024} MiB of text`);
       else {
         total += st.size;
-        const buf = readFileSync(p);
-        if (buf.includes(0)) skipped.push(`${rel} (binary)`);
-        else files.push({ path: rel, text: buf.toString("utf8") });
+        const text = scanTextOf(readFileSync(p));
+        if (text === undefined) skipped.push(`${rel} (binary)`);
+        else files.push({ path: rel, text });
       }
     }
   };
   walk(dir);
-  return { files, skipped };
+  return { files, skipped, unscannedText };
 }
 
 /**
@@ -80,8 +107,8 @@ const SCANNED = new Map<string, ScanFinding[]>();
 const MAX_CACHED = 4096;
 
 /** Scan a skill folder. `skipped` lists files the scanner could not read as text (a limit, named). */
-export function scanSkillDir(dir: string, budget?: ScanBudget): { findings: ScanFinding[]; skipped: string[] } {
-  const { files, skipped } = readSkillFiles(dir);
+export function scanSkillDir(dir: string, budget?: ScanBudget): { findings: ScanFinding[]; skipped: string[]; unscannedText: string[] } {
+  const { files, skipped, unscannedText } = readSkillFiles(dir);
   const findings: ScanFinding[] = [];
   for (const f of files) {
     const key = `${f.path}\0${createHash("sha256").update(f.text).digest("base64")}`;
@@ -99,5 +126,5 @@ export function scanSkillDir(dir: string, budget?: ScanBudget): { findings: Scan
     }
     findings.push(...found);
   }
-  return { findings: sortFindings(findings), skipped };
+  return { findings: sortFindings(findings), skipped, unscannedText };
 }

@@ -189,9 +189,15 @@ export function installSkill(spec: string, opts: InstallOptions = {}): InstallRe
     if (!parsed.ok) throw new Error(`${spec} is not a valid skill: ${parsed.error}.`);
     const name = parsed.meta.name;
     if (!SKILL_NAME_RE.test(name)) throw new Error(`${spec}: "${name}" is not a skill name.`);
-    const { findings, skipped } = scanSkillDir(copy);
+    const { findings, skipped, unscannedText } = scanSkillDir(copy);
     const critical = findings.filter((f) => f.severity === "critical");
     if (critical.length && !opts.force) throw new CriticalFindings(name, critical);
+    // Text the scanner did not read is text it cannot vouch for: the same answer as a finding.
+    if (unscannedText.length && !opts.force) {
+      throw new Error(
+        `refusing to install "${name}": ${unscannedText.length} text file(s) are past the scanner's limits and were not scanned: ${unscannedText.join(", ")}.\nRead them yourself; if you trust the skill anyway, install it with --force.`,
+      );
+    }
     const dest = join(sp.skills, name);
     const replaced = existsSync(dest);
     if (replaced && !opts.force) throw new Error(`skill "${name}" is already installed at ${dest}; pass --force to replace it.`);
@@ -205,7 +211,7 @@ export function installSkill(spec: string, opts: InstallOptions = {}): InstallRe
       ...(revision ? { revision } : {}),
       hash,
       installedAt: new Date().toISOString(),
-      ...(critical.length ? { forced: true } : {}),
+      ...(critical.length || unscannedText.length ? { forced: true } : {}),
     };
     const pins = readPins(env);
     pins.skills[name] = pin;
