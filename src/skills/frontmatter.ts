@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 
 // yaml costs ~50 ms to load: loaded on the first SKILL.md, not with every gateway start.
 let yamlParse: typeof import("yaml").parse | undefined;
-function parseYaml(text: string, options: { maxAliasCount: number }): unknown {
+function parseYaml(text: string, options: { maxAliasCount: number; logLevel: "error" }): unknown {
   yamlParse ??= (createRequire(import.meta.url)("yaml") as typeof import("yaml")).parse;
   return yamlParse(text, options);
 }
@@ -72,7 +72,9 @@ export function parseSkillMd(text: string, folder: string | undefined): ParseRes
   if (!m) return { ok: false, error: `${SKILL_FILE} does not start with YAML front matter between "---" lines` };
   let front: unknown;
   try {
-    front = parseYaml(m[1]!, { maxAliasCount: 10 });
+    // logLevel "error": a warning (an unknown tag) would go to process.emitWarning with the
+    // skill's raw text in it, control characters included; errors are thrown and summarized.
+    front = parseYaml(m[1]!, { maxAliasCount: 10, logLevel: "error" });
   } catch (err) {
     const first = String((err as Error).message ?? err).split("\n")[0];
     return { ok: false, error: `${SKILL_FILE} front matter is not valid YAML (${first})` };

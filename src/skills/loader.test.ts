@@ -54,6 +54,18 @@ describe("front matter", () => {
     expect(r.ok).toBe(false);
     expect(!r.ok && r.error).toMatch(re);
   });
+  it("attack: YAML the parser only warns about (an unknown tag) prints nothing: the warning would carry the skill's raw text, terminal escapes and all, to the gateway's stderr", () => {
+    const warned: unknown[] = [];
+    const orig = process.emitWarning;
+    process.emitWarning = ((w: unknown) => void warned.push(w)) as typeof process.emitWarning;
+    try {
+      const r = parseSkillMd("---\nname: x\ndescription: !!evil \"\u001b]0;owned\u0007 d\"\n---\nbody", "x");
+      expect(r.ok).toBe(true); // control: the skill itself still parses
+    } finally {
+      process.emitWarning = orig;
+    }
+    expect(warned).toEqual([]);
+  });
   it("accepts requires at the top, under metadata and under metadata.simpleclaw; os aliases", () => {
     for (const front of ["requires: { bins: [jq], env: [K], os: [macos] }", "metadata: { requires: { bins: [jq], env: [K], os: [macos] } }", "metadata: { simpleclaw: { requires: { bins: [jq], env: [K], os: [macos] } } }"]) {
       const r = parseSkillMd(`---\nname: x\ndescription: d\n${front}\n---\nbody`, "x");
