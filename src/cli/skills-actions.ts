@@ -72,7 +72,7 @@ export function skillsInfo(name: string, opts: { json?: boolean }): void {
         `source:       ${origin(s)}`,
         `folder:       ${s.realDir ?? s.dir}`,
         `requires:     ${reqText}`,
-        ...(s.source === "state" ? [`pin:          ${pin ? `${pin.kind} ${pin.source}${pin.revision ? ` @ ${pin.revision}` : ""}, ${pin.hash}, installed ${pin.installedAt}${pin.forced ? " (forced past critical findings)" : ""}` : "none (copied in by hand; reinstall with simpleclaw skills install to pin it)"}`] : []),
+        ...(s.source === "state" ? [`pin:          ${pin ? `${pin.kind} ${pin.source}${pin.revision ? ` @ ${pin.revision}` : ""}, ${pin.hash}, installed ${pin.installedAt}${pin.forced ? " (forced past critical findings or unscanned text)" : ""}` : "none (copied in by hand; reinstall with simpleclaw skills install to pin it)"}`] : []),
         `scanner:      ${s.findings.length ? "" : "no findings"}`,
         ...s.findings.map((f) => `  ${f.severity.padEnd(8)} ${f.checkId} ${f.file}:${f.line} ${f.message} — ${f.excerpt}`),
         ...(s.unscanned.length ? [`not scanned:  ${s.unscanned.join(", ")}`] : []),
@@ -131,7 +131,7 @@ export function skillsInstall(source: string, opts: { force?: boolean; allow?: b
   out(`Installed ${r.name} into ${r.dir}${r.replaced ? " (replaced the previous copy)" : ""}; pinned ${r.pin.hash} from ${r.pin.kind} ${r.pin.source}${r.pin.revision ? ` @ ${r.pin.revision}` : ""}.\n`);
   for (const f of r.findings) out(`  scanner ${f.severity}: ${f.checkId} ${f.file}:${f.line} ${f.message}\n`);
   if (r.skipped.length) out(`  not scanned: ${r.skipped.join(", ")}\n`);
-  if (r.pin.forced) out(`Installed despite critical findings because of --force.\n`);
+  if (r.pin.forced) out(`Installed despite critical findings or text the scanner could not read, because of --force.\n`);
   const { config } = loadConfig();
   if (opts.allow) skillsAllow(r.name, true);
   else if (config.skills.allow !== undefined && !config.skills.allow.includes(r.name)) {
