@@ -163,6 +163,21 @@ describe("skills install", () => {
     expect(r.skipped).toEqual(["logo.png (larger than 256 KiB)"]);
   });
 
+  it("atomic: when the pin cannot be recorded, nothing is left installed; a replaced skill is swapped whole", () => {
+    mkdirSync(state, { recursive: true });
+    writeFileSync(join(state, "skill-pins.json"), "{ not json");
+    expect(() => installSkill(source("half"), { env })).toThrow(/skill-pins.json is not valid JSON/);
+    expect(existsSync(join(state, "skills", "half"))).toBe(false);
+    rmSync(join(state, "skill-pins.json"));
+    // control: it installs once the pin file is sound; --force replaces the whole folder
+    const src = source("half");
+    installSkill(src, { env });
+    rmSync(join(src, "scripts"), { recursive: true });
+    const r = installSkill(src, { env, force: true });
+    expect(existsSync(join(r.dir, "scripts"))).toBe(false);
+    expect(checkPin(r.dir, readPins(env).skills.half)).toMatchObject({ pinned: true, ok: true });
+  });
+
   it("refuses a folder without SKILL.md, a link out of the skill, and replacing without --force; remove deletes folder and pin", () => {
     mkdirSync(join(base, "empty"));
     expect(() => installSkill(join(base, "empty"), { env })).toThrow(/has no SKILL.md/);

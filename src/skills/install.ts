@@ -168,6 +168,8 @@ export function installSkill(spec: string, opts: InstallOptions = {}): InstallRe
   ensureDir(sp.dir, 0o700);
   ensureDir(sp.skills, 0o700);
   const { kind, location } = sourceKind(spec, opts.cwd ?? process.cwd());
+  // A pin file that cannot be read stops the install before anything is fetched or copied.
+  readPins(env);
   const work = mkdtempSync(join(tmpdir(), "simpleclaw-skill-"));
   const staging = mkdtempSync(join(sp.skills, ".install-"));
   try {
@@ -202,8 +204,6 @@ export function installSkill(spec: string, opts: InstallOptions = {}): InstallRe
     const replaced = existsSync(dest);
     if (replaced && !opts.force) throw new Error(`skill "${name}" is already installed at ${dest}; pass --force to replace it.`);
     const hash = hashSkillDir(copy);
-    if (replaced) rmSync(dest, { recursive: true, force: true });
-    renameSync(copy, dest);
     const pin: SkillPin = {
       name,
       kind,
@@ -213,9 +213,14 @@ export function installSkill(spec: string, opts: InstallOptions = {}): InstallRe
       installedAt: new Date().toISOString(),
       ...(critical.length || unscannedText.length ? { forced: true } : {}),
     };
+    // The pin first, then the folder: if moving it into place fails, what is left there (the
+    // previous copy, or nothing) does not match the new pin and is not shown — never an
+    // installed folder without its pin. The previous copy is moved aside whole, then dropped.
     const pins = readPins(env);
     pins.skills[name] = pin;
     writePins(pins, env);
+    if (replaced) renameSync(dest, join(staging, "previous"));
+    renameSync(copy, dest);
     return { name, dir: dest, pin, findings, skipped, replaced };
   } finally {
     rmSync(staging, { recursive: true, force: true });
