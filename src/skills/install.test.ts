@@ -128,6 +128,9 @@ describe("skills install", () => {
     const dir = source("by-hand", undefined, join(state, "skills", "by-hand"));
     expect(existsSync(dir)).toBe(true);
     expect(loadSkills({ config, env }).skills.find((x) => x.name === "by-hand")).toMatchObject({ status: "ready", pinned: false });
+    // a name that is also an Object.prototype property is not "pinned" by the prototype
+    source("constructor", undefined, join(state, "skills", "constructor"));
+    expect(loadSkills({ config, env }).skills.find((x) => x.name === "constructor")).toMatchObject({ status: "ready", pinned: false });
   });
 
   it("a critical scanner finding refuses the install (nothing copied, nothing pinned) unless --force", () => {

@@ -37,7 +37,7 @@ export interface PinFile {
 
 export function readPins(env: Env = process.env): PinFile {
   const p = statePaths(env).skillPins;
-  if (!existsSync(p)) return { version: 1, skills: {} };
+  if (!existsSync(p)) return { version: 1, skills: Object.create(null) as Record<string, SkillPin> };
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(p, "utf8"));
@@ -45,8 +45,9 @@ export function readPins(env: Env = process.env): PinFile {
     throw new Error(`${p} is not valid JSON; fix or delete it (then reinstall the skills it pinned).`);
   }
   const skills = (raw as { skills?: unknown })?.skills;
-  if (!skills || typeof skills !== "object") throw new Error(`${p} has no "skills" object; fix or delete it.`);
-  return { version: 1, skills: skills as Record<string, SkillPin> };
+  if (!skills || typeof skills !== "object" || Array.isArray(skills)) throw new Error(`${p} has no "skills" object; fix or delete it.`);
+  // No prototype: a skill named "constructor" has no pin unless the file records one.
+  return { version: 1, skills: Object.assign(Object.create(null) as Record<string, SkillPin>, skills) };
 }
 
 export function writePins(pins: PinFile, env: Env = process.env): void {
