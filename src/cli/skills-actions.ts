@@ -120,10 +120,10 @@ export function skillsAllow(name: string, allow: boolean): void {
   out(`${allow ? "Allowed" : "Denied"} ${name}; the next agent run ${allow ? "sees it (when its requirements are met)" : "no longer sees or reads it"}.\n`);
 }
 
-export function skillsInstall(source: string, opts: { force?: boolean; allow?: boolean }): void {
+export function skillsInstall(source: string, opts: { force?: boolean; replace?: boolean; allow?: boolean }): void {
   let r;
   try {
-    r = installSkill(source, { force: opts.force });
+    r = installSkill(source, { force: opts.force, replace: opts.replace });
   } catch (err) {
     if (err instanceof CriticalFindings) throw new UserError(err.message, EXIT.failure);
     throw new UserError((err as Error).message);

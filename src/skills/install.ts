@@ -68,7 +68,7 @@ export function checkPin(dir: string, pin: SkillPin | undefined): PinCheck {
     actual = undefined;
   }
   if (actual === undefined) return { pinned: true, ok: false, pin, reason: "its folder could not be read to verify it" };
-  if (actual !== pin.hash) return { pinned: true, ok: false, pin, reason: `its files no longer match the hash pinned at install (modified since install); reinstall it with: simpleclaw skills install ${pin.source} --force` };
+  if (actual !== pin.hash) return { pinned: true, ok: false, pin, reason: `its files no longer match the hash pinned at install (modified since install); reinstall it with: simpleclaw skills install ${pin.source} --replace` };
   return { pinned: true, ok: true, pin };
 }
 
@@ -150,7 +150,9 @@ export class CriticalFindings extends Error {
 export interface InstallOptions {
   env?: Env;
   cwd?: string;
-  /** Replace an installed skill of the same name, and install despite critical findings. */
+  /** Replace an installed skill of the same name (the new copy is scanned like any other). */
+  replace?: boolean;
+  /** Install despite critical findings or text the scanner could not read. Never implies `replace`. */
   force?: boolean;
 }
 
@@ -203,7 +205,7 @@ export function installSkill(spec: string, opts: InstallOptions = {}): InstallRe
     }
     const dest = join(sp.skills, name);
     const replaced = existsSync(dest);
-    if (replaced && !opts.force) throw new Error(`skill "${name}" is already installed at ${dest}; pass --force to replace it.`);
+    if (replaced && !opts.replace) throw new Error(`skill "${name}" is already installed at ${dest}; pass --replace to replace it.`);
     const hash = hashSkillDir(copy);
     const pin: SkillPin = {
       name,
