@@ -94,6 +94,33 @@ describe("skills install", () => {
     }
   });
 
+  it("attack: a repository's .gitattributes cannot run a filter driver from the operator's own git config (git-lfs and the like) on its files (control: a plain clone runs it)", () => {
+    const repo = gitRepo("filtered");
+    writeFileSync(join(repo, ".gitattributes"), "* filter=smudger\n");
+    writeFileSync(join(repo, "notes.md"), "Plain notes.\n");
+    git(repo, "add", "-A");
+    git(repo, "commit", "-qm", "attrs");
+    const marker = join(base, "filter-ran");
+    const script = join(base, "smudge.sh");
+    writeFileSync(script, `#!/bin/sh\ntouch ${marker}\nsed s/Plain/SMUDGED/\n`, { mode: 0o755 });
+    const global = join(base, "gitconfig");
+    writeFileSync(global, `[filter "smudger"]\n\tsmudge = ${script}\n\trequired = true\n`);
+    const old = process.env.GIT_CONFIG_GLOBAL;
+    process.env.GIT_CONFIG_GLOBAL = global;
+    try {
+      git(base, "clone", "-q", repo, join(base, "plain"));
+      expect(existsSync(marker)).toBe(true); // the filter is real
+      rmSync(marker);
+      const r = installSkill(`git+${repo}`, { env });
+      expect(existsSync(marker)).toBe(false);
+      expect(readFileSync(join(r.dir, "notes.md"), "utf8")).toBe("Plain notes.\n");
+      expect(readFileSync(join(r.dir, "SKILL.md"), "utf8")).toContain("name: filtered");
+    } finally {
+      if (old === undefined) delete process.env.GIT_CONFIG_GLOBAL;
+      else process.env.GIT_CONFIG_GLOBAL = old;
+    }
+  });
+
   it("from an npm package tarball: npm pack without scripts (a prepack/prepare/install script never runs), integrity recorded", () => {
     const pkg = join(base, "npm-src", "package");
     mkdirSync(pkg, { recursive: true });

@@ -4,7 +4,7 @@
 // <state>/skills/<name>, scan it (a critical finding refuses the install unless forced), and
 // pin its hash and source in <state>/skill-pins.json (atomic, 600).
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { statePaths, type Env } from "../config/paths.js";
@@ -105,21 +105,29 @@ function run(cmd: string, args: string[], opts: { cwd?: string; what: string }):
   }
 }
 
-/** git clone --depth 1 with hooks, submodules and the ext transport off. Returns the commit. */
+const GIT_SAFE = ["-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", "-c", "protocol.ext.allow=never", "-c", "submodule.recurse=false"];
+
+/**
+ * git clone --depth 1 with hooks, submodules and the ext transport off. Returns the commit.
+ * The files are checked out only after $GIT_DIR/info/attributes (which outranks the tree's
+ * .gitattributes) unsets every filter: the repository must not pick a filter driver from the
+ * operator's own git config (git-lfs, git-crypt, anything in ~/.gitconfig) to run on its files.
+ */
 function gitClone(url: string, dest: string): string {
   run(
     "git",
     [
-      "-c", "core.hooksPath=/dev/null",
-      "-c", "core.fsmonitor=false",
-      "-c", "protocol.ext.allow=never",
-      "-c", "submodule.recurse=false",
-      "clone", "--depth", "1", "--no-recurse-submodules", "--no-tags", "--quiet",
+      ...GIT_SAFE,
+      "clone", "--depth", "1", "--no-recurse-submodules", "--no-tags", "--quiet", "--no-checkout",
       "--", /^[a-z]+:\/\//i.test(url) || /^[\w.-]+@[\w.-]+:/.test(url) ? url : `file://${url}`, dest,
     ],
     { what: `git clone of ${url}` },
   );
-  return run("git", ["-c", "core.hooksPath=/dev/null", "-C", dest, "rev-parse", "HEAD"], { what: "git rev-parse" }).trim();
+  const gitDir = join(dest, ".git");
+  ensureDir(join(gitDir, "info"));
+  writeFileSync(join(gitDir, "info", "attributes"), "* -filter\n");
+  run("git", [...GIT_SAFE, "-C", dest, "checkout", "--quiet", "--force", "HEAD", "--", "."], { what: `git checkout of ${url}` });
+  return run("git", [...GIT_SAFE, "-C", dest, "rev-parse", "HEAD"], { what: "git rev-parse" }).trim();
 }
 
 /** npm pack (scripts never run) and unpack. Returns the package folder and its integrity. */
