@@ -13,12 +13,19 @@ export const MAX_SCANNED_BYTES = 256 * 1024;
 /** Total text scanned per skill; files past it are named as not scanned. */
 export const MAX_SCANNED_TOTAL = 1024 * 1024;
 
+/**
+ * An installed skill is hashed on every agent run (its pin is checked each time): a bigger tree
+ * is refused at install and, grown later, fails the check (the skill is hidden).
+ */
+export const MAX_SKILL_BYTES = 64 * 1024 * 1024;
+
 /** sha256 over the tree: folders, and each file's relative path, size and content hash, sorted. */
 export function hashSkillDir(dir: string): string {
   const h = createHash("sha256");
   const root = lstatSync(dir);
   if (root.isSymbolicLink()) h.update(`ROOT-LINK\0${readlinkSync(dir)}\n`);
   let count = 0;
+  let bytes = 0;
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
       if (++count > MAX_SKILL_FILES * 5) throw new Error(`${dir} holds too many files to be a skill`);
@@ -29,6 +36,8 @@ export function hashSkillDir(dir: string): string {
         h.update(`D\0${rel}\n`);
         walk(p);
       } else if (st.isFile()) {
+        bytes += st.size;
+        if (bytes > MAX_SKILL_BYTES) throw new Error(`the skill holds more than ${MAX_SKILL_BYTES / 1024 / 1024} MiB of files, too much to verify against its pin on every run`);
         h.update(`F\0${rel}\0${st.size}\0${createHash("sha256").update(readFileSync(p)).digest("hex")}\n`);
       } else if (st.isSymbolicLink()) h.update(`L\0${rel}\0${readlinkSync(p)}\n`);
       else h.update(`X\0${rel}\n`);

@@ -2,7 +2,7 @@
 // (hash + source, mode 600), modification detection, the scanner refusing a critical
 // finding unless forced, and no hooks or submodules run from a cloned repository.
 import { execFileSync } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -191,6 +191,20 @@ describe("skills install", () => {
     const r = installSkill(img, { env });
     expect(r.pin.forced).toBeUndefined();
     expect(r.skipped).toEqual(["logo.png (larger than 256 KiB)"]);
+  });
+
+  it("attack: a skill too big to hash on every run (a 65 MiB binary) is refused; one grown past the cap after install is hidden", () => {
+    const big = source("heavy");
+    const blob = join(big, "model.bin");
+    writeFileSync(blob, "");
+    truncateSync(blob, 65 * 1024 * 1024);
+    expect(() => installSkill(big, { env, force: true })).toThrow(/more than 64 MiB/);
+    expect(existsSync(join(state, "skills", "heavy"))).toBe(false);
+    // control: a skill with a modest binary installs; growing it past the cap later hides it
+    truncateSync(blob, 1024 * 1024);
+    const r = installSkill(big, { env });
+    truncateSync(join(r.dir, "model.bin"), 65 * 1024 * 1024);
+    expect(loadSkills({ config, env }).skills.find((x) => x.name === "heavy")).toMatchObject({ status: "modified" });
   });
 
   it("atomic: when the pin cannot be recorded, nothing is left installed; a replaced skill is swapped whole", () => {
