@@ -118,7 +118,17 @@ function piped(left: RegExp[], right: RegExp): Matcher {
 }
 
 const re = (source: string) => new RegExp(source, "i");
-const RUNS_INTERP = re(String.raw`^\s*${SUDO}${INTERP}`);
+/**
+ * Commands that run the next word as a program: a pipe into `sudo -u root sh`, `/usr/bin/env
+ * bash`, `busybox sh`, `xargs sh -c`, `nohup`/`exec`/`command sh`, `timeout 60 nice -n 5 bash`
+ * is a pipe into the shell. Each takes options, numbers, VAR=value and an option's one-word
+ * argument (never the interpreter itself); bounded, and anchored at the stage start, so linear.
+ */
+const WRAPPER = String.raw`(?:(?:/usr)?/s?bin/)?(?:sudo|doas|env|command|exec|nohup|busybox|xargs|nice|ionice|setsid|stdbuf|time|timeout|chroot|su\s+-c)\b`;
+const WRAPPER_ARG = String.raw`(?:-[A-Za-z]\s+(?!["']?${INTERP})[^\s|;&"'-]\S*|-\S*|\d\S*|\w+=\S*)`;
+const WRAPPED = String.raw`(?:${WRAPPER}(?:\s+${WRAPPER_ARG}){0,8}\s+){0,4}`;
+/** The stage after a pipe runs an interpreter: behind wrappers, quoted, or as $SHELL. */
+const RUNS_INTERP = re(String.raw`^\s*${SUDO}${WRAPPED}["']?(?:${INTERP}|\$\{?(?:SHELL|BASH)\b)`);
 const FETCH_WORD = re(String.raw`\b${FETCH}`);
 /** What makes a fetch word a real fetch: a URL, a variable, an option, or a host/path. */
 const FETCH_ARG = re(String.raw`[a-z]+:\/\/|\$\{?\w|\s-{1,2}\w|\s["']?[\w.-]+\.[a-z]{2,}\/`);
