@@ -35,6 +35,9 @@ export type ParseResult = { ok: true; meta: SkillMeta } | { ok: false; error: st
 
 const OS_ALIASES: Record<string, string> = { macos: "darwin", mac: "darwin", osx: "darwin", windows: "win32", win: "win32" };
 
+/** A name to show as is: printable, no whitespace, no control, format or private-use characters. */
+const PLAIN_NAME = /^[^\s\p{C}]+$/u;
+
 function stringList(v: unknown, key: string): string[] | string {
   if (v === undefined || v === null) return [];
   if (typeof v === "string") return [v];
@@ -60,6 +63,9 @@ function readRequires(front: Record<string, unknown>): Requirements | string {
   for (const x of [bins, env, os]) if (typeof x === "string") return x;
   const binsL = bins as string[];
   if (binsL.some((b) => b.includes("/") || b.includes("\\"))) return "requires.bins must be program names, not paths";
+  // Shown in skills list and the Control UI: no spaces, controls or invisible characters.
+  if (binsL.some((b) => !PLAIN_NAME.test(b) || b === "." || b === "..")) return "requires.bins must be program names (no spaces, control or invisible characters)";
+  if ((os as string[]).some((o) => !/^[a-z0-9_-]{1,32}$/i.test(o))) return "requires.os must be platform names such as linux, darwin, win32";
   const envL = env as string[];
   if (envL.some((e) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(e))) return "requires.env must be environment variable names";
   return { bins: binsL, env: envL, os: (os as string[]).map((o) => OS_ALIASES[o.toLowerCase()] ?? o.toLowerCase()) };

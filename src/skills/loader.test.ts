@@ -49,6 +49,9 @@ describe("front matter", () => {
     ["no description", "---\nname: x\n---\n", /needs a description/],
     ["bad requires", "---\nname: x\ndescription: d\nrequires: { bins: /usr/bin/jq }\n---\n", /program names, not paths/],
     ["unknown requires key", "---\nname: x\ndescription: d\nrequires: { net: true }\n---\n", /unknown key "net"/],
+    ["a program name with a bidi override (shown in skills list and the Control UI)", '---\nname: x\ndescription: d\nrequires: { bins: ["jq\\u202e"] }\n---\n', /program names/],
+    ["a program name with a line break", '---\nname: x\ndescription: d\nrequires: { bins: ["jq\\nMISSING: nothing"] }\n---\n', /program names/],
+    ["an os with an escape", '---\nname: x\ndescription: d\nrequires: { os: ["linux\\u001b[2J"] }\n---\n', /requires.os/],
   ])("%s → skipped with a reason", (_l, text, re) => {
     const r = parseSkillMd(text, "x");
     expect(r.ok).toBe(false);
