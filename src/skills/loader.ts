@@ -296,6 +296,12 @@ export function runSkills(
       out.dirs.push({ name: s.name, dir: s.realDir, inWorkspace, access: "hidden", reason: s.reason ?? s.status });
       continue;
     }
+    // Found under <workspace>/skills but resolving elsewhere (a link swapped after skillRoots
+    // checked it): the agent wrote that path, so it must not widen reads past the workspace.
+    if (s.source === "workspace" && !inWorkspace) {
+      out.dirs.push({ name: s.name, dir: s.realDir, inWorkspace, access: "hidden", reason: "found in the workspace, but its folder resolves outside it" });
+      continue;
+    }
     let why: string | undefined;
     if (!run.readOffered) why = "the read tool is not available to this agent";
     else if (run.sandboxed && !inWorkspace) why = "this session is sandboxed and the skill lives outside the workspace";
