@@ -14,6 +14,7 @@ export const SKILL_FILE = "SKILL.md";
 export const SKILL_NAME_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 export const MAX_SKILL_MD_BYTES = 256 * 1024;
 export const MAX_DESCRIPTION_CHARS = 1024;
+export const MAX_FRONT_MATTER_CHARS = 16 * 1024;
 
 /** What a skill needs from the host. Empty lists mean no requirement. */
 export interface Requirements {
@@ -76,6 +77,9 @@ export function parseSkillMd(text: string, folder: string | undefined): ParseRes
   const t = text.startsWith("\ufeff") ? text.slice(1) : text;
   const m = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(t);
   if (!m) return { ok: false, error: `${SKILL_FILE} does not start with YAML front matter between "---" lines` };
+  // Parsed for every skill on every run: YAML costs ~2 ms per KiB, and real front matter is a
+  // few lines, so a larger one is refused before the parser sees it.
+  if (m[1]!.length > MAX_FRONT_MATTER_CHARS) return { ok: false, error: `${SKILL_FILE} front matter is longer than ${MAX_FRONT_MATTER_CHARS / 1024} KiB` };
   let front: unknown;
   try {
     // logLevel "error": a warning (an unknown tag) would go to process.emitWarning with the

@@ -69,6 +69,15 @@ describe("front matter", () => {
     }
     expect(warned).toEqual([]);
   });
+  it("attack: front matter too big to parse cheaply on every run (~0.6 s for 250 KiB of YAML) is refused before parsing", () => {
+    const big = `---\nname: x\ndescription: d\nextra:\n${"  - {a: [1, 2, 3], b: 'some text here'}\n".repeat(600)}---\nbody`;
+    const t = performance.now();
+    const r = parseSkillMd(big, "x");
+    expect(performance.now() - t).toBeLessThan(50);
+    expect(!r.ok && r.error).toMatch(/front matter is longer than 16 KiB/);
+    // control: a long body after small front matter is fine
+    expect(parseSkillMd(`---\nname: x\ndescription: d\n---\n${"Step.\n".repeat(20000)}`, "x").ok).toBe(true);
+  });
   it("accepts requires at the top, under metadata and under metadata.simpleclaw; os aliases", () => {
     for (const front of ["requires: { bins: [jq], env: [K], os: [macos] }", "metadata: { requires: { bins: [jq], env: [K], os: [macos] } }", "metadata: { simpleclaw: { requires: { bins: [jq], env: [K], os: [macos] } } }"]) {
       const r = parseSkillMd(`---\nname: x\ndescription: d\n${front}\n---\nbody`, "x");
@@ -120,6 +129,16 @@ describe("loadSkills", () => {
     expect(byName(skills, "deploy").map((s) => [s.source, s.status])).toEqual([["state", "invalid"], ["workspace", "shadowed"]]);
     expect(byName(skills, "deploy")[1]!.reason).toMatch(/shadowed by the state skill of the same name/);
     expect(runSkills(skills, { workspace: ws, sandboxed: false, workspaceAccess: "rw", readOffered: true, allow: ["deploy"] }).listed).toEqual([]);
+  });
+
+  it("attack: thousands of planted skill folders are not all read on every run: past 200 in one folder, the rest are skipped and named", () => {
+    for (let i = 0; i < 210; i++) skill(join(ws, "skills"), `s${String(i).padStart(3, "0")}`, basic(`s${String(i).padStart(3, "0")}`));
+    skill(join(state, "skills"), "installed", basic("installed"));
+    const r = load();
+    expect(r.skills.filter((s) => s.source === "workspace")).toHaveLength(200);
+    expect(r.problems).toEqual([`${join(ws, "skills")} holds 210 skill folders; only the first 200 (by name) are read`]);
+    // control: the state dir's skills are unaffected
+    expect(byName(r.skills, "installed")[0]!.status).toBe("ready");
   });
 
   it("a malformed skill is skipped with a reason, never a crash; the others still load", () => {

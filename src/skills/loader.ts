@@ -187,15 +187,27 @@ function readSkill(root: SkillRoot, folder: string): SkillEntry {
   return { ...base, name: parsed.meta.name, description: parsed.meta.description, realDir, file, requires: parsed.meta.requires, status: "ready" };
 }
 
-function folders(dir: string): string[] {
+/**
+ * Skill folders read per root on every run: the agent can create folders in its workspace, and
+ * each costs a SKILL.md read and parse; past this the rest are skipped and named as a problem.
+ */
+export const MAX_SKILLS_PER_ROOT = 200;
+
+function folders(dir: string, problems: string[]): string[] {
+  let names: string[];
   try {
-    return readdirSync(dir, { withFileTypes: true })
+    names = readdirSync(dir, { withFileTypes: true })
       .filter((d) => (d.isDirectory() || d.isSymbolicLink()) && !d.name.startsWith("."))
       .map((d) => d.name)
       .sort();
   } catch {
     return [];
   }
+  if (names.length > MAX_SKILLS_PER_ROOT) {
+    problems.push(`${dir} holds ${names.length} skill folders; only the first ${MAX_SKILLS_PER_ROOT} (by name) are read`);
+    return names.slice(0, MAX_SKILLS_PER_ROOT);
+  }
+  return names;
 }
 
 export interface LoadedSkills {
@@ -222,7 +234,7 @@ export function loadSkills(opts: LoadSkillsOptions): LoadedSkills {
     pinsError = (err as Error).message;
   }
   for (const root of roots) {
-    for (const folder of folders(root.dir)) {
+    for (const folder of folders(root.dir, problems)) {
       if (!SKILL_NAME_RE.test(folder)) {
         out.push({ ...readSkill(root, folder), status: "invalid", reason: `folder name "${folder}" is not a skill name (1-64 lowercase letters, digits or -)` });
         continue;
