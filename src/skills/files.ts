@@ -3,9 +3,10 @@
 // folder (a symbolic link, a FIFO) is recorded by kind, and an installed skill never holds
 // one, so its appearance alone breaks the pin.
 import { createHash } from "node:crypto";
-import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from "node:fs";
+import { lstatSync, readdirSync, readlinkSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { BINARY_SNIFF_BYTES, scanSkill, scanTextOf, sortFindings, type ScanFile, type ScanFinding } from "../security/skill-scan.js";
+import { readRegularFile } from "./regular-file.js";
 
 export const MAX_SKILL_FILES = 2000;
 /** The scanner reads about 1 MiB a second: a file or skill past these caps is named, not scanned. */
@@ -38,7 +39,9 @@ export function hashSkillDir(dir: string): string {
       } else if (st.isFile()) {
         bytes += st.size;
         if (bytes > MAX_SKILL_BYTES) throw new Error(`the skill holds more than ${MAX_SKILL_BYTES / 1024 / 1024} MiB of files, too much to verify against its pin on every run`);
-        h.update(`F\0${rel}\0${st.size}\0${createHash("sha256").update(readFileSync(p)).digest("hex")}\n`);
+        const data = readRegularFile(p);
+        if (!data) throw new Error(`${rel} changed while it was being read (it is not a regular file)`);
+        h.update(`F\0${rel}\0${st.size}\0${createHash("sha256").update(data).digest("hex")}\n`);
       } else if (st.isSymbolicLink()) h.update(`L\0${rel}\0${readlinkSync(p)}\n`);
       else h.update(`X\0${rel}\n`);
     }
@@ -47,16 +50,10 @@ export function hashSkillDir(dir: string): string {
   return `sha256-${h.digest("hex")}`;
 }
 
-/** Is the file binary by its first bytes (skill-scan.ts scanTextOf)? */
+/** Is the file binary by its first bytes (skill-scan.ts scanTextOf)? Not a file any more: not text either. */
 function sniffBinary(p: string): boolean {
-  const fd = openSync(p, "r");
-  try {
-    const buf = Buffer.alloc(BINARY_SNIFF_BYTES);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    return scanTextOf(buf.subarray(0, n)) === undefined;
-  } finally {
-    closeSync(fd);
-  }
+  const head = readRegularFile(p, BINARY_SNIFF_BYTES);
+  return head === undefined || scanTextOf(head) === undefined;
 }
 
 /**
@@ -92,8 +89,10 @@ export function readSkillFiles(dir: string): { files: ScanFile[]; skipped: strin
       else if (total + st.size > MAX_SCANNED_TOTAL) notScanned(p, rel, `the skill has more than ${MAX_SCANNED_TOTAL / 1024 / 1024} MiB of text`);
       else {
         total += st.size;
-        const text = scanTextOf(readFileSync(p));
-        if (text === undefined) skipped.push(`${rel} (binary)`);
+        const data = readRegularFile(p, MAX_SCANNED_BYTES);
+        const text = data && scanTextOf(data);
+        if (!data) skipped.push(`${rel} (not a regular file)`);
+        else if (text === undefined) skipped.push(`${rel} (binary)`);
         else files.push({ path: rel, text });
       }
     }

@@ -5,7 +5,7 @@
 // the agent can write its workspace, so a workspace skill never takes an installed skill's
 // name; the shadowed ones are reported). Then each skill is decided: skills.allow
 // (security/skill-access.ts), its requirements (bins, env, os).
-import { accessSync, constants as FS, lstatSync, readdirSync, readFileSync, realpathSync } from "node:fs";
+import { accessSync, constants as FS, lstatSync, readdirSync, realpathSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import type { Config } from "../config/schema.js";
 import { statePaths, type Env } from "../config/paths.js";
@@ -15,6 +15,7 @@ import { skillAllowed, skillSourceRank, type SkillDir, type SkillFolderSource } 
 import { discoverPlugins } from "../plugins/discover.js";
 import { checkInstalledIntegrity, readInstalls } from "../plugins/install.js";
 import { checkPin, readPins, type PinFile } from "./install.js";
+import { readRegularFile } from "./regular-file.js";
 import { MAX_SKILL_MD_BYTES, parseSkillMd, SKILL_FILE, SKILL_NAME_RE, type Requirements } from "./frontmatter.js";
 
 export type SkillSource = SkillFolderSource;
@@ -178,7 +179,10 @@ function readSkill(root: SkillRoot, folder: string): SkillEntry {
   if (fst.size > MAX_SKILL_MD_BYTES) return { ...invalid(`${SKILL_FILE} is larger than ${MAX_SKILL_MD_BYTES / 1024} KiB`), realDir };
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    // Not readFileSync: the agent may have swapped a FIFO or a link in since the lstat above.
+    const data = readRegularFile(file, MAX_SKILL_MD_BYTES);
+    if (!data) return { ...invalid(`${SKILL_FILE} is not a regular file (a symbolic link or something else)`), realDir };
+    text = data.toString("utf8");
   } catch (err) {
     return { ...invalid(`${SKILL_FILE} cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})`), realDir };
   }
