@@ -53,3 +53,19 @@ it("attack: a SKILL.md swapped for a FIFO after the loader's lstat makes the ski
   const { skills } = loadSkills({ config: configSchema.parse({}), workspace: ws, env, platform: "linux" });
   expect(skills.find((s) => s.name === "swapped-skill")).toMatchObject({ status: "invalid" });
 });
+
+it("attack: a skill of ten thousand empty folders is not walked whole on every skills.list (the scan budget counts bytes, not folders)", () => {
+  const dir = join(base, "deep");
+  mkdirSync(dir);
+  writeFileSync(join(dir, "SKILL.md"), "---\nname: deep\ndescription: d\n---\nok\n");
+  for (let i = 0; i < 110; i++) for (let j = 0; j < 100; j++) mkdirSync(join(dir, `d${i}`, `e${j}`), { recursive: true });
+  const r = readSkillFiles(dir);
+  expect(r.files.map((f) => f.path)).toEqual(["SKILL.md"]);
+  expect(r.unscannedText).toEqual(["the skill has more than 10000 files and folders; the rest were not read"]);
+  // control: a skill with a few folders is read whole
+  const small = join(base, "small");
+  mkdirSync(join(small, "scripts"), { recursive: true });
+  writeFileSync(join(small, "SKILL.md"), "---\nname: small\ndescription: d\n---\nok\n");
+  writeFileSync(join(small, "scripts", "run.sh"), "echo hi\n");
+  expect(readSkillFiles(small)).toEqual({ files: [expect.objectContaining({ path: "SKILL.md" }), expect.objectContaining({ path: "scripts/run.sh" })], skipped: [], unscannedText: [] });
+});

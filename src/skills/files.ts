@@ -9,6 +9,8 @@ import { BINARY_SNIFF_BYTES, scanSkill, scanTextOf, sortFindings, type ScanFile,
 import { readRegularFile } from "./regular-file.js";
 
 export const MAX_SKILL_FILES = 2000;
+/** Files and folders walked per skill (the pin hash refuses past this too). */
+export const MAX_SKILL_ENTRIES = MAX_SKILL_FILES * 5;
 /** The scanner reads about 1 MiB a second: a file or skill past these caps is named, not scanned. */
 export const MAX_SCANNED_BYTES = 256 * 1024;
 /** Total text scanned per skill; files past it are named as not scanned. */
@@ -29,7 +31,7 @@ export function hashSkillDir(dir: string): string {
   let bytes = 0;
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
-      if (++count > MAX_SKILL_FILES * 5) throw new Error(`${dir} holds too many files to be a skill`);
+      if (++count > MAX_SKILL_ENTRIES) throw new Error(`the skill holds more than ${MAX_SKILL_ENTRIES} files and folders, too many to verify against its pin on every run`);
       const p = join(d, name);
       const st = lstatSync(p);
       const rel = relative(dir, p).split(sep).join("/");
@@ -76,9 +78,20 @@ export function readSkillFiles(dir: string): { files: ScanFile[]; skipped: strin
     }
     if (!binary) unscannedText.push(`${rel} (${why})`);
   };
+  let entries = 0;
+  let stopped = false;
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
+      if (stopped) return;
       if (name === ".git") continue;
+      if (++entries > MAX_SKILL_ENTRIES) {
+        // A tree of empty folders costs a walk but no scan budget: bounded here.
+        const why = `the skill has more than ${MAX_SKILL_ENTRIES} files and folders; the rest were not read`;
+        skipped.push(why);
+        unscannedText.push(why);
+        stopped = true;
+        return;
+      }
       const p = join(d, name);
       const rel = relative(dir, p).split(sep).join("/");
       const st = lstatSync(p);
