@@ -22,7 +22,7 @@ vi.mock("node:fs", async (orig) => {
   };
 });
 
-const { readSkillFiles, hashSkillDir } = await import("./files.js");
+const { readSkillFiles, hashSkillDir, MAX_SKILL_ENTRIES } = await import("./files.js");
 const { loadSkills } = await import("./loader.js");
 const { configSchema } = await import("../config/schema.js");
 
@@ -58,14 +58,16 @@ it("attack: a skill of ten thousand empty folders is not walked whole on every s
   const dir = join(base, "deep");
   mkdirSync(dir);
   writeFileSync(join(dir, "SKILL.md"), "---\nname: deep\ndescription: d\n---\nok\n");
-  for (let i = 0; i < 110; i++) for (let j = 0; j < 100; j++) mkdirSync(join(dir, `d${i}`, `e${j}`), { recursive: true });
-  const r = readSkillFiles(dir);
+  for (let i = 0; i < 11; i++) for (let j = 0; j < 10; j++) mkdirSync(join(dir, `d${i}`, `e${j}`), { recursive: true });
+  // the real cap is MAX_SKILL_ENTRIES (10000); 100 here keeps the test fast
+  const r = readSkillFiles(dir, 100);
   expect(r.files.map((f) => f.path)).toEqual(["SKILL.md"]);
-  expect(r.unscannedText).toEqual(["the skill has more than 10000 files and folders; the rest were not read"]);
+  expect(r.unscannedText).toEqual(["the skill has more than 100 files and folders; the rest were not read"]);
+  expect(MAX_SKILL_ENTRIES).toBe(10000);
   // control: a skill with a few folders is read whole
   const small = join(base, "small");
   mkdirSync(join(small, "scripts"), { recursive: true });
   writeFileSync(join(small, "SKILL.md"), "---\nname: small\ndescription: d\n---\nok\n");
   writeFileSync(join(small, "scripts", "run.sh"), "echo hi\n");
-  expect(readSkillFiles(small)).toEqual({ files: [expect.objectContaining({ path: "SKILL.md" }), expect.objectContaining({ path: "scripts/run.sh" })], skipped: [], unscannedText: [] });
+  expect(readSkillFiles(small, 100)).toEqual({ files: [expect.objectContaining({ path: "SKILL.md" }), expect.objectContaining({ path: "scripts/run.sh" })], skipped: [], unscannedText: [] });
 });

@@ -63,7 +63,7 @@ function sniffBinary(p: string): boolean {
  * `unscannedText` names the files among `skipped` that a model could still read as text (too
  * large, past the total, too many files): what the scanner did not see there, it cannot vouch for.
  */
-export function readSkillFiles(dir: string): { files: ScanFile[]; skipped: string[]; unscannedText: string[] } {
+export function readSkillFiles(dir: string, maxEntries = MAX_SKILL_ENTRIES): { files: ScanFile[]; skipped: string[]; unscannedText: string[] } {
   const files: ScanFile[] = [];
   const skipped: string[] = [];
   const unscannedText: string[] = [];
@@ -84,9 +84,9 @@ export function readSkillFiles(dir: string): { files: ScanFile[]; skipped: strin
     for (const name of readdirSync(d).sort()) {
       if (stopped) return;
       if (name === ".git") continue;
-      if (++entries > MAX_SKILL_ENTRIES) {
+      if (++entries > maxEntries) {
         // A tree of empty folders costs a walk but no scan budget: bounded here.
-        const why = `the skill has more than ${MAX_SKILL_ENTRIES} files and folders; the rest were not read`;
+        const why = `the skill has more than ${maxEntries} files and folders; the rest were not read`;
         skipped.push(why);
         unscannedText.push(why);
         stopped = true;
