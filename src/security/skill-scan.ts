@@ -187,6 +187,7 @@ const SECRET_TARGETS: SecretTarget[] = [
   { re: /\.simpleclaw[\\/](?:credentials|simpleclaw\.json|state\.db|exec-approvals\.json|tls|devices|identity)/i, what: "SimpleClaw's secrets", always: true },
   { re: /\.ssh[\\/](?:id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?|identity)(?!\.pub)\b(?!\.pub)/i, what: "an SSH private key" },
   { re: /\bid_(?:rsa|dsa|ecdsa|ed25519)\b(?!\.pub)/i, what: "an SSH private key" },
+  { re: /\.ssh[\\/]id_\*(?!\.pub)/i, what: "an SSH private key" },
   { re: /\.ssh[\\/]?\*|\.ssh[\\/]?\s*$|~\/\.ssh\b(?![\\/](?:config|known_hosts|authorized_keys|id_\w+\.pub))/i, what: "the SSH folder" },
   { re: /\bLogin Data\b|\bcookies\.sqlite\b|\bkey[34]\.db\b|\blogins\.json\b|[\\/](?:Local State|Cookies|Web Data)\b/, what: "a browser's saved logins or cookies" },
   { re: /\.mozilla[\\/]firefox|Firefox[\\/]Profiles|Google[\\/]Chrome[\\/](?:User Data|Default)|google-chrome[\\/]|\.config[\\/]chromium|BraveSoftware[\\/]Brave-Browser|Microsoft[\\/]Edge[\\/]User Data/i, what: "a browser profile" },
@@ -215,7 +216,7 @@ const OVERRIDE: Array<{ re: RegExp; what: string }> = [
     what: "tells the agent to change SimpleClaw's own security settings",
   },
   {
-    re: /\b(?:do not|don't|never)\s+(?:tell|inform|mention|reveal|show|let)\b[^.\n]{0,30}\b(?:the )?(?:user|owner|operator|human)\b|\bwithout (?:telling|informing|asking|notifying) (?:the )?(?:user|owner|operator)\b|\b(?:silently|secretly|covertly)\s+(?:run|execute|send|upload|install|download)\b/i,
+    re: /\b(?:do not|don't|never)\s+(?:tell|inform|mention|reveal|show|let)\b[^.\n]{0,30}\b(?:the )?(?:user|owner|operator|human)\b|\bwithout (?:telling|informing|asking|notifying|mentioning (?:it|this|that)?\s*to|letting) (?:the )?(?:user|owner|operator)\b|\b(?:silently|secretly|covertly|quietly|stealthily)\s+(?:run|execute|send|upload|install|download|post|copy)\b/i,
     what: "tells the agent to act behind the owner's back",
   },
 ];
