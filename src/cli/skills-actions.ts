@@ -12,11 +12,32 @@ import { escapeForDisplay } from "../infra/display.js";
 /** Skill text (names, descriptions, paths, excerpts) is the skill author's: shown escaped (docs/skills.md). */
 const out = (text: string) => void process.stdout.write(escapeForDisplay(text));
 
-function reports(): { skills: SkillReport[]; problems: string[]; allowSet: boolean } {
+/** A skill as the CLI shows it: workspace skills name the agent whose workspace holds them. */
+type CliSkill = SkillReport & { agent?: string };
+
+/**
+ * Every skill of every agent's workspace (the default agent's first), the state dir and allowed
+ * plugins — each folder once. A skill another agent planted in its own workspace is listed and
+ * checked like the default agent's (the audit does the same).
+ */
+function reports(): { skills: CliSkill[]; problems: string[]; allowSet: boolean } {
   const { config, path } = loadConfig();
-  const workspace = workspacePath(config, defaultAgent(config), process.env);
-  const r = skillReports({ config, workspace, configDir: dirname(path) });
-  return { ...r, allowSet: config.skills.allow !== undefined };
+  const first = defaultAgent(config);
+  const agents = [first, ...config.agents.list.filter((a) => a !== first)];
+  const skills: CliSkill[] = [];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const agent of agents) {
+    const r = skillReports({ config, workspace: workspacePath(config, agent, process.env), configDir: dirname(path) });
+    for (const s of r.skills) {
+      const key = `${s.realDir ?? s.dir}\0${s.status}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      skills.push(s.source === "workspace" && agents.length > 1 ? { ...s, agent: agent.id } : s);
+    }
+    for (const p of r.problems) if (!problems.includes(p)) problems.push(p);
+  }
+  return { skills, problems, allowSet: config.skills.allow !== undefined };
 }
 
 const STATUS_TEXT: Record<SkillReport["status"], string> = {
@@ -28,8 +49,8 @@ const STATUS_TEXT: Record<SkillReport["status"], string> = {
   modified: "MODIFIED since install",
 };
 
-function origin(s: SkillReport): string {
-  return s.source === "plugin" ? `plugin ${s.plugin}` : s.source === "state" ? `state dir${s.pinned === false ? ", not pinned" : s.pinned ? ", pinned" : ""}` : "workspace";
+function origin(s: CliSkill): string {
+  return s.source === "plugin" ? `plugin ${s.plugin}` : s.source === "state" ? `state dir${s.pinned === false ? ", not pinned" : s.pinned ? ", pinned" : ""}` : s.agent ? `workspace of agent ${s.agent}` : "workspace";
 }
 
 function findingsLine(s: SkillReport): string {
