@@ -66,10 +66,16 @@ export function buildSystemPrompt(input: PromptInput): string {
   return parts.join("\n\n");
 }
 
-/** One line of skill text from a skill's front matter: no line breaks, no invisible characters, capped. */
+/**
+ * One line of skill text from a skill's front matter: no line breaks, no invisible characters,
+ * capped. Controls and line/paragraph separators become spaces; every format character (bidi
+ * controls, zero-width characters, the Unicode tag letters that spell ASCII invisibly),
+ * private-use characters, fillers and variation selectors other than the text/emoji ones go.
+ */
 export function oneLine(text: string, max = 300): string {
   const flat = text
-    .replace(/[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]+/gu, " ")
+    .replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, " ")
+    .replace(/[\p{Cf}\p{Co}\p{Cs}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\uffa0\ufe00-\ufe0d\u{e0100}-\u{e01ef}]+/gu, "")
     .replace(/\s+/g, " ")
     .trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;

@@ -29,7 +29,7 @@ const c = {
     fixable: false,
     title: "Installed skill no longer matches the hash pinned at install",
     meaning: "A skill under <state>/skills no longer hashes (sha256 over its files) to what `simpleclaw skills install` recorded in skill-pins.json: its instructions changed after you reviewed them. The agent no longer sees it.",
-    remedy: "Find out what changed it, then reinstall from a source you trust (`simpleclaw skills install <source> --force`) or remove it (`simpleclaw skills remove <name>`).",
+    remedy: "Find out what changed it, then reinstall from a source you trust (`simpleclaw skills install <source> --replace`) or remove it (`simpleclaw skills remove <name>`).",
   },
   unpinned: {
     id: "skills.unpinned",
@@ -37,7 +37,7 @@ const c = {
     fixable: false,
     title: "Skill in the state dir without a pin",
     meaning: "A skill under <state>/skills has no hash in skill-pins.json (it was copied there by hand), so a later change to it goes unnoticed.",
-    remedy: "Reinstall it with `simpleclaw skills install <folder> --force` (which scans and pins it), or remove it.",
+    remedy: "Reinstall it with `simpleclaw skills install <folder> --replace` (which scans and pins it), or remove it.",
   },
   noAllowlist: {
     id: "skills.no_allowlist",

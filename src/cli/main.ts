@@ -4,6 +4,7 @@
 import { Command, CommanderError } from "commander";
 import { version } from "../infra/version.js";
 import { EXIT, UserError, errorMessage } from "../infra/errors.js";
+import { escapeForDisplay } from "../infra/display.js";
 
 const USAGE_ERRORS = new Set([
   "commander.unknownCommand",
@@ -49,11 +50,13 @@ function exitCodeFor(err: unknown): number {
     if (err.exitCode !== 0 && USAGE_ERRORS.has(err.code)) return EXIT.usage;
     return err.exitCode;
   }
+  // An error may quote text nobody here wrote (a file name from a cloned skill, a scanner
+  // excerpt, a server's reply): control characters and bidi overrides are shown escaped.
   if (err instanceof UserError) {
-    process.stderr.write(`error: ${err.message}\n`);
+    process.stderr.write(`error: ${escapeForDisplay(err.message)}\n`);
     return err.exitCode;
   }
-  if (process.env.SIMPLECLAW_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
-  else process.stderr.write(`error: ${errorMessage(err)} (set SIMPLECLAW_DEBUG=1 for details)\n`);
+  if (process.env.SIMPLECLAW_DEBUG) process.stderr.write(`${escapeForDisplay((err as Error)?.stack ?? String(err))}\n`);
+  else process.stderr.write(`error: ${escapeForDisplay(errorMessage(err))} (set SIMPLECLAW_DEBUG=1 for details)\n`);
   return 1;
 }

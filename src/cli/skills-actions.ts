@@ -12,11 +12,32 @@ import { escapeForDisplay } from "../infra/display.js";
 /** Skill text (names, descriptions, paths, excerpts) is the skill author's: shown escaped (docs/skills.md). */
 const out = (text: string) => void process.stdout.write(escapeForDisplay(text));
 
-function reports(): { skills: SkillReport[]; problems: string[]; allowSet: boolean } {
+/** A skill as the CLI shows it: workspace skills name the agent whose workspace holds them. */
+type CliSkill = SkillReport & { agent?: string };
+
+/**
+ * Every skill of every agent's workspace (the default agent's first), the state dir and allowed
+ * plugins — each folder once. A skill another agent planted in its own workspace is listed and
+ * checked like the default agent's (the audit does the same).
+ */
+function reports(): { skills: CliSkill[]; problems: string[]; allowSet: boolean } {
   const { config, path } = loadConfig();
-  const workspace = workspacePath(config, defaultAgent(config), process.env);
-  const r = skillReports({ config, workspace, configDir: dirname(path) });
-  return { ...r, allowSet: config.skills.allow !== undefined };
+  const first = defaultAgent(config);
+  const agents = [first, ...config.agents.list.filter((a) => a !== first)];
+  const skills: CliSkill[] = [];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const agent of agents) {
+    const r = skillReports({ config, workspace: workspacePath(config, agent, process.env), configDir: dirname(path) });
+    for (const s of r.skills) {
+      const key = `${s.realDir ?? s.dir}\0${s.status}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      skills.push(s.source === "workspace" && agents.length > 1 ? { ...s, agent: agent.id } : s);
+    }
+    for (const p of r.problems) if (!problems.includes(p)) problems.push(p);
+  }
+  return { skills, problems, allowSet: config.skills.allow !== undefined };
 }
 
 const STATUS_TEXT: Record<SkillReport["status"], string> = {
@@ -28,8 +49,8 @@ const STATUS_TEXT: Record<SkillReport["status"], string> = {
   modified: "MODIFIED since install",
 };
 
-function origin(s: SkillReport): string {
-  return s.source === "plugin" ? `plugin ${s.plugin}` : s.source === "state" ? `state dir${s.pinned === false ? ", not pinned" : s.pinned ? ", pinned" : ""}` : "workspace";
+function origin(s: CliSkill): string {
+  return s.source === "plugin" ? `plugin ${s.plugin}` : s.source === "state" ? `state dir${s.pinned === false ? ", not pinned" : s.pinned ? ", pinned" : ""}` : s.agent ? `workspace of agent ${s.agent}` : "workspace";
 }
 
 function findingsLine(s: SkillReport): string {
@@ -72,7 +93,7 @@ export function skillsInfo(name: string, opts: { json?: boolean }): void {
         `source:       ${origin(s)}`,
         `folder:       ${s.realDir ?? s.dir}`,
         `requires:     ${reqText}`,
-        ...(s.source === "state" ? [`pin:          ${pin ? `${pin.kind} ${pin.source}${pin.revision ? ` @ ${pin.revision}` : ""}, ${pin.hash}, installed ${pin.installedAt}${pin.forced ? " (forced past critical findings)" : ""}` : "none (copied in by hand; reinstall with simpleclaw skills install to pin it)"}`] : []),
+        ...(s.source === "state" ? [`pin:          ${pin ? `${pin.kind} ${pin.source}${pin.revision ? ` @ ${pin.revision}` : ""}, ${pin.hash}, installed ${pin.installedAt}${pin.forced ? " (forced past critical findings or unscanned text)" : ""}` : "none (copied in by hand; reinstall with simpleclaw skills install to pin it)"}`] : []),
         `scanner:      ${s.findings.length ? "" : "no findings"}`,
         ...s.findings.map((f) => `  ${f.severity.padEnd(8)} ${f.checkId} ${f.file}:${f.line} ${f.message} — ${f.excerpt}`),
         ...(s.unscanned.length ? [`not scanned:  ${s.unscanned.join(", ")}`] : []),
@@ -120,10 +141,10 @@ export function skillsAllow(name: string, allow: boolean): void {
   out(`${allow ? "Allowed" : "Denied"} ${name}; the next agent run ${allow ? "sees it (when its requirements are met)" : "no longer sees or reads it"}.\n`);
 }
 
-export function skillsInstall(source: string, opts: { force?: boolean; allow?: boolean }): void {
+export function skillsInstall(source: string, opts: { force?: boolean; replace?: boolean; allow?: boolean }): void {
   let r;
   try {
-    r = installSkill(source, { force: opts.force });
+    r = installSkill(source, { force: opts.force, replace: opts.replace });
   } catch (err) {
     if (err instanceof CriticalFindings) throw new UserError(err.message, EXIT.failure);
     throw new UserError((err as Error).message);
@@ -131,7 +152,7 @@ export function skillsInstall(source: string, opts: { force?: boolean; allow?: b
   out(`Installed ${r.name} into ${r.dir}${r.replaced ? " (replaced the previous copy)" : ""}; pinned ${r.pin.hash} from ${r.pin.kind} ${r.pin.source}${r.pin.revision ? ` @ ${r.pin.revision}` : ""}.\n`);
   for (const f of r.findings) out(`  scanner ${f.severity}: ${f.checkId} ${f.file}:${f.line} ${f.message}\n`);
   if (r.skipped.length) out(`  not scanned: ${r.skipped.join(", ")}\n`);
-  if (r.pin.forced) out(`Installed despite critical findings because of --force.\n`);
+  if (r.pin.forced) out(`Installed despite critical findings or text the scanner could not read, because of --force.\n`);
   const { config } = loadConfig();
   if (opts.allow) skillsAllow(r.name, true);
   else if (config.skills.allow !== undefined && !config.skills.allow.includes(r.name)) {

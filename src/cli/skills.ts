@@ -22,7 +22,8 @@ export function registerSkillCommands(program: Command): void {
   skills
     .command("install <source>")
     .description("copy a skill from a folder, a git repository (git+<path|url>, or a URL) or an npm package into the state dir, scan it and pin its hash")
-    .option("--force", "replace an installed skill of the same name, and install despite critical scanner findings")
+    .option("--replace", "replace an installed skill of the same name (the new copy is scanned like a first install)")
+    .option("--force", "install despite critical scanner findings or text too large to scan (does not imply --replace)")
     .option("--allow", "also add it to skills.allow")
     .action(async (source: string, opts) => (await import("./skills-actions.js")).skillsInstall(source, opts));
   skills

@@ -9,7 +9,7 @@ import { ToolError } from "../infra/errors.js";
 import { editTool, listTool, readTool, writeTool } from "../tools/fs.js";
 import { applyPatchTool } from "../tools/apply-patch.js";
 import type { ToolContext, ToolDef } from "../tools/types.js";
-import { skillAllowed, skillPathDecision, type SkillDir } from "./skill-access.js";
+import { skillAllowed, skillPathDecision, skillSourceRank, type SkillDir } from "./skill-access.js";
 
 describe("skillPathDecision (pure)", () => {
   const dirs: SkillDir[] = [
@@ -153,5 +153,12 @@ describe("fs tools with skill folders and tools.fs.workspaceOnly", () => {
   it("a workspace symbolic link into a blocked skill is refused too (decided on the real path)", async () => {
     symlinkSync(blocked, path.join(ws, "sneaky"));
     expect(await refusal(readTool, { path: "sneaky/SKILL.md" }, ctx({ workspaceOnly: false }))).toMatch(/may not use/);
+  });
+});
+
+describe("skillSourceRank (pure)", () => {
+  it("the operator's folders (state dir, then plugins) win over the workspace the agent writes", () => {
+    expect(skillSourceRank("state")).toBeLessThan(skillSourceRank("plugin"));
+    expect(skillSourceRank("plugin")).toBeLessThan(skillSourceRank("workspace"));
   });
 });

@@ -31,6 +31,20 @@ export interface SkillDir {
 
 export type SkillPathDecision = { kind: "none" } | { kind: "read"; skill: string } | { kind: "refuse"; reason: string };
 
+/**
+ * Which folder wins when several provide the same skill name: the operator's (the state dir,
+ * where `skills install` pins what it copied, then plugins that pass plugins.allow) before
+ * the workspace, which the agent itself can write. skills.allow approves a *name*: were the
+ * workspace first, a prompt-injected run could plant <workspace>/skills/<allowed name>/ and
+ * have its own text listed under the approval (and instead of the pin) of the installed skill.
+ * Lower rank wins; the loader orders its folders by this.
+ */
+export const SKILL_SOURCE_PRECEDENCE = ["state", "plugin", "workspace"] as const;
+export type SkillFolderSource = (typeof SKILL_SOURCE_PRECEDENCE)[number];
+export function skillSourceRank(source: SkillFolderSource): number {
+  return SKILL_SOURCE_PRECEDENCE.indexOf(source);
+}
+
 /** Is skill `name` allowed by skills.allow? Unset = every skill; set = exactly the names listed. */
 export function skillAllowed(name: string, allow: readonly string[] | undefined): boolean {
   return allow === undefined || allow.includes(name);

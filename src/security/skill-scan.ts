@@ -36,6 +36,24 @@ export const SKILL_SCAN_CHECKS = {
 
 export type SkillScanCheckId = keyof typeof SKILL_SCAN_CHECKS;
 
+/** A NUL byte this early makes a file binary (not text a model reads); as git decides. */
+export const BINARY_SNIFF_BYTES = 8192;
+
+/**
+ * The text the scanner reads from a file's bytes, or undefined when the file is binary: a
+ * NUL byte in its first 8 KiB (the read tool refuses a file whose first 64 KiB hold one). A
+ * NUL byte further in does not hide the text around it from the model (the read tool returns
+ * the text before the 64 KiB piece holding it, `cat` all of it), so that file is scanned as
+ * text, its NUL bytes dropped.
+ */
+export function scanTextOf(bytes: Uint8Array): string | undefined {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const nul = buf.indexOf(0);
+  if (nul === -1) return buf.toString("utf8");
+  if (nul < BINARY_SNIFF_BYTES) return undefined;
+  return buf.toString("utf8").replaceAll("\0", "");
+}
+
 const MAX_LINE = 8192;
 /** A file fetched, then run: looked for within this many lines, for this many recent downloads. */
 const DOWNLOAD_WINDOW = 40;
@@ -66,7 +84,7 @@ function normalize(s: string): string {
 const SHELLS = String.raw`(?:(?:/usr)?/bin/)?(?:ba|z|da|k|c|tc|fi|a)?sh\b`;
 const INTERP = String.raw`(?:${SHELLS}|python[0-9.]*\b|perl\b|ruby\b|node\b|php\b|pwsh\b|powershell(?:\.exe)?\b|osascript\b|iex\b|Invoke-Expression\b|source\s+/dev/stdin|\.\s+/dev/stdin)`;
 const FETCH = String.raw`(?:curl|wget|fetch|aria2c|lwp-download|iwr|irm|Invoke-WebRequest|Invoke-RestMethod|(?:New-Object\s+)?(?:System\.)?Net\.WebClient|DownloadString|DownloadFile|http(?:ie)?|xh)\b`;
-const SUDO = String.raw`(?:sudo\s+(?:-\S+\s+)*)?(?:env\s+(?:\S+=\S*\s+)*)?`;
+const SUDO = String.raw`(?:sudo\s+(?:-\S+\s+){0,16})?(?:env\s+(?:\S+=\S*\s+)*)?`;
 
 // Every matcher below is linear in the line's length (no unbounded gap between two
 // alternatives inside one regex): a hostile skill must not be able to stall the gateway's
@@ -100,11 +118,21 @@ function piped(left: RegExp[], right: RegExp): Matcher {
 }
 
 const re = (source: string) => new RegExp(source, "i");
-const RUNS_INTERP = re(String.raw`^\s*${SUDO}${INTERP}`);
+/**
+ * Commands that run the next word as a program: a pipe into `sudo -u root sh`, `/usr/bin/env
+ * bash`, `busybox sh`, `xargs sh -c`, `nohup`/`exec`/`command sh`, `timeout 60 nice -n 5 bash`
+ * is a pipe into the shell. Each takes options, numbers, VAR=value and an option's one-word
+ * argument (never the interpreter itself); bounded, and anchored at the stage start, so linear.
+ */
+const WRAPPER = String.raw`(?:(?:/usr)?/s?bin/)?(?:sudo|doas|env|command|exec|nohup|busybox|xargs|nice|ionice|setsid|stdbuf|time|timeout|chroot|su\s+-c)\b`;
+const WRAPPER_ARG = String.raw`(?:-[A-Za-z]\s+(?!["']?${INTERP})[^\s|;&"'-]\S*|-\S*|\d\S*|\w+=\S*)`;
+const WRAPPED = String.raw`(?:${WRAPPER}(?:\s+${WRAPPER_ARG}){0,8}\s+){0,4}`;
+/** The stage after a pipe runs an interpreter: behind wrappers, quoted, or as $SHELL. */
+const RUNS_INTERP = re(String.raw`^\s*${SUDO}${WRAPPED}["']?(?:${INTERP}|\$\{?(?:SHELL|BASH)\b)`);
 const FETCH_WORD = re(String.raw`\b${FETCH}`);
 /** What makes a fetch word a real fetch: a URL, a variable, an option, or a host/path. */
 const FETCH_ARG = re(String.raw`[a-z]+:\/\/|\$\{?\w|\s-{1,2}\w|\s["']?[\w.-]+\.[a-z]{2,}\/`);
-const CODE_ARG = String.raw`(?:\beval\s+|\b(?:${SHELLS}|python[0-9.]*|perl|ruby|node|php|pwsh|powershell)\s+(?:-\S+\s+)*)["']?(?:\$\(|\x60)`;
+const CODE_ARG = String.raw`(?:\beval\s+|\b(?:${SHELLS}|python[0-9.]*|perl|ruby|node|php|pwsh|powershell)\s+(?:-\S+\s+){0,16})["']?(?:\$\(|\x60)`;
 const DECODE = /\s(?:-d|--decode|-D)\b/i;
 
 const DOWNLOAD_EXEC: Matcher[] = [
@@ -112,7 +140,7 @@ const DOWNLOAD_EXEC: Matcher[] = [
   // row "| http | node |" is not a download: the fetch needs a URL, an option or a variable)
   piped([FETCH_WORD, FETCH_ARG], RUNS_INTERP),
   // bash <(curl …), source <(wget …)
-  (line) => re(String.raw`(?:${SHELLS}|python[0-9.]*|perl|ruby|node|source|\.)\s+(?:-\S+\s+)*<\(\s*${FETCH}`).test(line),
+  (line) => re(String.raw`(?:${SHELLS}|python[0-9.]*|perl|ruby|node|source|\.)\s+(?:-\S+\s+){0,16}<\(\s*${FETCH}`).test(line),
   // sh -c "$(curl …)", python -c "$(curl …)", eval "$(wget …)", eval `curl …`
   (line) => re(String.raw`${CODE_ARG}\s*${FETCH}`).test(line),
   // iex (iwr …), Invoke-Expression (New-Object Net.WebClient).DownloadString(…)
@@ -138,7 +166,7 @@ const ENCODED_EXEC: Matcher[] = [
   // a long base64 blob in a pipeline that ends in an interpreter
   piped([/[A-Za-z0-9+/]{120,}/], RUNS_INTERP),
   // other decoders feeding a shell: xxd -r (hex), openssl enc -d, uudecode, gunzip/zcat, rev
-  piped([/\b(?:xxd\s+(?:-\S+\s+)*-r|openssl\s+enc\b.*\s-d\b|uudecode|gunzip|zcat|gzip\s+-d|xz\s+-d|bzip2\s+-d|rev)\b/i], RUNS_INTERP),
+  piped([/\b(?:xxd\s+(?:-\S+\s+){0,16}-r|openssl\s+enc\b.*\s-d\b|uudecode|gunzip|zcat|gzip\s+-d|xz\s+-d|bzip2\s+-d|rev)\b/i], RUNS_INTERP),
   // eval/exec of decoded text in any language: eval(decode_base64(…)), exec(bytes.fromhex(…)),
   // eval(Buffer.from(…, "base64").toString()), Invoke-Expression of FromBase64String
   seq(/\b(?:exec|eval|Function|Invoke-Expression|iex)\b/i, /\b(?:b64decode|decode_base64|decode64|decodebytes|atob|fromhex|unhexlify|FromBase64String|a85decode|b32decode)\b|Buffer\.from\s*\([^)]*["'](?:base64|hex)["']/i),
@@ -159,6 +187,7 @@ const SECRET_TARGETS: SecretTarget[] = [
   { re: /\.simpleclaw[\\/](?:credentials|simpleclaw\.json|state\.db|exec-approvals\.json|tls|devices|identity)/i, what: "SimpleClaw's secrets", always: true },
   { re: /\.ssh[\\/](?:id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?|identity)(?!\.pub)\b(?!\.pub)/i, what: "an SSH private key" },
   { re: /\bid_(?:rsa|dsa|ecdsa|ed25519)\b(?!\.pub)/i, what: "an SSH private key" },
+  { re: /\.ssh[\\/]id_\*(?!\.pub)/i, what: "an SSH private key" },
   { re: /\.ssh[\\/]?\*|\.ssh[\\/]?\s*$|~\/\.ssh\b(?![\\/](?:config|known_hosts|authorized_keys|id_\w+\.pub))/i, what: "the SSH folder" },
   { re: /\bLogin Data\b|\bcookies\.sqlite\b|\bkey[34]\.db\b|\blogins\.json\b|[\\/](?:Local State|Cookies|Web Data)\b/, what: "a browser's saved logins or cookies" },
   { re: /\.mozilla[\\/]firefox|Firefox[\\/]Profiles|Google[\\/]Chrome[\\/](?:User Data|Default)|google-chrome[\\/]|\.config[\\/]chromium|BraveSoftware[\\/]Brave-Browser|Microsoft[\\/]Edge[\\/]User Data/i, what: "a browser profile" },
@@ -187,7 +216,7 @@ const OVERRIDE: Array<{ re: RegExp; what: string }> = [
     what: "tells the agent to change SimpleClaw's own security settings",
   },
   {
-    re: /\b(?:do not|don't|never)\s+(?:tell|inform|mention|reveal|show|let)\b[^.\n]{0,30}\b(?:the )?(?:user|owner|operator|human)\b|\bwithout (?:telling|informing|asking|notifying) (?:the )?(?:user|owner|operator)\b|\b(?:silently|secretly|covertly)\s+(?:run|execute|send|upload|install|download)\b/i,
+    re: /\b(?:do not|don't|never)\s+(?:tell|inform|mention|reveal|show|let)\b[^.\n]{0,30}\b(?:the )?(?:user|owner|operator|human)\b|\bwithout (?:telling|informing|asking|notifying|mentioning (?:it|this|that)?\s*to|letting) (?:the )?(?:user|owner|operator)\b|\b(?:silently|secretly|covertly|quietly|stealthily)\s+(?:run|execute|send|upload|install|download|post|copy)\b/i,
     what: "tells the agent to act behind the owner's back",
   },
 ];
@@ -218,7 +247,15 @@ function hiddenChars(line: string): string[] {
   return [...new Set(found)];
 }
 
-/** Logical lines: a trailing backslash continues the line (shell style). `start` is the 1-based first line. */
+/** A line longer than MAX_LINE is read in pieces of MAX_LINE that overlap by this much. */
+const LINE_OVERLAP = 1024;
+
+/**
+ * Logical lines: a trailing backslash continues the line (shell style). `start` is the 1-based
+ * first line. A line longer than MAX_LINE becomes overlapping pieces with the same `start`
+ * (only the first carries the full `length`): the model reads the whole line, so the scanner
+ * does too, in bounded pieces.
+ */
 function logicalLines(text: string): Array<{ start: number; text: string; raw: string; length: number }> {
   const phys = text.split(/\r?\n/);
   const out: Array<{ start: number; text: string; raw: string; length: number }> = [];
@@ -227,6 +264,10 @@ function logicalLines(text: string): Array<{ start: number; text: string; raw: s
     let raw = phys[i]!;
     while (raw.trimEnd().endsWith("\\") && i + 1 < phys.length && raw.length < MAX_LINE) raw = `${raw.trimEnd().slice(0, -1)} ${phys[++i]!}`;
     out.push({ start, raw: raw.slice(0, MAX_LINE), text: normalize(raw.slice(0, MAX_LINE)), length: raw.length });
+    for (let at = MAX_LINE - LINE_OVERLAP; at + LINE_OVERLAP < raw.length; at += MAX_LINE - LINE_OVERLAP) {
+      const piece = raw.slice(at, at + MAX_LINE);
+      out.push({ start, raw: piece, text: normalize(piece), length: piece.length });
+    }
   }
   return out;
 }
@@ -257,7 +298,7 @@ function downloadTarget(line: string): string | undefined {
 
 /** `chmod +x`, `chmod u+rx`, `chmod 755`, `chmod 0700`: a mode that sets an execute bit. */
 function makesExecutable(chmod: string): boolean {
-  const mode = /^chmod\s+(?:-\S+\s+)*["'`]?([^\s"'`]+)/i.exec(chmod)?.[1] ?? "";
+  const mode = /^chmod\s+(?:-\S+\s+){0,16}["'`]?([^\s"'`]+)/i.exec(chmod)?.[1] ?? "";
   if (/^[0-7]{3,4}$/.test(mode)) return /[1357]/.test(mode.slice(-3));
   return /(?:^|,)[ugoa]*[+=][rwXst]*x/.test(mode);
 }
@@ -278,7 +319,7 @@ function runsFile(line: string, name: string): boolean {
     const dirs = String.raw`(?:[\w.~$-]{0,64}/){0,8}`;
     res = [
       new RegExp(cmdStart + String.raw`(?:\./|\.\\|/|~/|\$\{?\w+\}?/)${dirs}${base}(?=["'\s;&)]|$)`, "i"),
-      new RegExp(String.raw`\b${INTERP}\s+(?:-\S+\s+)*["']?${dirs}${base}(?=["'\s;&)]|$)`, "i"),
+      new RegExp(String.raw`\b${INTERP}\s+(?:-\S+\s+){0,16}["']?${dirs}${base}(?=["'\s;&)]|$)`, "i"),
       new RegExp(String.raw`Start-Process\s+["']?(?:[\w.:-]{0,64}[\\/]){0,8}${base}\b`, "i"),
     ];
     if (runsFileCache.size > 256) runsFileCache.clear();
@@ -292,7 +333,7 @@ function scanLines(file: ScanFile, add: (f: Omit<ScanFinding, "file">) => void):
   const downloads: Array<{ name: string; line: number; text: string; chmod: boolean }> = [];
   for (const { start, text, raw, length } of lines) {
     if (length > MAX_LINE) {
-      add({ checkId: "skills.hidden_text", severity: "warn", line: start, message: `a line of ${length} characters: text far to the right is easy to miss, and the scanner reads only the first ${MAX_LINE}`, excerpt: excerpt(raw.slice(0, 80)) });
+      add({ checkId: "skills.hidden_text", severity: "warn", line: start, message: `a line of ${length} characters: text far to the right is easy to miss`, excerpt: excerpt(raw.slice(0, 80)) });
     }
     // hidden characters (on the raw text)
     const hidden = hiddenChars(start === 1 ? raw.replace(/^\ufeff/, "") : raw);

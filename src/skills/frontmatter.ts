@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 
 // yaml costs ~50 ms to load: loaded on the first SKILL.md, not with every gateway start.
 let yamlParse: typeof import("yaml").parse | undefined;
-function parseYaml(text: string, options: { maxAliasCount: number }): unknown {
+function parseYaml(text: string, options: { maxAliasCount: number; logLevel: "error" }): unknown {
   yamlParse ??= (createRequire(import.meta.url)("yaml") as typeof import("yaml")).parse;
   return yamlParse(text, options);
 }
@@ -14,6 +14,7 @@ export const SKILL_FILE = "SKILL.md";
 export const SKILL_NAME_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 export const MAX_SKILL_MD_BYTES = 256 * 1024;
 export const MAX_DESCRIPTION_CHARS = 1024;
+export const MAX_FRONT_MATTER_CHARS = 16 * 1024;
 
 /** What a skill needs from the host. Empty lists mean no requirement. */
 export interface Requirements {
@@ -34,6 +35,9 @@ export interface SkillMeta {
 export type ParseResult = { ok: true; meta: SkillMeta } | { ok: false; error: string };
 
 const OS_ALIASES: Record<string, string> = { macos: "darwin", mac: "darwin", osx: "darwin", windows: "win32", win: "win32" };
+
+/** A name to show as is: printable, no whitespace, no control, format or private-use characters. */
+const PLAIN_NAME = /^[^\s\p{C}]+$/u;
 
 function stringList(v: unknown, key: string): string[] | string {
   if (v === undefined || v === null) return [];
@@ -60,6 +64,9 @@ function readRequires(front: Record<string, unknown>): Requirements | string {
   for (const x of [bins, env, os]) if (typeof x === "string") return x;
   const binsL = bins as string[];
   if (binsL.some((b) => b.includes("/") || b.includes("\\"))) return "requires.bins must be program names, not paths";
+  // Shown in skills list and the Control UI: no spaces, controls or invisible characters.
+  if (binsL.some((b) => !PLAIN_NAME.test(b) || b === "." || b === "..")) return "requires.bins must be program names (no spaces, control or invisible characters)";
+  if ((os as string[]).some((o) => !/^[a-z0-9_-]{1,32}$/i.test(o))) return "requires.os must be platform names such as linux, darwin, win32";
   const envL = env as string[];
   if (envL.some((e) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(e))) return "requires.env must be environment variable names";
   return { bins: binsL, env: envL, os: (os as string[]).map((o) => OS_ALIASES[o.toLowerCase()] ?? o.toLowerCase()) };
@@ -70,9 +77,14 @@ export function parseSkillMd(text: string, folder: string | undefined): ParseRes
   const t = text.startsWith("\ufeff") ? text.slice(1) : text;
   const m = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(t);
   if (!m) return { ok: false, error: `${SKILL_FILE} does not start with YAML front matter between "---" lines` };
+  // Parsed for every skill on every run: YAML costs ~2 ms per KiB, and real front matter is a
+  // few lines, so a larger one is refused before the parser sees it.
+  if (m[1]!.length > MAX_FRONT_MATTER_CHARS) return { ok: false, error: `${SKILL_FILE} front matter is longer than ${MAX_FRONT_MATTER_CHARS / 1024} KiB` };
   let front: unknown;
   try {
-    front = parseYaml(m[1]!, { maxAliasCount: 10 });
+    // logLevel "error": a warning (an unknown tag) would go to process.emitWarning with the
+    // skill's raw text in it, control characters included; errors are thrown and summarized.
+    front = parseYaml(m[1]!, { maxAliasCount: 10, logLevel: "error" });
   } catch (err) {
     const first = String((err as Error).message ?? err).split("\n")[0];
     return { ok: false, error: `${SKILL_FILE} front matter is not valid YAML (${first})` };

@@ -4,7 +4,7 @@
 // <state>/skills/<name>, scan it (a critical finding refuses the install unless forced), and
 // pin its hash and source in <state>/skill-pins.json (atomic, 600).
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { statePaths, type Env } from "../config/paths.js";
@@ -37,7 +37,7 @@ export interface PinFile {
 
 export function readPins(env: Env = process.env): PinFile {
   const p = statePaths(env).skillPins;
-  if (!existsSync(p)) return { version: 1, skills: {} };
+  if (!existsSync(p)) return { version: 1, skills: Object.create(null) as Record<string, SkillPin> };
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(p, "utf8"));
@@ -45,8 +45,9 @@ export function readPins(env: Env = process.env): PinFile {
     throw new Error(`${p} is not valid JSON; fix or delete it (then reinstall the skills it pinned).`);
   }
   const skills = (raw as { skills?: unknown })?.skills;
-  if (!skills || typeof skills !== "object") throw new Error(`${p} has no "skills" object; fix or delete it.`);
-  return { version: 1, skills: skills as Record<string, SkillPin> };
+  if (!skills || typeof skills !== "object" || Array.isArray(skills)) throw new Error(`${p} has no "skills" object; fix or delete it.`);
+  // No prototype: a skill named "constructor" has no pin unless the file records one.
+  return { version: 1, skills: Object.assign(Object.create(null) as Record<string, SkillPin>, skills) };
 }
 
 export function writePins(pins: PinFile, env: Env = process.env): void {
@@ -67,7 +68,7 @@ export function checkPin(dir: string, pin: SkillPin | undefined): PinCheck {
     actual = undefined;
   }
   if (actual === undefined) return { pinned: true, ok: false, pin, reason: "its folder could not be read to verify it" };
-  if (actual !== pin.hash) return { pinned: true, ok: false, pin, reason: `its files no longer match the hash pinned at install (modified since install); reinstall it with: simpleclaw skills install ${pin.source} --force` };
+  if (actual !== pin.hash) return { pinned: true, ok: false, pin, reason: `its files no longer match the hash pinned at install (modified since install); reinstall it with: simpleclaw skills install ${pin.source} --replace` };
   return { pinned: true, ok: true, pin };
 }
 
@@ -104,21 +105,29 @@ function run(cmd: string, args: string[], opts: { cwd?: string; what: string }):
   }
 }
 
-/** git clone --depth 1 with hooks, submodules and the ext transport off. Returns the commit. */
+const GIT_SAFE = ["-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", "-c", "protocol.ext.allow=never", "-c", "submodule.recurse=false"];
+
+/**
+ * git clone --depth 1 with hooks, submodules and the ext transport off. Returns the commit.
+ * The files are checked out only after $GIT_DIR/info/attributes (which outranks the tree's
+ * .gitattributes) unsets every filter: the repository must not pick a filter driver from the
+ * operator's own git config (git-lfs, git-crypt, anything in ~/.gitconfig) to run on its files.
+ */
 function gitClone(url: string, dest: string): string {
   run(
     "git",
     [
-      "-c", "core.hooksPath=/dev/null",
-      "-c", "core.fsmonitor=false",
-      "-c", "protocol.ext.allow=never",
-      "-c", "submodule.recurse=false",
-      "clone", "--depth", "1", "--no-recurse-submodules", "--no-tags", "--quiet",
+      ...GIT_SAFE,
+      "clone", "--depth", "1", "--no-recurse-submodules", "--no-tags", "--quiet", "--no-checkout",
       "--", /^[a-z]+:\/\//i.test(url) || /^[\w.-]+@[\w.-]+:/.test(url) ? url : `file://${url}`, dest,
     ],
     { what: `git clone of ${url}` },
   );
-  return run("git", ["-c", "core.hooksPath=/dev/null", "-C", dest, "rev-parse", "HEAD"], { what: "git rev-parse" }).trim();
+  const gitDir = join(dest, ".git");
+  ensureDir(join(gitDir, "info"));
+  writeFileSync(join(gitDir, "info", "attributes"), "* -filter\n");
+  run("git", [...GIT_SAFE, "-C", dest, "checkout", "--quiet", "--force", "HEAD", "--", "."], { what: `git checkout of ${url}` });
+  return run("git", [...GIT_SAFE, "-C", dest, "rev-parse", "HEAD"], { what: "git rev-parse" }).trim();
 }
 
 /** npm pack (scripts never run) and unpack. Returns the package folder and its integrity. */
@@ -149,7 +158,9 @@ export class CriticalFindings extends Error {
 export interface InstallOptions {
   env?: Env;
   cwd?: string;
-  /** Replace an installed skill of the same name, and install despite critical findings. */
+  /** Replace an installed skill of the same name (the new copy is scanned like any other). */
+  replace?: boolean;
+  /** Install despite critical findings or text the scanner could not read. Never implies `replace`. */
   force?: boolean;
 }
 
@@ -168,6 +179,8 @@ export function installSkill(spec: string, opts: InstallOptions = {}): InstallRe
   ensureDir(sp.dir, 0o700);
   ensureDir(sp.skills, 0o700);
   const { kind, location } = sourceKind(spec, opts.cwd ?? process.cwd());
+  // A pin file that cannot be read stops the install before anything is fetched or copied.
+  readPins(env);
   const work = mkdtempSync(join(tmpdir(), "simpleclaw-skill-"));
   const staging = mkdtempSync(join(sp.skills, ".install-"));
   try {
@@ -189,15 +202,19 @@ export function installSkill(spec: string, opts: InstallOptions = {}): InstallRe
     if (!parsed.ok) throw new Error(`${spec} is not a valid skill: ${parsed.error}.`);
     const name = parsed.meta.name;
     if (!SKILL_NAME_RE.test(name)) throw new Error(`${spec}: "${name}" is not a skill name.`);
-    const { findings, skipped } = scanSkillDir(copy);
+    const { findings, skipped, unscannedText } = scanSkillDir(copy);
     const critical = findings.filter((f) => f.severity === "critical");
     if (critical.length && !opts.force) throw new CriticalFindings(name, critical);
+    // Text the scanner did not read is text it cannot vouch for: the same answer as a finding.
+    if (unscannedText.length && !opts.force) {
+      throw new Error(
+        `refusing to install "${name}": ${unscannedText.length} text file(s) are past the scanner's limits and were not scanned: ${unscannedText.join(", ")}.\nRead them yourself; if you trust the skill anyway, install it with --force.`,
+      );
+    }
     const dest = join(sp.skills, name);
     const replaced = existsSync(dest);
-    if (replaced && !opts.force) throw new Error(`skill "${name}" is already installed at ${dest}; pass --force to replace it.`);
+    if (replaced && !opts.replace) throw new Error(`skill "${name}" is already installed at ${dest}; pass --replace to replace it.`);
     const hash = hashSkillDir(copy);
-    if (replaced) rmSync(dest, { recursive: true, force: true });
-    renameSync(copy, dest);
     const pin: SkillPin = {
       name,
       kind,
@@ -205,11 +222,16 @@ export function installSkill(spec: string, opts: InstallOptions = {}): InstallRe
       ...(revision ? { revision } : {}),
       hash,
       installedAt: new Date().toISOString(),
-      ...(critical.length ? { forced: true } : {}),
+      ...(critical.length || unscannedText.length ? { forced: true } : {}),
     };
+    // The pin first, then the folder: if moving it into place fails, what is left there (the
+    // previous copy, or nothing) does not match the new pin and is not shown — never an
+    // installed folder without its pin. The previous copy is moved aside whole, then dropped.
     const pins = readPins(env);
     pins.skills[name] = pin;
     writePins(pins, env);
+    if (replaced) renameSync(dest, join(staging, "previous"));
+    renameSync(copy, dest);
     return { name, dir: dest, pin, findings, skipped, replaced };
   } finally {
     rmSync(staging, { recursive: true, force: true });

@@ -1,21 +1,24 @@
 // Finding skills (docs/skills.md "Where skills live"): <workspace>/skills/, <state>/skills/
 // and the skills folder of every plugin that passes plugins.allow. Nothing here runs skill
 // code — skills are text the model reads. The first folder providing a name wins, in this
-// order: workspace > state dir > plugin (the shadowed ones are reported). Then each skill is
-// decided: skills.allow (security/skill-access.ts), its requirements (bins, env, os).
-import { accessSync, constants as FS, lstatSync, readdirSync, readFileSync, realpathSync } from "node:fs";
+// order: state dir > plugin > workspace (security/skill-access.ts SKILL_SOURCE_PRECEDENCE:
+// the agent can write its workspace, so a workspace skill never takes an installed skill's
+// name; the shadowed ones are reported). Then each skill is decided: skills.allow
+// (security/skill-access.ts), its requirements (bins, env, os).
+import { accessSync, constants as FS, lstatSync, readdirSync, realpathSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import type { Config } from "../config/schema.js";
 import { statePaths, type Env } from "../config/paths.js";
 import { isInside } from "../security/fs-containment.js";
 import { loadDecision } from "../security/plugin-allowlist.js";
-import { skillAllowed, type SkillDir } from "../security/skill-access.js";
+import { skillAllowed, skillSourceRank, type SkillDir, type SkillFolderSource } from "../security/skill-access.js";
 import { discoverPlugins } from "../plugins/discover.js";
 import { checkInstalledIntegrity, readInstalls } from "../plugins/install.js";
 import { checkPin, readPins, type PinFile } from "./install.js";
+import { readRegularFile } from "./regular-file.js";
 import { MAX_SKILL_MD_BYTES, parseSkillMd, SKILL_FILE, SKILL_NAME_RE, type Requirements } from "./frontmatter.js";
 
-export type SkillSource = "workspace" | "state" | "plugin";
+export type SkillSource = SkillFolderSource;
 
 /**
  * ready: offered to the model. blocked: not in skills.allow. unmet: requirements missing.
@@ -62,7 +65,7 @@ export interface LoadSkillsOptions {
   platform?: NodeJS.Platform;
 }
 
-/** The folders searched, highest precedence first. Plugin skill folders only for plugins that would load. */
+/** The folders searched, highest precedence first (skillSourceRank). Plugin skill folders only for plugins that would load. */
 export function skillRoots(opts: LoadSkillsOptions): { roots: SkillRoot[]; problems: string[] } {
   const env = opts.env ?? process.env;
   const sp = statePaths(env);
@@ -116,6 +119,8 @@ export function skillRoots(opts: LoadSkillsOptions): { roots: SkillRoot[]; probl
     }
     roots.push({ source: "plugin", dir: real, plugin: m.id });
   }
+  // Stable: plugins keep their discovery order among themselves.
+  roots.sort((a, b) => skillSourceRank(a.source) - skillSourceRank(b.source));
   return { roots, problems };
 }
 
@@ -174,7 +179,10 @@ function readSkill(root: SkillRoot, folder: string): SkillEntry {
   if (fst.size > MAX_SKILL_MD_BYTES) return { ...invalid(`${SKILL_FILE} is larger than ${MAX_SKILL_MD_BYTES / 1024} KiB`), realDir };
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    // Not readFileSync: the agent may have swapped a FIFO or a link in since the lstat above.
+    const data = readRegularFile(file, MAX_SKILL_MD_BYTES);
+    if (!data) return { ...invalid(`${SKILL_FILE} is not a regular file (a symbolic link or something else)`), realDir };
+    text = data.toString("utf8");
   } catch (err) {
     return { ...invalid(`${SKILL_FILE} cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})`), realDir };
   }
@@ -183,15 +191,27 @@ function readSkill(root: SkillRoot, folder: string): SkillEntry {
   return { ...base, name: parsed.meta.name, description: parsed.meta.description, realDir, file, requires: parsed.meta.requires, status: "ready" };
 }
 
-function folders(dir: string): string[] {
+/**
+ * Skill folders read per root on every run: the agent can create folders in its workspace, and
+ * each costs a SKILL.md read and parse; past this the rest are skipped and named as a problem.
+ */
+export const MAX_SKILLS_PER_ROOT = 200;
+
+function folders(dir: string, problems: string[]): string[] {
+  let names: string[];
   try {
-    return readdirSync(dir, { withFileTypes: true })
+    names = readdirSync(dir, { withFileTypes: true })
       .filter((d) => (d.isDirectory() || d.isSymbolicLink()) && !d.name.startsWith("."))
       .map((d) => d.name)
       .sort();
   } catch {
     return [];
   }
+  if (names.length > MAX_SKILLS_PER_ROOT) {
+    problems.push(`${dir} holds ${names.length} skill folders; only the first ${MAX_SKILLS_PER_ROOT} (by name) are read`);
+    return names.slice(0, MAX_SKILLS_PER_ROOT);
+  }
+  return names;
 }
 
 export interface LoadedSkills {
@@ -209,6 +229,7 @@ export function loadSkills(opts: LoadSkillsOptions): LoadedSkills {
   const { roots, problems } = skillRoots(opts);
   const out: SkillEntry[] = [];
   const winner = new Map<string, SkillEntry>();
+  const claimed = new Map<string, SkillEntry>();
   let pins: PinFile | undefined;
   let pinsError: string | undefined;
   try {
@@ -217,19 +238,22 @@ export function loadSkills(opts: LoadSkillsOptions): LoadedSkills {
     pinsError = (err as Error).message;
   }
   for (const root of roots) {
-    for (const folder of folders(root.dir)) {
+    for (const folder of folders(root.dir, problems)) {
       if (!SKILL_NAME_RE.test(folder)) {
         out.push({ ...readSkill(root, folder), status: "invalid", reason: `folder name "${folder}" is not a skill name (1-64 lowercase letters, digits or -)` });
         continue;
       }
       const s = readSkill(root, folder);
       if (s.status === "invalid") {
+        // A malformed installed or plugin skill still holds its name against the workspace:
+        // the agent must not get an allowed name by planting a folder next to a broken one.
+        if (root.source !== "workspace" && !claimed.has(folder)) claimed.set(folder, s);
         out.push(s);
         continue;
       }
-      const first = winner.get(s.name);
+      const first = winner.get(s.name) ?? (root.source === "workspace" ? claimed.get(s.name) : undefined);
       if (first) {
-        out.push({ ...s, status: "shadowed", reason: `shadowed by the ${first.source} skill of the same name at ${first.dir} (precedence: workspace > state dir > plugin)` });
+        out.push({ ...s, status: "shadowed", reason: `shadowed by the ${first.source} skill of the same name at ${first.dir} (precedence: state dir > plugin > workspace; a workspace skill never replaces an installed or plugin skill)` });
         continue;
       }
       winner.set(s.name, s);
@@ -286,6 +310,12 @@ export function runSkills(
     }
     if (s.status !== "ready") {
       out.dirs.push({ name: s.name, dir: s.realDir, inWorkspace, access: "hidden", reason: s.reason ?? s.status });
+      continue;
+    }
+    // Found under <workspace>/skills but resolving elsewhere (a link swapped after skillRoots
+    // checked it): the agent wrote that path, so it must not widen reads past the workspace.
+    if (s.source === "workspace" && !inWorkspace) {
+      out.dirs.push({ name: s.name, dir: s.realDir, inWorkspace, access: "hidden", reason: "found in the workspace, but its folder resolves outside it" });
       continue;
     }
     let why: string | undefined;
