@@ -21,7 +21,17 @@ describe("clientAddress", () => {
     expect(clientAddress("::ffff:127.0.0.1", "2001:db8::5", proxies)).toBe("2001:db8::5");
   });
 
+  it("reads a hop written with its source port as that address (each client behind such a proxy keeps its own lockout)", () => {
+    expect(clientAddress("127.0.0.1", "203.0.113.9:51234", proxies)).toBe("203.0.113.9");
+    expect(clientAddress("127.0.0.1", "[2001:db8::5]:51234", proxies)).toBe("2001:db8::5");
+    expect(clientAddress("127.0.0.1", "[2001:db8::5]", proxies)).toBe("2001:db8::5");
+    // a port does not make a made-up hop trusted: the walk still stops at the first untrusted one
+    expect(clientAddress("127.0.0.1", "198.51.100.7, 127.0.0.1:8080", proxies)).toBe("198.51.100.7");
+  });
+
   it("fails closed on a malformed hop or a missing header: the last trusted address", () => {
+    expect(clientAddress("127.0.0.1", "203.0.113.9:99999999", proxies)).toBe("127.0.0.1");
+    expect(clientAddress("127.0.0.1", "[evil]:80", proxies)).toBe("127.0.0.1");
     expect(clientAddress("127.0.0.1", "evil.example, 10.1.2.3", proxies)).toBe("10.1.2.3");
     expect(clientAddress("127.0.0.1", "not an ip", proxies)).toBe("127.0.0.1");
     expect(clientAddress("127.0.0.1", undefined, proxies)).toBe("127.0.0.1");

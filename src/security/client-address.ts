@@ -26,12 +26,24 @@ export function clientAddress(peer: string, forwardedFor: string | readonly stri
     .filter((h) => h !== "");
   let client = peer;
   for (let i = hops.length - 1; i >= 0; i--) {
-    const h = parseHost(hops[i]!);
+    const h = parseHost(withoutPort(hops[i]!));
     if (h.kind !== "ip") return client;
     client = h.canonical;
     if (!trusted(client, proxies)) return client;
   }
   return client;
+}
+
+/**
+ * Some proxies (Azure, IIS, some ingress controllers) write a hop with its source port:
+ * `203.0.113.9:51234` or `[2001:db8::5]:51234`. The port is not part of who the client is;
+ * anything else is left for parseHost to judge.
+ */
+function withoutPort(hop: string): string {
+  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(hop);
+  if (v4) return v4[1]!;
+  const v6 = /^\[([0-9A-Fa-f:.]+)\](?::\d{1,5})?$/.exec(hop);
+  return v6 ? v6[1]! : hop;
 }
 
 /** Request headers a reverse proxy adds to say who the client is (lower case, as Node gives them). */
