@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { openStateDb } from "../infra/db.js";
 import { CronStore } from "./cron-store.js";
-import { CronScheduler, DeliveryRefused, MAX_PENDING_AGENT_JOBS, type Clock, type JobRunner, type RunResult } from "./cron.js";
+import { CronScheduler, DeliveryRefused, MAX_CONCURRENT_RUNS, MAX_PENDING_AGENT_JOBS, type Clock, type JobRunner, type RunResult } from "./cron.js";
 import type { CronJob } from "./cron-store.js";
 
 class FakeClock implements Clock {
@@ -184,6 +184,36 @@ describe("restarts, overlap, enable/disable and history", () => {
     // …and the schedule goes on from now, once per occurrence.
     await third.clock.advance(3_600_000);
     expect(runs.map((r) => iso(r.at))).toEqual(["2026-05-01T11:05:00.000Z", "2026-05-02T10:00:00.000Z"]);
+  });
+
+  it("after a downtime, the jobs that are all due at once run at most MAX_CONCURRENT_RUNS at a time, and every one of them runs", async () => {
+    const store = new CronStore(openStateDb(":memory:"));
+    const runs: Harness["runs"] = [];
+    const first = harness("2026-05-01T10:00:00Z", { store, runs });
+    const ids = Array.from({ length: 10 }, (_, i) => first.cron.add({ every: "1h", prompt: `job ${i}` }, "operator").id);
+    await first.cron.stop();
+    const second = harness("2026-05-01T11:05:00Z", { store, runs, start: false });
+    let inFlight = 0;
+    let most = 0;
+    const finish: Array<() => void> = [];
+    second.runner.result = () => {
+      most = Math.max(most, ++inFlight);
+      return new Promise<RunResult>((r) => finish.push(() => (inFlight--, r({ text: "ok" }))));
+    };
+    second.cron.start();
+    await second.clock.advance(0);
+    expect(MAX_CONCURRENT_RUNS).toBe(4);
+    expect(runs).toHaveLength(MAX_CONCURRENT_RUNS); // the rest wait for a place
+    // a waiting job removed meanwhile never starts
+    const waitingId = ids.find((id) => !runs.some((r) => r.id === id))!;
+    second.cron.remove(waitingId);
+    while (finish.length > 0) {
+      finish.shift()!();
+      await second.clock.advance(0);
+    }
+    expect(most).toBe(MAX_CONCURRENT_RUNS);
+    expect(new Set(runs.map((r) => r.id))).toEqual(new Set(ids.filter((id) => id !== waitingId)));
+    for (const id of ids.filter((id) => id !== waitingId)) expect(second.cron.runs(id)[0]).toMatchObject({ status: "ok", trigger: "catch-up" });
   });
 
   it("a run the gateway dies in (no stop, like kill -9) is in the history as an error after the restart, not lost", async () => {

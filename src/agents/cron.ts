@@ -100,11 +100,19 @@ export const MAX_PROMPT_CHARS = 20_000;
 export const MAX_JOBS = 5_000;
 export { MAX_PENDING_AGENT_JOBS };
 export const HEARTBEAT_PREFIX = "heartbeat-";
+/**
+ * At most this many job turns run at once; the others wait their turn (their row says
+ * `running` meanwhile). After a long downtime every job due within the grace window is due at
+ * the same moment: without a bound they would all start model calls and sandboxes together.
+ */
+export const MAX_CONCURRENT_RUNS = 4;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class CronScheduler {
   private jobs = new Map<string, CronJob>();
   private running = new Map<string, Promise<void>>();
+  private busy = 0;
+  private waiting: Array<() => void> = [];
   private timer: unknown;
   private timerAt: number | undefined;
   private started = false;
@@ -456,10 +464,20 @@ export class CronScheduler {
   private async execute(job: CronJob, trigger: string, scheduledAt: number | null, startedAt: number): Promise<void> {
     const runId = this.record(job, { scheduledAt, startedAt, status: "running", trigger });
     let result: RunResult;
+    // Free place: the turn starts now, in this same tick; else wait for one.
+    if (this.busy < MAX_CONCURRENT_RUNS) this.busy++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
     try {
-      result = await this.deps.runner.run({ ...job });
+      // Waiting for a slot can take a while: the job may be gone, or the gateway stopping.
+      const current = this.jobs.get(job.id);
+      if (this.stopped) result = { skipped: "the gateway stopped before the run's turn came" };
+      else if (!current) result = { skipped: "the job was removed before its run started" };
+      else if (current.approval !== "approved") result = { skipped: "the job was changed and waits for the owner's approval again" };
+      else result = await this.deps.runner.run({ ...current });
     } catch (err) {
       result = { error: err instanceof Error ? err.message : String(err) };
+    } finally {
+      this.release();
     }
     const finishedAt = this.clock.now();
     const base = { scheduledAt, startedAt, finishedAt, durationMs: finishedAt - startedAt, trigger };
@@ -475,6 +493,13 @@ export class CronScheduler {
       ({ delivery, deliveryError } = await this.deliver(job.id, result.text));
     }
     this.record(job, { ...base, status: "ok", output, delivery, ...(deliveryError ? { deliveryError } : {}) }, runId);
+  }
+
+  /** Hand the place to the longest waiting run, or free it. */
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.busy--;
   }
 
   /**
