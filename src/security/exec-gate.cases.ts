@@ -192,6 +192,9 @@ export const CASES: readonly GateCase[] = [
   c("attached-value", "git -ccore.pager=id log", false, /configuration/),
   c("code-operand", "git --config-env=core.pager=X log", false, /configuration/),
   c("code-operand", "git -C /tmp/evil status", false, /another repository/),
+  // a directory not named .git holds HEAD, objects/, refs/ and a config the agent wrote: --bare makes it the repository
+  c("code-operand", "git --bare diff HEAD~1 HEAD", false, /repository, whose config/),
+  c("abbreviation", "git --bar log --show-signature", false, /repository, whose config/),
   c("names-a-program", "git grep --open-files-in-pager=id x", false, /pager/),
   c("abbreviation", "git grep --open-files=id x", false, /pager/),
   c("abbreviation", "git grep --open=id x", false, /pager/),

@@ -407,6 +407,7 @@ const GIT_GLOBAL_CODE: Record<string, string> = {
   "exec-path": "changes where git finds the programs it runs",
   "git-dir": "points git at another repository's configuration",
   "work-tree": "points git at another work tree",
+  bare: "makes the current directory the repository, whose config (diff.external, textconv, uploadpack…) the agent can write",
   "super-prefix": "is internal to git",
   p: "runs the configured pager",
 };
@@ -560,7 +561,7 @@ const GIT_STASH_SUB = new Set(["list", "show", "push", "pop", "apply", "drop", "
 export const git: Profile = {
   names: ["git"],
   kind: "code",
-  safe: `the subcommands ${Object.keys(GIT_SUB).join(", ")} with their known options; no -c/--config-env/-C/--git-dir/--exec-path, --upload-pack, --ext-diff, --textconv, --output, grep -O, aliases or other subcommands`,
+  safe: `the subcommands ${Object.keys(GIT_SUB).join(", ")} with their known options; no -c/--config-env/-C/--git-dir/--bare/--exec-path, --upload-pack, --ext-diff, --textconv, --output, grep -O, aliases or other subcommands`,
   check(args, ctx, name) {
     const g = getopt(GIT_GLOBAL, args);
     if (!g.ok) return miss(`${name}: ${g.reason}`);
