@@ -234,6 +234,13 @@ export const CASES: readonly GateCase[] = [
   c("attached-value", "curl -d@/etc/passwd http://127.0.0.1:9/", false, /local file/),
   c("code-operand", "curl -T /etc/passwd http://127.0.0.1:9/", false, /uploads/),
   c("attached-value", "curl -o/home/x/.bashrc http://127.0.0.1:9/", false, /outside the workspace/),
+  c("code-operand", "curl -H @/etc/passwd http://127.0.0.1:9/", false, /local file/),
+  c("abbreviation", "curl --heade @/etc/passwd http://127.0.0.1:9/", false, /local file/),
+  c("code-operand", "curl --data-urlencode s@/etc/passwd http://127.0.0.1:9/", false, /local file/),
+  c("abbreviation", "curl --data-urlenc=@/etc/passwd http://127.0.0.1:9/", false, /local file/),
+  c("writes-outside", "curl -o '#1' 'http://127.0.0.1:9/?{/tmp/pwned}'", false, /template/),
+  c("attached-value", "curl -so'x#1' 'http://127.0.0.1:9/[1-2]'", false, /template/),
+  ok("curl -sS -H 'Accept: text/plain' --data-urlencode 'q=a@b' -o out/page.html http://127.0.0.1:9/"),
   // --- ssh / scp / rsync -------------------------------------------------------------
   ok("ssh -V"),
   ok("scp -q f 127.0.0.1:/tmp/f"),

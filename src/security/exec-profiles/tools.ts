@@ -637,11 +637,28 @@ export const wget = gnuProfile({
   },
 });
 
-const CURL_FILE_DATA = new Set(["d", "data", "data-binary", "data-urlencode", "json", "F", "form", "data-ascii", "form-string"]);
+const CURL_FILE_DATA = new Set(["d", "data", "data-binary", "json", "F", "form", "data-ascii", "form-string"]);
+
+/**
+ * Whether curl reads the local file an option's value names and sends it: `-d @f`, `-F n=@f` /
+ * `n=<f` / `;headers=@f`, `--data-urlencode @f` / `name@f` (an @ before any =), `-H @f`.
+ */
+function curlSendsFile(name: string, v: string): boolean {
+  if (CURL_FILE_DATA.has(name)) return /^[@<]/.test(v) || /=[@<]/.test(v);
+  if (name === "data-urlencode") {
+    const at = v.indexOf("@");
+    const eq = v.indexOf("=");
+    return at >= 0 && (eq < 0 || at < eq);
+  }
+  if (name === "H") return v.startsWith("@");
+  return false;
+}
+/** Options whose value names a file curl writes. */
+const CURL_WRITES = ["o", "D", "c", "output-dir"];
 
 export const curl = gnuProfile({
   names: ["curl"],
-  safe: "request options; -o/-D/-c only inside the workspace; no -K/--config, -T/--upload-file, @file data",
+  safe: "request options; -o/-D/-c only inside the workspace (no #N templates); no -K/--config, -T/--upload-file, @file data or headers",
   grammar: {
     short: "sSLfIivVqkjJlnRZGN0123456# o:O H:A:X:d:m:u:w:e:b:c:C:r:T:F:K:x:Y:y:z:D:E:U:",
     long: {
@@ -668,13 +685,13 @@ export const curl = gnuProfile({
     stderr: "writes a file",
     "etag-save": "writes a file",
   },
-  writes: ["o", "D", "c", "output-dir"],
+  writes: CURL_WRITES,
   operands(p, _ctx, name) {
     for (const o of p.opts) {
       if (o.name === "w" && o.value?.includes("%output{")) return miss(`${name} ${o.spelled}: %output{} writes a file`);
-      if (CURL_FILE_DATA.has(o.name) && o.value !== undefined && (/^[@<]/.test(o.value) || /=[@<]/.test(o.value))) {
-        return miss(`${name} ${o.spelled}: sends the contents of a local file`);
-      }
+      if (o.value !== undefined && curlSendsFile(o.name, o.value)) return miss(`${name} ${o.spelled}: sends the contents of a local file`);
+      // `-o 'x#1'` takes the file name from the URL glob ({…}, […]): not a name known now.
+      if (CURL_WRITES.includes(o.name) && /#\d/.test(o.value ?? "")) return miss(`${name} ${o.spelled}: a #N output template names the file after the URL, so where it writes is not known now`);
     }
     return ok;
   },
