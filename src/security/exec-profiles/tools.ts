@@ -603,7 +603,7 @@ export const git: Profile = {
 
 export const wget = gnuProfile({
   names: ["wget"],
-  safe: "download options; -O/-P/-o only inside the workspace; no -e/--execute, --use-askpass, --config, --post-file/--body-file",
+  safe: "download options; -O/-P/-o and -i only inside the workspace; no -e/--execute, --use-askpass, --config, --post-file/--body-file",
   grammar: {
     short: "Vhbe:o:a:dqvnc:NSt:O:T:w:Q:U:rl:kKmpHD:I:X:A:R:i:FB:P:x46E",
     long: {
@@ -631,9 +631,12 @@ export const wget = gnuProfile({
     b: "keeps running in the background",
   },
   writes: ["O", "o", "a", "P"],
-  operands(p, _ctx, name) {
+  operands(p, ctx, name) {
     const n = p.opts.find((o) => o.name === "n" && !/^[cdHvp]+$/.test(o.value ?? ""));
-    return n ? miss(`${name} ${n.spelled}: not an option it knows`) : ok;
+    if (n) return miss(`${name} ${n.spelled}: not an option it knows`);
+    // -i FILE requests every line of FILE (with -B, as paths on that host): it sends the file.
+    const input = p.opts.find((o) => o.name === "i" && o.value !== "-" && !/^[a-z]+:\/\//i.test(o.value!) && !ctx.confined(o.value!));
+    return input ? miss(`${name} ${input.spelled}: sends the lines of a local file outside the workspace as requests`) : ok;
   },
 });
 
