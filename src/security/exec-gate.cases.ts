@@ -36,7 +36,7 @@ export const ALLOWLISTED = [
   "nice", "nohup", "timeout", "stdbuf", "setsid", "taskset", "chrt", "ionice", "flock", "busybox", "sudo", "doas", "su",
   "pkexec", "run0", "sh", "bash", "dash", "python3", "python3.12", "perl", "node", "less", "vim", "ls", "cat", "echo", "id",
   "touch", "wc", "head", "grep", "true", "cp", "gcp", "mv", "ln", "tee", "dd", "rm", "chmod", "mkdir", "install", "patch",
-  "gzip", "gunzip", "sqlite3", "tmux", "xdg-open", "m4",
+  "gzip", "gunzip", "sqlite3", "tmux", "xdg-open", "m4", "mvn",
 ];
 
 const c = (cls: CaseClass, command: string, allow: boolean, why?: RegExp, needs?: string[]): GateCase => ({ cls, command, allow, ...(why ? { why } : {}), ...(needs ? { needs } : {}) });
@@ -171,17 +171,17 @@ export const CASES: readonly GateCase[] = [
   ok("split data.txt"),
   c("writes-outside", "split data.txt /tmp/piece", false, /pieces .* outside/),
   c("writes-outside", "split -l 1 -- data.txt ../piece", false, /outside the workspace/),
-  // --- make --------------------------------------------------------------------------
-  ok("make"),
-  ok("make -j4 all"),
-  ok("make -C dir -n"),
-  c("code-operand", "make --eval='$(shell id)'", false, /evaluates/),
-  c("abbreviation", "make --ev='$(shell id)'", false, /evaluates/),
-  c("attached-value", "make -E'$(shell id)'", false, /evaluates/),
-  c("code-operand", "make SHELL=/tmp/evil", false, /assignment/),
-  c("code-operand", "make all 'CC=sh -c id'", false, /assignment/),
-  c("code-operand", "make -e", false, /environment/),
-  c("identity", "gmake --eval='$(shell id)'", false, /evaluates/, ["gmake"]),
+  // --- make, mvn: build files and project JVM options are code the agent can write ----
+  ok("make --version"),
+  c("code-operand", "make", false, /build files/),
+  c("code-operand", "make -j4 all", false, /build files/),
+  c("code-operand", "make -C dir -n", false, /build files/),
+  c("code-operand", "make -f /tmp/Makefile", false, /build files/),
+  c("code-operand", "make --eval='$(shell id)'", false, /build files/),
+  c("code-operand", "make SHELL=/tmp/evil", false, /build files/),
+  c("identity", "gmake -n", false, /build files/, ["gmake"]),
+  c("code-operand", "mvn --version", false, /jvm\.config/, ["mvn"]),
+  c("code-operand", "mvn -v", false, /jvm\.config/, ["mvn"]),
   // --- git ---------------------------------------------------------------------------
   ok("git status"),
   ok("git log --oneline -5"),

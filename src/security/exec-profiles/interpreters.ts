@@ -24,11 +24,25 @@ const LAUNCHERS = [
   "wezterm", "runcon", "chpst", "daemonize", "start-stop-daemon", "pm2", "nodemon",
 ];
 const RUNNERS = [
+  // build drivers: the build file (Makefile, …) in the workspace is code the agent can write
+  "make", "bmake",
   "npx", "pnpx", "bunx", "uvx", "npm", "pnpm", "yarn", "pip", "pipx", "uv", "cargo", "go", "gem", "bundle", "composer",
-  "poetry", "cmake", "ninja", "gradle", "mvn", "ant", "rake", "gcc", "cc", "clang", "g++", "c++", "clang++", "docker", "podman",
+  "poetry", "cmake", "ninja", "gradle", "ant", "rake", "gcc", "cc", "clang", "g++", "c++", "clang++", "docker", "podman",
   "kubectl", "socat", "openssl", "systemctl", "service", "dpkg", "apt", "apt-get", "brew", "snap", "flatpak",
 ];
 const EDITORS = ["vi", "vim", "nvim", "view", "ex", "vimdiff", "emacs", "emacsclient", "nano", "pico", "ed", "red", "joe", "micro", "mg", "kak", "hx", "code"];
+
+/**
+ * Launchers that read JVM options from the project directory (Maven's `.mvn/jvm.config`, sbt's
+ * `.jvmopts`/`.sbtopts`, found from the cwd upwards) before anything else, even for --version:
+ * `-javaagent:x.jar` there is code. No safe use.
+ */
+const projectJvm: Profile = {
+  names: ["mvn", "mvnd", "sbt"],
+  kind: "interpreter",
+  safe: "nothing (even --version starts a JVM with options from the project directory)",
+  check: (_args, _ctx, name) => miss(`${name} runs code: it starts a JVM with options read from the project directory (.mvn/jvm.config, .jvmopts), even for --version`),
+};
 
 const shells = infoOnly(SHELLS, "interpreter", "runs shell code (a script file, -c, or stdin)");
 const RUNS_CODE = "runs code (a script file, inline code, or stdin)";
@@ -96,4 +110,4 @@ const man: Profile = {
   },
 };
 
-export const INTERPRETER_PROFILES: readonly Profile[] = [shells, interpreters, python, perl, node, runners, launchers, editors, pager, netcat, man];
+export const INTERPRETER_PROFILES: readonly Profile[] = [projectJvm, shells, interpreters, python, perl, node, runners, launchers, editors, pager, netcat, man];

@@ -1,6 +1,6 @@
 // Profiles of everyday tools that can run code through options or operands (docs/exec.md,
 // "Profiles"): text tools (sed, awk, sort, split, diff family), file tools (find, tar, zip,
-// unzip), build and version control (make, git), network copy (wget, curl, ssh, scp, rsync).
+// unzip), version control (git), network copy (wget, curl, ssh, scp, rsync).
 // Each lists the program's real option grammar; options not listed are a miss.
 import { getopt, type Grammar } from "./getopt.js";
 import { awkProgramProblem, sedScriptProblem } from "./scripts.js";
@@ -358,33 +358,6 @@ export const unzip = gnuProfile({
     const reads = p.opts.some((o) => "ltvpcZz".includes(o.name));
     const intoCwd = !reads && !p.opts.some((o) => o.name === "d");
     return intoCwd && !ctx.confined(".") ? miss(`${name}: extracts files into a directory outside the workspace`) : ok;
-  },
-});
-
-export const make = gnuProfile({
-  names: ["make"],
-  safe: "targets and the usual flags; no --eval, no VAR=value assignments",
-  grammar: {
-    short: "bBC:dD eE:f:hiI:j::kl::LnO::o:pqrRsStvwW:",
-    long: {
-      "always-make": "B", directory: "C", debug: 2, "environment-overrides": "e", eval: "E", file: "f", makefile: "f",
-      help: "h", "ignore-errors": "i", "include-dir": "I", jobs: "j", "keep-going": "k", "load-average": "l", "max-load": "l",
-      "check-symlink-times": "L", "just-print": "n", "dry-run": "n", recon: "n", "old-file": "o", "assume-old": "o",
-      "output-sync": "O", "print-data-base": "p", question: "q", "no-builtin-rules": "r", "no-builtin-variables": "R",
-      silent: "s", quiet: "s", "no-silent": 0, "no-keep-going": "S", stop: "S", touch: "t", trace: 0, version: "v",
-      "print-directory": "w", "no-print-directory": 0, "what-if": "W", "new-file": "W", "assume-new": "W",
-      "warn-undefined-variables": 0, shuffle: 2, "jobserver-auth": 1, "jobserver-style": 1,
-    },
-  },
-  code: {
-    E: "evaluates make text, which can run shell commands ($(shell …))",
-    e: "lets the environment override makefile variables",
-    "jobserver-auth": "is internal to make",
-  },
-  operands(p, _ctx, name) {
-    const assign = p.operands.find((a) => a.includes("="));
-    if (assign !== undefined) return miss(`${name} ${assign}: a variable assignment can change the commands make runs (SHELL, recipes)`);
-    return ok;
   },
 });
 
@@ -782,7 +755,7 @@ export const rsync = gnuProfile({
   operands: (p, ctx, name) => localDestination(p.operands, ctx, name),
 });
 
-export const TOOL_PROFILES: readonly Profile[] = [sed, awk, sort, split, diff, diff3, sdiff, find, tar, zip, unzip, make, git, wget, curl, ssh, scp, rsync];
+export const TOOL_PROFILES: readonly Profile[] = [sed, awk, sort, split, diff, diff3, sdiff, find, tar, zip, unzip, git, wget, curl, ssh, scp, rsync];
 
 /** For tests: the grammar of a profile with a getopt grammar. */
 export type { Verdict };
