@@ -36,7 +36,7 @@ export const ALLOWLISTED = [
   "nice", "nohup", "timeout", "stdbuf", "setsid", "taskset", "chrt", "ionice", "flock", "busybox", "sudo", "doas", "su",
   "pkexec", "run0", "sh", "bash", "dash", "python3", "python3.12", "perl", "node", "less", "vim", "ls", "cat", "echo", "id",
   "touch", "wc", "head", "grep", "true", "cp", "gcp", "mv", "ln", "tee", "dd", "rm", "chmod", "mkdir", "install", "patch",
-  "gzip", "gunzip", "sqlite3", "tmux", "xdg-open", "m4", "mvn",
+  "gzip", "gunzip", "sqlite3", "tmux", "xdg-open", "m4", "mvn", "rg", "xxd",
 ];
 
 const c = (cls: CaseClass, command: string, allow: boolean, why?: RegExp, needs?: string[]): GateCase => ({ cls, command, allow, ...(why ? { why } : {}), ...(needs ? { needs } : {}) });
@@ -85,6 +85,12 @@ export const CASES: readonly GateCase[] = [
   c("identity", "gawk 'BEGIN {system(\"id\")}'", false, /system/, ["gawk"]),
   c("identity", "mawk 'BEGIN {system(\"id\")}'", false, /system/, ["mawk"]),
   ok("mawk '{print NF}' f", ["mawk"]),
+  // --- rg ----------------------------------------------------------------------------
+  ok("rg -n TODO", ["rg"]),
+  ok("rg -i --glob '*.md' -C2 -e foo docs", ["rg"]),
+  c("names-a-program", "rg --pre sh x", false, /preprocessor/, ["rg"]),
+  c("attached-value", "rg -n --pre=./evil x f", false, /preprocessor/, ["rg"]),
+  c("names-a-program", "rg --hostname-bin=id --hyperlink-format=default x", false, /program/, ["rg"]),
   // --- find --------------------------------------------------------------------------
   ok("find . -name '*.md'"),
   ok("find . -type f -mtime -1 -print"),
@@ -370,6 +376,13 @@ export const CASES: readonly GateCase[] = [
   c("writes-outside", "tee /tmp/x", false, /outside the workspace/, ["tee"]),
   c("writes-outside", "tee -a out/ok ../x", false, /outside the workspace/, ["tee"]),
   c("writes-outside", "dd if=f of=/tmp/x", false, /outside the workspace/, ["dd"]),
+  ok("xxd f", ["xxd"]),
+  ok("xxd -p f out/f.hex", ["xxd"]),
+  ok("xxd -r -p out/f.hex out/f.bin", ["xxd"]),
+  c("writes-outside", "xxd -r -p f /tmp/x", false, /outside the workspace/, ["xxd"]),
+  c("writes-outside", "xxd f ../escape", false, /outside the workspace/, ["xxd"]),
+  c("writes-outside", "xxd -c16 -- f /tmp/x", false, /outside the workspace/, ["xxd"]),
+  c("abbreviation", "xxd -revx f /tmp/x", false, /not an option/, ["xxd"]),
   c("code-operand", "dd if=f of=out/x bogus=1", false, /not an operand/, ["dd"]),
   c("writes-outside", "rm -rf /tmp/x", false, /deletes/, ["rm"]),
   c("writes-outside", "rm -rf -- ../x", false, /deletes/, ["rm"]),

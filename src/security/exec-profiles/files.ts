@@ -287,4 +287,41 @@ export const xz = compressor(
   { files: "reads the names of the files it replaces from a file", files0: "reads the names of the files it replaces from a file" },
 );
 
-export const FILE_PROFILES: readonly Profile[] = [cp, mv, ln, install, rm, rmdir, unlink, mkdir, touch, truncate, shred, tee, chmod, chown, chgrp, dd, patch, gzip, bzip2, xz];
+const XXD_FLAGS = /^-(a|autoskip|b|bits|e|u|uppercase|p|ps|postscript|plain|i|include|d|decimal|C|capitalize|E|EBCDIC|r|revert|h|help|v|version)$/;
+const XXD_VALUES = /^-(c|cols|g|groupsize|o|offset|s|seek|l|len|n|name|R)$/;
+
+/**
+ * xxd [options] [infile [outfile]]: it writes (with -r, patches) `outfile`. xxd reads an option by
+ * its first letters (`-autoskip`, `-a`, `--a`…); only the documented spellings are known here.
+ */
+export const xxd: Profile = {
+  names: ["xxd"],
+  kind: "code",
+  safe: "dump and revert options; the output file (second operand) inside the workspace",
+  check(args, ctx, name) {
+    let i = 0;
+    for (; i < args.length; i++) {
+      const a = args[i]!;
+      if (a === "--") {
+        i++;
+        break;
+      }
+      if (!a.startsWith("-") || a === "-") break;
+      const w = a.startsWith("--") ? a.slice(1) : a;
+      if (XXD_FLAGS.test(w)) continue;
+      if (XXD_VALUES.test(w)) {
+        if (i + 1 >= args.length) return miss(`${name} ${a} needs a value`);
+        i++;
+        continue;
+      }
+      if (/^-[cglos][+-]?(0x)?[0-9a-fA-F]+$/.test(w)) continue;
+      return miss(`${name}: ${a} is not an option it knows`);
+    }
+    const operands = args.slice(i);
+    if (operands.length > 2) return miss(`${name} takes at most an input and an output file`);
+    const out = operands[1];
+    return out === undefined || out === "-" ? ok : inside([out], ctx, name, "writes");
+  },
+};
+
+export const FILE_PROFILES: readonly Profile[] = [xxd, cp, mv, ln, install, rm, rmdir, unlink, mkdir, touch, truncate, shred, tee, chmod, chown, chgrp, dd, patch, gzip, bzip2, xz];

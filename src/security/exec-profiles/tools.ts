@@ -166,6 +166,46 @@ export const sdiff = gnuProfile({
   writes: ["o"],
 });
 
+/** ripgrep: searching options; no --pre (a program run on every file) or --hostname-bin. */
+export const rg = gnuProfile({
+  names: ["rg", "ripgrep"],
+  safe: "search options; no --pre, --hostname-bin",
+  grammar: {
+    short: "A:B:C:bcE:e:f:Fg:hHiIj:lLM:m:nNopPqr:sSt:T:uUvVwxz0a.d:",
+    long: {
+      "after-context": "A", "before-context": "B", context: "C", count: "c", "count-matches": 0, color: 1, colors: 1,
+      column: 0, "no-column": 0, "context-separator": 1, "no-context-separator": 0, debug: 0, trace: 0,
+      "dfa-size-limit": 1, encoding: "E", "no-encoding": 0, engine: 1, file: "f", "field-context-separator": 1,
+      "field-match-separator": 1, files: 0, "files-with-matches": "l", "files-without-match": 0, "fixed-strings": "F",
+      "no-fixed-strings": 0, follow: "L", "no-follow": 0, glob: "g", "glob-case-insensitive": 0,
+      "no-glob-case-insensitive": 0, heading: 0, "no-heading": 0, hidden: ".", "no-hidden": 0, iglob: 1,
+      "ignore-case": "i", "ignore-file": 1, "ignore-file-case-insensitive": 0, "no-ignore-file-case-insensitive": 0,
+      "include-zero": 0, "no-include-zero": 0, "invert-match": "v", "no-invert-match": 0, json: 0, "no-json": 0,
+      "line-buffered": 0, "no-line-buffered": 0, "block-buffered": 0, "no-block-buffered": 0, "line-number": "n",
+      "no-line-number": "N", "line-regexp": "x", "max-columns": "M", "max-columns-preview": 0,
+      "no-max-columns-preview": 0, "max-count": "m", "max-depth": "d", maxdepth: "d", "max-filesize": 1, mmap: 0,
+      "no-mmap": 0, multiline: "U", "no-multiline": 0, "multiline-dotall": 0, "no-multiline-dotall": 0,
+      "no-config": 0, "no-ignore": 0, "ignore": 0, "no-ignore-dot": 0, "no-ignore-exclude": 0, "no-ignore-files": 0,
+      "no-ignore-global": 0, "no-ignore-messages": 0, "no-ignore-parent": 0, "no-ignore-vcs": 0, "no-messages": 0,
+      messages: 0, "no-require-git": 0, "no-unicode": 0, unicode: 0, null: "0", "null-data": 0, "one-file-system": 0,
+      "no-one-file-system": 0, "only-matching": "o", "path-separator": 1, passthru: 0, passthrough: 0, pcre2: "P",
+      "no-pcre2": 0, "pcre2-version": 0, "no-pcre2-unicode": 0, "pcre2-unicode": 0, pre: 1, "no-pre": 0,
+      "pre-glob": 1, pretty: "p", quiet: "q", "regex-size-limit": 1, regexp: "e", replace: "r", "search-zip": "z",
+      "no-search-zip": 0, "smart-case": "S", "case-sensitive": "s", sort: 1, sortr: 1, "sort-files": 0,
+      "no-sort-files": 0, stats: 0, "no-stats": 0, "stop-on-nonmatch": 0, text: "a", "no-text": 0, threads: "j",
+      trim: 0, "no-trim": 0, type: "t", "type-not": "T", "type-add": 1, "type-clear": 1, "type-list": 0,
+      unrestricted: "u", version: "V", vimgrep: 0, "with-filename": "H", "no-filename": "I", "word-regexp": "w",
+      "auto-hybrid-regex": 0, "no-auto-hybrid-regex": 0, binary: 0, "no-binary": 0, crlf: 0, "no-crlf": 0,
+      "hyperlink-format": 1, "hostname-bin": 1, "byte-offset": "b", generate: 1,
+      "ignore-vcs": 0, "require-git": 0, help: "h",
+    },
+  },
+  code: {
+    pre: "runs a program on every file it searches (a preprocessor)",
+    "hostname-bin": "names a program ripgrep runs",
+  },
+});
+
 const FIND_ARGS: Record<string, number> = {
   "-name": 1, "-iname": 1, "-path": 1, "-ipath": 1, "-wholename": 1, "-iwholename": 1, "-regex": 1, "-iregex": 1,
   "-lname": 1, "-ilname": 1, "-type": 1, "-xtype": 1, "-size": 1, "-mtime": 1, "-mmin": 1, "-atime": 1, "-amin": 1,
@@ -755,7 +795,7 @@ export const rsync = gnuProfile({
   operands: (p, ctx, name) => localDestination(p.operands, ctx, name),
 });
 
-export const TOOL_PROFILES: readonly Profile[] = [sed, awk, sort, split, diff, diff3, sdiff, find, tar, zip, unzip, git, wget, curl, ssh, scp, rsync];
+export const TOOL_PROFILES: readonly Profile[] = [rg, sed, awk, sort, split, diff, diff3, sdiff, find, tar, zip, unzip, git, wget, curl, ssh, scp, rsync];
 
 /** For tests: the grammar of a profile with a getopt grammar. */
 export type { Verdict };
