@@ -3,7 +3,7 @@
 // table that exists on this machine is allowlisted with any arguments and ask is off; a case
 // runs here when all the programs it needs exist. Attacks must be refused with the gate's
 // reason; positive controls must really run (the user sees an exit code, not a refusal).
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -38,6 +38,9 @@ beforeAll(() => {
   for (const d of [ws, state, nodeState, join(ws, "dir"), join(ws, "out"), join(ws, "docs")]) mkdirSync(d, { recursive: true });
   for (const f of ["f", "data.txt", "a", "b", "c", "dir/x"]) writeFileSync(join(ws, f), "b 2\na 1\n");
   writeFileSync(join(ws, "Makefile"), "all:\n\t@echo made\n");
+  // lnk -> a directory outside: `lnk/../x` is beside that directory, outside the workspace
+  mkdirSync(join(root, "elsewhere", "sub"), { recursive: true });
+  symlinkSync(join(root, "elsewhere", "sub"), join(ws, "lnk"));
   writeFileSync(join(ws, "dir", "Makefile"), "all:\n\t@echo made\n");
   const seen = new Set<string>();
   const allowlist = ALLOWLISTED.map((n) => found(n)).filter((p): p is string => p !== null && !seen.has(p) && !!seen.add(p)).map((p, i) => ({ id: `e${i}`, pattern: escapeGlob(p), args: ["*"], source: "manual", createdAt: 0 }));

@@ -416,6 +416,12 @@ export const CASES: readonly GateCase[] = [
   c("node-redirect", "echo x > ../outside.txt", false, /outside the workspace/, ["echo"]),
   c("node-redirect", "echo x > /tmp/x", false, /outside the workspace/, ["echo"]),
   c("node-redirect", "ls 2> /tmp/err", false, /outside the workspace/, ["ls"]),
+  // lnk is a symlink to a directory outside: the kernel resolves `..` after it
+  c("node-redirect", "echo x > lnk/../pwned", false, /outside the workspace/, ["echo"]),
+  c("node-redirect", "echo x >> out/../lnk/../pwned", false, /outside the workspace/, ["echo"]),
+  c("writes-outside", "cp f lnk/../pwned", false, /outside the workspace/, ["cp"]),
+  c("writes-outside", "tee lnk/../pwned", false, /outside the workspace/, ["tee"]),
+  ok("echo x > out/../dotdot.txt", ["echo"]),
   // --- control characters -------------------------------------------------------------
   c("control-chars", "touch pwned\rls -la docs", false, /U\+000D/, ["touch"]),
   c("control-chars", "touch pwned; \u001b[2K\rls -la docs", false, /U\+001B/, ["touch"]),

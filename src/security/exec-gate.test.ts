@@ -35,8 +35,25 @@ const fake: Resolver = {
     // only the directory the program really lives in holds it
     return path.dirname(p) === path.dirname(r) || p === `/usr/bin/${name}` ? r : null;
   },
-  realpath: (p) => path.resolve(p),
+  realpath: kernelPath,
 };
+
+/** Symbolic links on the fake machine (the readers' workspace has the same one). */
+const LINKS: Record<string, string> = { "/ws/lnk": "/elsewhere/sub" };
+/** Resolve like the kernel: components in order, a symlink replaced by its target before a later `..`. */
+function kernelPath(p: string): string {
+  const out: string[] = [];
+  for (const part of p.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") out.pop();
+    else {
+      out.push(part);
+      const link = LINKS["/" + out.join("/")];
+      if (link) out.splice(0, out.length, ...link.split("/").filter(Boolean));
+    }
+  }
+  return "/" + out.join("/");
+}
 const PATH = "/opt/homebrew/bin:/usr/bin:/bin";
 const ANY: AllowlistEntry[] = ALLOWLISTED.map((n) => ({ id: n, pattern: escapeGlob(real(n)), args: ["*"], source: "manual", createdAt: 0 }));
 const OFF: ExecPolicy = { security: "allowlist", ask: "off", askFallback: "deny", timeoutSeconds: 120 };
