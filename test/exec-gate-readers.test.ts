@@ -41,6 +41,10 @@ beforeAll(() => {
   // lnk -> a directory outside: `lnk/../x` is beside that directory, outside the workspace
   mkdirSync(join(root, "elsewhere", "sub"), { recursive: true });
   symlinkSync(join(root, "elsewhere", "sub"), join(ws, "lnk"));
+  // out/planted -> a file outside, as an earlier `ln -s` could leave it
+  writeFileSync(join(root, "elsewhere", "victim"), "victim\n");
+  writeFileSync(join(ws, "planted"), "new\n");
+  symlinkSync(join(root, "elsewhere", "victim"), join(ws, "out", "planted"));
   writeFileSync(join(ws, "dir", "Makefile"), "all:\n\t@echo made\n");
   const seen = new Set<string>();
   const allowlist = ALLOWLISTED.map((n) => found(n)).filter((p): p is string => p !== null && !seen.has(p) && !!seen.add(p)).map((p, i) => ({ id: `e${i}`, pattern: escapeGlob(p), args: ["*"], source: "manual", createdAt: 0 }));

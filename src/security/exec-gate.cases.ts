@@ -361,6 +361,12 @@ export const CASES: readonly GateCase[] = [
   ok("gzip -c f", ["gzip"]),
   ok("patch --dry-run f f", ["patch"]),
   ok("rsync -a dir/ out/rsynced/", ["rsync"]),
+  // out/planted is a symlink to a file outside the workspace (ln -s may point anywhere)
+  c("writes-outside", "cp planted out/", false, /out\/planted/, ["cp"]),
+  c("writes-outside", "cp -t out planted", false, /out\/planted/, ["cp"]),
+  c("abbreviation", "cp --target=out -- planted", false, /out\/planted/, ["cp"]),
+  c("writes-outside", "cp --parents planted out", false, /out\/planted/, ["cp"]),
+  ok("cp f a out/", ["cp"]),
   c("writes-outside", "cp f /tmp/x", false, /outside the workspace/, ["cp"]),
   c("writes-outside", "cp f ../escape", false, /outside the workspace/, ["cp"]),
   c("writes-outside", "cp -t /tmp f", false, /outside the workspace/, ["cp"]),

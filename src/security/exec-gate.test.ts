@@ -39,7 +39,7 @@ const fake: Resolver = {
 };
 
 /** Symbolic links on the fake machine (the readers' workspace has the same one). */
-const LINKS: Record<string, string> = { "/ws/lnk": "/elsewhere/sub" };
+const LINKS: Record<string, string> = { "/ws/lnk": "/elsewhere/sub", "/ws/out/planted": "/elsewhere/victim" };
 /** Resolve like the kernel: components in order, a symlink replaced by its target before a later `..`. */
 function kernelPath(p: string): string {
   const out: string[] = [];

@@ -4,6 +4,7 @@
 // allowlist entry for `cp` or `tee` with any arguments is no wider than `>`. Files a program
 // only reads may be anywhere. A hard link is a write: it makes a file outside reachable by
 // name from inside. Pure.
+import path from "node:path";
 import { getopt, type Grammar } from "./getopt.js";
 import { gnuProfile, miss, ok, type Profile, type ProfileContext, type Verdict } from "./types.js";
 
@@ -48,6 +49,15 @@ export const cp = gnuProfile({
     const { dest, sources } = destination(p);
     if (dest !== undefined) {
       const v = inside([dest], ctx, name, "writes");
+      if (!v.ok) return v;
+    }
+    // Into a directory, cp writes DIR/NAME and follows a symlink already there (`ln -s ~/.bashrc
+    // out/f; cp f out/` overwrote ~/.bashrc): each of those names must be a path it may write.
+    const dir = value(p, "t") ?? (has(p, "T") ? undefined : dest);
+    if (dir !== undefined) {
+      const prefix = dir.endsWith("/") ? dir : `${dir}/`;
+      const each = sources.map((s) => prefix + (has(p, "parents") ? s : path.posix.basename(s)));
+      const v = inside(each, ctx, name, "writes");
       if (!v.ok) return v;
     }
     return has(p, "l") ? inside(sources, ctx, `${name} -l`, "hard-links") : ok;
