@@ -334,4 +334,84 @@ export const xxd: Profile = {
   },
 };
 
-export const FILE_PROFILES: readonly Profile[] = [xxd, cp, mv, ln, install, rm, rmdir, unlink, mkdir, touch, truncate, shred, tee, chmod, chown, chgrp, dd, patch, gzip, bzip2, xz];
+/** Filters that write an OUTPUT operand: `uniq [INPUT [OUTPUT]]`. */
+export const uniq = gnuProfile({
+  names: ["uniq"],
+  safe: "filtering options; the OUTPUT operand inside the workspace",
+  grammar: {
+    short: "cdDf:is:uw:z",
+    long: {
+      count: "c", repeated: "d", "all-repeated": 2, "skip-fields": "f", group: 2, "ignore-case": "i", "skip-chars": "s",
+      unique: "u", "zero-terminated": "z", "check-chars": "w", ...INFO,
+    },
+  },
+  operands(p, ctx, name) {
+    if (p.operands.length > 2) return miss(`${name} takes at most an input and an output file`);
+    const out = p.operands[1];
+    return out === undefined || out === "-" ? ok : inside([out], ctx, name, "writes");
+  },
+});
+
+export const shuf = gnuProfile({
+  names: ["shuf"],
+  safe: "shuffling options; -o inside the workspace",
+  grammar: {
+    short: "ei:n:o:rz",
+    long: { echo: "e", "input-range": "i", "head-count": "n", output: "o", "random-source": 1, repeat: "r", "zero-terminated": "z", ...INFO },
+  },
+  writes: ["o"],
+});
+
+export const iconv = gnuProfile({
+  names: ["iconv"],
+  safe: "conversion options; -o inside the workspace",
+  grammar: {
+    short: "f:t:clo:sV",
+    long: { "from-code": "f", "to-code": "t", list: "l", output: "o", silent: "s", verbose: 0, usage: 0, help: 0, version: "V" },
+  },
+  writes: ["o"],
+});
+
+/** csplit FILE PATTERN…: writes PREFIX00, PREFIX01… (prefix -f, default xx; suffix format -b). */
+export const csplit = gnuProfile({
+  names: ["csplit"],
+  safe: "splitting options; the pieces (prefix -f, default xx) inside the workspace, a -b suffix without /",
+  grammar: {
+    short: "b:f:kn:qsz",
+    long: { "suffix-format": "b", prefix: "f", "keep-files": "k", "suppress-matched": 0, digits: "n", quiet: "q", silent: "s", "elide-empty-files": "z", ...INFO },
+  },
+  operands(p, ctx, name) {
+    const suffix = value(p, "b");
+    if (suffix?.includes("/")) return miss(`${name} -b ${suffix}: a suffix with / writes its pieces into other directories`);
+    const prefix = value(p, "f") ?? "xx";
+    return ctx.confined(`${prefix}00`) ? ok : miss(`${name}: writes its pieces (${prefix}00…) outside the workspace`);
+  },
+});
+
+const TREE: Grammar = {
+  short: "adlfxpsughDFqNQrtvcUSniACJRXeo:L:P:I:H:T:",
+  long: {
+    inodes: 0, device: 0, noreport: 0, nolinks: 0, dirsfirst: 0, filesfirst: 0, du: 0, si: 0, prune: 0, matchdirs: 0,
+    metafirst: 0, "ignore-case": 0, gitignore: 0, info: 0, fromfile: 0, fromtabfile: 0, hyperlink: 0, condense: 0,
+    charset: 1, filelimit: 1, timefmt: 1, sort: 1, scheme: 1, authority: 1, gitfile: 1, infofile: 1, hintro: 1,
+    houtro: 1, ...INFO,
+  },
+};
+
+/** tree: listing options; -o FILE inside the workspace; no -R (writes 00Tree.html into every directory it lists). */
+export const tree: Profile = {
+  names: ["tree"],
+  kind: "code",
+  safe: "listing options; -o inside the workspace; no -R",
+  check(args, ctx, name) {
+    const p = getopt(TREE, args);
+    if (!p.ok) return miss(`${name}: ${p.reason}`);
+    for (const o of p.opts) {
+      if (o.name === "R") return miss(`${name} -R: writes an HTML listing into every directory it lists`);
+      if (o.name === "o" && !ctx.confined(o.value!)) return miss(`${name} ${o.spelled}: writes a file outside the workspace`);
+    }
+    return ok;
+  },
+};
+
+export const FILE_PROFILES: readonly Profile[] = [xxd, uniq, shuf, iconv, csplit, tree, cp, mv, ln, install, rm, rmdir, unlink, mkdir, touch, truncate, shred, tee, chmod, chown, chgrp, dd, patch, gzip, bzip2, xz];
