@@ -333,6 +333,14 @@ export const CASES: readonly GateCase[] = [
   c("wrapper", "busybox sh -c id", false, /shell code/, ["busybox"]),
   c("wrapper", "busybox sed 1e f", false, /e command/, ["busybox"]),
   c("wrapper", "watch id", false, /no allowlist entry|not analyzed/, ["watch"]),
+  // busybox applets (and the same standalone programs) that run a program they are given
+  c("wrapper", "busybox envdir . sh -c id", false, /runs a program it is given/, ["busybox"]),
+  c("wrapper", "busybox tcpsvd 0 9999 sh", false, /runs a program it is given/, ["busybox"]),
+  c("wrapper", "busybox inotifyd sh .", false, /runs a program it is given/, ["busybox"]),
+  c("wrapper", "busybox httpd -p 8080 -h /", false, /runs a program it is given/, ["busybox"]),
+  c("wrapper", "busybox sendmail -H 'sh -c id'", false, /runs a program it is given/, ["busybox"]),
+  c("privileged", "busybox setuidgid root sh", false, /privileges/, ["busybox"]),
+  ok("busybox ls docs", ["busybox"]),
   // --- privilege changers ------------------------------------------------------------
   c("privileged", "sudo ls", false, /privileges/, ["sudo"]),
   c("privileged", "sudo -u root ls", false, /privileges/, ["sudo"]),

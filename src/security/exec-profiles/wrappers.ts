@@ -374,7 +374,14 @@ export const WRAPPER_PROFILES: readonly Profile[] = [
   ALWAYS(["watch", "script", "parallel", "entr", "inotifywait", "nsjail"], "runs its command through a shell or in a way that is not analyzed"),
   ALWAYS(["strace", "ltrace", "gdb", "lldb", "valgrind", "perf", "rr", "catchsegv"], "is a debugger or tracer, which can run and change programs"),
   ALWAYS(["at", "batch", "crontab", "systemd-run", "launchctl", "nq", "tsp"], "schedules a command to run later, outside this call"),
-  PRIVILEGED(["sudo", "doas", "su", "pkexec", "run0", "runuser", "setpriv", "sg", "newgrp", "capsh", "ksu", "calife"], "changes privileges, which is never allowed through the allowlist"),
+  // Daemons, supervisors and helpers that run a program they are given (as an argument, a
+  // script option, or files in a directory) — also busybox/toybox applets.
+  ALWAYS([
+    "envdir", "envuidgid", "softlimit", "tcpsvd", "udpsvd", "tcpserver", "inotifyd", "incrond", "httpd", "telnetd", "ftpd",
+    "tftpd", "inetd", "xinetd", "crond", "cron", "sendmail", "popmaildir", "reformime", "udhcpc", "udhcpc6", "udhcpd",
+    "ifplugd", "zcip", "getty", "agetty", "runsv", "runsvdir", "svscan", "supervise", "microcom", "fswatch",
+  ], "runs a program it is given (an argument, a script option or a directory of programs), which is not analyzed"),
+  PRIVILEGED(["sudo", "doas", "su", "pkexec", "run0", "runuser", "setpriv", "sg", "newgrp", "capsh", "ksu", "calife", "setuidgid", "login"], "changes privileges, which is never allowed through the allowlist"),
   PRIVILEGED(["chroot", "unshare", "nsenter", "firejail", "bwrap", "machinectl", "systemd-nspawn"], "changes the namespace or root the command runs in"),
 ];
 
