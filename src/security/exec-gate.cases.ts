@@ -368,6 +368,7 @@ export const CASES: readonly GateCase[] = [
   ok("rm -f out/f.moved", ["rm"]),
   ok("gzip -c f", ["gzip"]),
   ok("patch --dry-run f f", ["patch"]),
+  ok("patch -o out/f.patched f f", ["patch"]),
   ok("rsync -a dir/ out/rsynced/", ["rsync"]),
   // out/planted is a symlink to a file outside the workspace (ln -s may point anywhere)
   c("writes-outside", "cp planted out/", false, /out\/planted/, ["cp"]),
@@ -425,8 +426,12 @@ export const CASES: readonly GateCase[] = [
   c("writes-outside", "mkdir /tmp/newdir", false, /outside the workspace/, ["mkdir"]),
   c("writes-outside", "install f /tmp/f", false, /outside the workspace/, ["install"]),
   c("abbreviation", "install --strip-prog=sh -s f out/f", false, /strip/, ["install"]),
-  c("writes-outside", "patch /tmp/x f", false, /outside the workspace/, ["patch"]),
-  c("writes-outside", "patch -p1 -i f", false, /name the file/, ["patch"]),
+  c("writes-outside", "patch /tmp/x f", false, /patch text names/, ["patch"]),
+  c("writes-outside", "patch -p1 -i f", false, /patch text names/, ["patch"]),
+  // a git rename header overrides the named file: `rename to .git/config`, `rename to lnk/x`
+  c("writes-outside", "patch -p1 f f", false, /patch text names/, ["patch"]),
+  c("writes-outside", "patch -o /tmp/x f f", false, /outside the workspace/, ["patch"]),
+  c("abbreviation", "patch --out=../x f f", false, /outside the workspace/, ["patch"]),
   c("code-operand", "patch -e f f", false, /ed script/, ["patch"]),
   c("writes-outside", "gzip /tmp/x", false, /replaces/, ["gzip"]),
   c("writes-outside", "gunzip -f ../x.gz", false, /replaces/, ["gunzip"]),

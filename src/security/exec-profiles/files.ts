@@ -212,12 +212,14 @@ export const dd: Profile = {
 };
 
 /**
- * patch: only with the file to patch named (without one, patch takes the files to change from
- * the patch text, which can name .git/hooks); -o, -r, -d, -B/-Y prefixes inside; no ed scripts.
+ * patch: only with `-o FILE` (inside the workspace), or --dry-run. Patching in place writes what
+ * the patch text names: a git rename/copy header overrides even a FILE operand (`patch -p1 f
+ * p.diff` with `rename to .git/config` wrote .git/config, with `rename to lnk/x` wrote through a
+ * symlink), and the text cannot be read here. No ed scripts.
  */
 export const patch = gnuProfile({
   names: ["patch"],
-  safe: "patch FILE [PATCHFILE] (or -o) inside the workspace; no -e/--ed",
+  safe: "patch -o OUT [FILE [PATCHFILE]] with OUT inside the workspace, or --dry-run; no -e/--ed",
   grammar: {
     short: "bB:cd:D:eEfF:g:i:lnNo:p:r:RsStTuvV:xY:z:Z",
     long: {
@@ -232,12 +234,19 @@ export const patch = gnuProfile({
   code: { e: "treats the patch as an ed script, which can run commands", x: "sets debugging flags" },
   writes: ["o", "r", "d", "B", "Y"],
   operands(p, ctx, name) {
-    if (has(p, "dry-run") || has(p, "v") || has(p, "help")) return ok;
-    const target = p.operands[0];
-    if (target === undefined && value(p, "o") === undefined) {
-      return miss(`${name}: without a file to patch it changes the files the patch text names; name the file (patch FILE PATCHFILE)`);
+    // -d DIR: patch changes into DIR first, so relative names it writes are below DIR too.
+    const dir = value(p, "d");
+    for (const o of p.opts) {
+      if (dir !== undefined && "orBY".includes(o.name) && o.value !== undefined && o.value !== "-" && !o.value.startsWith("/") && !ctx.confined(`${dir}/${o.value}`)) {
+        return miss(`${name} -d ${dir} ${o.spelled}: writes a file outside the workspace`);
+      }
     }
-    return target === undefined ? ok : inside([target], ctx, name, "changes");
+    if (has(p, "dry-run") || has(p, "v") || has(p, "help")) return ok;
+    const out = value(p, "o");
+    if (out === undefined || out === "-") {
+      return miss(`${name}: patching in place changes the files the patch text names (a git rename or copy header overrides a named file); write the result with -o FILE`);
+    }
+    return ok;
   },
 });
 
