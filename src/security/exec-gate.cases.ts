@@ -36,7 +36,7 @@ export const ALLOWLISTED = [
   "nice", "nohup", "timeout", "stdbuf", "setsid", "taskset", "chrt", "ionice", "flock", "busybox", "sudo", "doas", "su",
   "pkexec", "run0", "sh", "bash", "dash", "python3", "python3.12", "perl", "node", "less", "vim", "ls", "cat", "echo", "id",
   "touch", "wc", "head", "grep", "true", "cp", "gcp", "mv", "ln", "tee", "dd", "rm", "chmod", "mkdir", "install", "patch",
-  "gzip", "gunzip", "sqlite3", "tmux", "xdg-open", "m4", "mvn", "rg", "xxd", "uniq", "shuf", "iconv", "csplit", "tree",
+  "gzip", "gunzip", "sqlite3", "tmux", "xdg-open", "m4", "mvn", "rg", "xxd", "uniq", "shuf", "iconv", "csplit", "tree", "npm", "npx", "pytest", "eslint",
 ];
 
 const c = (cls: CaseClass, command: string, allow: boolean, why?: RegExp, needs?: string[]): GateCase => ({ cls, command, allow, ...(why ? { why } : {}), ...(needs ? { needs } : {}) });
@@ -438,6 +438,15 @@ export const CASES: readonly GateCase[] = [
   c("writes-outside", "rsync -a dir/ /tmp/out", false, /outside the workspace/, ["rsync"]),
   c("writes-outside", "scp host:x /tmp/x", false, /outside the workspace/, ["scp"]),
   c("writes-outside", "curl -w '%output{/tmp/x}' http://127.0.0.1:9/", false, /%output/, ["curl"]),
+  // npm and npx are symlinks to npm-cli.js / npx-cli.js: still npm and npx
+  ok("npm --version", ["npm"]),
+  c("identity", "npm exec -c id", false, /runs code from packages/, ["npm"]),
+  c("identity", "npm run build", false, /runs code from packages/, ["npm"]),
+  c("identity", "npx -c id", false, /runs code from packages/, ["npx"]),
+  c("identity", "/usr/lib/node_modules/npm/bin/npm-cli.js exec -c id", false, /runs code from packages/, ["npm"]),
+  // tools that run the project's own code or config: conftest.py, eslint.config.js
+  c("code-operand", "pytest -q", false, /runs code from packages/, ["pytest"]),
+  c("code-operand", "eslint .", false, /runs code from packages/, ["eslint"]),
   c("code-operand", "sqlite3 x.db '.shell id'", false, /runs code/, ["sqlite3"]),
   c("code-operand", "m4 f", false, /runs code/, ["m4"]),
   c("names-a-program", "tmux new-session id", false, /starts other programs/, ["tmux"]),

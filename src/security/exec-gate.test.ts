@@ -24,11 +24,14 @@ const SPECIAL: Record<string, string> = {
   gtar: "/opt/homebrew/bin/gtar",
   gmake: "/opt/homebrew/bin/gmake",
   gcp: "/opt/homebrew/bin/gcp",
+  npm: "/usr/lib/node_modules/npm/bin/npm-cli.js",
+  npx: "/usr/lib/node_modules/npm/bin/npx-cli.js",
 };
 const PROGRAMS = new Set([...ALLOWLISTED, "shred", "watch"]);
 const real = (name: string) => SPECIAL[name] ?? `/usr/bin/${name}`;
 const fake: Resolver = {
   executable(p) {
+    if (Object.values(SPECIAL).includes(p)) return p;
     const name = path.basename(p);
     if (!PROGRAMS.has(name)) return null;
     const r = real(name);
@@ -166,6 +169,12 @@ describe("identity", () => {
   });
   it("a symlink named ls that points at a shell is the shell", () => {
     expect(identities("ls", "/usr/bin/dash")).toEqual(["dash"]);
+  });
+  it("a script installed under a program's name is that program, and a profiled link name narrows", () => {
+    expect(identities("npm", "/usr/lib/node_modules/npm/bin/npm-cli.js")).toEqual(["npm"]);
+    expect(identities("/usr/lib/node_modules/npm/bin/npx-cli.js", "/usr/lib/node_modules/npm/bin/npx-cli.js")).toEqual(["npx"]);
+    expect(identities("vitest", "/w/node_modules/vitest/vitest.mjs")).toEqual(["vitest"]);
+    expect(identities("./sed", "/usr/bin/cat")).toEqual(["cat", "sed"]);
   });
 });
 

@@ -41,7 +41,9 @@ const NORMALIZED = new Map<string, string | undefined>();
 
 function normalizeUncached(name: string): string | undefined {
   const candidates: string[] = [];
-  const noSuffix = name.replace(/\.(basic|tiny|gtk3?|nox|athena|openbsd|traditional|nmap|bsd|real)$|-(sysv|tcp)$/, "");
+  // A script installed under its program's name: npm -> npm/bin/npm-cli.js, vitest -> vitest.mjs.
+  const noScript = name.replace(/\.(c|m)?js$|\.(py|rb|pl|sh)$/, "").replace(/-cli$/, "");
+  const noSuffix = noScript.replace(/\.(basic|tiny|gtk3?|nox|athena|openbsd|traditional|nmap|bsd|real)$|-(sysv|tcp)$/, "");
   candidates.push(noSuffix);
   const noVersion = noSuffix.replace(/-?\d+(\.\d+)*[a-z]?$/, "");
   candidates.push(noVersion);
@@ -50,8 +52,9 @@ function normalizeUncached(name: string): string | undefined {
 }
 
 /**
- * The identities a command is known by: the resolved executable's (normalised) name, and for a
- * multi-call binary the name it was invoked as. Every identity's profile must agree.
+ * The identities a command is known by: the resolved executable's (normalised) name, for a
+ * multi-call binary the name it was invoked as, and a profiled name it was invoked by (npm is a
+ * symlink to npm-cli.js: it is npm as well). Every identity's profile must agree.
  */
 export function identities(typed: string, executable: string): string[] {
   const real = path.basename(executable);
@@ -62,7 +65,11 @@ export function identities(typed: string, executable: string): string[] {
     out.add(n ?? asTyped);
     if (asTyped === real || n === undefined) out.add(normalizeName(real) ?? real);
   } else {
-    out.add(normalizeName(real) ?? real);
+    const r = normalizeName(real) ?? real;
+    out.add(r);
+    // More profiles only ever narrow: a link named like a profiled program is decided as that too.
+    const n = normalizeName(asTyped);
+    if (n !== undefined && BY_NAME.get(n) !== BY_NAME.get(r)) out.add(n);
   }
   return [...out];
 }

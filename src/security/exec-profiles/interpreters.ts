@@ -29,6 +29,11 @@ const RUNNERS = [
   "npx", "pnpx", "bunx", "uvx", "npm", "pnpm", "yarn", "pip", "pipx", "uv", "cargo", "go", "gem", "bundle", "composer",
   "poetry", "cmake", "ninja", "gradle", "ant", "rake", "gcc", "cc", "clang", "g++", "c++", "clang++", "docker", "podman",
   "kubectl", "socat", "openssl", "systemctl", "service", "dpkg", "apt", "apt-get", "brew", "snap", "flatpak",
+  // runners and tools that execute the project's own code or config (conftest.py, eslint.config.js, justfile, .envrc…)
+  "corepack", "tsx", "ts-node", "pipenv", "conda", "pytest", "py.test", "tox", "nox", "pre-commit", "just", "task",
+  "direnv", "meson", "scons", "bazel", "bazelisk", "javac", "dotnet", "msbuild", "xcodebuild", "terraform", "tofu",
+  "ansible", "ansible-playbook", "helm", "gh", "eslint", "prettier", "jest", "vitest", "mocha", "webpack", "rollup",
+  "vite", "babel", "esbuild", "playwright",
 ];
 const EDITORS = ["vi", "vim", "nvim", "view", "ex", "vimdiff", "emacs", "emacsclient", "nano", "pico", "ed", "red", "joe", "micro", "mg", "kak", "hx", "code"];
 
