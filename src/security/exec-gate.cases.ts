@@ -36,7 +36,7 @@ export const ALLOWLISTED = [
   "nice", "nohup", "timeout", "stdbuf", "setsid", "taskset", "chrt", "ionice", "flock", "busybox", "sudo", "doas", "su",
   "pkexec", "run0", "sh", "bash", "dash", "python3", "python3.12", "perl", "node", "less", "vim", "ls", "cat", "echo", "id",
   "touch", "wc", "head", "grep", "true", "cp", "gcp", "mv", "ln", "tee", "dd", "rm", "chmod", "mkdir", "install", "patch",
-  "gzip", "gunzip", "sqlite3", "tmux", "xdg-open", "m4", "mvn", "rg", "xxd", "uniq", "shuf", "iconv", "csplit", "tree", "npm", "npx", "pytest", "eslint",
+  "gzip", "gunzip", "sqlite3", "tmux", "xdg-open", "m4", "mvn", "rg", "xxd", "uniq", "shuf", "iconv", "csplit", "tree", "npm", "npx", "pytest", "eslint", "gpatch",
 ];
 
 const c = (cls: CaseClass, command: string, allow: boolean, why?: RegExp, needs?: string[]): GateCase => ({ cls, command, allow, ...(why ? { why } : {}), ...(needs ? { needs } : {}) });
@@ -433,6 +433,7 @@ export const CASES: readonly GateCase[] = [
   c("writes-outside", "patch -o /tmp/x f f", false, /outside the workspace/, ["patch"]),
   c("abbreviation", "patch --out=../x f f", false, /outside the workspace/, ["patch"]),
   c("code-operand", "patch -e f f", false, /ed script/, ["patch"]),
+  c("identity", "gpatch -p1 f f", false, /patch text names/, ["gpatch"]),
   c("writes-outside", "gzip /tmp/x", false, /replaces/, ["gzip"]),
   c("writes-outside", "gunzip -f ../x.gz", false, /replaces/, ["gunzip"]),
   c("writes-outside", "rsync -a dir/ /tmp/out", false, /outside the workspace/, ["rsync"]),

@@ -24,6 +24,7 @@ const SPECIAL: Record<string, string> = {
   gtar: "/opt/homebrew/bin/gtar",
   gmake: "/opt/homebrew/bin/gmake",
   gcp: "/opt/homebrew/bin/gcp",
+  gpatch: "/opt/homebrew/bin/gpatch",
   npm: "/usr/lib/node_modules/npm/bin/npm-cli.js",
   npx: "/usr/lib/node_modules/npm/bin/npx-cli.js",
 };

@@ -25,7 +25,8 @@ const MULTICALL = new Set(["busybox", "toybox", "coreutils", "setarch"]);
 
 /** GNU tools Homebrew installs with a `g` prefix (gsed, gawk, gfind…): only these lose the g (gzip is not zip). */
 const GNU_TOOLS = new Set(["sed", "awk", "find", "xargs", "tar", "sort", "split", "make", "diff", "diff3", "sdiff", "cmp", "timeout", "env", "nice", "nohup", "stdbuf", "time",
-  "cp", "mv", "ln", "install", "rm", "rmdir", "unlink", "mkdir", "touch", "truncate", "shred", "tee", "chmod", "chown", "chgrp", "dd"]);
+  "cp", "mv", "ln", "install", "rm", "rmdir", "unlink", "mkdir", "touch", "truncate", "shred", "tee", "chmod", "chown", "chgrp", "dd",
+  "patch", "uniq", "shuf", "csplit"]);
 
 /** Normalise one name to a profile name, if it names a profiled program. */
 export function normalizeName(name: string): string | undefined {
