@@ -36,7 +36,7 @@ export const ALLOWLISTED = [
   "nice", "nohup", "timeout", "stdbuf", "setsid", "taskset", "chrt", "ionice", "flock", "busybox", "sudo", "doas", "su",
   "pkexec", "run0", "sh", "bash", "dash", "python3", "python3.12", "perl", "node", "less", "vim", "ls", "cat", "echo", "id",
   "touch", "wc", "head", "grep", "true", "cp", "gcp", "mv", "ln", "tee", "dd", "rm", "chmod", "mkdir", "install", "patch",
-  "gzip", "gunzip", "sqlite3", "tmux", "xdg-open", "m4", "mvn", "rg", "xxd", "uniq", "shuf", "iconv", "csplit", "tree", "npm", "npx", "pytest", "eslint", "gpatch",
+  "gzip", "gunzip", "sqlite3", "tmux", "xdg-open", "m4", "mvn", "rg", "xxd", "uniq", "shuf", "iconv", "csplit", "tree", "npm", "npx", "pytest", "eslint", "gpatch", "coreutils",
 ];
 
 const c = (cls: CaseClass, command: string, allow: boolean, why?: RegExp, needs?: string[]): GateCase => ({ cls, command, allow, ...(why ? { why } : {}), ...(needs ? { needs } : {}) });
@@ -341,6 +341,10 @@ export const CASES: readonly GateCase[] = [
   c("wrapper", "busybox sendmail -H 'sh -c id'", false, /runs a program it is given/, ["busybox"]),
   c("privileged", "busybox setuidgid root sh", false, /privileges/, ["busybox"]),
   ok("busybox ls docs", ["busybox"]),
+  c("wrapper", "coreutils --coreutils-prog=cp f /tmp/x", false, /outside the workspace/, ["coreutils"]),
+  c("wrapper", "coreutils --coreutils-prog=env sh -c id", false, /shell code/, ["coreutils"]),
+  c("wrapper", "coreutils --coreutils-prog-shebang=cp f /tmp/x", false, /coreutils-prog=APPLET/, ["coreutils"]),
+  ok("coreutils --coreutils-prog=ls docs", ["coreutils"]),
   // --- privilege changers ------------------------------------------------------------
   c("privileged", "sudo ls", false, /privileges/, ["sudo"]),
   c("privileged", "sudo -u root ls", false, /privileges/, ["sudo"]),

@@ -165,6 +165,8 @@ describe("identity", () => {
     expect(identities("fakeroot", "/usr/bin/fakeroot-sysv")).toEqual(["fakeroot"]);
     expect(identities("linux32", "/usr/bin/setarch")).toEqual(["linux32"]);
     expect(identities("sed", "/bin/busybox")).toEqual(["sed"]);
+    expect(identities("ls", "/usr/bin/coreutils")).toEqual(["ls"]);
+    expect(identities("coreutils", "/usr/bin/coreutils")).toEqual(["coreutils"]);
     expect(identities("gzip", "/usr/bin/gzip")).toEqual(["gzip"]);
     expect(identities("git", "/usr/bin/git")).toEqual(["git"]);
   });

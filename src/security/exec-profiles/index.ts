@@ -64,7 +64,10 @@ export function identities(typed: string, executable: string): string[] {
   if (MULTICALL.has(real) || MULTICALL.has(normalizeName(real) ?? "")) {
     const n = normalizeName(asTyped);
     out.add(n ?? asTyped);
-    if (asTyped === real || n === undefined) out.add(normalizeName(real) ?? real);
+    // An applet without a profile is decided as the multi-call binary too (busybox has daemons
+    // among its applets); coreutils' applets are the coreutils programs, decided by their own names.
+    const binary = normalizeName(real) ?? real;
+    if (asTyped === real || (n === undefined && binary !== "coreutils")) out.add(binary);
   } else {
     const r = normalizeName(real) ?? real;
     out.add(r);

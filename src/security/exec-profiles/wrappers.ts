@@ -317,12 +317,21 @@ export const flock = wrapper({
   bare: "ok",
 });
 
-/** busybox / toybox: `busybox APPLET args` runs the applet; the gate decides it as that applet. */
+/**
+ * busybox / toybox: `busybox APPLET args` runs the applet; the gate decides it as that applet.
+ * GNU coreutils built as one binary: `coreutils --coreutils-prog=APPLET args`.
+ */
 export const multicall: Profile = {
-  names: ["busybox", "toybox"],
+  names: ["busybox", "toybox", "coreutils"],
   kind: "wrapper",
   safe: "APPLET args, decided as that applet",
   check(args, _ctx, name) {
+    if (name === "coreutils") {
+      if (args.length === 1 && /^--(help|version)$/.test(args[0]!)) return ok;
+      const m = /^--coreutils-prog=([^/]+)$/.exec(args[0] ?? "");
+      if (!m) return miss(`${name}: only --coreutils-prog=APPLET is understood`);
+      return { ok: true, inner: { argv: [m[1]!, ...args.slice(1)], applet: true } };
+    }
     if (args.length === 0 || /^(--list|--list-full|--help)$/.test(args[0]!)) return args.length <= 1 ? ok : miss(`${name} ${args[0]} takes no arguments`);
     if (args[0]!.startsWith("-")) return miss(`${name}: ${args[0]} is not an option it knows`);
     return { ok: true, inner: { argv: [...args], applet: true } };
