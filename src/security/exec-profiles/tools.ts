@@ -277,6 +277,9 @@ const TAR_CODE: Record<string, string> = {
   "rsh-command": "names the remote shell program tar runs",
   "rmt-command": "names the remote tape program tar runs",
   "index-file": "writes its listing to a file",
+  // At the end of a volume tar asks on stdin what to do: `!` starts a shell, `n NAME` writes the next volume anywhere.
+  M: "asks for the next volume on stdin, where ! starts a shell and n names any file",
+  L: "sets a volume length, so it asks for the next volume on stdin (! starts a shell, n names any file)",
 };
 
 /** Old-style `tar cf a.tar dir`: the first word is a cluster of letters whose values follow in order. */
@@ -295,7 +298,7 @@ function tarOldStyle(args: readonly string[]): string[] {
 export const tar: Profile = {
   names: ["tar", "bsdtar"],
   kind: "code",
-  safe: "create/extract/list with the usual options; no -I/--use-compress-program, --to-command, --checkpoint-action, -F, --rsh-command, or host:file archives",
+  safe: "create/extract/list with the usual options; no -I/--use-compress-program, --to-command, --checkpoint-action, -F, -M/-L, --rsh-command, or host:file archives",
   check(args, ctx, name) {
     const p = getopt(TAR, tarOldStyle(args));
     if (!p.ok) return miss(`${name}: ${p.reason}`);
