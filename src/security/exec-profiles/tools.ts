@@ -474,6 +474,11 @@ const GIT_CODE_OPTS: Record<string, string> = {
   interactive: "runs the sequence editor",
   tool: "runs an external tool",
   filters: "runs filter programs named in configuration",
+  p: "starts interactive mode, which reads stdin and can start the editor",
+  patch: "starts interactive mode, which reads stdin and can start the editor",
+  i: "starts interactive mode, which reads stdin and can start the editor",
+  e: "starts the editor, which takes its commands from stdin (vi runs :!cmd)",
+  edit: "starts the editor, which takes its commands from stdin (vi runs :!cmd)",
 };
 
 const GIT_SUB: Record<string, Grammar> = {
@@ -567,10 +572,14 @@ const GIT_SUB_CODE: Record<string, readonly string[]> = {
   "rev-list": ["ext-diff", "textconv", "output"], reflog: ["ext-diff", "textconv", "output"],
   grep: ["O", "textconv", "recurse-submodules"], init: ["template", "separate-git-dir"],
   clone: ["upload-pack", "u", "template", "c", "separate-git-dir", "recurse-submodules"],
-  fetch: ["upload-pack", "recurse-submodules"], pull: ["upload-pack", "recurse-submodules"],
-  checkout: ["recurse-submodules"], switch: ["recurse-submodules"], restore: ["recurse-submodules"], reset: ["recurse-submodules"],
-  "cat-file": ["textconv", "filters"],
+  fetch: ["upload-pack", "recurse-submodules"], pull: ["upload-pack", "recurse-submodules", "edit"],
+  checkout: ["recurse-submodules", "p", "patch"], switch: ["recurse-submodules"], restore: ["recurse-submodules", "p", "patch"],
+  reset: ["recurse-submodules", "p", "patch"], "cat-file": ["textconv", "filters"],
+  // The editor and the interactive modes read stdin: `printf ':!id\n' | git commit` ran id in vi.
+  add: ["p", "patch", "i", "e"], stash: ["p", "patch"], commit: ["e"], merge: ["edit"], tag: ["e"],
 };
+/** What starting the editor means (commit without a message, tag -a without -m, pull --rebase=interactive). */
+const GIT_EDITOR = "starts the editor, which takes its commands from stdin (vi runs :!cmd)";
 const GIT_REMOTE_SUB = new Set(["show", "get-url"]);
 const GIT_STASH_SUB = new Set(["list", "show", "push", "pop", "apply", "drop", "save", "branch", "clear", "create", "store"]);
 
@@ -596,6 +605,13 @@ export const git: Profile = {
       if (code.includes(o.name)) return miss(`${name} ${sub} ${o.spelled}: ${GIT_CODE_OPTS[o.name] ?? "runs programs"}`);
       if (sub === "clone" && o.name === "o" && o.value?.startsWith("-")) return miss(`${name} clone ${o.spelled}: an option-like remote name`);
     }
+    const given = (n: string) => p.opts.some((o) => o.name === n);
+    if (sub === "commit" && !given("dry-run") && !["m", "F", "C", "no-edit"].some(given) && !p.opts.some((o) => o.name === "fixup" && !/^(amend|reword):/.test(o.value ?? ""))) {
+      return miss(`${name} commit without -m/-F/-C/--no-edit: ${GIT_EDITOR}`);
+    }
+    if (sub === "tag" && (given("a") || given("annotate")) && !given("m")) return miss(`${name} tag -a without -m: ${GIT_EDITOR}`);
+    const rebase = p.opts.find((o) => o.name === "rebase" && o.value !== undefined && /^i/.test(o.value));
+    if (sub === "pull" && rebase) return miss(`${name} pull ${rebase.spelled}: ${GIT_EDITOR}`);
     for (const a of p.operands) {
       if (/^[A-Za-z0-9+.-]+::/.test(a)) return miss(`${name} ${sub} ${a}: uses a remote-helper transport, which runs programs`);
     }
