@@ -36,7 +36,7 @@ export const ALLOWLISTED = [
   "nice", "nohup", "timeout", "stdbuf", "setsid", "taskset", "chrt", "ionice", "flock", "busybox", "sudo", "doas", "su",
   "pkexec", "run0", "sh", "bash", "dash", "python3", "python3.12", "perl", "node", "less", "vim", "ls", "cat", "echo", "id",
   "touch", "wc", "head", "grep", "true", "cp", "gcp", "mv", "ln", "tee", "dd", "rm", "chmod", "mkdir", "install", "patch",
-  "gzip", "gunzip", "sqlite3", "tmux", "xdg-open", "m4", "mvn", "rg", "xxd", "uniq", "shuf", "iconv", "csplit", "tree", "npm", "npx", "pytest", "eslint", "gpatch", "coreutils",
+  "gzip", "gunzip", "sqlite3", "tmux", "xdg-open", "m4", "mvn", "rg", "xxd", "uniq", "shuf", "iconv", "csplit", "tree", "npm", "npx", "pytest", "eslint", "gpatch", "coreutils", "vipw", "ipython", "tcc",
 ];
 
 const c = (cls: CaseClass, command: string, allow: boolean, why?: RegExp, needs?: string[]): GateCase => ({ cls, command, allow, ...(why ? { why } : {}), ...(needs ? { needs } : {}) });
@@ -303,6 +303,9 @@ export const CASES: readonly GateCase[] = [
   c("code-operand", "less '+!id' f", false, /pager command/),
   c("code-operand", "less -o /tmp/log f", false, /log file/),
   c("code-operand", "vim -c '!id' f", false, /editor/),
+  c("code-operand", "vipw", false, /editor/, ["vipw"]),
+  c("code-operand", "ipython -c 'import os'", false, /runs code/, ["ipython"]),
+  c("code-operand", "tcc -run x.c", false, /runs code/, ["tcc"]),
   // --- wrappers ----------------------------------------------------------------------
   ok("env ls", ["env", "ls"]),
   ok("env LANG=C sort data.txt", ["env", "sort"]),

@@ -11,6 +11,8 @@ export const INTERPRETERS = [
   "deno", "bun", "ruby", "php", "lua", "luajit", "tclsh", "wish", "Rscript", "R",
   "osascript", "jjs", "irb", "pwsh", "powershell", "guile", "racket", "sbcl", "ghci", "runghc", "julia", "java", "jshell",
   "groovy", "scala", "kotlin", "swift", "erl", "escript", "elixir", "iex", "clisp", "expect",
+  "ipython", "jupyter", "bpython", "ptpython", "tcc", "zig", "ghc", "stack", "cabal", "ocaml", "utop", "dart", "nim",
+  "crystal", "clojure", "clj", "lein", "csi", "scheme", "gp", "maxima", "sage",
   // database shells (.shell, .system, \!), calculators and macro processors with a shell escape
   "sqlite3", "duckdb", "psql", "mysql", "mariadb", "mongosh", "mongo", "dc", "bc", "m4", "gnuplot", "octave",
   // TeX (\write18), and network clients with a local shell escape or script engine
@@ -35,7 +37,11 @@ const RUNNERS = [
   "ansible", "ansible-playbook", "helm", "gh", "eslint", "prettier", "jest", "vitest", "mocha", "webpack", "rollup",
   "vite", "babel", "esbuild", "playwright",
 ];
-const EDITORS = ["vi", "vim", "nvim", "view", "ex", "vimdiff", "emacs", "emacsclient", "nano", "pico", "ed", "red", "joe", "micro", "mg", "kak", "hx", "code"];
+const EDITORS = [
+  "vi", "vim", "nvim", "view", "ex", "vimdiff", "emacs", "emacsclient", "nano", "pico", "ed", "red", "joe", "micro", "mg", "kak", "hx", "code",
+  "rvim", "rview", "gvim", "evim", "nvi", "vile", "elvis", "mcedit", "jed", "ne", "vis", "editor", "sensible-editor", "select-editor",
+  "visudo", "vipw", "vigr", "edquota", "mc",
+];
 
 /**
  * Launchers that read JVM options from the project directory (Maven's `.mvn/jvm.config`, sbt's
