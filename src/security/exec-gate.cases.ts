@@ -36,7 +36,7 @@ export const ALLOWLISTED = [
   "nice", "nohup", "timeout", "stdbuf", "setsid", "taskset", "chrt", "ionice", "flock", "busybox", "sudo", "doas", "su",
   "pkexec", "run0", "sh", "bash", "dash", "python3", "python3.12", "perl", "node", "less", "vim", "ls", "cat", "echo", "id",
   "touch", "wc", "head", "grep", "true", "cp", "gcp", "mv", "ln", "tee", "dd", "rm", "chmod", "mkdir", "install", "patch",
-  "gzip", "gunzip", "sqlite3", "tmux", "xdg-open", "m4", "mvn", "rg", "xxd", "uniq", "shuf", "iconv", "csplit", "tree", "npm", "npx", "pytest", "eslint", "gpatch", "coreutils", "vipw", "ipython", "tcc",
+  "gzip", "gunzip", "sqlite3", "tmux", "xdg-open", "m4", "mvn", "rg", "xxd", "uniq", "shuf", "iconv", "csplit", "tree", "npm", "npx", "pytest", "eslint", "gpatch", "coreutils", "vipw", "ipython", "tcc", "chgrp", "chown",
 ];
 
 const c = (cls: CaseClass, command: string, allow: boolean, why?: RegExp, needs?: string[]): GateCase => ({ cls, command, allow, ...(why ? { why } : {}), ...(needs ? { needs } : {}) });
@@ -452,6 +452,11 @@ export const CASES: readonly GateCase[] = [
   c("writes-outside", "chmod 777 -- -x/../../etc", false, /changes the mode/, ["chmod"]),
   c("writes-outside", "chmod 777 -x/../../etc", false, /chmod/, ["chmod"]),
   c("writes-outside", "chmod -w -- /etc/passwd", false, /changes the mode/, ["chmod"]),
+  // lnk -> a directory outside the workspace: -R -L walks into it
+  c("writes-outside", "chgrp -R -L daemon .", false, /-R -L/, ["chgrp"]),
+  c("attached-value", "chown -RL nobody lnk/..", false, /-R -L|changes the owner/, ["chown"]),
+  c("writes-outside", "chown -L --recursive nobody out", false, /-R -L/, ["chown"]),
+  ok("chgrp -R root out/sub", ["chgrp"]),
   c("writes-outside", "mkdir /tmp/newdir", false, /outside the workspace/, ["mkdir"]),
   c("writes-outside", "install f /tmp/f", false, /outside the workspace/, ["install"]),
   c("abbreviation", "install --strip-prog=sh -s f out/f", false, /strip/, ["install"]),

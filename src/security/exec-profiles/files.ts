@@ -180,6 +180,8 @@ function attributes(names: string[], what: string): Profile {
       const mode = name === "chmod" ? options.findIndex((a) => /^-[^-]/.test(a) && MODE.test(a) && !/^-[cfvRhHLP]+$/.test(a)) : -1;
       const p = getopt(OWNERSHIP, mode >= 0 ? args.filter((_, j) => j !== mode) : args);
       if (!p.ok) return miss(`${name}: ${p.reason}`);
+      // -R -L follows every symlink met in the tree (`chgrp -R -L g out` with out/l -> ~ changed ~).
+      if (has(p, "R") && has(p, "L")) return miss(`${name} -R -L: follows symbolic links inside the tree, which can lead outside the workspace`);
       const files = mode >= 0 || value(p, "reference") !== undefined ? p.operands : p.operands.slice(1);
       return inside(files, ctx, name, `changes the ${what} of`);
     },
