@@ -471,6 +471,8 @@ export const CASES: readonly GateCase[] = [
   c("writes-outside", "gzip /tmp/x", false, /replaces/, ["gzip"]),
   c("writes-outside", "gunzip -f ../x.gz", false, /replaces/, ["gunzip"]),
   c("writes-outside", "rsync -a dir/ /tmp/out", false, /outside the workspace/, ["rsync"]),
+  c("writes-outside", "rsync -aK dir/ out/", false, /symlink to a directory/, ["rsync"]),
+  c("abbreviation", "rsync -a --keep-dir dir/ out/", false, /symlink to a directory/, ["rsync"]),
   c("writes-outside", "scp host:x /tmp/x", false, /outside the workspace/, ["scp"]),
   c("writes-outside", "curl -w '%output{/tmp/x}' http://127.0.0.1:9/", false, /%output/, ["curl"]),
   // npm and npx are symlinks to npm-cli.js / npx-cli.js: still npm and npx

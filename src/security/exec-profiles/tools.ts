@@ -809,6 +809,7 @@ export const rsync = gnuProfile({
     "write-batch": "writes a file",
     "only-write-batch": "writes a file",
     "read-batch": "replays a batch file",
+    K: "treats a symlink to a directory in the destination as that directory, which can be outside the workspace",
   },
   writes: ["T"],
   operands: (p, ctx, name) => localDestination(p.operands, ctx, name),
