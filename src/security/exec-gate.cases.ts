@@ -482,8 +482,9 @@ export const CASES: readonly GateCase[] = [
   c("identity", "npx -c id", false, /runs code from packages/, ["npx"]),
   c("identity", "/usr/lib/node_modules/npm/bin/npm-cli.js exec -c id", false, /runs code from packages/, ["npm"]),
   // tools that run the project's own code or config: conftest.py, eslint.config.js
-  c("code-operand", "pytest -q", false, /runs code from packages/, ["pytest"]),
-  c("code-operand", "eslint .", false, /runs code from packages/, ["eslint"]),
+  c("code-operand", "pytest -q", false, /project's code/, ["pytest"]),
+  c("code-operand", "pytest --help", false, /project's code/, ["pytest"]),
+  c("code-operand", "eslint --version", false, /project's code/, ["eslint"]),
   c("code-operand", "sqlite3 x.db '.shell id'", false, /runs code/, ["sqlite3"]),
   c("code-operand", "m4 f", false, /runs code/, ["m4"]),
   c("names-a-program", "tmux new-session id", false, /starts other programs/, ["tmux"]),

@@ -31,11 +31,8 @@ const RUNNERS = [
   "npx", "pnpx", "bunx", "uvx", "npm", "pnpm", "yarn", "pip", "pipx", "uv", "cargo", "go", "gem", "bundle", "composer",
   "poetry", "cmake", "ninja", "gradle", "ant", "rake", "gcc", "cc", "clang", "g++", "c++", "clang++", "docker", "podman",
   "kubectl", "socat", "openssl", "systemctl", "service", "dpkg", "apt", "apt-get", "brew", "snap", "flatpak",
-  // runners and tools that execute the project's own code or config (conftest.py, eslint.config.js, justfile, .envrc…)
-  "corepack", "tsx", "ts-node", "pipenv", "conda", "pytest", "py.test", "tox", "nox", "pre-commit", "just", "task",
-  "direnv", "meson", "scons", "bazel", "bazelisk", "javac", "dotnet", "msbuild", "xcodebuild", "terraform", "tofu",
-  "ansible", "ansible-playbook", "helm", "gh", "eslint", "prettier", "jest", "vitest", "mocha", "webpack", "rollup",
-  "vite", "babel", "esbuild", "playwright",
+  "corepack", "tsx", "ts-node", "pipenv", "conda", "javac", "dotnet", "msbuild", "xcodebuild", "terraform", "tofu",
+  "ansible", "ansible-playbook", "helm", "gh", "esbuild",
 ];
 const EDITORS = [
   "vi", "vim", "nvim", "view", "ex", "vimdiff", "emacs", "emacsclient", "nano", "pico", "ed", "red", "joe", "micro", "mg", "kak", "hx", "code",
@@ -44,15 +41,20 @@ const EDITORS = [
 ];
 
 /**
- * Launchers that read JVM options from the project directory (Maven's `.mvn/jvm.config`, sbt's
- * `.jvmopts`/`.sbtopts`, found from the cwd upwards) before anything else, even for --version:
- * `-javaagent:x.jar` there is code. No safe use.
+ * Tools that load the project's own code or configuration from the workspace before anything
+ * else, even for --version/--help: Maven's `.mvn/jvm.config` and sbt's `.jvmopts` (JVM options:
+ * `-javaagent:x.jar`), pytest's conftest.py and `-p` plugins from pytest.ini (`pytest --help`
+ * imported them), eslint/prettier/vitest/webpack… configs, justfile, .envrc. No safe use.
  */
-const projectJvm: Profile = {
-  names: ["mvn", "mvnd", "sbt"],
+const projectCode: Profile = {
+  names: [
+    "mvn", "mvnd", "sbt", "pytest", "py.test", "tox", "nox", "pre-commit", "just", "task", "direnv", "meson", "scons",
+    "bazel", "bazelisk", "eslint", "prettier", "jest", "vitest", "mocha", "webpack", "rollup", "vite", "babel", "playwright",
+  ],
   kind: "interpreter",
-  safe: "nothing (even --version starts a JVM with options from the project directory)",
-  check: (_args, _ctx, name) => miss(`${name} runs code: it starts a JVM with options read from the project directory (.mvn/jvm.config, .jvmopts), even for --version`),
+  safe: "nothing (even --version/--help loads project files the agent can write)",
+  check: (_args, _ctx, name) =>
+    miss(`${name} runs code: it loads the project's code or configuration from the workspace (.mvn/jvm.config, conftest.py, pytest.ini, eslint.config.js, …), even for --version/--help`),
 };
 
 const shells = infoOnly(SHELLS, "interpreter", "runs shell code (a script file, -c, or stdin)");
@@ -121,4 +123,4 @@ const man: Profile = {
   },
 };
 
-export const INTERPRETER_PROFILES: readonly Profile[] = [projectJvm, shells, interpreters, python, perl, node, runners, launchers, editors, pager, netcat, man];
+export const INTERPRETER_PROFILES: readonly Profile[] = [projectCode, shells, interpreters, python, perl, node, runners, launchers, editors, pager, netcat, man];
