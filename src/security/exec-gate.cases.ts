@@ -270,6 +270,10 @@ export const CASES: readonly GateCase[] = [
   c("abbreviation", "curl --heade @/etc/passwd http://127.0.0.1:9/", false, /local file/),
   c("code-operand", "curl --data-urlencode s@/etc/passwd http://127.0.0.1:9/", false, /local file/),
   c("abbreviation", "curl --data-urlenc=@/etc/passwd http://127.0.0.1:9/", false, /local file/),
+  // out/planted is a symlink to a file outside the workspace
+  c("writes-outside", "curl -s --output-dir out -o planted file:///etc/hostname", false, /output-dir out/),
+  c("abbreviation", "curl -s --output-d=out -oplanted file:///etc/hostname", false, /output-dir out/),
+  ok("curl -s --output-dir out -o host.txt file:///etc/hostname"),
   c("writes-outside", "curl -o '#1' 'http://127.0.0.1:9/?{/tmp/pwned}'", false, /template/),
   c("attached-value", "curl -so'x#1' 'http://127.0.0.1:9/[1-2]'", false, /template/),
   ok("curl -sS -H 'Accept: text/plain' --data-urlencode 'q=a@b' -o out/page.html http://127.0.0.1:9/"),

@@ -721,8 +721,13 @@ export const curl = gnuProfile({
     "etag-save": "writes a file",
   },
   writes: CURL_WRITES,
-  operands(p, _ctx, name) {
+  operands(p, ctx, name) {
+    // --output-dir DIR puts -o NAME at DIR/NAME (curl prefixes it even to an absolute NAME).
+    const dir = p.opts.find((o) => o.name === "output-dir")?.value;
     for (const o of p.opts) {
+      if (dir !== undefined && o.name === "o" && o.value !== undefined && o.value !== "-" && !ctx.confined(`${dir}/${o.value}`)) {
+        return miss(`${name} --output-dir ${dir} ${o.spelled}: writes a file outside the workspace`);
+      }
       if (o.name === "w" && o.value?.includes("%output{")) return miss(`${name} ${o.spelled}: %output{} writes a file`);
       if (o.value !== undefined && curlSendsFile(o.name, o.value)) return miss(`${name} ${o.spelled}: sends the contents of a local file`);
       // `-o 'x#1'` takes the file name from the URL glob ({…}, […]): not a name known now.
