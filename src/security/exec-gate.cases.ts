@@ -164,6 +164,8 @@ export const CASES: readonly GateCase[] = [
   c("writes-outside", "zip /tmp/a.zip f", false, /archive \/tmp\/a.zip outside/),
   c("writes-outside", "zip -r -- ../a.zip dir", false, /outside the workspace/),
   c("writes-outside", "zip -m a.zip /etc/hosts", false, /deletes/),
+  c("writes-outside", "zip -b /tmp a.zip f", false, /outside the workspace/),
+  c("abbreviation", "zip --temp-p=/tmp a.zip f", false, /outside the workspace/),
   c("writes-outside", "zip -qm a.zip f /etc/hosts", false, /deletes/),
   // --- sort / split ------------------------------------------------------------------
   ok("sort data.txt"),

@@ -360,7 +360,7 @@ export const zip: Profile = {
         if (!p.ok) return miss(`${name}: ${p.reason}`);
         const o = p.opts[0]!;
         if (o.name === "unzip-command") return miss(`${name} ${o.spelled}: names the program zip runs to test the archive`);
-        if (o.name === "output-file" && !ctx.confined(o.value!)) return miss(`${name} ${o.spelled}: writes a file outside the workspace`);
+        if ((o.name === "output-file" || o.name === "temp-path") && !ctx.confined(o.value!)) return miss(`${name} ${o.spelled}: writes outside the workspace`);
         if (o.name === "move") move = true;
         if (o.value !== undefined && !a.includes("=")) i++;
         continue;
