@@ -387,6 +387,10 @@ export const CASES: readonly GateCase[] = [
   c("privileged", "env sudo ls", false, /privileges/, ["env", "sudo"]),
   c("writes-outside", "git clone https://example.invalid/r.git /tmp/r", false, /outside the workspace/, ["git"]),
   c("writes-outside", "git init ../elsewhere", false, /outside the workspace/, ["git"]),
+  // lnk is a symlink to a directory outside: `git clone URL` names the directory after the URL
+  c("writes-outside", "git clone https://example.invalid/lnk.git", false, /writes lnk/, ["git"]),
+  c("writes-outside", "git clone -q file:///x/lnk/", false, /writes lnk/, ["git"]),
+  ok("git clone -q https://127.0.0.1:9/repo.git", ["git"]),
   c("writes-outside", "git mv f .git/hooks/pre-commit", false, /\.git/, ["git"]),
   // --- file utilities: what they change must be where a redirection may write ---------
   ok("cp f f.copy", ["cp"]),

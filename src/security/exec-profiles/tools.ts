@@ -624,6 +624,11 @@ export const git: Profile = {
     // Where git creates files outside the repository it is in: the clone or init directory;
     // and `mv`, which names work-tree paths.
     const written = sub === "clone" ? p.operands.slice(1, 2) : sub === "init" || sub === "mv" ? p.operands : [];
+    // `git clone URL` clones into a directory named after the URL (a symlink there is followed).
+    if (sub === "clone" && p.operands.length === 1) {
+      const humanish = p.operands[0]!.replace(/\/+$/, "").replace(/\/\.git$/, "").split(/[/:]/).pop()!.replace(/\.(git|bundle)$/, "");
+      written.push(humanish === "" ? "." : humanish, `${humanish}.git`);
+    }
     for (const f of written) {
       if (!ctx.confined(f)) return miss(`${name} ${sub}: writes ${f}, which is not a path it may change (outside the workspace, in .git, or a pattern)`);
     }
