@@ -729,6 +729,16 @@ export const curl = gnuProfile({
   operands(p, ctx, name) {
     // --output-dir DIR puts -o NAME at DIR/NAME (curl prefixes it even to an absolute NAME).
     const dir = p.opts.find((o) => o.name === "output-dir")?.value;
+    // -O names the file after the URL's last path segment (a symlink there is followed).
+    if (p.opts.some((o) => o.name === "O" || o.name === "remote-name-all")) {
+      for (const url of p.operands) {
+        const path = url.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*/, "").replace(/[?#].*$/, "");
+        const file = path.includes("/") ? path.slice(path.lastIndexOf("/") + 1) : "";
+        if (file === "") continue;
+        if (/[{}[\]]/.test(file)) return miss(`${name} -O ${url}: the file is named after the URL glob, which is not known now`);
+        if (!ctx.confined(`${dir ?? "."}/${file}`)) return miss(`${name} -O ${url}: writes ${file}, which is not a path it may change (outside the workspace, in .git, or a pattern)`);
+      }
+    }
     for (const o of p.opts) {
       if (dir !== undefined && o.name === "o" && o.value !== undefined && o.value !== "-" && !ctx.confined(`${dir}/${o.value}`)) {
         return miss(`${name} --output-dir ${dir} ${o.spelled}: writes a file outside the workspace`);
