@@ -259,10 +259,18 @@ export const CASES: readonly GateCase[] = [
   c("abbreviation", "wget --exec=use_askpass=/tmp/x http://127.0.0.1:9/", false, /wgetrc/),
   c("code-operand", "wget --post-file=/etc/passwd http://127.0.0.1:9/", false, /uploads/),
   c("attached-value", "wget -O/home/x/.bashrc http://127.0.0.1:9/", false, /outside the workspace/),
+  // -c (--continue) takes no value: it must not swallow the option after it
+  c("attached-value", "wget -c -O /tmp/x http://127.0.0.1:9/", false, /outside the workspace/),
+  c("attached-value", "wget -qc -O/tmp/x http://127.0.0.1:9/", false, /outside the workspace/),
+  ok("wget -nv -nc -O out/nv.html http://127.0.0.1:9/"),
   c("code-operand", "wget -i /etc/passwd -B http://127.0.0.1:9/", false, /lines of a local file/),
   c("abbreviation", "wget --input=/etc/passwd --base=http://127.0.0.1:9/", false, /lines of a local file/),
   c("attached-value", "wget -qi/etc/passwd -B http://127.0.0.1:9/", false, /lines of a local file/),
   ok("wget -q -i f -P out -B http://127.0.0.1:9/"),
+  // out/planted is a symlink to a file outside: -N/-c write into an existing file of that name
+  c("writes-outside", "wget -q -N -P out http://127.0.0.1:9/planted", false, /writes planted/),
+  c("abbreviation", "wget -qc --directory-p=out http://127.0.0.1:9/planted?x=1", false, /writes planted/),
+  ok("wget -q -P out http://127.0.0.1:9/page.html"),
   c("code-operand", "curl -K /tmp/cfg http://127.0.0.1:9/", false, /options from a file/),
   c("code-operand", "curl -d @/etc/passwd http://127.0.0.1:9/", false, /local file/),
   c("attached-value", "curl -d@/etc/passwd http://127.0.0.1:9/", false, /local file/),

@@ -642,7 +642,8 @@ export const wget = gnuProfile({
   names: ["wget"],
   safe: "download options; -O/-P/-o and -i only inside the workspace; no -e/--execute, --use-askpass, --config, --post-file/--body-file",
   grammar: {
-    short: "Vhbe:o:a:dqvnc:NSt:O:T:w:Q:U:rl:kKmpHD:I:X:A:R:i:FB:P:x46E",
+    // -n takes letters (-nv, -nc, -nd, -nH, -np); -c (--continue) takes no value.
+    short: "Vhbe:o:a:dqvn:cNSt:O:T:w:Q:U:rl:kKmpHD:I:X:A:R:i:FB:P:x46E",
     long: {
       version: "V", help: "h", background: "b", execute: "e", "output-file": "o", "append-output": "a", debug: "d",
       quiet: "q", verbose: "v", "no-verbose": 0, "no-clobber": 0, continue: 0, timestamping: "N",
@@ -671,6 +672,16 @@ export const wget = gnuProfile({
   operands(p, ctx, name) {
     const n = p.opts.find((o) => o.name === "n" && !/^[cdHvp]+$/.test(o.value ?? ""));
     if (n) return miss(`${name} ${n.spelled}: not an option it knows`);
+    // Without -O, wget names the file after the URL (index.html for a directory) under -P, and
+    // with -N/-c writes into an existing file there, following a symlink: check that name.
+    if (!p.opts.some((o) => o.name === "O")) {
+      const prefix = p.opts.find((o) => o.name === "P")?.value ?? ".";
+      for (const url of p.operands) {
+        const path = url.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*/, "").replace(/[?#].*$/, "");
+        const file = (path.includes("/") ? path.slice(path.lastIndexOf("/") + 1) : "") || "index.html";
+        if (!ctx.confined(`${prefix}/${file}`)) return miss(`${name} ${url}: writes ${file}, which is not a path it may change (outside the workspace, in .git, or a pattern)`);
+      }
+    }
     // -i FILE requests every line of FILE (with -B, as paths on that host): it sends the file.
     const input = p.opts.find((o) => o.name === "i" && o.value !== "-" && !/^[a-z]+:\/\//i.test(o.value!) && !ctx.confined(o.value!));
     return input ? miss(`${name} ${input.spelled}: sends the lines of a local file outside the workspace as requests`) : ok;
