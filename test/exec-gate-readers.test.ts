@@ -3,7 +3,7 @@
 // table that exists on this machine is allowlisted with any arguments and ask is off; a case
 // runs here when all the programs it needs exist. Attacks must be refused with the gate's
 // reason; positive controls must really run (the user sees an exit code, not a refusal).
-import { linkSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -38,6 +38,13 @@ beforeAll(() => {
   for (const d of [ws, state, nodeState, join(ws, "dir"), join(ws, "out"), join(ws, "docs")]) mkdirSync(d, { recursive: true });
   for (const f of ["f", "data.txt", "a", "b", "c", "dir/x"]) writeFileSync(join(ws, f), "b 2\na 1\n");
   writeFileSync(join(ws, "Makefile"), "all:\n\t@echo made\n");
+  // lnk -> a directory outside: `lnk/../x` is beside that directory, outside the workspace
+  mkdirSync(join(root, "elsewhere", "sub"), { recursive: true });
+  symlinkSync(join(root, "elsewhere", "sub"), join(ws, "lnk"));
+  // out/planted -> a file outside, as an earlier `ln -s` could leave it
+  writeFileSync(join(root, "elsewhere", "victim"), "victim\n");
+  writeFileSync(join(ws, "planted"), "new\n");
+  symlinkSync(join(root, "elsewhere", "victim"), join(ws, "out", "planted"));
   writeFileSync(join(ws, "dir", "Makefile"), "all:\n\t@echo made\n");
   // twin.txt shares its data with a file outside the workspace (a hard link).
   mkdirSync(join(root, "outside"));

@@ -9,13 +9,18 @@ function executable(p: string): string | null {
   try {
     if (!statSync(p).isFile()) return null;
     accessSync(p, FS.X_OK);
-    return realpathSync(p);
+    return realpathSync.native(p);
   } catch {
     return null;
   }
 }
 
-/** Real path of `p`, following symlinks on the existing part; the rest appended lexically. */
+/**
+ * Real path of `p`, following symlinks on the existing part; the rest appended lexically.
+ * The kernel's resolution (realpathSync.native), never Node's JS one: that normalises `..`
+ * lexically first, so `lnk/../x` with `lnk -> /a/b` came out inside the link's directory while
+ * the shell writes /a/x.
+ */
 function realpath(p: string): string | null {
   const missing: string[] = [];
   let cur = p;
@@ -31,7 +36,7 @@ function realpath(p: string): string | null {
     }
   }
   try {
-    return path.join(realpathSync(cur), ...missing);
+    return path.join(realpathSync.native(cur), ...missing);
   } catch {
     return null; // a dangling symlink or a loop
   }

@@ -24,21 +24,42 @@ const SPECIAL: Record<string, string> = {
   gtar: "/opt/homebrew/bin/gtar",
   gmake: "/opt/homebrew/bin/gmake",
   gcp: "/opt/homebrew/bin/gcp",
+  gpatch: "/opt/homebrew/bin/gpatch",
+  npm: "/usr/lib/node_modules/npm/bin/npm-cli.js",
+  npx: "/usr/lib/node_modules/npm/bin/npx-cli.js",
 };
 const PROGRAMS = new Set([...ALLOWLISTED, "shred", "watch"]);
 const real = (name: string) => SPECIAL[name] ?? `/usr/bin/${name}`;
 const fake: Resolver = {
   executable(p) {
+    if (Object.values(SPECIAL).includes(p)) return p;
     const name = path.basename(p);
     if (!PROGRAMS.has(name)) return null;
     const r = real(name);
     // only the directory the program really lives in holds it
     return path.dirname(p) === path.dirname(r) || p === `/usr/bin/${name}` ? r : null;
   },
-  realpath: (p) => path.resolve(p),
+  realpath: kernelPath,
   // One planted hard link (its twin is outside the workspace); no other file has one.
   hardLinked: (p) => path.basename(p) === "twin.txt",
 };
+
+/** Symbolic links on the fake machine (the readers' workspace has the same one). */
+const LINKS: Record<string, string> = { "/ws/lnk": "/elsewhere/sub", "/ws/out/planted": "/elsewhere/victim" };
+/** Resolve like the kernel: components in order, a symlink replaced by its target before a later `..`. */
+function kernelPath(p: string): string {
+  const out: string[] = [];
+  for (const part of p.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") out.pop();
+    else {
+      out.push(part);
+      const link = LINKS["/" + out.join("/")];
+      if (link) out.splice(0, out.length, ...link.split("/").filter(Boolean));
+    }
+  }
+  return "/" + out.join("/");
+}
 const PATH = "/opt/homebrew/bin:/usr/bin:/bin";
 const ANY: AllowlistEntry[] = ALLOWLISTED.map((n) => ({ id: n, pattern: escapeGlob(real(n)), args: ["*"], source: "manual", createdAt: 0 }));
 const OFF: ExecPolicy = { security: "allowlist", ask: "off", askFallback: "deny", timeoutSeconds: 120 };
@@ -146,11 +167,19 @@ describe("identity", () => {
     expect(identities("fakeroot", "/usr/bin/fakeroot-sysv")).toEqual(["fakeroot"]);
     expect(identities("linux32", "/usr/bin/setarch")).toEqual(["linux32"]);
     expect(identities("sed", "/bin/busybox")).toEqual(["sed"]);
+    expect(identities("ls", "/usr/bin/coreutils")).toEqual(["ls"]);
+    expect(identities("coreutils", "/usr/bin/coreutils")).toEqual(["coreutils"]);
     expect(identities("gzip", "/usr/bin/gzip")).toEqual(["gzip"]);
     expect(identities("git", "/usr/bin/git")).toEqual(["git"]);
   });
   it("a symlink named ls that points at a shell is the shell", () => {
     expect(identities("ls", "/usr/bin/dash")).toEqual(["dash"]);
+  });
+  it("a script installed under a program's name is that program, and a profiled link name narrows", () => {
+    expect(identities("npm", "/usr/lib/node_modules/npm/bin/npm-cli.js")).toEqual(["npm"]);
+    expect(identities("/usr/lib/node_modules/npm/bin/npx-cli.js", "/usr/lib/node_modules/npm/bin/npx-cli.js")).toEqual(["npx"]);
+    expect(identities("vitest", "/w/node_modules/vitest/vitest.mjs")).toEqual(["vitest"]);
+    expect(identities("./sed", "/usr/bin/cat")).toEqual(["cat", "sed"]);
   });
 });
 

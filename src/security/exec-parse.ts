@@ -397,7 +397,9 @@ function checkRedirect(r: Redirect, opts: AnalyzeOptions): string /* resolved ta
   // A redirection writes a file below the workspace (the workspace directory itself is no file).
   if (!isInside(ws, resolved) || resolved === ws) notSure(`the redirection ${label} touches a file outside the workspace`);
   const wsReal = opts.resolver.realpath(ws);
-  const real = opts.resolver.realpath(resolved);
+  // The kernel resolves `..` after symlinks (`lnk/../x` with lnk -> /a/b is /a/x): resolve the
+  // path as written, not the lexically normalised one.
+  const real = opts.resolver.realpath(path.isAbsolute(t.value) ? t.value : `${opts.cwd}/${t.value}`);
   if (wsReal === null || real === null) return notSure(`the redirection target ${JSON.stringify(t.value)} cannot be resolved`);
   if (!isInside(wsReal, real!) || real === wsReal) notSure(`the redirection ${label} leads outside the workspace through a symlink`);
   const protectedWhy = protectedWriteReason(wsReal, real!);
@@ -418,7 +420,7 @@ function pathDirs(PATH: string): string[] {
 /** The absolute real path the shell (or a wrapper's execvp) runs for `name`; throws NotSure. */
 function resolveProgram(name: string, opts: AnalyzeOptions): string {
   if (name.includes("/")) {
-    const real = opts.resolver.executable(path.resolve(opts.cwd, name));
+    const real = opts.resolver.executable(path.isAbsolute(name) ? name : `${opts.cwd}/${name}`);
     if (real === null) notSure(`${name} is not an executable file`);
     return real!;
   }

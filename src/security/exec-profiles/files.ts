@@ -4,6 +4,7 @@
 // allowlist entry for `cp` or `tee` with any arguments is no wider than `>`. Files a program
 // only reads may be anywhere. A hard link is a write: it makes a file outside reachable by
 // name from inside. Pure.
+import path from "node:path";
 import { getopt, type Grammar } from "./getopt.js";
 import { gnuProfile, miss, ok, type Profile, type ProfileContext, type Verdict } from "./types.js";
 
@@ -48,6 +49,15 @@ export const cp = gnuProfile({
     const { dest, sources } = destination(p);
     if (dest !== undefined) {
       const v = inside([dest], ctx, name, "writes");
+      if (!v.ok) return v;
+    }
+    // Into a directory, cp writes DIR/NAME and follows a symlink already there (`ln -s ~/.bashrc
+    // out/f; cp f out/` overwrote ~/.bashrc): each of those names must be a path it may write.
+    const dir = value(p, "t") ?? (has(p, "T") ? undefined : dest);
+    if (dir !== undefined) {
+      const prefix = dir.endsWith("/") ? dir : `${dir}/`;
+      const each = sources.map((s) => prefix + (has(p, "parents") ? s : path.posix.basename(s)));
+      const v = inside(each, ctx, name, "writes");
       if (!v.ok) return v;
     }
     return has(p, "l") ? inside(sources, ctx, `${name} -l`, "hard-links") : ok;
@@ -170,6 +180,8 @@ function attributes(names: string[], what: string): Profile {
       const mode = name === "chmod" ? options.findIndex((a) => /^-[^-]/.test(a) && MODE.test(a) && !/^-[cfvRhHLP]+$/.test(a)) : -1;
       const p = getopt(OWNERSHIP, mode >= 0 ? args.filter((_, j) => j !== mode) : args);
       if (!p.ok) return miss(`${name}: ${p.reason}`);
+      // -R -L follows every symlink met in the tree (`chgrp -R -L g out` with out/l -> ~ changed ~).
+      if (has(p, "R") && has(p, "L")) return miss(`${name} -R -L: follows symbolic links inside the tree, which can lead outside the workspace`);
       const files = mode >= 0 || value(p, "reference") !== undefined ? p.operands : p.operands.slice(1);
       return inside(files, ctx, name, `changes the ${what} of`);
     },
@@ -202,12 +214,14 @@ export const dd: Profile = {
 };
 
 /**
- * patch: only with the file to patch named (without one, patch takes the files to change from
- * the patch text, which can name .git/hooks); -o, -r, -d, -B/-Y prefixes inside; no ed scripts.
+ * patch: only with `-o FILE` (inside the workspace), or --dry-run. Patching in place writes what
+ * the patch text names: a git rename/copy header overrides even a FILE operand (`patch -p1 f
+ * p.diff` with `rename to .git/config` wrote .git/config, with `rename to lnk/x` wrote through a
+ * symlink), and the text cannot be read here. No ed scripts.
  */
 export const patch = gnuProfile({
   names: ["patch"],
-  safe: "patch FILE [PATCHFILE] (or -o) inside the workspace; no -e/--ed",
+  safe: "patch -o OUT [FILE [PATCHFILE]] with OUT inside the workspace, or --dry-run; no -e/--ed",
   grammar: {
     short: "bB:cd:D:eEfF:g:i:lnNo:p:r:RsStTuvV:xY:z:Z",
     long: {
@@ -222,12 +236,19 @@ export const patch = gnuProfile({
   code: { e: "treats the patch as an ed script, which can run commands", x: "sets debugging flags" },
   writes: ["o", "r", "d", "B", "Y"],
   operands(p, ctx, name) {
-    if (has(p, "dry-run") || has(p, "v") || has(p, "help")) return ok;
-    const target = p.operands[0];
-    if (target === undefined && value(p, "o") === undefined) {
-      return miss(`${name}: without a file to patch it changes the files the patch text names; name the file (patch FILE PATCHFILE)`);
+    // -d DIR: patch changes into DIR first, so relative names it writes are below DIR too.
+    const dir = value(p, "d");
+    for (const o of p.opts) {
+      if (dir !== undefined && "orBY".includes(o.name) && o.value !== undefined && o.value !== "-" && !o.value.startsWith("/") && !ctx.confined(`${dir}/${o.value}`)) {
+        return miss(`${name} -d ${dir} ${o.spelled}: writes a file outside the workspace`);
+      }
     }
-    return target === undefined ? ok : inside([target], ctx, name, "changes");
+    if (has(p, "dry-run") || has(p, "v") || has(p, "help")) return ok;
+    const out = value(p, "o");
+    if (out === undefined || out === "-") {
+      return miss(`${name}: patching in place changes the files the patch text names (a git rename or copy header overrides a named file); write the result with -o FILE`);
+    }
+    return ok;
   },
 });
 
@@ -287,4 +308,121 @@ export const xz = compressor(
   { files: "reads the names of the files it replaces from a file", files0: "reads the names of the files it replaces from a file" },
 );
 
-export const FILE_PROFILES: readonly Profile[] = [cp, mv, ln, install, rm, rmdir, unlink, mkdir, touch, truncate, shred, tee, chmod, chown, chgrp, dd, patch, gzip, bzip2, xz];
+const XXD_FLAGS = /^-(a|autoskip|b|bits|e|u|uppercase|p|ps|postscript|plain|i|include|d|decimal|C|capitalize|E|EBCDIC|r|revert|h|help|v|version)$/;
+const XXD_VALUES = /^-(c|cols|g|groupsize|o|offset|s|seek|l|len|n|name|R)$/;
+
+/**
+ * xxd [options] [infile [outfile]]: it writes (with -r, patches) `outfile`. xxd reads an option by
+ * its first letters (`-autoskip`, `-a`, `--a`…); only the documented spellings are known here.
+ */
+export const xxd: Profile = {
+  names: ["xxd"],
+  kind: "code",
+  safe: "dump and revert options; the output file (second operand) inside the workspace",
+  check(args, ctx, name) {
+    let i = 0;
+    for (; i < args.length; i++) {
+      const a = args[i]!;
+      if (a === "--") {
+        i++;
+        break;
+      }
+      if (!a.startsWith("-") || a === "-") break;
+      const w = a.startsWith("--") ? a.slice(1) : a;
+      if (XXD_FLAGS.test(w)) continue;
+      if (XXD_VALUES.test(w)) {
+        if (i + 1 >= args.length) return miss(`${name} ${a} needs a value`);
+        i++;
+        continue;
+      }
+      if (/^-[cglos][+-]?(0x)?[0-9a-fA-F]+$/.test(w)) continue;
+      return miss(`${name}: ${a} is not an option it knows`);
+    }
+    const operands = args.slice(i);
+    if (operands.length > 2) return miss(`${name} takes at most an input and an output file`);
+    const out = operands[1];
+    return out === undefined || out === "-" ? ok : inside([out], ctx, name, "writes");
+  },
+};
+
+/** Filters that write an OUTPUT operand: `uniq [INPUT [OUTPUT]]`. */
+export const uniq = gnuProfile({
+  names: ["uniq"],
+  safe: "filtering options; the OUTPUT operand inside the workspace",
+  grammar: {
+    short: "cdDf:is:uw:z",
+    long: {
+      count: "c", repeated: "d", "all-repeated": 2, "skip-fields": "f", group: 2, "ignore-case": "i", "skip-chars": "s",
+      unique: "u", "zero-terminated": "z", "check-chars": "w", ...INFO,
+    },
+  },
+  operands(p, ctx, name) {
+    if (p.operands.length > 2) return miss(`${name} takes at most an input and an output file`);
+    const out = p.operands[1];
+    return out === undefined || out === "-" ? ok : inside([out], ctx, name, "writes");
+  },
+});
+
+export const shuf = gnuProfile({
+  names: ["shuf"],
+  safe: "shuffling options; -o inside the workspace",
+  grammar: {
+    short: "ei:n:o:rz",
+    long: { echo: "e", "input-range": "i", "head-count": "n", output: "o", "random-source": 1, repeat: "r", "zero-terminated": "z", ...INFO },
+  },
+  writes: ["o"],
+});
+
+export const iconv = gnuProfile({
+  names: ["iconv"],
+  safe: "conversion options; -o inside the workspace",
+  grammar: {
+    short: "f:t:clo:sV",
+    long: { "from-code": "f", "to-code": "t", list: "l", output: "o", silent: "s", verbose: 0, usage: 0, help: 0, version: "V" },
+  },
+  writes: ["o"],
+});
+
+/** csplit FILE PATTERN…: writes PREFIX00, PREFIX01… (prefix -f, default xx; suffix format -b). */
+export const csplit = gnuProfile({
+  names: ["csplit"],
+  safe: "splitting options; the pieces (prefix -f, default xx) inside the workspace, a -b suffix without /",
+  grammar: {
+    short: "b:f:kn:qsz",
+    long: { "suffix-format": "b", prefix: "f", "keep-files": "k", "suppress-matched": 0, digits: "n", quiet: "q", silent: "s", "elide-empty-files": "z", ...INFO },
+  },
+  operands(p, ctx, name) {
+    const suffix = value(p, "b");
+    if (suffix?.includes("/")) return miss(`${name} -b ${suffix}: a suffix with / writes its pieces into other directories`);
+    const prefix = value(p, "f") ?? "xx";
+    return ctx.confined(`${prefix}00`) ? ok : miss(`${name}: writes its pieces (${prefix}00…) outside the workspace`);
+  },
+});
+
+const TREE: Grammar = {
+  short: "adlfxpsughDFqNQrtvcUSniACJRXeo:L:P:I:H:T:",
+  long: {
+    inodes: 0, device: 0, noreport: 0, nolinks: 0, dirsfirst: 0, filesfirst: 0, du: 0, si: 0, prune: 0, matchdirs: 0,
+    metafirst: 0, "ignore-case": 0, gitignore: 0, info: 0, fromfile: 0, fromtabfile: 0, hyperlink: 0, condense: 0,
+    charset: 1, filelimit: 1, timefmt: 1, sort: 1, scheme: 1, authority: 1, gitfile: 1, infofile: 1, hintro: 1,
+    houtro: 1, ...INFO,
+  },
+};
+
+/** tree: listing options; -o FILE inside the workspace; no -R (writes 00Tree.html into every directory it lists). */
+export const tree: Profile = {
+  names: ["tree"],
+  kind: "code",
+  safe: "listing options; -o inside the workspace; no -R",
+  check(args, ctx, name) {
+    const p = getopt(TREE, args);
+    if (!p.ok) return miss(`${name}: ${p.reason}`);
+    for (const o of p.opts) {
+      if (o.name === "R") return miss(`${name} -R: writes an HTML listing into every directory it lists`);
+      if (o.name === "o" && !ctx.confined(o.value!)) return miss(`${name} ${o.spelled}: writes a file outside the workspace`);
+    }
+    return ok;
+  },
+};
+
+export const FILE_PROFILES: readonly Profile[] = [xxd, uniq, shuf, iconv, csplit, tree, cp, mv, ln, install, rm, rmdir, unlink, mkdir, touch, truncate, shred, tee, chmod, chown, chgrp, dd, patch, gzip, bzip2, xz];

@@ -25,7 +25,8 @@ const MULTICALL = new Set(["busybox", "toybox", "coreutils", "setarch"]);
 
 /** GNU tools Homebrew installs with a `g` prefix (gsed, gawk, gfind…): only these lose the g (gzip is not zip). */
 const GNU_TOOLS = new Set(["sed", "awk", "find", "xargs", "tar", "sort", "split", "make", "diff", "diff3", "sdiff", "cmp", "timeout", "env", "nice", "nohup", "stdbuf", "time",
-  "cp", "mv", "ln", "install", "rm", "rmdir", "unlink", "mkdir", "touch", "truncate", "shred", "tee", "chmod", "chown", "chgrp", "dd"]);
+  "cp", "mv", "ln", "install", "rm", "rmdir", "unlink", "mkdir", "touch", "truncate", "shred", "tee", "chmod", "chown", "chgrp", "dd",
+  "patch", "uniq", "shuf", "csplit"]);
 
 /** Normalise one name to a profile name, if it names a profiled program. */
 export function normalizeName(name: string): string | undefined {
@@ -41,7 +42,9 @@ const NORMALIZED = new Map<string, string | undefined>();
 
 function normalizeUncached(name: string): string | undefined {
   const candidates: string[] = [];
-  const noSuffix = name.replace(/\.(basic|tiny|gtk3?|nox|athena|openbsd|traditional|nmap|bsd|real)$|-(sysv|tcp)$/, "");
+  // A script installed under its program's name: npm -> npm/bin/npm-cli.js, vitest -> vitest.mjs.
+  const noScript = name.replace(/\.(c|m)?js$|\.(py|rb|pl|sh)$/, "").replace(/-cli$/, "");
+  const noSuffix = noScript.replace(/\.(basic|tiny|gtk3?|nox|athena|openbsd|traditional|nmap|bsd|real)$|-(sysv|tcp)$/, "");
   candidates.push(noSuffix);
   const noVersion = noSuffix.replace(/-?\d+(\.\d+)*[a-z]?$/, "");
   candidates.push(noVersion);
@@ -50,8 +53,9 @@ function normalizeUncached(name: string): string | undefined {
 }
 
 /**
- * The identities a command is known by: the resolved executable's (normalised) name, and for a
- * multi-call binary the name it was invoked as. Every identity's profile must agree.
+ * The identities a command is known by: the resolved executable's (normalised) name, for a
+ * multi-call binary the name it was invoked as, and a profiled name it was invoked by (npm is a
+ * symlink to npm-cli.js: it is npm as well). Every identity's profile must agree.
  */
 export function identities(typed: string, executable: string): string[] {
   const real = path.basename(executable);
@@ -60,9 +64,16 @@ export function identities(typed: string, executable: string): string[] {
   if (MULTICALL.has(real) || MULTICALL.has(normalizeName(real) ?? "")) {
     const n = normalizeName(asTyped);
     out.add(n ?? asTyped);
-    if (asTyped === real || n === undefined) out.add(normalizeName(real) ?? real);
+    // An applet without a profile is decided as the multi-call binary too (busybox has daemons
+    // among its applets); coreutils' applets are the coreutils programs, decided by their own names.
+    const binary = normalizeName(real) ?? real;
+    if (asTyped === real || (n === undefined && binary !== "coreutils")) out.add(binary);
   } else {
-    out.add(normalizeName(real) ?? real);
+    const r = normalizeName(real) ?? real;
+    out.add(r);
+    // More profiles only ever narrow: a link named like a profiled program is decided as that too.
+    const n = normalizeName(asTyped);
+    if (n !== undefined && BY_NAME.get(n) !== BY_NAME.get(r)) out.add(n);
   }
   return [...out];
 }

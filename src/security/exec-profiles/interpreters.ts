@@ -11,6 +11,8 @@ export const INTERPRETERS = [
   "deno", "bun", "ruby", "php", "lua", "luajit", "tclsh", "wish", "Rscript", "R",
   "osascript", "jjs", "irb", "pwsh", "powershell", "guile", "racket", "sbcl", "ghci", "runghc", "julia", "java", "jshell",
   "groovy", "scala", "kotlin", "swift", "erl", "escript", "elixir", "iex", "clisp", "expect",
+  "ipython", "jupyter", "bpython", "ptpython", "tcc", "zig", "ghc", "stack", "cabal", "ocaml", "utop", "dart", "nim",
+  "crystal", "clojure", "clj", "lein", "csi", "scheme", "gp", "maxima", "sage",
   // database shells (.shell, .system, \!), calculators and macro processors with a shell escape
   "sqlite3", "duckdb", "psql", "mysql", "mariadb", "mongosh", "mongo", "dc", "bc", "m4", "gnuplot", "octave",
   // TeX (\write18), and network clients with a local shell escape or script engine
@@ -24,11 +26,36 @@ const LAUNCHERS = [
   "wezterm", "runcon", "chpst", "daemonize", "start-stop-daemon", "pm2", "nodemon",
 ];
 const RUNNERS = [
+  // build drivers: the build file (Makefile, …) in the workspace is code the agent can write
+  "make", "bmake",
   "npx", "pnpx", "bunx", "uvx", "npm", "pnpm", "yarn", "pip", "pipx", "uv", "cargo", "go", "gem", "bundle", "composer",
-  "poetry", "cmake", "ninja", "gradle", "mvn", "ant", "rake", "gcc", "cc", "clang", "g++", "c++", "clang++", "docker", "podman",
+  "poetry", "cmake", "ninja", "gradle", "ant", "rake", "gcc", "cc", "clang", "g++", "c++", "clang++", "docker", "podman",
   "kubectl", "socat", "openssl", "systemctl", "service", "dpkg", "apt", "apt-get", "brew", "snap", "flatpak",
+  "corepack", "tsx", "ts-node", "pipenv", "conda", "javac", "dotnet", "msbuild", "xcodebuild", "terraform", "tofu",
+  "ansible", "ansible-playbook", "helm", "gh", "esbuild",
 ];
-const EDITORS = ["vi", "vim", "nvim", "view", "ex", "vimdiff", "emacs", "emacsclient", "nano", "pico", "ed", "red", "joe", "micro", "mg", "kak", "hx", "code"];
+const EDITORS = [
+  "vi", "vim", "nvim", "view", "ex", "vimdiff", "emacs", "emacsclient", "nano", "pico", "ed", "red", "joe", "micro", "mg", "kak", "hx", "code",
+  "rvim", "rview", "gvim", "evim", "nvi", "vile", "elvis", "mcedit", "jed", "ne", "vis", "editor", "sensible-editor", "select-editor",
+  "visudo", "vipw", "vigr", "edquota", "mc",
+];
+
+/**
+ * Tools that load the project's own code or configuration from the workspace before anything
+ * else, even for --version/--help: Maven's `.mvn/jvm.config` and sbt's `.jvmopts` (JVM options:
+ * `-javaagent:x.jar`), pytest's conftest.py and `-p` plugins from pytest.ini (`pytest --help`
+ * imported them), eslint/prettier/vitest/webpack… configs, justfile, .envrc. No safe use.
+ */
+const projectCode: Profile = {
+  names: [
+    "mvn", "mvnd", "sbt", "pytest", "py.test", "tox", "nox", "pre-commit", "just", "task", "direnv", "meson", "scons",
+    "bazel", "bazelisk", "eslint", "prettier", "jest", "vitest", "mocha", "webpack", "rollup", "vite", "babel", "playwright",
+  ],
+  kind: "interpreter",
+  safe: "nothing (even --version/--help loads project files the agent can write)",
+  check: (_args, _ctx, name) =>
+    miss(`${name} runs code: it loads the project's code or configuration from the workspace (.mvn/jvm.config, conftest.py, pytest.ini, eslint.config.js, …), even for --version/--help`),
+};
 
 const shells = infoOnly(SHELLS, "interpreter", "runs shell code (a script file, -c, or stdin)");
 const RUNS_CODE = "runs code (a script file, inline code, or stdin)";
@@ -96,4 +123,4 @@ const man: Profile = {
   },
 };
 
-export const INTERPRETER_PROFILES: readonly Profile[] = [shells, interpreters, python, perl, node, runners, launchers, editors, pager, netcat, man];
+export const INTERPRETER_PROFILES: readonly Profile[] = [projectCode, shells, interpreters, python, perl, node, runners, launchers, editors, pager, netcat, man];

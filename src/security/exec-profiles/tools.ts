@@ -1,6 +1,6 @@
 // Profiles of everyday tools that can run code through options or operands (docs/exec.md,
 // "Profiles"): text tools (sed, awk, sort, split, diff family), file tools (find, tar, zip,
-// unzip), build and version control (make, git), network copy (wget, curl, ssh, scp, rsync).
+// unzip), version control (git), network copy (wget, curl, ssh, scp, rsync).
 // Each lists the program's real option grammar; options not listed are a miss.
 import { getopt, type Grammar } from "./getopt.js";
 import { awkProgramProblem, sedScriptProblem } from "./scripts.js";
@@ -166,6 +166,46 @@ export const sdiff = gnuProfile({
   writes: ["o"],
 });
 
+/** ripgrep: searching options; no --pre (a program run on every file) or --hostname-bin. */
+export const rg = gnuProfile({
+  names: ["rg", "ripgrep"],
+  safe: "search options; no --pre, --hostname-bin",
+  grammar: {
+    short: "A:B:C:bcE:e:f:Fg:hHiIj:lLM:m:nNopPqr:sSt:T:uUvVwxz0a.d:",
+    long: {
+      "after-context": "A", "before-context": "B", context: "C", count: "c", "count-matches": 0, color: 1, colors: 1,
+      column: 0, "no-column": 0, "context-separator": 1, "no-context-separator": 0, debug: 0, trace: 0,
+      "dfa-size-limit": 1, encoding: "E", "no-encoding": 0, engine: 1, file: "f", "field-context-separator": 1,
+      "field-match-separator": 1, files: 0, "files-with-matches": "l", "files-without-match": 0, "fixed-strings": "F",
+      "no-fixed-strings": 0, follow: "L", "no-follow": 0, glob: "g", "glob-case-insensitive": 0,
+      "no-glob-case-insensitive": 0, heading: 0, "no-heading": 0, hidden: ".", "no-hidden": 0, iglob: 1,
+      "ignore-case": "i", "ignore-file": 1, "ignore-file-case-insensitive": 0, "no-ignore-file-case-insensitive": 0,
+      "include-zero": 0, "no-include-zero": 0, "invert-match": "v", "no-invert-match": 0, json: 0, "no-json": 0,
+      "line-buffered": 0, "no-line-buffered": 0, "block-buffered": 0, "no-block-buffered": 0, "line-number": "n",
+      "no-line-number": "N", "line-regexp": "x", "max-columns": "M", "max-columns-preview": 0,
+      "no-max-columns-preview": 0, "max-count": "m", "max-depth": "d", maxdepth: "d", "max-filesize": 1, mmap: 0,
+      "no-mmap": 0, multiline: "U", "no-multiline": 0, "multiline-dotall": 0, "no-multiline-dotall": 0,
+      "no-config": 0, "no-ignore": 0, "ignore": 0, "no-ignore-dot": 0, "no-ignore-exclude": 0, "no-ignore-files": 0,
+      "no-ignore-global": 0, "no-ignore-messages": 0, "no-ignore-parent": 0, "no-ignore-vcs": 0, "no-messages": 0,
+      messages: 0, "no-require-git": 0, "no-unicode": 0, unicode: 0, null: "0", "null-data": 0, "one-file-system": 0,
+      "no-one-file-system": 0, "only-matching": "o", "path-separator": 1, passthru: 0, passthrough: 0, pcre2: "P",
+      "no-pcre2": 0, "pcre2-version": 0, "no-pcre2-unicode": 0, "pcre2-unicode": 0, pre: 1, "no-pre": 0,
+      "pre-glob": 1, pretty: "p", quiet: "q", "regex-size-limit": 1, regexp: "e", replace: "r", "search-zip": "z",
+      "no-search-zip": 0, "smart-case": "S", "case-sensitive": "s", sort: 1, sortr: 1, "sort-files": 0,
+      "no-sort-files": 0, stats: 0, "no-stats": 0, "stop-on-nonmatch": 0, text: "a", "no-text": 0, threads: "j",
+      trim: 0, "no-trim": 0, type: "t", "type-not": "T", "type-add": 1, "type-clear": 1, "type-list": 0,
+      unrestricted: "u", version: "V", vimgrep: 0, "with-filename": "H", "no-filename": "I", "word-regexp": "w",
+      "auto-hybrid-regex": 0, "no-auto-hybrid-regex": 0, binary: 0, "no-binary": 0, crlf: 0, "no-crlf": 0,
+      "hyperlink-format": 1, "hostname-bin": 1, "byte-offset": "b", generate: 1,
+      "ignore-vcs": 0, "require-git": 0, help: "h",
+    },
+  },
+  code: {
+    pre: "runs a program on every file it searches (a preprocessor)",
+    "hostname-bin": "names a program ripgrep runs",
+  },
+});
+
 const FIND_ARGS: Record<string, number> = {
   "-name": 1, "-iname": 1, "-path": 1, "-ipath": 1, "-wholename": 1, "-iwholename": 1, "-regex": 1, "-iregex": 1,
   "-lname": 1, "-ilname": 1, "-type": 1, "-xtype": 1, "-size": 1, "-mtime": 1, "-mmin": 1, "-atime": 1, "-amin": 1,
@@ -237,6 +277,9 @@ const TAR_CODE: Record<string, string> = {
   "rsh-command": "names the remote shell program tar runs",
   "rmt-command": "names the remote tape program tar runs",
   "index-file": "writes its listing to a file",
+  // At the end of a volume tar asks on stdin what to do: `!` starts a shell, `n NAME` writes the next volume anywhere.
+  M: "asks for the next volume on stdin, where ! starts a shell and n names any file",
+  L: "sets a volume length, so it asks for the next volume on stdin (! starts a shell, n names any file)",
 };
 
 /** Old-style `tar cf a.tar dir`: the first word is a cluster of letters whose values follow in order. */
@@ -255,7 +298,7 @@ function tarOldStyle(args: readonly string[]): string[] {
 export const tar: Profile = {
   names: ["tar", "bsdtar"],
   kind: "code",
-  safe: "create/extract/list with the usual options; no -I/--use-compress-program, --to-command, --checkpoint-action, -F, --rsh-command, or host:file archives",
+  safe: "create/extract/list with the usual options; no -I/--use-compress-program, --to-command, --checkpoint-action, -F, -M/-L, --rsh-command, or host:file archives",
   check(args, ctx, name) {
     const p = getopt(TAR, tarOldStyle(args));
     if (!p.ok) return miss(`${name}: ${p.reason}`);
@@ -317,7 +360,7 @@ export const zip: Profile = {
         if (!p.ok) return miss(`${name}: ${p.reason}`);
         const o = p.opts[0]!;
         if (o.name === "unzip-command") return miss(`${name} ${o.spelled}: names the program zip runs to test the archive`);
-        if (o.name === "output-file" && !ctx.confined(o.value!)) return miss(`${name} ${o.spelled}: writes a file outside the workspace`);
+        if ((o.name === "output-file" || o.name === "temp-path") && !ctx.confined(o.value!)) return miss(`${name} ${o.spelled}: writes outside the workspace`);
         if (o.name === "move") move = true;
         if (o.value !== undefined && !a.includes("=")) i++;
         continue;
@@ -361,33 +404,6 @@ export const unzip = gnuProfile({
   },
 });
 
-export const make = gnuProfile({
-  names: ["make"],
-  safe: "targets and the usual flags; no --eval, no VAR=value assignments",
-  grammar: {
-    short: "bBC:dD eE:f:hiI:j::kl::LnO::o:pqrRsStvwW:",
-    long: {
-      "always-make": "B", directory: "C", debug: 2, "environment-overrides": "e", eval: "E", file: "f", makefile: "f",
-      help: "h", "ignore-errors": "i", "include-dir": "I", jobs: "j", "keep-going": "k", "load-average": "l", "max-load": "l",
-      "check-symlink-times": "L", "just-print": "n", "dry-run": "n", recon: "n", "old-file": "o", "assume-old": "o",
-      "output-sync": "O", "print-data-base": "p", question: "q", "no-builtin-rules": "r", "no-builtin-variables": "R",
-      silent: "s", quiet: "s", "no-silent": 0, "no-keep-going": "S", stop: "S", touch: "t", trace: 0, version: "v",
-      "print-directory": "w", "no-print-directory": 0, "what-if": "W", "new-file": "W", "assume-new": "W",
-      "warn-undefined-variables": 0, shuffle: 2, "jobserver-auth": 1, "jobserver-style": 1,
-    },
-  },
-  code: {
-    E: "evaluates make text, which can run shell commands ($(shell …))",
-    e: "lets the environment override makefile variables",
-    "jobserver-auth": "is internal to make",
-  },
-  operands(p, _ctx, name) {
-    const assign = p.operands.find((a) => a.includes("="));
-    if (assign !== undefined) return miss(`${name} ${assign}: a variable assignment can change the commands make runs (SHELL, recipes)`);
-    return ok;
-  },
-});
-
 // --- git: global options, then one subcommand with its own grammar --------------------
 
 const GIT_GLOBAL: Grammar = {
@@ -407,6 +423,7 @@ const GIT_GLOBAL_CODE: Record<string, string> = {
   "exec-path": "changes where git finds the programs it runs",
   "git-dir": "points git at another repository's configuration",
   "work-tree": "points git at another work tree",
+  bare: "makes the current directory the repository, whose config (diff.external, textconv, uploadpack…) the agent can write",
   "super-prefix": "is internal to git",
   p: "runs the configured pager",
 };
@@ -457,6 +474,11 @@ const GIT_CODE_OPTS: Record<string, string> = {
   interactive: "runs the sequence editor",
   tool: "runs an external tool",
   filters: "runs filter programs named in configuration",
+  p: "starts interactive mode, which reads stdin and can start the editor",
+  patch: "starts interactive mode, which reads stdin and can start the editor",
+  i: "starts interactive mode, which reads stdin and can start the editor",
+  e: "starts the editor, which takes its commands from stdin (vi runs :!cmd)",
+  edit: "starts the editor, which takes its commands from stdin (vi runs :!cmd)",
 };
 
 const GIT_SUB: Record<string, Grammar> = {
@@ -550,17 +572,21 @@ const GIT_SUB_CODE: Record<string, readonly string[]> = {
   "rev-list": ["ext-diff", "textconv", "output"], reflog: ["ext-diff", "textconv", "output"],
   grep: ["O", "textconv", "recurse-submodules"], init: ["template", "separate-git-dir"],
   clone: ["upload-pack", "u", "template", "c", "separate-git-dir", "recurse-submodules"],
-  fetch: ["upload-pack", "recurse-submodules"], pull: ["upload-pack", "recurse-submodules"],
-  checkout: ["recurse-submodules"], switch: ["recurse-submodules"], restore: ["recurse-submodules"], reset: ["recurse-submodules"],
-  "cat-file": ["textconv", "filters"],
+  fetch: ["upload-pack", "recurse-submodules"], pull: ["upload-pack", "recurse-submodules", "edit"],
+  checkout: ["recurse-submodules", "p", "patch"], switch: ["recurse-submodules"], restore: ["recurse-submodules", "p", "patch"],
+  reset: ["recurse-submodules", "p", "patch"], "cat-file": ["textconv", "filters"],
+  // The editor and the interactive modes read stdin: `printf ':!id\n' | git commit` ran id in vi.
+  add: ["p", "patch", "i", "e"], stash: ["p", "patch"], commit: ["e"], merge: ["edit"], tag: ["e"],
 };
+/** What starting the editor means (commit without a message, tag -a without -m, pull --rebase=interactive). */
+const GIT_EDITOR = "starts the editor, which takes its commands from stdin (vi runs :!cmd)";
 const GIT_REMOTE_SUB = new Set(["show", "get-url"]);
 const GIT_STASH_SUB = new Set(["list", "show", "push", "pop", "apply", "drop", "save", "branch", "clear", "create", "store"]);
 
 export const git: Profile = {
   names: ["git"],
   kind: "code",
-  safe: `the subcommands ${Object.keys(GIT_SUB).join(", ")} with their known options; no -c/--config-env/-C/--git-dir/--exec-path, --upload-pack, --ext-diff, --textconv, --output, grep -O, aliases or other subcommands`,
+  safe: `the subcommands ${Object.keys(GIT_SUB).join(", ")} with their known options; no -c/--config-env/-C/--git-dir/--bare/--exec-path, --upload-pack, --ext-diff, --textconv, --output, grep -O, aliases or other subcommands`,
   check(args, ctx, name) {
     const g = getopt(GIT_GLOBAL, args);
     if (!g.ok) return miss(`${name}: ${g.reason}`);
@@ -579,6 +605,13 @@ export const git: Profile = {
       if (code.includes(o.name)) return miss(`${name} ${sub} ${o.spelled}: ${GIT_CODE_OPTS[o.name] ?? "runs programs"}`);
       if (sub === "clone" && o.name === "o" && o.value?.startsWith("-")) return miss(`${name} clone ${o.spelled}: an option-like remote name`);
     }
+    const given = (n: string) => p.opts.some((o) => o.name === n);
+    if (sub === "commit" && !given("dry-run") && !["m", "F", "C", "no-edit"].some(given) && !p.opts.some((o) => o.name === "fixup" && !/^(amend|reword):/.test(o.value ?? ""))) {
+      return miss(`${name} commit without -m/-F/-C/--no-edit: ${GIT_EDITOR}`);
+    }
+    if (sub === "tag" && (given("a") || given("annotate")) && !given("m")) return miss(`${name} tag -a without -m: ${GIT_EDITOR}`);
+    const rebase = p.opts.find((o) => o.name === "rebase" && o.value !== undefined && /^i/.test(o.value));
+    if (sub === "pull" && rebase) return miss(`${name} pull ${rebase.spelled}: ${GIT_EDITOR}`);
     for (const a of p.operands) {
       if (/^[A-Za-z0-9+.-]+::/.test(a)) return miss(`${name} ${sub} ${a}: uses a remote-helper transport, which runs programs`);
     }
@@ -591,6 +624,11 @@ export const git: Profile = {
     // Where git creates files outside the repository it is in: the clone or init directory;
     // and `mv`, which names work-tree paths.
     const written = sub === "clone" ? p.operands.slice(1, 2) : sub === "init" || sub === "mv" ? p.operands : [];
+    // `git clone URL` clones into a directory named after the URL (a symlink there is followed).
+    if (sub === "clone" && p.operands.length === 1) {
+      const humanish = p.operands[0]!.replace(/\/+$/, "").replace(/\/\.git$/, "").split(/[/:]/).pop()!.replace(/\.(git|bundle)$/, "");
+      written.push(humanish === "" ? "." : humanish, `${humanish}.git`);
+    }
     for (const f of written) {
       if (!ctx.confined(f)) return miss(`${name} ${sub}: writes ${f}, which is not a path it may change (outside the workspace, in .git, or a pattern)`);
     }
@@ -602,9 +640,10 @@ export const git: Profile = {
 
 export const wget = gnuProfile({
   names: ["wget"],
-  safe: "download options; -O/-P/-o only inside the workspace; no -e/--execute, --use-askpass, --config, --post-file/--body-file",
+  safe: "download options; -O/-P/-o and -i only inside the workspace; no -e/--execute, --use-askpass, --config, --post-file/--body-file",
   grammar: {
-    short: "Vhbe:o:a:dqvnc:NSt:O:T:w:Q:U:rl:kKmpHD:I:X:A:R:i:FB:P:x46E",
+    // -n takes letters (-nv, -nc, -nd, -nH, -np); -c (--continue) takes no value.
+    short: "Vhbe:o:a:dqvn:cNSt:O:T:w:Q:U:rl:kKmpHD:I:X:A:R:i:FB:P:x46E",
     long: {
       version: "V", help: "h", background: "b", execute: "e", "output-file": "o", "append-output": "a", debug: "d",
       quiet: "q", verbose: "v", "no-verbose": 0, "no-clobber": 0, continue: 0, timestamping: "N",
@@ -630,17 +669,47 @@ export const wget = gnuProfile({
     b: "keeps running in the background",
   },
   writes: ["O", "o", "a", "P"],
-  operands(p, _ctx, name) {
+  operands(p, ctx, name) {
     const n = p.opts.find((o) => o.name === "n" && !/^[cdHvp]+$/.test(o.value ?? ""));
-    return n ? miss(`${name} ${n.spelled}: not an option it knows`) : ok;
+    if (n) return miss(`${name} ${n.spelled}: not an option it knows`);
+    // Without -O, wget names the file after the URL (index.html for a directory) under -P, and
+    // with -N/-c writes into an existing file there, following a symlink: check that name.
+    if (!p.opts.some((o) => o.name === "O")) {
+      const prefix = p.opts.find((o) => o.name === "P")?.value ?? ".";
+      for (const url of p.operands) {
+        const path = url.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*/, "").replace(/[?#].*$/, "");
+        const file = (path.includes("/") ? path.slice(path.lastIndexOf("/") + 1) : "") || "index.html";
+        if (!ctx.confined(`${prefix}/${file}`)) return miss(`${name} ${url}: writes ${file}, which is not a path it may change (outside the workspace, in .git, or a pattern)`);
+      }
+    }
+    // -i FILE requests every line of FILE (with -B, as paths on that host): it sends the file.
+    const input = p.opts.find((o) => o.name === "i" && o.value !== "-" && !/^[a-z]+:\/\//i.test(o.value!) && !ctx.confined(o.value!));
+    return input ? miss(`${name} ${input.spelled}: sends the lines of a local file outside the workspace as requests`) : ok;
   },
 });
 
-const CURL_FILE_DATA = new Set(["d", "data", "data-binary", "data-urlencode", "json", "F", "form", "data-ascii", "form-string"]);
+const CURL_FILE_DATA = new Set(["d", "data", "data-binary", "json", "F", "form", "data-ascii", "form-string"]);
+
+/**
+ * Whether curl reads the local file an option's value names and sends it: `-d @f`, `-F n=@f` /
+ * `n=<f` / `;headers=@f`, `--data-urlencode @f` / `name@f` (an @ before any =), `-H @f`.
+ */
+function curlSendsFile(name: string, v: string): boolean {
+  if (CURL_FILE_DATA.has(name)) return /^[@<]/.test(v) || /=[@<]/.test(v);
+  if (name === "data-urlencode") {
+    const at = v.indexOf("@");
+    const eq = v.indexOf("=");
+    return at >= 0 && (eq < 0 || at < eq);
+  }
+  if (name === "H") return v.startsWith("@");
+  return false;
+}
+/** Options whose value names a file curl writes. */
+const CURL_WRITES = ["o", "D", "c", "output-dir"];
 
 export const curl = gnuProfile({
   names: ["curl"],
-  safe: "request options; -o/-D/-c only inside the workspace; no -K/--config, -T/--upload-file, @file data",
+  safe: "request options; -o/-D/-c only inside the workspace (no #N templates); no -K/--config, -T/--upload-file, @file data or headers",
   grammar: {
     short: "sSLfIivVqkjJlnRZGN0123456# o:O H:A:X:d:m:u:w:e:b:c:C:r:T:F:K:x:Y:y:z:D:E:U:",
     long: {
@@ -667,13 +736,28 @@ export const curl = gnuProfile({
     stderr: "writes a file",
     "etag-save": "writes a file",
   },
-  writes: ["o", "D", "c", "output-dir"],
-  operands(p, _ctx, name) {
-    for (const o of p.opts) {
-      if (o.name === "w" && o.value?.includes("%output{")) return miss(`${name} ${o.spelled}: %output{} writes a file`);
-      if (CURL_FILE_DATA.has(o.name) && o.value !== undefined && (/^[@<]/.test(o.value) || /=[@<]/.test(o.value))) {
-        return miss(`${name} ${o.spelled}: sends the contents of a local file`);
+  writes: CURL_WRITES,
+  operands(p, ctx, name) {
+    // --output-dir DIR puts -o NAME at DIR/NAME (curl prefixes it even to an absolute NAME).
+    const dir = p.opts.find((o) => o.name === "output-dir")?.value;
+    // -O names the file after the URL's last path segment (a symlink there is followed).
+    if (p.opts.some((o) => o.name === "O" || o.name === "remote-name-all")) {
+      for (const url of p.operands) {
+        const path = url.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*/, "").replace(/[?#].*$/, "");
+        const file = path.includes("/") ? path.slice(path.lastIndexOf("/") + 1) : "";
+        if (file === "") continue;
+        if (/[{}[\]]/.test(file)) return miss(`${name} -O ${url}: the file is named after the URL glob, which is not known now`);
+        if (!ctx.confined(`${dir ?? "."}/${file}`)) return miss(`${name} -O ${url}: writes ${file}, which is not a path it may change (outside the workspace, in .git, or a pattern)`);
       }
+    }
+    for (const o of p.opts) {
+      if (dir !== undefined && o.name === "o" && o.value !== undefined && o.value !== "-" && !ctx.confined(`${dir}/${o.value}`)) {
+        return miss(`${name} --output-dir ${dir} ${o.spelled}: writes a file outside the workspace`);
+      }
+      if (o.name === "w" && o.value?.includes("%output{")) return miss(`${name} ${o.spelled}: %output{} writes a file`);
+      if (o.value !== undefined && curlSendsFile(o.name, o.value)) return miss(`${name} ${o.spelled}: sends the contents of a local file`);
+      // `-o 'x#1'` takes the file name from the URL glob ({…}, […]): not a name known now.
+      if (CURL_WRITES.includes(o.name) && /#\d/.test(o.value ?? "")) return miss(`${name} ${o.spelled}: a #N output template names the file after the URL, so where it writes is not known now`);
     }
     return ok;
   },
@@ -756,12 +840,13 @@ export const rsync = gnuProfile({
     "write-batch": "writes a file",
     "only-write-batch": "writes a file",
     "read-batch": "replays a batch file",
+    K: "treats a symlink to a directory in the destination as that directory, which can be outside the workspace",
   },
   writes: ["T"],
   operands: (p, ctx, name) => localDestination(p.operands, ctx, name),
 });
 
-export const TOOL_PROFILES: readonly Profile[] = [sed, awk, sort, split, diff, diff3, sdiff, find, tar, zip, unzip, make, git, wget, curl, ssh, scp, rsync];
+export const TOOL_PROFILES: readonly Profile[] = [rg, sed, awk, sort, split, diff, diff3, sdiff, find, tar, zip, unzip, git, wget, curl, ssh, scp, rsync];
 
 /** For tests: the grammar of a profile with a getopt grammar. */
 export type { Verdict };

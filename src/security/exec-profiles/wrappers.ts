@@ -317,12 +317,21 @@ export const flock = wrapper({
   bare: "ok",
 });
 
-/** busybox / toybox: `busybox APPLET args` runs the applet; the gate decides it as that applet. */
+/**
+ * busybox / toybox: `busybox APPLET args` runs the applet; the gate decides it as that applet.
+ * GNU coreutils built as one binary: `coreutils --coreutils-prog=APPLET args`.
+ */
 export const multicall: Profile = {
-  names: ["busybox", "toybox"],
+  names: ["busybox", "toybox", "coreutils"],
   kind: "wrapper",
   safe: "APPLET args, decided as that applet",
   check(args, _ctx, name) {
+    if (name === "coreutils") {
+      if (args.length === 1 && /^--(help|version)$/.test(args[0]!)) return ok;
+      const m = /^--coreutils-prog=([^/]+)$/.exec(args[0] ?? "");
+      if (!m) return miss(`${name}: only --coreutils-prog=APPLET is understood`);
+      return { ok: true, inner: { argv: [m[1]!, ...args.slice(1)], applet: true } };
+    }
     if (args.length === 0 || /^(--list|--list-full|--help)$/.test(args[0]!)) return args.length <= 1 ? ok : miss(`${name} ${args[0]} takes no arguments`);
     if (args[0]!.startsWith("-")) return miss(`${name}: ${args[0]} is not an option it knows`);
     return { ok: true, inner: { argv: [...args], applet: true } };
@@ -374,7 +383,14 @@ export const WRAPPER_PROFILES: readonly Profile[] = [
   ALWAYS(["watch", "script", "parallel", "entr", "inotifywait", "nsjail"], "runs its command through a shell or in a way that is not analyzed"),
   ALWAYS(["strace", "ltrace", "gdb", "lldb", "valgrind", "perf", "rr", "catchsegv"], "is a debugger or tracer, which can run and change programs"),
   ALWAYS(["at", "batch", "crontab", "systemd-run", "launchctl", "nq", "tsp"], "schedules a command to run later, outside this call"),
-  PRIVILEGED(["sudo", "doas", "su", "pkexec", "run0", "runuser", "setpriv", "sg", "newgrp", "capsh", "ksu", "calife"], "changes privileges, which is never allowed through the allowlist"),
+  // Daemons, supervisors and helpers that run a program they are given (as an argument, a
+  // script option, or files in a directory) — also busybox/toybox applets.
+  ALWAYS([
+    "envdir", "envuidgid", "softlimit", "tcpsvd", "udpsvd", "tcpserver", "inotifyd", "incrond", "httpd", "telnetd", "ftpd",
+    "tftpd", "inetd", "xinetd", "crond", "cron", "sendmail", "popmaildir", "reformime", "udhcpc", "udhcpc6", "udhcpd",
+    "ifplugd", "zcip", "getty", "agetty", "runsv", "runsvdir", "svscan", "supervise", "microcom", "fswatch",
+  ], "runs a program it is given (an argument, a script option or a directory of programs), which is not analyzed"),
+  PRIVILEGED(["sudo", "doas", "su", "pkexec", "run0", "runuser", "setpriv", "sg", "newgrp", "capsh", "ksu", "calife", "setuidgid", "login"], "changes privileges, which is never allowed through the allowlist"),
   PRIVILEGED(["chroot", "unshare", "nsenter", "firejail", "bwrap", "machinectl", "systemd-nspawn"], "changes the namespace or root the command runs in"),
 ];
 
