@@ -473,6 +473,17 @@ export const CASES: readonly GateCase[] = [
   c("writes-outside", "chmod 777 -- -x/../../etc", false, /changes the mode/, ["chmod"]),
   c("writes-outside", "chmod 777 -x/../../etc", false, /chmod/, ["chmod"]),
   c("writes-outside", "chmod -w -- /etc/passwd", false, /changes the mode/, ["chmod"]),
+  // One line that makes a link and then writes through it: each write is checked before anything runs.
+  // (The readers' ../../outside is the test's own directory beside the workspace.)
+  c("writes-outside", "ln -s ../../outside/secret.txt out/x; echo x >> out/x", false, /create or move links/, ["ln", "echo"]),
+  c("writes-outside", "ln -s ../.. out/up && tee out/up/x", false, /create or move links/, ["ln", "tee"]),
+  c("writes-outside", "cp -P lnk out/l2 && cp f out/l2/x", false, /create or move links/, ["cp"]),
+  c("writes-outside", "mv out/planted out/p2; dd if=f of=out/p2 conv=notrunc", false, /moves|create or move links/, ["mv", "dd"]),
+  c("writes-outside", "sort -o out/e/y f | ln -s ../../outside out/e", false, /create or move links/, ["sort", "ln"]),
+  c("writes-outside", "env ln -s ../../outside out/e | echo x > out/e/y", false, /create or move links/, ["env", "ln", "echo"]),
+  ok("mkdir -p out/made && cp f out/made/f", ["mkdir", "cp"]),
+  ok("ln -s ../docs out/ln-only; ls -l out", ["ln", "ls"]),
+  ok("echo one > out/one.txt; echo two >> out/one.txt", ["echo"]),
   // twin.txt is a hard link to a file outside the workspace: writing it writes that file.
   c("writes-outside", "tee -a twin.txt", false, /hard links/, ["tee"]),
   c("writes-outside", "cp f twin.txt", false, /hard links/, ["cp"]),

@@ -119,14 +119,28 @@ export function decideExecGate(input: ExecGateInput): ExecGateResult {
 /** Glob characters: a written path containing one is a pattern, not a name (braces never get this far). */
 const PATTERN = /[*?[]/;
 
+/**
+ * Programs that create or move directory entries that may be links: symbolic or hard links
+ * (ln, link, cp -s/-l/-P/-a, patch's git symlink headers), links carried by archives and
+ * repositories (tar, unzip, git, rsync, cpio), or a link moved to a new name (mv). Every write
+ * check resolves paths as they are before the command line runs, so such a program in one part
+ * of a line and a checked write in another (`ln -s ~/.bashrc out/x; echo … >> out/x`) is a miss.
+ */
+const LINK_MAKERS = new Set(["ln", "link", "cp", "mv", "tar", "bsdtar", "unzip", "git", "rsync", "patch", "cpio", "bsdcpio", "pax", "ditto", "7z", "7za", "7zz", "unsquashfs"]);
+
 /** null when every simple command (wrapped ones included) is admitted; else why not. */
 function missReason(input: ExecGateInput, segments: GateSegment[]): string | null {
   const opts: AnalyzeOptions = { PATH: input.PATH, cwd: input.cwd, workspace: input.root, resolver: input.resolver, ...(input.home ? { home: input.home } : {}) };
   const analysis = analyzeCommand(input.command, opts);
   if (!analysis.ok) return analysis.reason;
   const odd = Object.keys(input.env ?? {}).filter((k) => !HARMLESS_ENV.test(k));
+  /** Top-level parts of the line that write checked paths, and that may create links. */
+  const writers = new Set<number>();
+  const linkers = new Map<number, string>();
+  let current = 0;
   const ctx: ProfileContext = {
     confined(p) {
+      writers.add(current);
       // A pattern (`.gi?/hooks`, `*`) names files nobody can see now: fail closed.
       if (input.root === null || PATTERN.test(p)) return false;
       const abs = p.startsWith("/") ? p : `${input.cwd}/${p}`;
@@ -137,15 +151,29 @@ function missReason(input: ExecGateInput, segments: GateSegment[]): string | nul
     },
   };
   let first: string | null = null;
-  for (const seg of analysis.segments) {
+  for (const [i, seg] of analysis.segments.entries()) {
+    current = i;
+    if (seg.writesFile) writers.add(i);
+    const start = segments.length;
     try {
       admit(input, opts, ctx, segments, { argv: seg.argv, executable: seg.executable, text: seg.text, ...(seg.globArgs ? { globArgs: seg.globArgs } : {}) }, 0, false, false);
     } catch (e) {
       if (!(e instanceof Miss)) throw e;
       first ??= e.message;
     }
+    for (let k = start; k < segments.length; k++) {
+      const maker = segments[k]!.identity.find((id) => LINK_MAKERS.has(id));
+      if (maker !== undefined && !linkers.has(i)) linkers.set(i, maker);
+    }
   }
   if (first !== null) return first;
+  // A write is affected by a link maker that runs before it, or beside it in a pipeline.
+  const parts = analysis.segments;
+  for (const [l, name] of linkers) {
+    for (const w of writers) {
+      if (w > l || (w !== l && (parts[w]!.pipeline ?? 0) === (parts[l]!.pipeline ?? 0))) return `one part of the command (${name}) can create or move links and another part writes files, which are checked as they are before the line runs; run them as separate commands`;
+    }
+  }
   if (odd.length > 0) return `it sets environment variables that can change what runs (${odd.slice(0, 5).join(", ")})`;
   return null;
 }

@@ -53,6 +53,10 @@ export interface Segment {
   text: string;
   /** Indices into argv (>= 1) of words the shell will pathname-expand (unquoted * ? [). */
   globArgs?: number[];
+  /** The segment redirects output into a file (not /dev/null). */
+  writesFile?: boolean;
+  /** Segments joined by `|` share this number (they run at the same time); others run in order. */
+  pipeline?: number;
 }
 
 export type Analysis = { ok: true; segments: Segment[] } | { ok: false; reason: string };
@@ -290,6 +294,8 @@ interface SimpleCommand {
   redirects: Redirect[];
   start: number;
   end: number;
+  /** Commands joined by `|` share a number: they run at the same time. */
+  pipeline?: number;
 }
 
 const REFUSED_OPS: Record<string, string> = {
@@ -317,6 +323,7 @@ function parse(tokens: Token[]): SimpleCommand[] {
   let cur: SimpleCommand | null = null;
   // After && || | a command must follow (newlines may come in between).
   let needCommand = false;
+  let pipeline = 0;
   for (let t = 0; t < tokens.length; t++) {
     const tok = tokens[t]!;
     if (tok.kind === "op") {
@@ -337,6 +344,8 @@ function parse(tokens: Token[]): SimpleCommand[] {
       if (!SEPARATORS.has(tok.op)) notSure(`the command uses an unsupported operator ${JSON.stringify(tok.op)}`);
       if (tok.op === "\n" && !cur) continue; // blank line, or a line break after && || |
       if (!cur) notSure(`the command has ${JSON.stringify(tok.op)} without a command before it`);
+      cur.pipeline = pipeline;
+      if (tok.op !== "|") pipeline++;
       commands.push(cur);
       cur = null;
       needCommand = tok.op === "&&" || tok.op === "||" || tok.op === "|";
@@ -348,8 +357,10 @@ function parse(tokens: Token[]): SimpleCommand[] {
     cur.end = tok.end;
     needCommand = false;
   }
-  if (cur) commands.push(cur);
-  else if (needCommand) notSure("the command ends with an operator that needs another command");
+  if (cur) {
+    cur.pipeline = pipeline;
+    commands.push(cur);
+  } else if (needCommand) notSure("the command ends with an operator that needs another command");
   if (commands.length === 0) notSure("the command is empty");
   return commands;
 }
@@ -449,9 +460,13 @@ export function resolveProgramName(name: string, opts: AnalyzeOptions): { ok: tr
 
 
 function analyzeSimple(cmd: SimpleCommand, source: string, opts: AnalyzeOptions, writes: string[]): Segment {
+  let writesFile = false;
   for (const r of cmd.redirects) {
     const target = checkRedirect(r, opts);
-    if (target) writes.push(target);
+    if (target) {
+      writes.push(target);
+      if (r.op !== "<") writesFile = true;
+    }
   }
   const text = source.slice(cmd.start, cmd.end).trim();
   const first = cmd.words[0];
@@ -491,8 +506,9 @@ function analyzeSimple(cmd: SimpleCommand, source: string, opts: AnalyzeOptions,
   }
 
   const executable = resolveProgram(name, opts);
-  const seg: Segment = { argv, executable, text };
+  const seg: Segment = { argv, executable, text, pipeline: cmd.pipeline ?? 0 };
   if (globArgs.length > 0) seg.globArgs = globArgs;
+  if (writesFile) seg.writesFile = true;
   return seg;
 }
 
