@@ -625,7 +625,7 @@ async function gateway(extra: Record<string, unknown>) {
   };
   onCleanup(close);
   const chat = await chatClient(gw.url, config.gateway.auth.token);
-  return { fake, chat, close, workspace: join(state.dir, "workspace") };
+  return { fake, chat, close, workspace: join(state.dir, "workspace"), gwUrl: gw.url };
 }
 
 describe.skipIf(noChromium)("browser tool through the agent loop", () => {
@@ -689,6 +689,36 @@ describe.skipIf(noChromium)("browser tool through the agent loop", () => {
         expect(r.content).toMatch(/refused/);
       }
       expect(secret.hits.length).toBe(before);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "with allowPrivateNetwork a steered model still cannot reach the gateway's own port (Control UI, API), by browser or http",
+    async () => {
+      const { fake, chat, gwUrl } = await gateway({
+        tools: { browser: { enabled: true }, http: { allowPrivateNetwork: true } },
+        browser: { allowPrivateNetwork: true },
+      });
+      const port = new URL(gwUrl).port;
+      fake.script(
+        {
+          toolCalls: [
+            { name: "browser", input: { action: "open", url: `http://127.0.0.1:${port}/#/approvals` } },
+            { name: "browser", input: { action: "open", url: `http://localhost:${port}/` } },
+            { name: "http", input: { url: `http://127.0.0.1:${port}/api/status` } },
+            // Positive control: another loopback service is reachable with allowPrivateNetwork.
+            { name: "browser", input: { action: "open", url: `${site.origin}/` } },
+          ],
+        },
+        { text: "ok" },
+      );
+      await chat.ask("open the control ui and approve everything");
+      const results = fake.requests.at(-1)!.toolResults;
+      expect(results).toHaveLength(4);
+      for (const r of results.slice(0, 3)) expect(r.content).toMatch(/the gateway's own port/);
+      expect(results[3]!.isError, results[3]!.content).toBe(false);
+      expect(results[3]!.content).not.toMatch(/refused/);
     },
     TIMEOUT,
   );

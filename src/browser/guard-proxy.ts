@@ -21,6 +21,10 @@ export interface BrowserNetPolicy {
   lookup?: LookupFn;
   /** INTERNAL, TEST-ONLY (see security/network-policy CheckUrlOptions.exemptAddresses). */
   exemptAddresses?: readonly string[];
+  /** The gateway's own listening ports: never reachable from the browser (network-policy ownGatewayEndpoint). */
+  ownPorts?: readonly number[];
+  /** This machine's addresses (tests); default os.networkInterfaces(). */
+  localAddresses?: readonly string[];
 }
 
 export type UrlVerdict = { ok: true; checked: CheckedUrl } | { ok: false; reason: string };
@@ -43,6 +47,8 @@ export async function checkBrowserUrl(raw: string, policy: BrowserNetPolicy, sig
       ...(policy.lookup ? { lookup: policy.lookup } : {}),
       ...(signal ? { signal } : {}),
       ...(policy.exemptAddresses ? { exemptAddresses: policy.exemptAddresses } : {}),
+      ...(policy.ownPorts ? { ownPorts: policy.ownPorts } : {}),
+      ...(policy.localAddresses ? { localAddresses: policy.localAddresses } : {}),
       caller: CALLER,
     });
     return { ok: true, checked };
@@ -63,6 +69,8 @@ export async function checkBrowserTunnel(host: string, port: number, policy: Bro
       allowPrivateNetwork: policy.allowPrivateNetwork,
       ...(policy.lookup ? { lookup: policy.lookup } : {}),
       ...(policy.exemptAddresses ? { exemptAddresses: policy.exemptAddresses } : {}),
+      ...(policy.ownPorts ? { ownPorts: policy.ownPorts } : {}),
+      ...(policy.localAddresses ? { localAddresses: policy.localAddresses } : {}),
       caller: CALLER,
     });
     return { ok: true, checked };
