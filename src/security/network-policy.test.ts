@@ -349,6 +349,7 @@ describe("checkUrl", () => {
       "http://[::]:18789/",
       "https://127.0.0.1:18789/",
       "http://192.168.1.20:18789/",
+      "http://[::ffff:192.168.1.20]:18789/",
       "http://rebind.test:18789/",
       "http://lan.test:18789/",
     ])("%s is refused even with allowPrivateNetwork", async (url) => {

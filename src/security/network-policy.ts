@@ -86,7 +86,8 @@ export function ownGatewayEndpoint(address: string, port: number, ownPorts: read
   const v = classifyAddress(address);
   if (v.category === "loopback" || v.category === "unspecified") return true;
   if (v.canonical === undefined) return true; // not an address we can reason about: fail closed
-  return localAddresses.some((a) => canonicalOf(a) === v.canonical);
+  // An IPv4 interface address also answers as its IPv4-mapped IPv6 form (::ffff:a.b.c.d).
+  return localAddresses.some((a) => canonicalOf(a) === v.canonical || (isIP(a) === 4 && canonicalOf(`::ffff:${a}`) === v.canonical));
 }
 
 function canonicalOf(ip: string): string | undefined {
