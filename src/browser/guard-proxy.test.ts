@@ -134,6 +134,9 @@ describe("the gateway's own port", () => {
       expect((await viaProxy(`http://0.0.0.0:${secretPort}/`, true)).status).toBe(403);
       expect(await connect(`127.0.0.1:${secretPort}`, true)).toMatch(/^HTTP\/1\.1 403/);
       expect(await connect(`[::ffff:127.0.0.1]:${secretPort}`, true)).toMatch(/^HTTP\/1\.1 403/);
+      // A CONNECT authority that is not a plain host: the port must not get lost on the way to the check.
+      for (const odd of [`127.0.0.1/:${secretPort}`, `localhost/x:${secretPort}`, `127.0.0.1?:${secretPort}`, `127.0.0.1#:${secretPort}`, `a@127.0.0.1:${secretPort}`, `127.0.0.1\\:${secretPort}`])
+        expect(await connect(odd, true), odd).toMatch(/^HTTP\/1\.1 4\d\d/);
       expect(secretHits).toBe(before);
       expect(await checkBrowserUrl(`http://127.1:${secretPort}/`, own)).toEqual({
         ok: false,
