@@ -106,7 +106,10 @@ export interface GuardProxy {
   close(): Promise<void>;
 }
 
-/** Marks a refusal response from the proxy, so the tool can tell it from a site's own 403. */
+/**
+ * Marks a refusal response from the proxy. Only a hint to look: any site can send this header
+ * too, so the tool reports a refusal only when the proxy recorded one (onBlocked) for that URL.
+ */
 export const BLOCKED_HEADER = "x-simpleclaw-blocked";
 
 const HOP_BY_HOP = new Set([
