@@ -657,15 +657,24 @@ describe.skipIf(noChromium)("Control UI in headless Chromium", () => {
     const ui = await openUi(gw);
     await ui.page.waitForSelector("#token");
     await expectClean(ui);
-    // An attacker's inline script (say, via an HTML injection) does not run.
+    // An attacker's inline script (say, via an HTML injection) does not run: Trusted Types refuse
+    // the string as script text, and script-src would refuse the inline script anyway.
     const ran = await ui.page.evaluate(`(() => {
       const s = document.createElement("script");
-      s.textContent = "window.__pwned = 1";
+      try { s.textContent = "window.__pwned = 1"; } catch {}
       document.body.append(s);
       return window.__pwned === 1;
     })()`);
     expect(ran).toBe(false);
+    // An HTML sink fed a string throws: no markup from text, even if a future change reaches for innerHTML.
+    const sink = await ui.page.evaluate(`(() => {
+      const d = document.createElement("div");
+      try { d.innerHTML = '<img src="/x" onerror="window.__pwned = 2">'; } catch (e) { return "threw " + e.name; }
+      return "assigned";
+    })()`);
+    expect(sink).toBe("threw TypeError");
+    expect(await ui.page.evaluate("window.__pwned === undefined")).toBe(true);
     await waitFor(() => ui.problems.length > 0 || undefined, 5000);
-    expect((await cspViolations(ui.page)).join("\n")).toMatch(/script-src/);
+    expect((await cspViolations(ui.page)).join("\n")).toMatch(/require-trusted-types-for/);
   });
 });
