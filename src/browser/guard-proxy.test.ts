@@ -116,3 +116,37 @@ describe("guard proxy", () => {
     expect(blocked.map((b) => b.by)).toContain("proxy");
   });
 });
+
+describe("the gateway's own port", () => {
+  // allowPrivateNetwork is on (a home-lab setup) and "secret" plays the gateway: with auth mode
+  // "none" a page on its loopback origin is signed in as the operator.
+  it("is refused for requests and tunnels (WebSocket) even with allowPrivateNetwork; other local ports still work", async () => {
+    const own: BrowserNetPolicy = { ...policy, allowPrivateNetwork: true, ownPorts: [secretPort], localAddresses: ["127.0.0.1", "::1"] };
+    const p = await startGuardProxy(own, () => {});
+    const saved = proxy;
+    proxy = p;
+    try {
+      const before = secretHits;
+      const r = await viaProxy(`http://127.0.0.1:${secretPort}/`, true);
+      expect(r.status).toBe(403);
+      expect(decodeURIComponent(String(r.headers[BLOCKED_HEADER]))).toMatch(/the gateway's own port/);
+      expect((await viaProxy(`http://localhost:${secretPort}/ws`, true)).status).toBe(403);
+      expect((await viaProxy(`http://0.0.0.0:${secretPort}/`, true)).status).toBe(403);
+      expect(await connect(`127.0.0.1:${secretPort}`, true)).toMatch(/^HTTP\/1\.1 403/);
+      expect(await connect(`[::ffff:127.0.0.1]:${secretPort}`, true)).toMatch(/^HTTP\/1\.1 403/);
+      // A CONNECT authority that is not a plain host: the port must not get lost on the way to the check.
+      for (const odd of [`127.0.0.1/:${secretPort}`, `localhost/x:${secretPort}`, `127.0.0.1?:${secretPort}`, `127.0.0.1#:${secretPort}`, `a@127.0.0.1:${secretPort}`, `127.0.0.1\\:${secretPort}`])
+        expect(await connect(odd, true), odd).toMatch(/^HTTP\/1\.1 4\d\d/);
+      expect(secretHits).toBe(before);
+      expect(await checkBrowserUrl(`http://127.1:${secretPort}/`, own)).toEqual({
+        ok: false,
+        reason: `127.0.0.1:${secretPort} is the gateway's own port (its Control UI and API), which the browser tool never contacts`,
+      });
+      // Positive control: another loopback service is reachable with allowPrivateNetwork.
+      expect((await viaProxy(`http://127.0.0.2:${targetPort}/ok`, true)).status).toBe(200);
+    } finally {
+      proxy = saved;
+      await p.close();
+    }
+  });
+});

@@ -13,6 +13,7 @@ import net from "node:net";
 import type { Duplex } from "node:stream";
 import { type OriginLists, originDecision, schemeDecision, tunnelDecision } from "../security/browser-policy.js";
 import { checkUrl, type CheckedUrl, type LookupFn } from "../security/network-policy.js";
+import { parseHost } from "../net/address.js";
 import { ToolError } from "../infra/errors.js";
 
 export interface BrowserNetPolicy {
@@ -21,6 +22,10 @@ export interface BrowserNetPolicy {
   lookup?: LookupFn;
   /** INTERNAL, TEST-ONLY (see security/network-policy CheckUrlOptions.exemptAddresses). */
   exemptAddresses?: readonly string[];
+  /** The gateway's own listening ports: never reachable from the browser (network-policy ownGatewayEndpoint). */
+  ownPorts?: readonly number[];
+  /** This machine's addresses (tests); default os.networkInterfaces(). */
+  localAddresses?: readonly string[];
 }
 
 export type UrlVerdict = { ok: true; checked: CheckedUrl } | { ok: false; reason: string };
@@ -43,6 +48,8 @@ export async function checkBrowserUrl(raw: string, policy: BrowserNetPolicy, sig
       ...(policy.lookup ? { lookup: policy.lookup } : {}),
       ...(signal ? { signal } : {}),
       ...(policy.exemptAddresses ? { exemptAddresses: policy.exemptAddresses } : {}),
+      ...(policy.ownPorts ? { ownPorts: policy.ownPorts } : {}),
+      ...(policy.localAddresses ? { localAddresses: policy.localAddresses } : {}),
       caller: CALLER,
     });
     return { ok: true, checked };
@@ -54,6 +61,10 @@ export async function checkBrowserUrl(raw: string, policy: BrowserNetPolicy, sig
 
 /** The same for a CONNECT tunnel (host:port only). */
 export async function checkBrowserTunnel(host: string, port: number, policy: BrowserNetPolicy): Promise<UrlVerdict> {
+  // Only an IP literal or a DNS name: anything else ("127.0.0.1/", "a@host", "host?") would turn
+  // into a different URL below — another host, or the default port instead of this one.
+  const parsed = parseHost(host);
+  if (parsed.kind === "invalid") return { ok: false, reason: `${JSON.stringify(host.slice(0, 100))} is not a host name or IP address` };
   const lists = tunnelDecision(host, port, policy.lists);
   if (!lists.allowed) return { ok: false, reason: lists.reason };
   const h = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
@@ -63,8 +74,13 @@ export async function checkBrowserTunnel(host: string, port: number, policy: Bro
       allowPrivateNetwork: policy.allowPrivateNetwork,
       ...(policy.lookup ? { lookup: policy.lookup } : {}),
       ...(policy.exemptAddresses ? { exemptAddresses: policy.exemptAddresses } : {}),
+      ...(policy.ownPorts ? { ownPorts: policy.ownPorts } : {}),
+      ...(policy.localAddresses ? { localAddresses: policy.localAddresses } : {}),
       caller: CALLER,
     });
+    // Belt and braces: what was checked is this host and this port.
+    if (checked.url.port !== String(port) && !(port === 443 && checked.url.port === ""))
+      return { ok: false, reason: `${host}:${port} did not survive as one host and port` };
     return { ok: true, checked };
   } catch (err) {
     if (err instanceof ToolError) return { ok: false, reason: stripRefused(err.message) };
@@ -90,7 +106,10 @@ export interface GuardProxy {
   close(): Promise<void>;
 }
 
-/** Marks a refusal response from the proxy, so the tool can tell it from a site's own 403. */
+/**
+ * Marks a refusal response from the proxy. Only a hint to look: any site can send this header
+ * too, so the tool reports a refusal only when the proxy recorded one (onBlocked) for that URL.
+ */
 export const BLOCKED_HEADER = "x-simpleclaw-blocked";
 
 const HOP_BY_HOP = new Set([

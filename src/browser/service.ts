@@ -57,6 +57,8 @@ export interface BrowserServiceOptions {
   exemptAddresses?: readonly string[];
   /** Override browser.idleTimeoutSeconds (tests). */
   idleMs?: number;
+  /** The ports the gateway listens on (known once it listens): pages never reach them. */
+  ownPorts?: () => readonly number[];
 }
 
 const MAX_BLOCKED = 50;
@@ -128,6 +130,7 @@ export class BrowserService {
       lists: { allowed: allowed.patterns, blocked: blocked.patterns },
       ...(this.opts.lookup ? { lookup: this.opts.lookup } : {}),
       ...(this.opts.exemptAddresses ? { exemptAddresses: this.opts.exemptAddresses } : {}),
+      ownPorts: this.opts.ownPorts?.() ?? [],
     };
   }
 

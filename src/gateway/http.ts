@@ -15,7 +15,11 @@ import { statusPayload } from "./methods.js";
 
 export const HTML_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-  "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+  "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'; " +
+  // The UI writes no HTML from strings at all (Preact text nodes only): with Trusted Types
+  // required and no policy allowed, a future innerHTML / insertAdjacentHTML / document.write /
+  // script-text sink throws instead of rendering someone's text as markup.
+  "require-trusted-types-for 'script'; trusted-types 'none'";
 
 const MIME: Record<string, string> = {
   ".html": "text/html; charset=utf-8",

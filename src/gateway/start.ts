@@ -106,7 +106,11 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
   const { NodeRegistry } = await import("../nodes/registry.js");
   // Browsers launch lazily on the first browser tool call; playwright-core loads only then,
   // and the service itself only exists when the tool is on.
-  const browser = config.tools.browser.enabled ? new (await import("../browser/service.js")).BrowserService({ stateDir: paths.dir, log: logger }) : undefined;
+  // The agent's tools never reach this gateway's own port (its Control UI and API): known once it listens.
+  const ownPorts: number[] = [];
+  const browser = config.tools.browser.enabled
+    ? new (await import("../browser/service.js")).BrowserService({ stateDir: paths.dir, log: logger, ownPorts: () => ownPorts })
+    : undefined;
   const { loadProviderCredentials, providerEnvKey } = await import("../agents/model-ref.js");
   // Model API keys are secrets too: keep them out of every log line.
   redactor.add(Object.keys(config.models.providers).flatMap((id) => [env[providerEnvKey(id)], config.models.providers[id]?.apiKey]));
@@ -138,7 +142,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     broadcast: (event, payload) => gwRef?.ctx.broadcast(event, payload),
     logger,
   });
-  const services: import("../tools/types.js").ToolServices = { stateDir: paths.dir, approvals, nodes, memory, browser };
+  const services: import("../tools/types.js").ToolServices = { stateDir: paths.dir, approvals, nodes, memory, browser, ownPorts };
   const chat = new ChatService({
     config,
     env,
@@ -209,6 +213,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     throw err;
   }
   gwRef = gw;
+  ownPorts.push(gw.port);
   chat.recover(); // messages acknowledged before a crash (docs/agents.md#queue-and-crashes)
   devices.watch();
   // Config hot reload: file edits and `config set` reach the running gateway (gateway/reload.ts).

@@ -12,7 +12,21 @@ export interface OriginPattern {
   port: number;
 }
 
+import { parseHost } from "./address.js";
+
 const DEFAULT_PORT = { http: 80, https: 443 } as const;
+
+/**
+ * One spelling per host, for patterns and candidates alike: lower case, no brackets, no
+ * trailing dot ("accounts.example.com." is the same host to DNS, TLS and the site, so it must
+ * meet the same entry), an IP in its canonical form.
+ */
+function normalHost(h: string): string {
+  const p = parseHost(h);
+  if (p.kind === "ip") return p.canonical;
+  if (p.kind === "name") return p.name;
+  return stripBrackets(h).toLowerCase();
+}
 
 function stripBrackets(h: string): string {
   return h.startsWith("[") && h.endsWith("]") ? h.slice(1, -1) : h;
@@ -32,7 +46,7 @@ export function parseOriginPattern(entry: string): OriginPattern | string {
   }
   if (url.username || url.password) return `"${entry}" must not contain credentials`;
   if (url.hostname === "" || url.hostname.includes("*")) return `"${entry}" has an invalid host ("*" is only allowed as a leading "*.")`;
-  const host = stripBrackets(url.hostname).toLowerCase();
+  const host = normalHost(url.hostname);
   if (wildcard && (host.includes(":") || /^[\d.]+$/.test(host))) return `"${entry}": a wildcard needs a domain name, not an IP address`;
   return { source: entry, scheme, host, wildcard, port: url.port ? Number(url.port) : DEFAULT_PORT[scheme] };
 }
@@ -49,7 +63,8 @@ export function parseOriginList(entries: readonly string[]): { patterns: OriginP
   return { patterns, errors };
 }
 
-function hostMatches(p: OriginPattern, host: string): boolean {
+function hostMatches(p: OriginPattern, raw: string): boolean {
+  const host = normalHost(raw);
   if (!p.wildcard) return host === p.host;
   return host.endsWith(`.${p.host}`);
 }
@@ -70,12 +85,12 @@ function schemeOf(url: URL): "http" | "https" | undefined {
 
 /** An entry matches a bare host and port (a CONNECT tunnel), whatever its scheme. */
 export function hostPortMatches(p: OriginPattern, host: string, port: number): boolean {
-  return p.port === port && hostMatches(p, stripBrackets(host).toLowerCase());
+  return p.port === port && hostMatches(p, host);
 }
 
 export function originMatches(p: OriginPattern, url: URL): boolean {
   const scheme = schemeOf(url);
   if (!scheme || scheme !== p.scheme) return false;
   const port = url.port ? Number(url.port) : DEFAULT_PORT[scheme];
-  return port === p.port && hostMatches(p, stripBrackets(url.hostname).toLowerCase());
+  return port === p.port && hostMatches(p, url.hostname);
 }

@@ -66,6 +66,29 @@ describe("originDecision", () => {
     expect(originDecision(u("https://www.example.com/"), l).allowed).toBe(true);
   });
 
+  it("a trailing dot or another spelling of the host does not get around the lists", () => {
+    // Only a blocklist: everything else is allowed, so a spelling that slips past it gets in.
+    const blockedOnly = lists([], ["https://admin.example.com", "https://*.evil.test", "http://10.0.0.5:8080"]);
+    for (const bad of ["https://admin.example.com./", "https://ADMIN.EXAMPLE.COM./x", "wss://admin.example.com./socket", "https://a.evil.test./", "http://10.0.0.5.:8080/"]) {
+      const d = originDecision(u(bad), blockedOnly);
+      expect(d.allowed, bad).toBe(false);
+      if (!d.allowed) expect(d.reason, bad).toContain("browser.blockedOrigins");
+    }
+    expect(tunnelDecision("admin.example.com.", 443, blockedOnly).allowed).toBe(false);
+    expect(tunnelDecision("[ADMIN.example.com.]", 443, blockedOnly).allowed).toBe(false);
+    expect(tunnelDecision("x.evil.test.", 443, blockedOnly).allowed).toBe(false);
+    expect(originDecision(u("https://www.example.com./"), blockedOnly).allowed).toBe(true);
+    const l = lists(["https://*.example.com", "http://[::1]:3000"], ["https://admin.example.com"]);
+    expect(originDecision(u("https://admin.example.com./"), l).allowed).toBe(false);
+    // Positive controls: the same spellings of an allowed host still match, others still do not.
+    expect(originDecision(u("https://www.example.com./"), l).allowed).toBe(true);
+    expect(originDecision(u("http://[0:0:0:0:0:0:0:1]:3000/"), l).allowed).toBe(true);
+    expect(tunnelDecision("0:0::1", 3000, l).allowed).toBe(true);
+    expect(tunnelDecision("www.example.com.", 443, l).allowed).toBe(true);
+    expect(originDecision(u("https://example.com.evil.test./"), l).allowed).toBe(false);
+    expect(parseOriginPattern("https://Example.COM.")).toMatchObject({ host: "example.com" });
+  });
+
   it("tunnels (CONNECT host:port) match on host and port", () => {
     const l = lists(["https://example.com"], ["https://evil.test"]);
     expect(tunnelDecision("example.com", 443, l).allowed).toBe(true);

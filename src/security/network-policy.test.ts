@@ -192,6 +192,8 @@ const lookup = fakeLookup({
   "public.test": ["93.184.216.34"],
   "v6.test": ["2606:4700::1111", "93.184.216.34"],
   "rebind.test": ["127.0.0.1"],
+  localhost: ["127.0.0.1", "::1"],
+  "lan.test": ["192.168.1.20"],
   "mixed.test": ["93.184.216.34", "10.0.0.5"],
   "mixed-late.test": ["93.184.216.34", "2606:4700::1111", "::ffff:169.254.169.254"],
   "metadata.google.internal": ["169.254.169.254"],
@@ -327,6 +329,48 @@ describe("checkUrl", () => {
     await expect(checkUrl("http://127.0.0.1/", opts)).rejects.toThrow(/loopback/);
     await expect(checkUrl("http://127.0.0.3/", opts)).rejects.toThrow(/loopback/);
     await expect(checkUrl("http://[::ffff:127.0.0.2]/", opts)).rejects.toThrow(/loopback/);
+  });
+
+  describe("the gateway's own port", () => {
+    // The gateway listens on 18789 (loopback, and with a LAN bind on 192.168.1.20 too).
+    const own = { allowPrivateNetwork: true, lookup, ownPorts: [18789], localAddresses: ["127.0.0.1", "::1", "192.168.1.20", "fe80::1"] };
+
+    it.each([
+      "http://127.0.0.1:18789/",
+      "http://localhost:18789/#/approvals",
+      "http://127.1:18789/",
+      "http://2130706433:18789/",
+      "http://0x7f.0.0.1:18789/",
+      "http://127.0.0.2:18789/",
+      "http://[::1]:18789/",
+      "http://[::ffff:127.0.0.1]:18789/",
+      "http://[::ffff:7f00:1]:18789/",
+      "http://0.0.0.0:18789/",
+      "http://[::]:18789/",
+      "https://127.0.0.1:18789/",
+      "http://192.168.1.20:18789/",
+      "http://[::ffff:192.168.1.20]:18789/",
+      "http://rebind.test:18789/",
+      "http://lan.test:18789/",
+    ])("%s is refused even with allowPrivateNetwork", async (url) => {
+      await expect(checkUrl(url, own)).rejects.toThrow(/the gateway's own port \(its Control UI and API\), which the http tool never contacts/);
+    });
+
+    it("is refused before the test-only exemption applies", async () => {
+      await expect(checkUrl("http://127.0.0.2:18789/", { ...own, allowPrivateNetwork: false, exemptAddresses: ["127.0.0.2"] })).rejects.toThrow(/gateway's own port/);
+    });
+
+    it("the default port counts: a gateway on 443 or 80", async () => {
+      await expect(checkUrl("https://localhost/", { ...own, ownPorts: [443] })).rejects.toThrow(/localhost:443 resolves to 127\.0\.0\.1, the gateway's own port/);
+      await expect(checkUrl("http://127.0.0.1/", { ...own, ownPorts: [80] })).rejects.toThrow(/127\.0\.0\.1:80 is the gateway's own port/);
+    });
+
+    it("positive control: other local ports and other machines on that port still work with allowPrivateNetwork", async () => {
+      expect(await checkUrl("http://127.0.0.1:8080/", own)).toMatchObject({ address: "127.0.0.1" });
+      expect(await checkUrl("http://192.168.1.21:18789/", own)).toMatchObject({ address: "192.168.1.21" });
+      expect(await checkUrl("https://public.test:18789/", own)).toMatchObject({ address: "93.184.216.34" });
+      expect(await checkUrl("http://127.0.0.1:18789/", { allowPrivateNetwork: true, lookup })).toMatchObject({ address: "127.0.0.1" });
+    });
   });
 
   it("a DNS lookup is cut short by the abort signal", async () => {

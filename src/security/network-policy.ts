@@ -6,6 +6,7 @@
 // (never resolving the name again) is what defeats DNS rebinding.
 import { promises as dns } from "node:dns";
 import { isIP } from "node:net";
+import { networkInterfaces } from "node:os";
 import { ToolError } from "../infra/errors.js";
 import { abortable } from "../infra/abort.js";
 import { classifyAddress, parseLooseIPv4, REASONS, type AddressVerdict } from "../net/address.js";
@@ -36,6 +37,14 @@ export interface CheckUrlOptions {
   exemptAddresses?: readonly string[];
   /** Who is asking, for refusal sentences (default: the http tool and tools.http.allowPrivateNetwork). */
   caller?: { tool: string; privateSetting: string };
+  /**
+   * The ports the gateway itself listens on. A URL on one of them whose address is this
+   * machine (loopback, the unspecified address, or an address of one of its interfaces) is
+   * refused even with allowPrivateNetwork: see ownGatewayEndpoint.
+   */
+  ownPorts?: readonly number[];
+  /** This machine's interface addresses (default: os.networkInterfaces()); injected in tests. */
+  localAddresses?: readonly string[];
 }
 
 export interface CheckedUrl {
@@ -55,6 +64,30 @@ function refusal(subject: string, v: AddressVerdict, allowPrivate: boolean, call
       ? `; set ${caller.privateSetting} to reach private networks.`
       : `, which the ${caller.tool} tool never contacts.`;
   return new ToolError(`refused: ${subject} ${v.reason ?? REASONS[v.category]}${tail}`);
+}
+
+/** Every address of this machine's network interfaces, canonical. */
+export function machineAddresses(): string[] {
+  const out: string[] = [];
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.push(a.address);
+  return out;
+}
+
+/**
+ * Whether (address, port) is the gateway's own listener: the port is one the gateway listens on
+ * and the address is this machine — loopback, the unspecified address (which connects to this
+ * machine) or one of its interface addresses, in any spelling. The agent's tools never talk to
+ * their own gateway: with auth mode "none" a loopback page is signed in as the operator, so a
+ * steered browser could open the Control UI and approve its own exec requests, pairing and jobs;
+ * with a token it would only be guessing. Refused whatever allowPrivateNetwork says.
+ */
+export function ownGatewayEndpoint(address: string, port: number, ownPorts: readonly number[], localAddresses: readonly string[]): boolean {
+  if (!ownPorts.includes(port)) return false;
+  const v = classifyAddress(address);
+  if (v.category === "loopback" || v.category === "unspecified") return true;
+  if (v.canonical === undefined) return true; // not an address we can reason about: fail closed
+  // An IPv4 interface address also answers as its IPv4-mapped IPv6 form (::ffff:a.b.c.d).
+  return localAddresses.some((a) => canonicalOf(a) === v.canonical || (isIP(a) === 4 && canonicalOf(`::ffff:${a}`) === v.canonical));
 }
 
 function canonicalOf(ip: string): string | undefined {
@@ -107,7 +140,15 @@ export async function checkUrl(input: string | URL, opts: CheckUrlOptions): Prom
   }
 
   const isLiteral = isIP(hostname) !== 0;
+  const port = url.port !== "" ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
+  const ownPorts = opts.ownPorts ?? [];
+  const local = ownPorts.includes(port) ? (opts.localAddresses ?? machineAddresses()) : [];
   for (const a of addresses) {
+    // Before the test-only exemption: the gateway's own port is never a destination.
+    if (ownGatewayEndpoint(a.address, port, ownPorts, local)) {
+      const subject = isLiteral ? `${hostname}:${port} is` : `${hostname}:${port} resolves to ${a.address},`;
+      throw new ToolError(`refused: ${subject} the gateway's own port (its Control UI and API), which the ${(opts.caller ?? HTTP_CALLER).tool} tool never contacts.`);
+    }
     const v = classifyAddress(a.address, { allowPrivateNetwork: allowPrivate });
     if (v.canonical !== undefined && exempt.has(v.canonical)) continue;
     if (v.blocked) {

@@ -287,11 +287,11 @@ async function runAction(input: BrowserInput, ctx: ToolContext): Promise<string>
       }
       const marker = response?.headers()[BLOCKED_HEADER];
       if (marker !== undefined) {
-        // The proxy answered the navigation's last hop (response.url()) with its refusal.
+        // The proxy answered the navigation's last hop (response.url()) with its refusal — if it
+        // recorded one. The header alone proves nothing: any site can send it (over HTTPS the proxy
+        // cannot even see it), and its "reason" would reach the model in the policy's own voice.
         const blocked = navigationBlock([pre.checked.url.href, ...chain, response!.url()], blockedSince(h, mark));
-        throw new ToolError(
-          refusalFor(input.url, blocked ?? { at: Date.now(), target: response!.url(), reason: decodeURIComponent(marker), by: "proxy" }),
-        );
+        if (blocked) throw new ToolError(refusalFor(input.url, blocked));
       }
       await page.waitForLoadState("load", { timeout: 5_000 }).catch(() => undefined);
       const status = response ? `HTTP ${response.status()}` : "loaded";

@@ -264,6 +264,7 @@ export function createHttpTool(options: HttpToolOptions = {}): ToolDef<HttpInput
             lookup: options.lookup,
             signal,
             exemptAddresses: options.exemptAddresses,
+            ownPorts: ctx.services?.ownPorts,
           });
           if (body !== undefined) headers["content-length"] = String(body.length);
           const res = await send(target, method, headers, body, maxBytes, signal);

@@ -54,6 +54,8 @@ export interface ToolServices {
   memory?: MemoryAccess;
   /** Scheduled jobs for the cron tool (agents/cron.ts); absent when cron.enabled is false or outside a gateway. */
   cron?: AgentCronAccess;
+  /** The ports this gateway listens on (set once it listens): the http and browser tools never contact them. */
+  ownPorts?: readonly number[];
 }
 
 /** What the agent's cron tool may do with scheduled jobs: only its own session's jobs, and every job it adds is pending. */

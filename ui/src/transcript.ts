@@ -1,6 +1,7 @@
 // Stored transcript messages (AI SDK ModelMessage, as chat.history returns them) turned
 // into display items, and the client-side export of a session as JSON or Markdown.
 import type { HistoryEntry } from "../../src/protocol/results.js";
+import { transcriptMarkdown as markdownExport } from "../../src/infra/markdown.js";
 export type { HistoryEntry };
 
 export type Item =
@@ -66,15 +67,13 @@ export function transcriptJson(sessionKey: string, entries: HistoryEntry[]): str
   return `${JSON.stringify({ sessionKey, exportedAt: new Date().toISOString(), messages: entries }, null, 2)}\n`;
 }
 
+/**
+ * The Markdown export is the gateway's own (src/infra/markdown.ts, as /export-session writes it):
+ * every text from the model, a tool or a sender sits in a fence no line of it can close, so a
+ * Markdown viewer shows it and renders none of it (no image beacons, HTML or links).
+ */
 export function transcriptMarkdown(sessionKey: string, entries: HistoryEntry[]): string {
-  const lines = [`# Session ${sessionKey}`, "", `Exported ${new Date().toISOString()}.`, ""];
-  for (const item of toItems(entries)) {
-    if (item.kind === "user") lines.push("## You", "", item.text, "");
-    else if (item.kind === "assistant") lines.push("## Assistant", "", item.text, "");
-    else if (item.kind === "tool-call") lines.push(`> tool call \`${item.name}\`: \`${item.detail.replace(/`/g, "'")}\``, "");
-    else lines.push(`> tool result \`${item.name}\`${item.error ? " (error)" : ""}:`, "", "```", item.detail.replace(/```/g, "'''"), "```", "");
-  }
-  return `${lines.join("\n")}\n`;
+  return `${markdownExport(sessionKey, entries, new Date())}\n`;
 }
 
 /** Offers `text` as a file download (Blob URL; nothing leaves the browser). */
