@@ -14,6 +14,16 @@ describe("escapeForDisplay", () => {
     expect(escapeForDisplay("a\tb\nc")).toBe("a\tb\nc");
     expect(escapeForDisplay("a\tb\nc", { oneLine: true })).toBe("a\\tb\\nc");
   });
+  it("keeps joiners that are part of the writing (emoji sequences, Persian ZWNJ), escapes them anywhere else", () => {
+    for (const s of ["👨\u200d💻", "🏳\ufe0f\u200d🌈", "👩🏽\u200d🚀", "می\u200cخواهم", "क्\u200dष"]) expect(escapeForDisplay(s)).toBe(s);
+    // invisible between Latin letters or digits, at an edge, or doubled: two ids that look the same
+    expect(escapeForDisplay("ad\u200dmin")).toBe("ad\\u{200d}min");
+    expect(escapeForDisplay("ad\u200cmin")).toBe("ad\\u{200c}min");
+    expect(escapeForDisplay("\u200d😀")).toBe("\\u{200d}😀");
+    expect(escapeForDisplay("😀\u200d")).toBe("😀\\u{200d}");
+    expect(escapeForDisplay("😀\u200d\u200d😀")).toBe("😀\\u{200d}\\u{200d}😀");
+    expect(escapeForDisplay("12\u200c34")).toBe("12\\u{200c}34");
+  });
   it("leaves ordinary text, non-Latin letters and emoji alone", () => {
     const s = "grüße 你好 😀 ls -la 'x'";
     expect(escapeForDisplay(s)).toBe(s);
