@@ -2,7 +2,8 @@
 // plan. Everything is read and validated first; only then is anything written, each file
 // atomically, the config last (after a backup of the old one). Writing the same plan
 // twice changes nothing the second time.
-import { existsSync, lstatSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import { seedWorkspace } from "../agents/workspace.js";
 import { WORKSPACE_TEMPLATES } from "../agents/templates.js";
@@ -68,6 +69,8 @@ export function importOpenClaw(opts: ImportOptions = {}): ImportResult {
     stateDir: sp.dir,
     existing: existing.raw,
     workspaceFiles: listWorkspaceFiles,
+    home: env.HOME || homedir(),
+    realpath: (p) => realpathSync(p),
     newToken: () => randomBytes(32).toString("base64url"),
   });
   const v = validateConfig(plan.config);

@@ -85,4 +85,41 @@ describe("planImport", () => {
     const plan = planImport(source({ someFutureThing: { x: 1 } }), opts());
     expect(reason(plan, "someFutureThing")).toMatchObject({ status: "skipped", reason: "no SimpleClaw equivalent" });
   });
+
+  describe("--workspace reference never hands the agent the home, the state dir or a secrets folder", () => {
+    const ws = (w: string, entry = w) => source({ agents: { defaults: { workspace: w }, entries: { main: { workspace: entry } } } });
+    const refOpts = (o: Partial<MapOptions> = {}) => opts({ workspace: "reference", stateDir: "/h/.simpleclaw", home: "/h", ...o });
+
+    it("a project folder is referenced in place (positive control)", () => {
+      const plan = planImport(ws("~/notes"), refOpts());
+      expect((plan.config as any).agents.defaults.workspace).toBe("/h/notes");
+      expect((plan.config as any).agents.list[0].workspace).toBe("/h/notes");
+      expect(plan.workspaces).toEqual([{ agentId: "main", from: "/h/notes" }]);
+    });
+
+    it.each([
+      ["the home", "~", /home directory/],
+      ["the SimpleClaw state dir", "~/.simpleclaw", /state dir/],
+      ["SimpleClaw's credentials", "~/.simpleclaw/credentials", /state dir/],
+      ["~/.ssh", "~/.ssh", /\.ssh/],
+      ["a parent of the home", "/", /system directory/],
+    ])("%s is copied instead", (_n, w, why) => {
+      const plan = planImport(ws(w), refOpts());
+      expect((plan.config as any).agents.defaults?.workspace).toBeUndefined();
+      expect((plan.config as any).agents.list[0].workspace).toBeUndefined();
+      expect(plan.workspaces[0]!.to).toBe("/h/.simpleclaw/workspace");
+      const item = plan.items.find((i) => i.from.startsWith("workspace ") && i.status === "changed");
+      expect(item!.reason).toMatch(why);
+      expect(item!.reason).toMatch(/--keep-insecure/);
+      expect(validateConfig(plan.config).ok).toBe(true);
+      // Kept only on request.
+      expect((planImport(ws(w), refOpts({ keepInsecure: true })).config as any).agents.defaults.workspace).toBeDefined();
+    });
+
+    it("a harmless name that is a link to the home is judged by where it leads", () => {
+      const plan = planImport(ws("~/notes"), refOpts({ realpath: (p) => (p === "/h/notes" ? "/h" : p) }));
+      expect((plan.config as any).agents.defaults?.workspace).toBeUndefined();
+      expect(plan.workspaces[0]!.to).toBe("/h/.simpleclaw/workspace");
+    });
+  });
 });

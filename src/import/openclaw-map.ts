@@ -4,6 +4,7 @@
 // skipped (with the reason). Security wins every conflict: a setting SimpleClaw would
 // flag as critical is made safe unless the operator passed --keep-insecure.
 import { BUILTIN_CHANNELS, type ChannelId } from "../config/channels.js";
+import { dangerousMount } from "../security/sandbox-scope.js";
 import type { RawConfig } from "../config/io.js";
 import { hostPath, type OpenClawSource, type WorkspaceFile } from "./openclaw-source.js";
 
@@ -64,6 +65,10 @@ export interface MapOptions {
   existing: RawConfig;
   /** Makes a gateway token when one is needed and none exists (random; injected to keep this pure). */
   newToken: () => string;
+  /** The SimpleClaw owner's home (defaults to the OpenClaw home). */
+  home?: string;
+  /** The real path of a directory (fs.realpathSync; injected to keep this pure). Defaults to the path itself. */
+  realpath?: (p: string) => string;
   /** Workspace files per OpenClaw workspace dir (read by the caller; the mapper stays pure). */
   workspaceFiles?: (dir: string) => { files: WorkspaceFile[]; skipped: Array<{ rel: string; reason: string }> };
 }
@@ -343,7 +348,7 @@ export function planImport(src: OpenClawSource, opts: MapOptions): ImportPlan {
   const wsTargets = new Map<string, string>(); // OpenClaw workspace → SimpleClaw dir (copy mode)
   const planWorkspace = (agentId: string, ocWs: string, isDefault: boolean): string | undefined => {
     const from = hostPath(ocWs, src.home);
-    if (opts.workspace === "reference") {
+    if (opts.workspace === "reference" && !referenceRefused(from)) {
       if (!plan.workspaces.some((w) => w.from === from)) plan.workspaces.push({ agentId, from });
       return from;
     }
@@ -354,6 +359,26 @@ export function planImport(src: OpenClawSource, opts: MapOptions): ImportPlan {
       plan.workspaces.push({ agentId, from, to });
     }
     return to === `${opts.stateDir}/workspace` ? undefined : to;
+  };
+  // --workspace reference shares the folder itself with the agent and its sandbox: a
+  // workspace that is the home, a system folder, a secrets folder or the SimpleClaw state
+  // dir (after links) would hand all of it over, so such a workspace is copied instead.
+  const refused = new Map<string, string | undefined>();
+  const referenceRefused = (from: string): boolean => {
+    if (!refused.has(from)) {
+      let real = from;
+      try {
+        real = opts.realpath ? opts.realpath(from) : from;
+      } catch {
+        // a missing folder is judged by its name
+      }
+      const homes = [...new Set([opts.home ?? src.home, src.home])];
+      const why = [from, real].flatMap((p) => homes.map((home) => dangerousMount(p, { home, stateDir: opts.stateDir }))).find(Boolean);
+      refused.set(from, why);
+      if (why && opts.keepInsecure) add("imported", `workspace ${from}`, "agents.defaults.workspace", `referenced in place because of --keep-insecure although it is ${why}; \`simpleclaw security audit\` reports it as critical`);
+      else if (why) add("changed", `workspace ${from}`, undefined, `copied instead of referenced: it is ${why}, and the agent and its sandbox would get all of it; ${KEEP_INSECURE}`);
+    }
+    return !!refused.get(from) && !opts.keepInsecure;
   };
   const ids = Object.keys(entries);
   const defaultId = ids.includes("main") ? "main" : ids[0];
@@ -378,7 +403,7 @@ export function planImport(src: OpenClawSource, opts: MapOptions): ImportPlan {
     for (const k of Object.keys(e)) if (!["name", "workspace", "agentDir", "identity"].includes(k)) add("skipped", `agents.entries.${id}.${k}`, undefined, "no SimpleClaw equivalent");
   }
   if (list.length === 0 && defaultWs) planWorkspace("main", defaultWs, true);
-  if (opts.workspace === "reference" && defaultWs) {
+  if (opts.workspace === "reference" && defaultWs && !referenceRefused(hostPath(defaultWs, src.home))) {
     setPath(over, "agents.defaults.workspace", hostPath(defaultWs, src.home));
   }
   if (list.length) {
