@@ -13,6 +13,7 @@ import { readRawConfig, saveRawConfig, validateConfig, type RawConfig } from "..
 import { statePaths, type Env } from "../config/paths.js";
 import { ApprovalsFileError, approvalsPath, loadApprovals, saveApprovals, type ApprovalsFile } from "../exec/approvals-file.js";
 import { ensureDir, writeFileAtomic } from "../infra/atomic-fs.js";
+import { escapeForDisplay } from "../infra/display.js";
 import { EXIT, UserError, errorMessage } from "../infra/errors.js";
 import { planImport, type ImportItem, type ImportPlan } from "./openclaw-map.js";
 import { listWorkspaceFiles, readOpenClaw } from "./openclaw-source.js";
@@ -218,5 +219,7 @@ export function formatImportReport(r: ImportResult): string {
   else lines.push("Nothing to write: SimpleClaw already has everything this import carries over.");
   if (r.backups.length) lines.push("Backups:", ...r.backups.map((b) => `  ${b}`));
   lines.push(`Summary: ${r.summary.imported} imported, ${r.summary.changed} changed, ${r.summary.skipped} not imported.`);
-  return `${lines.join("\n")}\n`;
+  // Key names, group ids, file names and values come from the OpenClaw dir: shown escaped,
+  // one line each, so none can move the cursor, retitle the terminal or reorder with bidi.
+  return `${lines.map((l) => escapeForDisplay(l, { oneLine: true })).join("\n")}\n`;
 }
