@@ -16,7 +16,7 @@ import { ensureDir, writeFileAtomic } from "../infra/atomic-fs.js";
 import { escapeForDisplay } from "../infra/display.js";
 import { EXIT, UserError, errorMessage } from "../infra/errors.js";
 import { planImport, type ImportItem, type ImportPlan } from "./openclaw-map.js";
-import { listWorkspaceFiles, readOpenClaw } from "./openclaw-source.js";
+import { listWorkspaceFiles, readOpenClaw, readWorkspaceFile } from "./openclaw-source.js";
 import { randomBytes, randomUUID } from "node:crypto";
 
 export interface ImportOptions {
@@ -130,12 +130,12 @@ export function importOpenClaw(opts: ImportOptions = {}): ImportResult {
     }
     writes.push({ path: approvalsPath(sp.dir), text: `${JSON.stringify(next, null, 2)}\n`, mode: 0o600, backup: true });
   }
-  const copies: Array<{ from: string; to: string }> = [];
+  const copies: Array<{ from: string; to: string; data: Buffer }> = [];
   for (const w of plan.workspaces) {
     if (!w.to) continue;
     for (const f of listWorkspaceFiles(w.from).files) {
       const to = join(w.to, f.rel);
-      const text = readFileSync(f.abs);
+      const text = readWorkspaceFile(f);
       if (existsSync(to)) {
         const cur = readFileSync(to);
         if (cur.equals(text)) continue;
@@ -145,7 +145,7 @@ export function importOpenClaw(opts: ImportOptions = {}): ImportResult {
           continue;
         }
       }
-      copies.push({ from: f.abs, to });
+      copies.push({ from: f.abs, to, data: text });
     }
   }
   const configChanges = !existing.exists || JSON.stringify(existing.raw) !== JSON.stringify(plan.config);
@@ -190,7 +190,7 @@ export function importOpenClaw(opts: ImportOptions = {}): ImportResult {
   result.writes = result.writes.filter((p) => !p.endsWith("-allowFrom.json") || added.includes(p));
   for (const c of copies) {
     mkdirSync(join(c.to, ".."), { recursive: true, mode: 0o700 });
-    writeFileAtomic(c.to, readFileSync(c.from), 0o600);
+    writeFileAtomic(c.to, c.data, 0o600);
   }
   for (const w of plan.workspaces) if (w.to && !(existsSync(w.to) && lstatSync(w.to).isSymbolicLink())) seedWorkspace(w.to);
   if (configChanges) {
