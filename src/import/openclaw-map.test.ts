@@ -36,6 +36,30 @@ describe("planImport", () => {
     expect((plan.config as any).gateway.auth).toEqual({ mode: "token", token: "generated-token-0123456789abcdef0123" });
   });
 
+  describe("a gateway password SimpleClaw would refuse to listen with", () => {
+    const gw = (bind: string, password: string, extra = {}) => source({ gateway: { bind, auth: { mode: "password", password }, ...extra } });
+
+    it("a strong password on a LAN bind, and a short one on loopback, are kept (positive control)", () => {
+      expect((planImport(gw("lan", "fixture-LAN-passphrase-not-real-7c2e9a41"), opts()).config as any).gateway.auth).toEqual({ mode: "password", password: "fixture-LAN-passphrase-not-real-7c2e9a41" });
+      expect((planImport(gw("loopback", "1234"), opts()).config as any).gateway.auth).toEqual({ mode: "password", password: "1234" });
+    });
+
+    it.each([
+      ["lan", {}],
+      ["tailnet", {}],
+      ["custom", { customBindHost: "192.168.1.5" }],
+    ])("a short password on a %s bind becomes a generated token, even with keepInsecure", (bind, extra) => {
+      for (const keepInsecure of [false, true]) {
+        const plan = planImport(gw(bind, "1234", extra), opts({ keepInsecure }));
+        expect((plan.config as any).gateway.auth).toEqual({ mode: "token", token: "generated-token-0123456789abcdef0123" });
+        expect(JSON.stringify(plan.config)).not.toContain("1234\"");
+        expect(reason(plan, "gateway.auth.mode")).toMatchObject({ status: "changed", reason: expect.stringMatching(/shorter than 12 characters/) });
+        expect(reason(plan, "gateway.auth.password")).toMatchObject({ status: "changed" });
+        expect(validateConfig(plan.config).ok).toBe(true);
+      }
+    });
+  });
+
   it("an existing SimpleClaw token is kept, never regenerated", () => {
     const existing = { gateway: { auth: { token: "mine-already-0123456789abcdef0123456" } }, logging: { level: "debug" } };
     const plan = planImport(source({ gateway: { bind: "loopback" } }), opts({ existing, newToken: () => "NEW" }));

@@ -5,6 +5,7 @@
 // flag as critical is made safe unless the operator passed --keep-insecure.
 import { BUILTIN_CHANNELS, type ChannelId } from "../config/channels.js";
 import { dangerousMount } from "../security/sandbox-scope.js";
+import { exposureProblem, MIN_PASSWORD_LENGTH } from "../security/exposure.js";
 import type { RawConfig } from "../config/io.js";
 import { hostPath, type OpenClawSource, type WorkspaceFile } from "./openclaw-source.js";
 
@@ -170,6 +171,11 @@ export function planImport(src: OpenClawSource, opts: MapOptions): ImportPlan {
   }
   const auth = isObj(gw.auth) ? gw.auth : {};
   const mode = oneOf(auth.mode, ["token", "password", "none"] as const);
+  // The gateway refuses to listen beyond loopback with a short password (security/exposure):
+  // such a password is never carried over, not even with keepInsecure; a token replaces it.
+  const bindHost = bind === "custom" ? (str(gw.customBindHost) ?? "127.0.0.1") : bind === "lan" ? "0.0.0.0" : bind === "tailnet" ? "100.64.0.1" : "127.0.0.1";
+  const weakPassword =
+    mode === "password" && typeof auth.password === "string" && auth.password !== "" && exposureProblem(bindHost, { mode: "password", secret: auth.password, source: "config" }) !== null;
   if (auth.mode !== undefined && !mode) {
     add("changed", "gateway.auth.mode", "gateway.auth.mode", `OpenClaw's ${JSON.stringify(auth.mode)} auth has no SimpleClaw equivalent; SimpleClaw uses a token (generated on first start)`);
     setPath(over, "gateway.auth.mode", "token");
@@ -184,6 +190,9 @@ export function planImport(src: OpenClawSource, opts: MapOptions): ImportPlan {
       add("changed", "gateway.auth.mode", "gateway.auth.mode", `"none" became "token": without auth any local process (or web page, through DNS rebinding) is the operator; ${KEEP_INSECURE}`);
       setPath(over, "gateway.auth.mode", "token");
     }
+  } else if (weakPassword) {
+    setPath(over, "gateway.auth.mode", "token");
+    add("changed", "gateway.auth.mode", "gateway.auth.mode", `"password" became "token": the password is shorter than ${MIN_PASSWORD_LENGTH} characters and the gateway listens on ${bind}, where anyone on the network could guess it (SimpleClaw refuses to start that way)`);
   } else if (mode) {
     setPath(over, "gateway.auth.mode", mode);
     add("imported", "gateway.auth.mode", "gateway.auth.mode");
@@ -191,6 +200,10 @@ export function planImport(src: OpenClawSource, opts: MapOptions): ImportPlan {
   for (const key of ["token", "password"] as const) {
     const v = auth[key];
     if (v === undefined) continue;
+    if (key === "password" && weakPassword) {
+      add("changed", "gateway.auth.password", undefined, `left out: shorter than ${MIN_PASSWORD_LENGTH} characters on a ${bind} bind; token auth is used instead`);
+      continue;
+    }
     if (typeof v === "string" && v) {
       setPath(over, `gateway.auth.${key}`, v);
       add("imported", `gateway.auth.${key}`, `gateway.auth.${key}`, key === "password" ? "kept in simpleclaw.json (mode 600); SIMPLECLAW_GATEWAY_PASSWORD in the gateway's environment keeps it out of the file" : "kept in simpleclaw.json (mode 600), where SimpleClaw keeps its gateway token");
