@@ -105,6 +105,15 @@ describe("planImport", () => {
     expect(reason(plan, "exec allowlist (main) git")).toMatchObject({ status: "skipped" });
   });
 
+  it("an allowlisted shell or interpreter (any arguments) is left out unless keepInsecure; programs stay", () => {
+    const src = source({}, { execApprovals: { agents: { main: { allowlist: [{ pattern: "/usr/bin/git" }, { pattern: "/bin/bash" }, { pattern: "/usr/bin/python3" }] } } } });
+    const plan = planImport(src, opts());
+    expect(plan.approvals!.agents.main!.allowlist.map((e) => e.pattern)).toEqual(["/usr/bin/git"]);
+    expect(reason(plan, "exec allowlist (main) /bin/bash")).toMatchObject({ status: "changed", reason: expect.stringMatching(/any code.*--keep-insecure/) });
+    expect(reason(plan, "exec allowlist (main) /usr/bin/git")).toMatchObject({ status: "imported" });
+    expect(planImport(src, opts({ keepInsecure: true })).approvals!.agents.main!.allowlist).toHaveLength(3);
+  });
+
   it("unknown top-level keys are reported, not dropped silently", () => {
     const plan = planImport(source({ someFutureThing: { x: 1 } }), opts());
     expect(reason(plan, "someFutureThing")).toMatchObject({ status: "skipped", reason: "no SimpleClaw equivalent" });

@@ -6,6 +6,7 @@
 import { BUILTIN_CHANNELS, type ChannelId } from "../config/channels.js";
 import { dangerousMount } from "../security/sandbox-scope.js";
 import { exposureProblem, MIN_PASSWORD_LENGTH } from "../security/exposure.js";
+import { allowlistEntryScope } from "../security/exec-gate.js";
 import type { RawConfig } from "../config/io.js";
 import { hostPath, type OpenClawSource, type WorkspaceFile } from "./openclaw-source.js";
 
@@ -625,7 +626,7 @@ export function planImport(src: OpenClawSource, opts: MapOptions): ImportPlan {
   for (const f of src.legacyFiles) add("skipped", f, undefined, "a file from an older OpenClaw layout whose format this importer has not been checked against; carry it over by hand");
 
   // Exec approvals.
-  if (src.execApprovals) plan.approvals = mapApprovals(src.execApprovals, src.home, add);
+  if (src.execApprovals) plan.approvals = mapApprovals(src.execApprovals, src.home, add, opts.keepInsecure);
 
   // ---- plugins, logging, memory, everything else ------------------------------------------
   handled.add("plugins");
@@ -661,7 +662,7 @@ export function planImport(src: OpenClawSource, opts: MapOptions): ImportPlan {
   return plan;
 }
 
-function mapApprovals(raw: Obj, home: string, add: (s: ItemStatus, from: string, to?: string, reason?: string) => void): ApprovalsPlan {
+function mapApprovals(raw: Obj, home: string, add: (s: ItemStatus, from: string, to?: string, reason?: string) => void, keepInsecure: boolean): ApprovalsPlan {
   const layer = (o: unknown, from: string): ApprovalsLayer => {
     const l: ApprovalsLayer = {};
     if (!isObj(o)) return l;
@@ -690,6 +691,12 @@ function mapApprovals(raw: Obj, home: string, add: (s: ItemStatus, from: string,
       const expanded = pattern.startsWith("~/") ? hostPath(pattern, home) : pattern;
       if (!expanded.startsWith("/")) {
         add("skipped", from, undefined, "SimpleClaw matches commands by absolute executable path; add the full path with `simpleclaw approvals allowlist add`");
+        continue;
+      }
+      // OpenClaw entries carry no argument list, so each admits any arguments: for a shell or
+      // interpreter that is "run any code" (the audit's allowlist_interpreter_any_args, critical).
+      if (allowlistEntryScope({ pattern: expanded }) === "interpreter" && !keepInsecure) {
+        add("changed", from, undefined, `left out: a shell or interpreter with any arguments lets the model run any code; allowlist the exact script with \`simpleclaw approvals allowlist add ${expanded} --args <script>\`, or ${KEEP_INSECURE}`);
         continue;
       }
       const lastUsedAt = isObj(e) && typeof e.lastUsedAt === "number" ? e.lastUsedAt : undefined;
