@@ -1,6 +1,9 @@
 // The import report (docs/migrating-from-openclaw.md) shows text from the OpenClaw dir.
-import { describe, expect, it } from "vitest";
-import { formatImportReport, type ImportResult } from "./openclaw-apply.js";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { formatImportReport, importOpenClaw, type ImportResult } from "./openclaw-apply.js";
 
 const result = (from: string, reason?: string): ImportResult => ({
   source: { dir: "/h/.openclaw", config: "/h/.openclaw/openclaw.json", version: "2026.9.6" },
@@ -27,5 +30,45 @@ describe("formatImportReport", () => {
     expect(out).toContain("left out canvas\\x1b[1A\\x1b[2K");
     // One real Summary line: a newline in a key cannot fake another.
     expect(out.split("\n").filter((l) => l.startsWith("Summary:"))).toHaveLength(1);
+  });
+});
+
+describe("importOpenClaw: writing into the SimpleClaw workspace", () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  function setup(): { root: string; env: Record<string, string>; oc: string; state: string } {
+    const root = mkdtempSync(join(tmpdir(), "oc-apply-"));
+    dirs.push(root);
+    const oc = join(root, ".openclaw");
+    const ws = join(root, "assistant");
+    mkdirSync(oc);
+    mkdirSync(join(ws, "memory"), { recursive: true });
+    writeFileSync(join(oc, "openclaw.json"), JSON.stringify({ agents: { defaults: { workspace: ws } } }));
+    writeFileSync(join(ws, "MEMORY.md"), "# memory\n");
+    writeFileSync(join(ws, "memory", "2026-11-28.md"), "a note\n");
+    const state = join(root, "simpleclaw");
+    return { root, oc, state, env: { HOME: root, SIMPLECLAW_STATE_DIR: state } };
+  }
+
+  it("copies the notes into the workspace (positive control)", () => {
+    const { oc, state, env } = setup();
+    importOpenClaw({ from: oc, env, now: 0 });
+    expect(readFileSync(join(state, "workspace", "memory", "2026-11-28.md"), "utf8")).toBe("a note\n");
+  });
+
+  it("never writes through a memory/ the agent linked out of its workspace", () => {
+    const { root, oc, state, env } = setup();
+    const outside = join(root, "dot-ssh");
+    mkdirSync(outside);
+    mkdirSync(join(state, "workspace"), { recursive: true });
+    symlinkSync(outside, join(state, "workspace", "memory"));
+    const r = importOpenClaw({ from: oc, env, now: 0 });
+    expect(readdirSync(outside)).toEqual([]);
+    expect(r.items.find((i) => i.from.endsWith("memory/2026-11-28.md") && i.status === "skipped")!.reason).toMatch(/memory\/ in the SimpleClaw workspace is a symbolic link/);
+    // The rest of the import went ahead.
+    expect(readFileSync(join(state, "workspace", "MEMORY.md"), "utf8")).toBe("# memory\n");
+    expect(existsSync(join(state, "simpleclaw.json"))).toBe(true);
   });
 });

@@ -4,7 +4,7 @@
 // twice changes nothing the second time.
 import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { seedWorkspace } from "../agents/workspace.js";
 import { WORKSPACE_TEMPLATES } from "../agents/templates.js";
 import { credentialsFile, type ChannelSecrets } from "../channels/credentials.js";
@@ -56,6 +56,26 @@ function sameText(path: string, text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The first folder of `rel` below the SimpleClaw workspace `root` that is a symbolic link or
+ * not a folder (the agent may have planted `memory` -> ~/.ssh), else undefined. The workspace
+ * folder itself may be a link: that is the owner's choice, not the agent's.
+ */
+function linkedFolder(root: string, rel: string): string | undefined {
+  const parts = rel.split("/").slice(0, -1);
+  for (let i = 1; i <= parts.length; i++) {
+    const sub = parts.slice(0, i).join("/");
+    let st;
+    try {
+      st = lstatSync(join(root, sub));
+    } catch {
+      return undefined; // not there yet: the import creates it
+    }
+    if (st.isSymbolicLink() || !st.isDirectory()) return `${sub}/`;
+  }
+  return undefined;
 }
 
 export function importOpenClaw(opts: ImportOptions = {}): ImportResult {
@@ -130,11 +150,16 @@ export function importOpenClaw(opts: ImportOptions = {}): ImportResult {
     }
     writes.push({ path: approvalsPath(sp.dir), text: `${JSON.stringify(next, null, 2)}\n`, mode: 0o600, backup: true });
   }
-  const copies: Array<{ from: string; to: string; data: Buffer }> = [];
+  const copies: Array<{ from: string; to: string; root: string; data: Buffer }> = [];
   for (const w of plan.workspaces) {
     if (!w.to) continue;
     for (const f of listWorkspaceFiles(w.from).files) {
       const to = join(w.to, f.rel);
+      const linked = linkedFolder(w.to, f.rel);
+      if (linked) {
+        items.push({ status: "skipped", from: `workspace ${w.from}/${f.rel}`, reason: `${linked} in the SimpleClaw workspace is a symbolic link or not a folder; the import does not write through it (it may lead outside the workspace)` });
+        continue;
+      }
       const text = readWorkspaceFile(f);
       if (existsSync(to)) {
         const cur = readFileSync(to);
@@ -145,7 +170,7 @@ export function importOpenClaw(opts: ImportOptions = {}): ImportResult {
           continue;
         }
       }
-      copies.push({ from: f.abs, to, data: text });
+      copies.push({ from: f.abs, to, root: w.to, data: text });
     }
   }
   const configChanges = !existing.exists || JSON.stringify(existing.raw) !== JSON.stringify(plan.config);
@@ -190,6 +215,11 @@ export function importOpenClaw(opts: ImportOptions = {}): ImportResult {
   result.writes = result.writes.filter((p) => !p.endsWith("-allowFrom.json") || added.includes(p));
   for (const c of copies) {
     mkdirSync(join(c.to, ".."), { recursive: true, mode: 0o700 });
+    // Checked again right before the write: a folder swapped for a link since is refused.
+    const rel = relative(c.root, c.to);
+    if (linkedFolder(c.root, rel) || realpathSync(dirname(c.to)) !== join(realpathSync(c.root), dirname(rel))) {
+      throw new UserError(`${dirname(c.to)} changed into a symbolic link while the import ran; the import stopped before writing there and before the config. Remove the link and run the import again.`);
+    }
     writeFileAtomic(c.to, c.data, 0o600);
   }
   for (const w of plan.workspaces) if (w.to && !(existsSync(w.to) && lstatSync(w.to).isSymbolicLink())) seedWorkspace(w.to);
