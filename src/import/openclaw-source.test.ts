@@ -7,9 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { UserError } from "../infra/errors.js";
-import { listWorkspaceFiles, readOpenClaw } from "./openclaw-source.js";
-const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
-const readWorkspaceFile = (f: any) => require("node:fs").readFileSync(f.abs);
+import { listWorkspaceFiles, MAX_CONFIG_BYTES, readOpenClaw, readWorkspaceFile } from "./openclaw-source.js";
 
 const dirs: string[] = [];
 afterEach(() => {
