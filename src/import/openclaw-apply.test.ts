@@ -1,4 +1,5 @@
 // The import report (docs/migrating-from-openclaw.md) shows text from the OpenClaw dir.
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -69,6 +70,17 @@ describe("importOpenClaw: writing into the SimpleClaw workspace", () => {
     expect(r.items.find((i) => i.from.endsWith("memory/2026-11-28.md") && i.status === "skipped")!.reason).toMatch(/memory\/ in the SimpleClaw workspace is a symbolic link/);
     // The rest of the import went ahead.
     expect(readFileSync(join(state, "workspace", "MEMORY.md"), "utf8")).toBe("# memory\n");
+    expect(existsSync(join(state, "simpleclaw.json"))).toBe(true);
+  });
+
+  it("a link to /dev/zero or a FIFO the agent left in place of a note is kept, not read (the import hung)", () => {
+    const { oc, state, env } = setup();
+    mkdirSync(join(state, "workspace", "memory"), { recursive: true });
+    symlinkSync("/dev/zero", join(state, "workspace", "MEMORY.md"));
+    execFileSync("mkfifo", [join(state, "workspace", "memory", "2026-11-28.md")]);
+    const r = importOpenClaw({ from: oc, env, now: 0 });
+    const skipped = r.items.filter((i) => i.status === "skipped" && /symbolic link or not a regular file/.test(i.reason ?? "")).map((i) => i.from);
+    expect(skipped).toHaveLength(2);
     expect(existsSync(join(state, "simpleclaw.json"))).toBe(true);
   });
 });

@@ -2,7 +2,7 @@
 // plan. Everything is read and validated first; only then is anything written, each file
 // atomically, the config last (after a backup of the old one). Writing the same plan
 // twice changes nothing the second time.
-import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync } from "node:fs";
+import { closeSync, existsSync, lstatSync, mkdirSync, readFileSync, readSync, realpathSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { seedWorkspace } from "../agents/workspace.js";
@@ -16,7 +16,8 @@ import { ensureDir, writeFileAtomic } from "../infra/atomic-fs.js";
 import { escapeForDisplay } from "../infra/display.js";
 import { EXIT, UserError, errorMessage } from "../infra/errors.js";
 import { planImport, type ImportItem, type ImportPlan } from "./openclaw-map.js";
-import { listWorkspaceFiles, readOpenClaw, readWorkspaceFile } from "./openclaw-source.js";
+import { listWorkspaceFiles, MAX_WORKSPACE_FILE_BYTES, readOpenClaw, readWorkspaceFile } from "./openclaw-source.js";
+import { openVerifiedSync } from "../security/fs-containment.js";
 import { randomBytes, randomUUID } from "node:crypto";
 
 export interface ImportOptions {
@@ -76,6 +77,40 @@ function linkedFolder(root: string, rel: string): string | undefined {
     if (st.isSymbolicLink() || !st.isDirectory()) return `${sub}/`;
   }
   return undefined;
+}
+
+/**
+ * The bytes of a file already in the SimpleClaw workspace, read through a verified
+ * descriptor (O_NOFOLLOW | O_NONBLOCK): undefined when there is none, "not-a-file" when the
+ * agent put a link, FIFO or device there (reading /dev/zero or a FIFO would never end).
+ * A file larger than any note is returned as its first bytes: it differs either way.
+ */
+function existingWorkspaceFile(root: string, rel: string): Buffer | "not-a-file" | undefined {
+  const at = join(root, rel);
+  if (!existsSync(at) && !isLink(at)) return undefined;
+  let real: string;
+  try {
+    real = join(realpathSync(root), rel);
+  } catch {
+    return "not-a-file";
+  }
+  const opened = openVerifiedSync(real, realpathSync(root));
+  if (!opened.ok) return "not-a-file";
+  try {
+    const buf = Buffer.alloc(Math.min(opened.stats.size, MAX_WORKSPACE_FILE_BYTES + 1));
+    const n = readSync(opened.fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(opened.fd);
+  }
+}
+
+function isLink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 export function importOpenClaw(opts: ImportOptions = {}): ImportResult {
@@ -161,8 +196,12 @@ export function importOpenClaw(opts: ImportOptions = {}): ImportResult {
         continue;
       }
       const text = readWorkspaceFile(f);
-      if (existsSync(to)) {
-        const cur = readFileSync(to);
+      const cur = existingWorkspaceFile(w.to, f.rel);
+      if (cur === "not-a-file") {
+        items.push({ status: "skipped", from: `workspace ${w.from}/${f.rel}`, reason: `${to} is a symbolic link or not a regular file in the SimpleClaw workspace; kept it (the import neither reads nor writes through it)` });
+        continue;
+      }
+      if (cur) {
         if (cur.equals(text)) continue;
         const template = WORKSPACE_TEMPLATES[f.rel];
         if (template === undefined || cur.toString("utf8") !== template) {
