@@ -5,7 +5,7 @@
 // allowlisted command runs and another asks, the imported provider and key reach the
 // (fake) model. Bad input ends in one sentence, a non-zero exit and nothing written.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -274,6 +274,27 @@ describe.skipIf(!HAVE_FIXTURES || noBwrap)("simpleclaw import openclaw", () => {
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
       expect(r.stderr).toMatch(/openclaw\.json is not valid JSON5 .*restore one of OpenClaw's backups/);
       expect(existsSync(state)).toBe(false);
+    });
+
+    it("a FIFO as the config (the import would hang reading it)", async () => {
+      const { home, oc, state } = materialize("baseline");
+      rmSync(join(oc, "openclaw.json"));
+      spawnSync("mkfifo", [join(oc, "openclaw.json")]);
+      const r = await importCli(home, state);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toMatch(/openclaw\.json is not a regular file/);
+      expect(existsSync(state)).toBe(false);
+    });
+
+    it("a hard link in the workspace to another of the owner's files is not copied; the rest is", async () => {
+      const { home, oc, state } = materialize("telegram-owner");
+      linkSync(join(oc, "config-journal-fingerprint.key"), join(home, "assistant", "memory", "notes.md"));
+      const r = await importCli(home, state);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/memory\/notes\.md: a hard link \(2 links\)/);
+      expect(existsSync(join(state, "workspace", "memory", "notes.md"))).toBe(false);
+      expect(existsSync(join(state, "workspace", "memory", "2026-12-02.md"))).toBe(true);
     });
 
     it("a config written by a newer OpenClaw", async () => {

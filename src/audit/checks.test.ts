@@ -443,6 +443,10 @@ describe("sandbox family", () => {
     expect(dangerousMount("~/.ssh", { home: "/home/u", stateDir: S })).toMatch(/\.ssh/);
     expect(dangerousMount("/home/u", { home: "/home/u", stateDir: S })).toBe("the home directory");
     expect(dangerousMount("/home/u/code", { home: "/home/u", stateDir: S })).toBeUndefined();
+    // Inside the state dir only the agent workspaces are the agent's (credentials/ was not flagged).
+    expect(dangerousMount(`${S}/credentials`, { home: "/home/u", stateDir: S })).toMatch(/part of the SimpleClaw state dir/);
+    expect(dangerousMount(`${S}/workspace`, { home: "/home/u", stateDir: S })).toBeUndefined();
+    expect(dangerousMount(`${S}/workspace-pip/sub`, { home: "/home/u", stateDir: S })).toBeUndefined();
   });
 });
 

@@ -1,11 +1,11 @@
 // Audit family "sandbox": is the sandbox on where strangers can reach the agent, can
 // it actually start on this machine, and does its configuration keep the host out
 // (network, bind mounts).
-import { normalize } from "node:path";
-import { expandHome } from "../config/paths.js";
 import { agentTools, channelExposure, rawAt } from "./exposure.js";
 import { finding, type AuditInput, type CheckDef, type CheckFamily, type Finding } from "./types.js";
-import { isInside } from "../security/fs-containment.js";
+import { dangerousMount } from "../security/sandbox-scope.js";
+
+export { dangerousMount };
 
 const c = {
   offOpen: {
@@ -51,22 +51,6 @@ const c = {
 } satisfies Record<string, CheckDef>;
 
 export const sandboxChecks: readonly CheckDef[] = Object.values(c);
-
-const SYSTEM_DIRS = ["/", "/etc", "/root", "/home", "/proc", "/sys", "/dev", "/run", "/var", "/usr", "/boot", "/bin", "/sbin", "/lib", "/Users"];
-
-
-/** Why mounting `source` into a sandbox is dangerous, or undefined when it is not. */
-export function dangerousMount(source: string, ctx: { home: string; stateDir: string }): string | undefined {
-  const p = normalize(expandHome(source, ctx.home)).replace(/\/+$/, "") || "/";
-  if (/(^|\/)docker\.sock$/.test(p) || p.endsWith("/containerd.sock") || p.endsWith("/podman.sock")) return "a container engine socket (root on the host)";
-  if (SYSTEM_DIRS.includes(p)) return `the system directory ${p}`;
-  if (p === normalize(ctx.home)) return "the home directory";
-  if (isInside(p, ctx.stateDir)) return "the SimpleClaw state dir (config, credentials, exec approvals)";
-  for (const secret of [".ssh", ".gnupg", ".aws", ".config/gcloud", ".kube", ".docker"]) {
-    if (isInside(`${ctx.home}/${secret}`, p)) return `secrets under ~/${secret}`;
-  }
-  return undefined;
-}
 
 /** Bind mounts written in the raw config (a Docker-style feature; read defensively). */
 export function rawBinds(raw: unknown): Array<{ key: string; source: string }> {

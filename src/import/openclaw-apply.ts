@@ -2,8 +2,9 @@
 // plan. Everything is read and validated first; only then is anything written, each file
 // atomically, the config last (after a backup of the old one). Writing the same plan
 // twice changes nothing the second time.
-import { existsSync, lstatSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, existsSync, lstatSync, mkdirSync, readFileSync, readSync, realpathSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join, relative } from "node:path";
 import { seedWorkspace } from "../agents/workspace.js";
 import { WORKSPACE_TEMPLATES } from "../agents/templates.js";
 import { credentialsFile, type ChannelSecrets } from "../channels/credentials.js";
@@ -12,9 +13,11 @@ import { readRawConfig, saveRawConfig, validateConfig, type RawConfig } from "..
 import { statePaths, type Env } from "../config/paths.js";
 import { ApprovalsFileError, approvalsPath, loadApprovals, saveApprovals, type ApprovalsFile } from "../exec/approvals-file.js";
 import { ensureDir, writeFileAtomic } from "../infra/atomic-fs.js";
+import { escapeForDisplay } from "../infra/display.js";
 import { EXIT, UserError, errorMessage } from "../infra/errors.js";
 import { planImport, type ImportItem, type ImportPlan } from "./openclaw-map.js";
-import { listWorkspaceFiles, readOpenClaw } from "./openclaw-source.js";
+import { listWorkspaceFiles, MAX_WORKSPACE_FILE_BYTES, readOpenClaw, readWorkspaceFile } from "./openclaw-source.js";
+import { openVerifiedSync } from "../security/fs-containment.js";
 import { randomBytes, randomUUID } from "node:crypto";
 
 export interface ImportOptions {
@@ -56,6 +59,60 @@ function sameText(path: string, text: string): boolean {
   }
 }
 
+/**
+ * The first folder of `rel` below the SimpleClaw workspace `root` that is a symbolic link or
+ * not a folder (the agent may have planted `memory` -> ~/.ssh), else undefined. The workspace
+ * folder itself may be a link: that is the owner's choice, not the agent's.
+ */
+function linkedFolder(root: string, rel: string): string | undefined {
+  const parts = rel.split("/").slice(0, -1);
+  for (let i = 1; i <= parts.length; i++) {
+    const sub = parts.slice(0, i).join("/");
+    let st;
+    try {
+      st = lstatSync(join(root, sub));
+    } catch {
+      return undefined; // not there yet: the import creates it
+    }
+    if (st.isSymbolicLink() || !st.isDirectory()) return `${sub}/`;
+  }
+  return undefined;
+}
+
+/**
+ * The bytes of a file already in the SimpleClaw workspace, read through a verified
+ * descriptor (O_NOFOLLOW | O_NONBLOCK): undefined when there is none, "not-a-file" when the
+ * agent put a link, FIFO or device there (reading /dev/zero or a FIFO would never end).
+ * A file larger than any note is returned as its first bytes: it differs either way.
+ */
+function existingWorkspaceFile(root: string, rel: string): Buffer | "not-a-file" | undefined {
+  const at = join(root, rel);
+  if (!existsSync(at) && !isLink(at)) return undefined;
+  let real: string;
+  try {
+    real = join(realpathSync(root), rel);
+  } catch {
+    return "not-a-file";
+  }
+  const opened = openVerifiedSync(real, realpathSync(root));
+  if (!opened.ok) return "not-a-file";
+  try {
+    const buf = Buffer.alloc(Math.min(opened.stats.size, MAX_WORKSPACE_FILE_BYTES + 1));
+    const n = readSync(opened.fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(opened.fd);
+  }
+}
+
+function isLink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 export function importOpenClaw(opts: ImportOptions = {}): ImportResult {
   const env = opts.env ?? process.env;
   const sp = statePaths(env);
@@ -68,6 +125,8 @@ export function importOpenClaw(opts: ImportOptions = {}): ImportResult {
     stateDir: sp.dir,
     existing: existing.raw,
     workspaceFiles: listWorkspaceFiles,
+    home: env.HOME || homedir(),
+    realpath: (p) => realpathSync(p),
     newToken: () => randomBytes(32).toString("base64url"),
   });
   const v = validateConfig(plan.config);
@@ -126,14 +185,23 @@ export function importOpenClaw(opts: ImportOptions = {}): ImportResult {
     }
     writes.push({ path: approvalsPath(sp.dir), text: `${JSON.stringify(next, null, 2)}\n`, mode: 0o600, backup: true });
   }
-  const copies: Array<{ from: string; to: string }> = [];
+  const copies: Array<{ from: string; to: string; root: string; data: Buffer }> = [];
   for (const w of plan.workspaces) {
     if (!w.to) continue;
     for (const f of listWorkspaceFiles(w.from).files) {
       const to = join(w.to, f.rel);
-      const text = readFileSync(f.abs);
-      if (existsSync(to)) {
-        const cur = readFileSync(to);
+      const linked = linkedFolder(w.to, f.rel);
+      if (linked) {
+        items.push({ status: "skipped", from: `workspace ${w.from}/${f.rel}`, reason: `${linked} in the SimpleClaw workspace is a symbolic link or not a folder; the import does not write through it (it may lead outside the workspace)` });
+        continue;
+      }
+      const text = readWorkspaceFile(f);
+      const cur = existingWorkspaceFile(w.to, f.rel);
+      if (cur === "not-a-file") {
+        items.push({ status: "skipped", from: `workspace ${w.from}/${f.rel}`, reason: `${to} is a symbolic link or not a regular file in the SimpleClaw workspace; kept it (the import neither reads nor writes through it)` });
+        continue;
+      }
+      if (cur) {
         if (cur.equals(text)) continue;
         const template = WORKSPACE_TEMPLATES[f.rel];
         if (template === undefined || cur.toString("utf8") !== template) {
@@ -141,7 +209,7 @@ export function importOpenClaw(opts: ImportOptions = {}): ImportResult {
           continue;
         }
       }
-      copies.push({ from: f.abs, to });
+      copies.push({ from: f.abs, to, root: w.to, data: text });
     }
   }
   const configChanges = !existing.exists || JSON.stringify(existing.raw) !== JSON.stringify(plan.config);
@@ -186,7 +254,12 @@ export function importOpenClaw(opts: ImportOptions = {}): ImportResult {
   result.writes = result.writes.filter((p) => !p.endsWith("-allowFrom.json") || added.includes(p));
   for (const c of copies) {
     mkdirSync(join(c.to, ".."), { recursive: true, mode: 0o700 });
-    writeFileAtomic(c.to, readFileSync(c.from), 0o600);
+    // Checked again right before the write: a folder swapped for a link since is refused.
+    const rel = relative(c.root, c.to);
+    if (linkedFolder(c.root, rel) || realpathSync(dirname(c.to)) !== join(realpathSync(c.root), dirname(rel))) {
+      throw new UserError(`${dirname(c.to)} changed into a symbolic link while the import ran; the import stopped before writing there and before the config. Remove the link and run the import again.`);
+    }
+    writeFileAtomic(c.to, c.data, 0o600);
   }
   for (const w of plan.workspaces) if (w.to && !(existsSync(w.to) && lstatSync(w.to).isSymbolicLink())) seedWorkspace(w.to);
   if (configChanges) {
@@ -215,5 +288,7 @@ export function formatImportReport(r: ImportResult): string {
   else lines.push("Nothing to write: SimpleClaw already has everything this import carries over.");
   if (r.backups.length) lines.push("Backups:", ...r.backups.map((b) => `  ${b}`));
   lines.push(`Summary: ${r.summary.imported} imported, ${r.summary.changed} changed, ${r.summary.skipped} not imported.`);
-  return `${lines.join("\n")}\n`;
+  // Key names, group ids, file names and values come from the OpenClaw dir: shown escaped,
+  // one line each, so none can move the cursor, retitle the terminal or reorder with bidi.
+  return `${lines.map((l) => escapeForDisplay(l, { oneLine: true })).join("\n")}\n`;
 }

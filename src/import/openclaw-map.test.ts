@@ -36,6 +36,30 @@ describe("planImport", () => {
     expect((plan.config as any).gateway.auth).toEqual({ mode: "token", token: "generated-token-0123456789abcdef0123" });
   });
 
+  describe("a gateway password SimpleClaw would refuse to listen with", () => {
+    const gw = (bind: string, password: string, extra = {}) => source({ gateway: { bind, auth: { mode: "password", password }, ...extra } });
+
+    it("a strong password on a LAN bind, and a short one on loopback, are kept (positive control)", () => {
+      expect((planImport(gw("lan", "fixture-LAN-passphrase-not-real-7c2e9a41"), opts()).config as any).gateway.auth).toEqual({ mode: "password", password: "fixture-LAN-passphrase-not-real-7c2e9a41" });
+      expect((planImport(gw("loopback", "1234"), opts()).config as any).gateway.auth).toEqual({ mode: "password", password: "1234" });
+    });
+
+    it.each([
+      ["lan", {}],
+      ["tailnet", {}],
+      ["custom", { customBindHost: "192.168.1.5" }],
+    ])("a short password on a %s bind becomes a generated token, even with keepInsecure", (bind, extra) => {
+      for (const keepInsecure of [false, true]) {
+        const plan = planImport(gw(bind, "1234", extra), opts({ keepInsecure }));
+        expect((plan.config as any).gateway.auth).toEqual({ mode: "token", token: "generated-token-0123456789abcdef0123" });
+        expect(JSON.stringify(plan.config)).not.toContain("1234\"");
+        expect(reason(plan, "gateway.auth.mode")).toMatchObject({ status: "changed", reason: expect.stringMatching(/shorter than 12 characters/) });
+        expect(reason(plan, "gateway.auth.password")).toMatchObject({ status: "changed" });
+        expect(validateConfig(plan.config).ok).toBe(true);
+      }
+    });
+  });
+
   it("an existing SimpleClaw token is kept, never regenerated", () => {
     const existing = { gateway: { auth: { token: "mine-already-0123456789abcdef0123456" } }, logging: { level: "debug" } };
     const plan = planImport(source({ gateway: { bind: "loopback" } }), opts({ existing, newToken: () => "NEW" }));
@@ -81,8 +105,54 @@ describe("planImport", () => {
     expect(reason(plan, "exec allowlist (main) git")).toMatchObject({ status: "skipped" });
   });
 
+  it("an allowlisted shell or interpreter (any arguments) is left out unless keepInsecure; programs stay", () => {
+    const src = source({}, { execApprovals: { agents: { main: { allowlist: [{ pattern: "/usr/bin/git" }, { pattern: "/bin/bash" }, { pattern: "/usr/bin/python3" }] } } } });
+    const plan = planImport(src, opts());
+    expect(plan.approvals!.agents.main!.allowlist.map((e) => e.pattern)).toEqual(["/usr/bin/git"]);
+    expect(reason(plan, "exec allowlist (main) /bin/bash")).toMatchObject({ status: "changed", reason: expect.stringMatching(/any code.*--keep-insecure/) });
+    expect(reason(plan, "exec allowlist (main) /usr/bin/git")).toMatchObject({ status: "imported" });
+    expect(planImport(src, opts({ keepInsecure: true })).approvals!.agents.main!.allowlist).toHaveLength(3);
+  });
+
   it("unknown top-level keys are reported, not dropped silently", () => {
     const plan = planImport(source({ someFutureThing: { x: 1 } }), opts());
     expect(reason(plan, "someFutureThing")).toMatchObject({ status: "skipped", reason: "no SimpleClaw equivalent" });
+  });
+
+  describe("--workspace reference never hands the agent the home, the state dir or a secrets folder", () => {
+    const ws = (w: string, entry = w) => source({ agents: { defaults: { workspace: w }, entries: { main: { workspace: entry } } } });
+    const refOpts = (o: Partial<MapOptions> = {}) => opts({ workspace: "reference", stateDir: "/h/.simpleclaw", home: "/h", ...o });
+
+    it("a project folder is referenced in place (positive control)", () => {
+      const plan = planImport(ws("~/notes"), refOpts());
+      expect((plan.config as any).agents.defaults.workspace).toBe("/h/notes");
+      expect((plan.config as any).agents.list[0].workspace).toBe("/h/notes");
+      expect(plan.workspaces).toEqual([{ agentId: "main", from: "/h/notes" }]);
+    });
+
+    it.each([
+      ["the home", "~", /home directory/],
+      ["the SimpleClaw state dir", "~/.simpleclaw", /state dir/],
+      ["SimpleClaw's credentials", "~/.simpleclaw/credentials", /state dir/],
+      ["~/.ssh", "~/.ssh", /\.ssh/],
+      ["a parent of the home", "/", /system directory/],
+    ])("%s is copied instead", (_n, w, why) => {
+      const plan = planImport(ws(w), refOpts());
+      expect((plan.config as any).agents.defaults?.workspace).toBeUndefined();
+      expect((plan.config as any).agents.list[0].workspace).toBeUndefined();
+      expect(plan.workspaces[0]!.to).toBe("/h/.simpleclaw/workspace");
+      const item = plan.items.find((i) => i.from.startsWith("workspace ") && i.status === "changed");
+      expect(item!.reason).toMatch(why);
+      expect(item!.reason).toMatch(/--keep-insecure/);
+      expect(validateConfig(plan.config).ok).toBe(true);
+      // Kept only on request.
+      expect((planImport(ws(w), refOpts({ keepInsecure: true })).config as any).agents.defaults.workspace).toBeDefined();
+    });
+
+    it("a harmless name that is a link to the home is judged by where it leads", () => {
+      const plan = planImport(ws("~/notes"), refOpts({ realpath: (p) => (p === "/h/notes" ? "/h" : p) }));
+      expect((plan.config as any).agents.defaults?.workspace).toBeUndefined();
+      expect(plan.workspaces[0]!.to).toBe("/h/.simpleclaw/workspace");
+    });
   });
 });

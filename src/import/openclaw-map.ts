@@ -4,6 +4,9 @@
 // skipped (with the reason). Security wins every conflict: a setting SimpleClaw would
 // flag as critical is made safe unless the operator passed --keep-insecure.
 import { BUILTIN_CHANNELS, type ChannelId } from "../config/channels.js";
+import { dangerousMount } from "../security/sandbox-scope.js";
+import { exposureProblem, MIN_PASSWORD_LENGTH } from "../security/exposure.js";
+import { allowlistEntryScope } from "../security/exec-gate.js";
 import type { RawConfig } from "../config/io.js";
 import { hostPath, type OpenClawSource, type WorkspaceFile } from "./openclaw-source.js";
 
@@ -64,6 +67,10 @@ export interface MapOptions {
   existing: RawConfig;
   /** Makes a gateway token when one is needed and none exists (random; injected to keep this pure). */
   newToken: () => string;
+  /** The SimpleClaw owner's home (defaults to the OpenClaw home). */
+  home?: string;
+  /** The real path of a directory (fs.realpathSync; injected to keep this pure). Defaults to the path itself. */
+  realpath?: (p: string) => string;
   /** Workspace files per OpenClaw workspace dir (read by the caller; the mapper stays pure). */
   workspaceFiles?: (dir: string) => { files: WorkspaceFile[]; skipped: Array<{ rel: string; reason: string }> };
 }
@@ -165,6 +172,11 @@ export function planImport(src: OpenClawSource, opts: MapOptions): ImportPlan {
   }
   const auth = isObj(gw.auth) ? gw.auth : {};
   const mode = oneOf(auth.mode, ["token", "password", "none"] as const);
+  // The gateway refuses to listen beyond loopback with a short password (security/exposure):
+  // such a password is never carried over, not even with keepInsecure; a token replaces it.
+  const bindHost = bind === "custom" ? (str(gw.customBindHost) ?? "127.0.0.1") : bind === "lan" ? "0.0.0.0" : bind === "tailnet" ? "100.64.0.1" : "127.0.0.1";
+  const weakPassword =
+    mode === "password" && typeof auth.password === "string" && auth.password !== "" && exposureProblem(bindHost, { mode: "password", secret: auth.password, source: "config" }) !== null;
   if (auth.mode !== undefined && !mode) {
     add("changed", "gateway.auth.mode", "gateway.auth.mode", `OpenClaw's ${JSON.stringify(auth.mode)} auth has no SimpleClaw equivalent; SimpleClaw uses a token (generated on first start)`);
     setPath(over, "gateway.auth.mode", "token");
@@ -179,6 +191,9 @@ export function planImport(src: OpenClawSource, opts: MapOptions): ImportPlan {
       add("changed", "gateway.auth.mode", "gateway.auth.mode", `"none" became "token": without auth any local process (or web page, through DNS rebinding) is the operator; ${KEEP_INSECURE}`);
       setPath(over, "gateway.auth.mode", "token");
     }
+  } else if (weakPassword) {
+    setPath(over, "gateway.auth.mode", "token");
+    add("changed", "gateway.auth.mode", "gateway.auth.mode", `"password" became "token": the password is shorter than ${MIN_PASSWORD_LENGTH} characters and the gateway listens on ${bind}, where anyone on the network could guess it (SimpleClaw refuses to start that way)`);
   } else if (mode) {
     setPath(over, "gateway.auth.mode", mode);
     add("imported", "gateway.auth.mode", "gateway.auth.mode");
@@ -186,6 +201,10 @@ export function planImport(src: OpenClawSource, opts: MapOptions): ImportPlan {
   for (const key of ["token", "password"] as const) {
     const v = auth[key];
     if (v === undefined) continue;
+    if (key === "password" && weakPassword) {
+      add("changed", "gateway.auth.password", undefined, `left out: shorter than ${MIN_PASSWORD_LENGTH} characters on a ${bind} bind; token auth is used instead`);
+      continue;
+    }
     if (typeof v === "string" && v) {
       setPath(over, `gateway.auth.${key}`, v);
       add("imported", `gateway.auth.${key}`, `gateway.auth.${key}`, key === "password" ? "kept in simpleclaw.json (mode 600); SIMPLECLAW_GATEWAY_PASSWORD in the gateway's environment keeps it out of the file" : "kept in simpleclaw.json (mode 600), where SimpleClaw keeps its gateway token");
@@ -343,7 +362,7 @@ export function planImport(src: OpenClawSource, opts: MapOptions): ImportPlan {
   const wsTargets = new Map<string, string>(); // OpenClaw workspace → SimpleClaw dir (copy mode)
   const planWorkspace = (agentId: string, ocWs: string, isDefault: boolean): string | undefined => {
     const from = hostPath(ocWs, src.home);
-    if (opts.workspace === "reference") {
+    if (opts.workspace === "reference" && !referenceRefused(from)) {
       if (!plan.workspaces.some((w) => w.from === from)) plan.workspaces.push({ agentId, from });
       return from;
     }
@@ -354,6 +373,26 @@ export function planImport(src: OpenClawSource, opts: MapOptions): ImportPlan {
       plan.workspaces.push({ agentId, from, to });
     }
     return to === `${opts.stateDir}/workspace` ? undefined : to;
+  };
+  // --workspace reference shares the folder itself with the agent and its sandbox: a
+  // workspace that is the home, a system folder, a secrets folder or the SimpleClaw state
+  // dir (after links) would hand all of it over, so such a workspace is copied instead.
+  const refused = new Map<string, string | undefined>();
+  const referenceRefused = (from: string): boolean => {
+    if (!refused.has(from)) {
+      let real = from;
+      try {
+        real = opts.realpath ? opts.realpath(from) : from;
+      } catch {
+        // a missing folder is judged by its name
+      }
+      const homes = [...new Set([opts.home ?? src.home, src.home])];
+      const why = [from, real].flatMap((p) => homes.map((home) => dangerousMount(p, { home, stateDir: opts.stateDir }))).find(Boolean);
+      refused.set(from, why);
+      if (why && opts.keepInsecure) add("imported", `workspace ${from}`, "agents.defaults.workspace", `referenced in place because of --keep-insecure although it is ${why}; \`simpleclaw security audit\` reports it as critical`);
+      else if (why) add("changed", `workspace ${from}`, undefined, `copied instead of referenced: it is ${why}, and the agent and its sandbox would get all of it; ${KEEP_INSECURE}`);
+    }
+    return !!refused.get(from) && !opts.keepInsecure;
   };
   const ids = Object.keys(entries);
   const defaultId = ids.includes("main") ? "main" : ids[0];
@@ -378,7 +417,7 @@ export function planImport(src: OpenClawSource, opts: MapOptions): ImportPlan {
     for (const k of Object.keys(e)) if (!["name", "workspace", "agentDir", "identity"].includes(k)) add("skipped", `agents.entries.${id}.${k}`, undefined, "no SimpleClaw equivalent");
   }
   if (list.length === 0 && defaultWs) planWorkspace("main", defaultWs, true);
-  if (opts.workspace === "reference" && defaultWs) {
+  if (opts.workspace === "reference" && defaultWs && !referenceRefused(hostPath(defaultWs, src.home))) {
     setPath(over, "agents.defaults.workspace", hostPath(defaultWs, src.home));
   }
   if (list.length) {
@@ -587,7 +626,7 @@ export function planImport(src: OpenClawSource, opts: MapOptions): ImportPlan {
   for (const f of src.legacyFiles) add("skipped", f, undefined, "a file from an older OpenClaw layout whose format this importer has not been checked against; carry it over by hand");
 
   // Exec approvals.
-  if (src.execApprovals) plan.approvals = mapApprovals(src.execApprovals, src.home, add);
+  if (src.execApprovals) plan.approvals = mapApprovals(src.execApprovals, src.home, add, opts.keepInsecure);
 
   // ---- plugins, logging, memory, everything else ------------------------------------------
   handled.add("plugins");
@@ -623,7 +662,7 @@ export function planImport(src: OpenClawSource, opts: MapOptions): ImportPlan {
   return plan;
 }
 
-function mapApprovals(raw: Obj, home: string, add: (s: ItemStatus, from: string, to?: string, reason?: string) => void): ApprovalsPlan {
+function mapApprovals(raw: Obj, home: string, add: (s: ItemStatus, from: string, to?: string, reason?: string) => void, keepInsecure: boolean): ApprovalsPlan {
   const layer = (o: unknown, from: string): ApprovalsLayer => {
     const l: ApprovalsLayer = {};
     if (!isObj(o)) return l;
@@ -652,6 +691,12 @@ function mapApprovals(raw: Obj, home: string, add: (s: ItemStatus, from: string,
       const expanded = pattern.startsWith("~/") ? hostPath(pattern, home) : pattern;
       if (!expanded.startsWith("/")) {
         add("skipped", from, undefined, "SimpleClaw matches commands by absolute executable path; add the full path with `simpleclaw approvals allowlist add`");
+        continue;
+      }
+      // OpenClaw entries carry no argument list, so each admits any arguments: for a shell or
+      // interpreter that is "run any code" (the audit's allowlist_interpreter_any_args, critical).
+      if (allowlistEntryScope({ pattern: expanded }) === "interpreter" && !keepInsecure) {
+        add("changed", from, undefined, `left out: a shell or interpreter with any arguments lets the model run any code; allowlist the exact script with \`simpleclaw approvals allowlist add ${expanded} --args <script>\`, or ${KEEP_INSECURE}`);
         continue;
       }
       const lastUsedAt = isObj(e) && typeof e.lastUsedAt === "number" ? e.lastUsedAt : undefined;

@@ -2,13 +2,19 @@
 // OpenClaw state dir without changing it. The config (JSON5), the two tables of its state
 // database we map (approved DM senders, exec approvals), the counts of what we do not map,
 // and the workspace files. Every problem a user can cause is one UserError sentence.
-import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, constants as FS, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import JSON5 from "json5";
 import { expandHome, type Env } from "../config/paths.js";
 import { EXIT, UserError, errorMessage } from "../infra/errors.js";
+import { openVerifiedSync } from "../security/fs-containment.js";
+
+/** The largest openclaw.json read (OpenClaw's own are a few KiB). */
+export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+/** The largest workspace file copied (the memory indexer skips larger notes anyway). */
+export const MAX_WORKSPACE_FILE_BYTES = 4 * 1024 * 1024;
 
 /** The newest OpenClaw release this importer was checked against (fixtures written by 2026.9.6). */
 export const KNOWN_OPENCLAW = { year: 2026, month: 9, label: "2026.9.x" } as const;
@@ -75,12 +81,7 @@ export function readOpenClaw(opts: SourceOptions = {}): OpenClawSource {
   if (!existsSync(configPath)) {
     throw new UserError(`no OpenClaw config at ${configPath}; pass --from <dir> pointing at the folder that holds openclaw.json.`);
   }
-  let text: string;
-  try {
-    text = readFileSync(configPath, "utf8");
-  } catch (err) {
-    throw new UserError(`cannot read ${configPath} (${errorMessage(err)}); check its permissions.`);
-  }
+  const text = readConfigText(configPath);
   let config: unknown;
   try {
     config = JSON5.parse(text);
@@ -115,9 +116,48 @@ export function readOpenClaw(opts: SourceOptions = {}): OpenClawSource {
   return source;
 }
 
+/**
+ * Reads openclaw.json: a regular file (a link to one is fine) of at most MAX_CONFIG_BYTES.
+ * Opened non-blocking and checked on the descriptor, so a FIFO, a device (/dev/zero) or a
+ * huge file is one sentence instead of a hang or an exhausted memory.
+ */
+function readConfigText(configPath: string): string {
+  let fd: number;
+  try {
+    fd = openSync(configPath, FS.O_RDONLY | FS.O_NONBLOCK);
+  } catch (err) {
+    throw new UserError(`cannot read ${configPath} (${errorMessage(err)}); check its permissions.`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new UserError(`${configPath} is not a regular file (a FIFO, device or folder), so it is not an OpenClaw config; nothing was imported.`, EXIT.config);
+    if (st.size > MAX_CONFIG_BYTES) throw new UserError(`${configPath} is ${st.size} bytes, more than an OpenClaw config can be (limit ${MAX_CONFIG_BYTES}); nothing was imported.`, EXIT.config);
+    return readFileSync(fd, "utf8");
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`cannot read ${configPath} (${errorMessage(err)}); check its permissions.`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function readStateDb(source: OpenClawSource): void {
   const path = join(source.dir, "state", "openclaw.sqlite");
   if (!existsSync(path)) return;
+  // SQLite opens the database and its side files with blocking reads: a FIFO or device in
+  // their place would hang the import.
+  for (const p of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      continue;
+    }
+    if (!st.isFile()) {
+      source.dbProblem = `${p} is not a regular file`;
+      return;
+    }
+  }
   let db: DatabaseSync;
   try {
     // Read-only: the import never changes OpenClaw's state. A -wal side file is read too.
@@ -168,32 +208,72 @@ export function hostPath(p: string, home: string): string {
 export interface WorkspaceFile {
   /** Relative to the workspace: `MEMORY.md`, `memory/2026-11-28.md`. */
   rel: string;
+  /** The file under the workspace's real path. */
   abs: string;
+  /** The workspace's real path (reads are verified to stay inside it). */
+  root: string;
 }
 
-/** Workspace files worth carrying over (regular files only; a symlink could lead anywhere). */
+/** Why a workspace entry is not carried over, from its lstat; undefined when it is. */
+function notCopied(st: { isSymbolicLink(): boolean; isFile(): boolean; nlink: number; size: number }): string | undefined {
+  if (st.isSymbolicLink()) return "a symlink; copy its target by hand if you want it (it may point outside the workspace)";
+  if (!st.isFile()) return "not a regular file";
+  if (st.nlink > 1) return `a hard link (${st.nlink} links) that may share its bytes with a file outside the workspace; copy it by hand if you want it`;
+  if (st.size > MAX_WORKSPACE_FILE_BYTES) return `larger than ${MAX_WORKSPACE_FILE_BYTES} bytes, which is no note`;
+  return undefined;
+}
+
+/** Workspace files worth carrying over (regular, single-link, bounded files only; a link could lead anywhere). */
 export function listWorkspaceFiles(dir: string): { files: WorkspaceFile[]; skipped: Array<{ rel: string; reason: string }> } {
   const files: WorkspaceFile[] = [];
   const skipped: Array<{ rel: string; reason: string }> = [];
   if (!existsSync(dir)) return { files, skipped };
+  let root: string;
+  try {
+    root = realpathSync(dir);
+  } catch {
+    return { files, skipped };
+  }
   const top = ["AGENTS.md", "SOUL.md", "USER.md", "IDENTITY.md", "MEMORY.md", "BOOTSTRAP.md"];
   const consider = (rel: string) => {
-    const abs = join(dir, rel);
+    const abs = join(root, rel);
     let st;
     try {
       st = lstatSync(abs);
     } catch {
       return;
     }
-    if (st.isSymbolicLink()) skipped.push({ rel, reason: "a symlink; copy its target by hand if you want it (it may point outside the workspace)" });
-    else if (!st.isFile()) skipped.push({ rel, reason: "not a regular file" });
+    const why = notCopied(st);
+    if (why) skipped.push({ rel, reason: why });
     else if (rel === "BOOTSTRAP.md") skipped.push({ rel, reason: "OpenClaw's first-run script; SimpleClaw seeds its own workspace instead" });
-    else files.push({ rel, abs });
+    else files.push({ rel, abs, root });
   };
   for (const name of top) consider(name);
-  const memDir = join(dir, "memory");
-  if (existsSync(memDir) && lstatSync(memDir).isDirectory()) {
+  const memDir = join(root, "memory");
+  const memSt = existsSync(memDir) ? lstatSync(memDir) : undefined;
+  if (memSt?.isSymbolicLink()) skipped.push({ rel: "memory", reason: "a symlink; copy the notes by hand if you want them (it may point outside the workspace)" });
+  else if (memSt?.isDirectory()) {
     for (const name of readdirSync(memDir).sort()) if (name.endsWith(".md")) consider(`memory/${name}`);
   }
   return { files, skipped };
+}
+
+/**
+ * The bytes of a listed workspace file, read through a descriptor proven to be that very
+ * file inside the workspace (fs-containment openVerifiedSync: O_NOFOLLOW | O_NONBLOCK, then
+ * dev/ino and real-path checks), with the listing's rules checked again on it: a file
+ * swapped for a link, a FIFO, a hard link or a huge file after the listing is refused.
+ */
+export function readWorkspaceFile(f: WorkspaceFile): Buffer {
+  const opened = openVerifiedSync(f.abs, f.root);
+  if (!opened.ok) throw new UserError(`${opened.reason}; it changed while the import read the workspace, so nothing was written. Run the import again.`);
+  try {
+    const why = notCopied({ isSymbolicLink: () => false, isFile: () => opened.stats.isFile(), nlink: opened.stats.nlink, size: opened.stats.size });
+    if (why) throw new UserError(`${f.abs} is ${why.replace(/;.*$/, "")}; it changed while the import read the workspace, so nothing was written. Run the import again.`);
+    const buf = readFileSync(opened.fd);
+    if (buf.length > MAX_WORKSPACE_FILE_BYTES) throw new UserError(`${f.abs} grew while the import read it; nothing was written. Run the import again.`);
+    return buf;
+  } finally {
+    closeSync(opened.fd);
+  }
 }

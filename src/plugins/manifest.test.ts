@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseManifest, resolveEntry } from "./manifest.js";
+import { MANIFEST_FILE, MAX_MANIFEST_BYTES, parseManifest, readManifest, resolveEntry } from "./manifest.js";
 
 describe("manifest", () => {
   it("accepts a valid manifest and names the bad key otherwise", () => {
@@ -38,5 +39,42 @@ describe("entry containment (attacks)", () => {
 
   it("a missing entry is an error, not a crash", () => {
     expect(resolveEntry(dir, "nope.mjs")).toMatchObject({ ok: false, error: expect.stringMatching(/does not exist/) });
+  });
+});
+
+describe("reading a hostile folder's manifest (attacks)", () => {
+  const root = mkdtempSync(join(tmpdir(), "sc-manifest-"));
+  const folder = (name: string) => {
+    const d = join(root, name);
+    mkdirSync(d);
+    return d;
+  };
+
+  it("a regular manifest is read (positive control)", () => {
+    const d = folder("ok");
+    writeFileSync(join(d, MANIFEST_FILE), JSON.stringify({ id: "dice", name: "Dice", version: "1.0.0", entry: "index.mjs" }));
+    expect(readManifest(d)).toMatchObject({ ok: true, manifest: { id: "dice" } });
+  });
+
+  it("a FIFO as the manifest is refused instead of hanging discovery and install", () => {
+    const d = folder("fifo");
+    execFileSync("mkfifo", [join(d, MANIFEST_FILE)]);
+    expect(readManifest(d)).toEqual({ ok: false, error: `${join(d, MANIFEST_FILE)} is not a regular file.` });
+  });
+
+  it("a link to /dev/zero and a huge manifest are refused unread", () => {
+    const d = folder("zero");
+    symlinkSync("/dev/zero", join(d, MANIFEST_FILE));
+    expect(readManifest(d)).toMatchObject({ ok: false, error: expect.stringMatching(/not a regular file/) });
+    const h = folder("huge");
+    writeFileSync(join(h, MANIFEST_FILE), "");
+    truncateSync(join(h, MANIFEST_FILE), MAX_MANIFEST_BYTES + 1);
+    expect(readManifest(h)).toMatchObject({ ok: false, error: expect.stringMatching(/larger than/) });
+  });
+
+  it("an entry that is a FIFO is refused before import() could block on it", () => {
+    const d = folder("fifo-entry");
+    execFileSync("mkfifo", [join(d, "index.mjs")]);
+    expect(resolveEntry(d, "index.mjs")).toMatchObject({ ok: false, error: expect.stringMatching(/not a regular file/) });
   });
 });

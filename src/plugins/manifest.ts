@@ -1,12 +1,14 @@
 // The plugin manifest (`simpleclaw.plugin.json`) and where its entry module may live.
 // Reading a manifest never runs plugin code; only the loader imports the entry, and
 // only for plugins the operator allowed.
-import { readFileSync, realpathSync } from "node:fs";
+import { closeSync, constants as FS, fstatSync, openSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { isInside } from "../security/fs-containment.js";
 
 export const MANIFEST_FILE = "simpleclaw.plugin.json";
+/** The largest manifest read (a real one is well under 100 KiB, configSchema included). */
+export const MAX_MANIFEST_BYTES = 1024 * 1024;
 
 export const pluginIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "must be 1-64 lowercase letters, digits, - or _");
 
@@ -42,13 +44,30 @@ export function parseManifest(text: string, where: string): ManifestResult {
   return { ok: true, manifest: parsed.data };
 }
 
+/**
+ * Reads a folder's manifest: a regular file of at most MAX_MANIFEST_BYTES, opened
+ * non-blocking and checked on the descriptor, so a FIFO or device named
+ * simpleclaw.plugin.json (or a link to /dev/zero) cannot hang `plugins install`, `plugins
+ * list` or the gateway's start, and a huge one is not read into memory.
+ */
 export function readManifest(dir: string): ManifestResult {
   const path = join(dir, MANIFEST_FILE);
-  let text: string;
+  let fd: number;
   try {
-    text = readFileSync(path, "utf8");
+    fd = openSync(path, FS.O_RDONLY | FS.O_NONBLOCK);
   } catch {
     return { ok: false, error: `${path} is missing or unreadable.` };
+  }
+  let text: string;
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { ok: false, error: `${path} is not a regular file.` };
+    if (st.size > MAX_MANIFEST_BYTES) return { ok: false, error: `${path} is larger than ${MAX_MANIFEST_BYTES} bytes; that is not a manifest.` };
+    text = readFileSync(fd, "utf8");
+  } catch {
+    return { ok: false, error: `${path} is missing or unreadable.` };
+  } finally {
+    closeSync(fd);
   }
   return parseManifest(text, path);
 }
@@ -75,5 +94,7 @@ export function resolveEntry(dir: string, entry: string): { ok: true; path: stri
     return { ok: false, error: `entry "${entry}" does not exist in ${root}.` };
   }
   if (!isInside(root, real)) return { ok: false, error: `entry "${entry}" is a symlink that escapes the plugin folder.` };
+  // import() of a FIFO or device would block the gateway's start.
+  if (!statSync(real).isFile()) return { ok: false, error: `entry "${entry}" is not a regular file.` };
   return { ok: true, path: real };
 }

@@ -2,6 +2,9 @@
 // `non-main` every session except an agent's main (owner) session.
 import { parseSessionKey } from "./session-scope.js";
 import type { Config } from "../config/schema.js";
+import { normalize } from "node:path";
+import { expandHome } from "../config/paths.js";
+import { isInside } from "./fs-containment.js";
 
 export type SandboxMode = "off" | "non-main" | "all";
 
@@ -58,5 +61,28 @@ export function workspaceAccessProblem(sandbox: RunSandbox, write: boolean, tool
   if (sandbox.workspaceAccess === "none") return `${tool} is unavailable: this session is sandboxed with workspaceAccess "none".`;
   if (write && sandbox.workspaceAccess === "ro")
     return `${tool} cannot change files: this session is sandboxed with a read-only workspace (workspaceAccess "ro").`;
+  return undefined;
+}
+
+const SYSTEM_DIRS = ["/", "/etc", "/root", "/home", "/proc", "/sys", "/dev", "/run", "/var", "/usr", "/boot", "/bin", "/sbin", "/lib", "/Users"];
+
+
+/**
+ * Why sharing `source` with a sandbox (a bind mount, or an agent workspace) is dangerous, or
+ * undefined when it is not. The audit reports it (sandbox.dangerous_bind_mount) and the
+ * OpenClaw import refuses to reference such a workspace in place.
+ */
+export function dangerousMount(source: string, ctx: { home: string; stateDir: string }): string | undefined {
+  const p = normalize(expandHome(source, ctx.home)).replace(/\/+$/, "") || "/";
+  if (/(^|\/)docker\.sock$/.test(p) || p.endsWith("/containerd.sock") || p.endsWith("/podman.sock")) return "a container engine socket (root on the host)";
+  if (SYSTEM_DIRS.includes(p)) return `the system directory ${p}`;
+  if (p === normalize(ctx.home)) return "the home directory";
+  if (isInside(p, ctx.stateDir)) return "the SimpleClaw state dir (config, credentials, exec approvals)";
+  // Inside the state dir only the agent workspaces (workspace, workspace-<id>) are the agent's.
+  const state = normalize(ctx.stateDir).replace(/\/+$/, "");
+  if (isInside(state, p) && !/^(workspace|workspace-[^/]+)(\/|$)/.test(p.slice(state.length + 1))) return "part of the SimpleClaw state dir (config, credentials, exec approvals)";
+  for (const secret of [".ssh", ".gnupg", ".aws", ".config/gcloud", ".kube", ".docker"]) {
+    if (isInside(`${ctx.home}/${secret}`, p)) return `secrets under ~/${secret}`;
+  }
   return undefined;
 }
