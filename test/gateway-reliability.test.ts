@@ -192,3 +192,67 @@ describe("frames and HTTP deadlines", () => {
     expect(Date.now() - t0).toBeLessThan(8_000);
   }, 15_000);
 });
+
+/**
+ * A WebSocket client on a bare TCP socket that never answers the server's close frame: it
+ * upgrades, sends `frame` (masked text) and then only reads. Resolves with the upgrade status.
+ */
+async function deafClient(port: number, frame: string): Promise<{ status: number; socket: net.Socket; closed: Promise<number> }> {
+  const s = net.connect({ host: "127.0.0.1", port });
+  await new Promise((r) => s.once("connect", r));
+  const t0 = Date.now();
+  const closed = new Promise<number>((r) => s.once("close", () => r(Date.now() - t0)));
+  s.on("error", () => {});
+  let head = "";
+  const status = await new Promise<number>((resolve) => {
+    s.on("data", (d: Buffer) => {
+      head += d.toString("latin1");
+      const m = /^HTTP\/1\.1 (\d{3})/.exec(head);
+      if (m && head.includes("\r\n\r\n")) resolve(Number(m[1]));
+    });
+    s.once("close", () => resolve(0));
+    s.write(`GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${Buffer.from("0123456789abcdef").toString("base64")}\r\n\r\n`);
+  });
+  if (status === 101) {
+    const payload = Buffer.from(frame);
+    const mask = Buffer.from([1, 2, 3, 4]);
+    s.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, payload.map((b, i) => b ^ mask[i % 4]!)]));
+  }
+  return { status, socket: s, closed };
+}
+
+describe("unauthenticated sockets the gateway decided to close", () => {
+  it("attack: a client that never answers the close handshake cannot pile up sockets past the per-address cap; each is cut within seconds", async () => {
+    // Before: a refused socket stopped counting as pending the moment the gateway decided to
+    // close it, yet stayed open 30 s waiting for the client's close frame — one address could
+    // open ~70 a second and hold the whole of gateway.maxConnections, locking everyone out.
+    const t = await startTestGateway({ gateway: { maxPendingPerAddress: 4 } });
+    const held: Awaited<ReturnType<typeof deafClient>>[] = [];
+    for (let i = 0; i < 10; i++) held.push(await deafClient(t.port, "not json"));
+    await sleep(100);
+    const statuses = held.map((h) => h.status);
+    expect(statuses.filter((s) => s === 101).length).toBeLessThanOrEqual(4);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(6);
+    // every refused socket is gone within the close grace (5 s), not 30 s
+    const lifetimes = await Promise.all(held.filter((h) => h.status === 101).map((h) => h.closed));
+    for (const ms of lifetimes) expect(ms).toBeLessThan(7_000);
+    // control: once they are gone the owner gets in
+    const { res } = await rawConnect(t.url, { token: t.token });
+    expect(res.ok).toBe(true);
+    for (const h of held) h.socket.destroy();
+  }, 20_000);
+
+  it("control: a client that does answer still gets the error and the 1008 close", async () => {
+    const t = await startTestGateway({ gateway: { maxPendingPerAddress: 4 } });
+    for (let i = 0; i < 10; i++) {
+      const ws = new WebSocket(t.url);
+      const got: string[] = [];
+      ws.on("message", (d) => got.push(d.toString()));
+      await new Promise((r) => ws.once("open", r));
+      ws.send("not json");
+      const code = await new Promise<number>((r) => ws.once("close", (c) => r(c)));
+      expect(code).toBe(1008);
+      expect(got.some((g) => g.includes("INVALID_REQUEST"))).toBe(true);
+    }
+  });
+});

@@ -115,7 +115,7 @@ export async function startServer(
     const admission = admitUpgrade(
       addr,
       (function* () {
-        for (const c of conns) if (!c.authenticated && !c.closed) yield { id: c, address: c.remoteAddress, openedAt: c.openedAt };
+        for (const c of conns) if (c.pendingSlot) yield { id: c, address: c.remoteAddress, openedAt: c.openedAt };
       })(),
       { perAddress: ctx.config.gateway.maxPendingPerAddress, total: ctx.config.gateway.maxPending },
     );
@@ -128,7 +128,7 @@ export async function startServer(
       const victim = admission.evict;
       ctx.logger.debug("evicting an unauthenticated connection to admit a newcomer", { victim: victim.remoteAddress, addr });
       victim.close(CLOSE_TRY_AGAIN, "too many unauthenticated connections; this one was the oldest");
-      victim.ws.terminate();
+      victim.terminate();
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = new Connection(ctx, ws, addr);
