@@ -5,7 +5,7 @@
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { cleanupAll, nextId, rawCall, rawConnect, rawHttp, sleep, startTestGateway, type Json } from "./helpers/gateway.js";
+import { cleanupAll, nextId, rawCall, rawConnect, rawHttp, rawWs, sleep, startTestGateway, type Json } from "./helpers/gateway.js";
 
 afterEach(cleanupAll);
 
@@ -255,4 +255,43 @@ describe("unauthenticated sockets the gateway decided to close", () => {
       expect(got.some((g) => g.includes("INVALID_REQUEST"))).toBe(true);
     }
   });
+});
+
+describe("refused WebSocket upgrades", () => {
+  /** Sends an upgrade request and never closes its own side (half-open), reading what comes. */
+  async function halfOpenUpgrade(port: number, path: string, headers = ""): Promise<{ status: Promise<number>; socket: net.Socket }> {
+    const s = net.connect({ host: "127.0.0.1", port, allowHalfOpen: true });
+    s.on("error", () => {});
+    await new Promise((r) => s.once("connect", r));
+    let head = "";
+    const status = new Promise<number>((resolve) => {
+      s.on("data", (d: Buffer) => {
+        head += d.toString("latin1");
+        const m = /^HTTP\/1\.1 (\d{3})/.exec(head);
+        if (m) resolve(Number(m[1]));
+      });
+      s.once("close", () => resolve(0));
+    });
+    s.on("end", () => {}); // the server's FIN: we keep our side open
+    s.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${headers}Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: MDEyMzQ1Njc4OWFiY2RlZg==\r\n\r\n`);
+    return { status, socket: s };
+  }
+
+  it("attack: refused upgrades from a client that keeps its side open are closed for good, so they cannot fill gateway.maxConnections", async () => {
+    // Before: the refusal only half-closed the socket; a client that never closed its side
+    // kept it forever, and 16 such requests (2048 by default) took the gateway off the network.
+    const t = await startTestGateway({ gateway: { maxConnections: 16, maxPendingPerAddress: 1 } });
+    const held = await rawWs(t.url).handshake; // holds this address's one pending slot → the next get 429
+    expect(held.opened).toBe(true);
+    const tries = [];
+    for (let i = 0; i < 5; i++) tries.push(await halfOpenUpgrade(t.port, "/nope"));
+    for (let i = 0; i < 5; i++) tries.push(await halfOpenUpgrade(t.port, "/ws", "Origin: http://evil.example\r\n"));
+    for (let i = 0; i < 5; i++) tries.push(await halfOpenUpgrade(t.port, "/ws"));
+    const statuses = await Promise.all(tries.map((x) => x.status));
+    expect(statuses).toEqual([...Array(5).fill(404), ...Array(5).fill(403), ...Array(5).fill(429)]);
+    // 1 + 15 connections of gateway.maxConnections (16) were the attacker's: the gateway must have let go of them
+    await sleep(1_500);
+    expect((await rawHttp(t.port, "/healthz")).status).toBe(200);
+    for (const x of tries) x.socket.destroy();
+  }, 20_000);
 });

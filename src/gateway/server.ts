@@ -27,8 +27,17 @@ export interface RunningGateway {
 const HTTP_HEADERS_TIMEOUT_MS = 10_000;
 const HTTP_REQUEST_TIMEOUT_MS = 30_000;
 
+/** How long a refused upgrade's answer may take to leave before its socket is cut. */
+const REFUSE_GRACE_MS = 1_000;
+
+/**
+ * Answers an upgrade we refuse and closes the socket for good. `end()` alone only half-closes
+ * it (the HTTP server allows half-open sockets), so a client that never closed its side kept
+ * the connection — and its place in gateway.maxConnections — forever.
+ */
 function refuseUpgrade(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`, () => socket.destroy());
+  setTimeout(() => socket.destroy(), REFUSE_GRACE_MS).unref(); // a client that does not read either
 }
 
 export async function startServer(
