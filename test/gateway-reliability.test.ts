@@ -295,3 +295,42 @@ describe("refused WebSocket upgrades", () => {
     for (const x of tries) x.socket.destroy();
   }, 20_000);
 });
+
+describe("HTTP requests on one connection", () => {
+  const get = (port: number) => `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`;
+
+  it("attack: pipelined requests (sent before the answer) close the connection instead of queueing answers in memory", async () => {
+    // Before: every pipelined request was answered in order and the answers that could not be
+    // sent yet waited in memory — 4 connections writing 5000 `GET /assets/…` each (300 KB)
+    // without reading grew the gateway by about 250 MB.
+    const t = await startTestGateway();
+    const s = net.connect({ host: "127.0.0.1", port: t.port });
+    s.on("error", () => {});
+    await new Promise((r) => s.once("connect", r));
+    let text = "";
+    s.on("data", (d: Buffer) => (text += d.toString("latin1")));
+    const closed = new Promise((r) => s.once("close", r));
+    s.write(get(t.port).repeat(200));
+    await Promise.race([closed, sleep(5_000)]);
+    expect(s.destroyed || s.readableEnded).toBe(true);
+    expect(text.match(/HTTP\/1\.1 200/g)?.length ?? 0).toBeLessThanOrEqual(1);
+    s.destroy();
+  });
+
+  it("control: requests one after another on a keep-alive connection are all answered", async () => {
+    const t = await startTestGateway();
+    const s = net.connect({ host: "127.0.0.1", port: t.port });
+    s.on("error", () => {});
+    await new Promise((r) => s.once("connect", r));
+    let text = "";
+    s.on("data", (d: Buffer) => (text += d.toString("latin1")));
+    for (let i = 1; i <= 3; i++) {
+      s.write(get(t.port));
+      const deadline = Date.now() + 3_000;
+      while ((text.match(/\{"ok":true\}/g)?.length ?? 0) < i && Date.now() < deadline) await sleep(10);
+    }
+    expect(text.match(/HTTP\/1\.1 200/g)?.length).toBe(3);
+    expect(s.destroyed).toBe(false);
+    s.destroy();
+  });
+});

@@ -2,7 +2,7 @@
 // plain or TLS. Upgrades are checked here (path, browser Origin) before a socket
 // exists; auth happens in the first frame. Owns the tick timer and clean shutdown.
 import { SigninCodes } from "../security/signin-codes.js";
-import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
@@ -61,9 +61,27 @@ export async function startServer(
   // deliver its headers within 10 s and finish within 30 s; an idle keep-alive socket
   // closes after 5 s. Node checks these every `connectionsCheckingInterval`, so it is 1 s.
   const httpOptions = { headersTimeout: HTTP_HEADERS_TIMEOUT_MS, requestTimeout: HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 };
+  // One request at a time per connection (no HTTP pipelining; no browser uses it): Node
+  // answers pipelined requests in order and holds every answer that cannot be sent yet in
+  // memory, so a client that wrote thousands of `GET /assets/…` without reading made the
+  // gateway buffer ~50 KB per 60-byte request. A request that arrives while the previous
+  // answer on its connection is unfinished closes the connection.
+  const answering = new WeakSet<object>();
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    if (answering.has(socket)) {
+      socket.destroy();
+      return;
+    }
+    answering.add(socket);
+    const done = () => answering.delete(socket);
+    res.once("finish", done);
+    res.once("close", done);
+    handleHttp(ctx, req, res);
+  };
   const server: Server = tls
-    ? createHttpsServer({ ...httpOptions, handshakeTimeout: HTTP_HEADERS_TIMEOUT_MS, cert: tls.cert, key: tls.key, minVersion: "TLSv1.2" }, (req, res) => handleHttp(ctx, req, res))
-    : createHttpServer(httpOptions, (req, res) => handleHttp(ctx, req, res));
+    ? createHttpsServer({ ...httpOptions, handshakeTimeout: HTTP_HEADERS_TIMEOUT_MS, cert: tls.cert, key: tls.key, minVersion: "TLSv1.2" }, onRequest)
+    : createHttpServer(httpOptions, onRequest);
   server.headersTimeout = HTTP_HEADERS_TIMEOUT_MS;
   server.requestTimeout = HTTP_REQUEST_TIMEOUT_MS;
   server.keepAliveTimeout = 5_000;
