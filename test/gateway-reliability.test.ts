@@ -6,6 +6,7 @@ import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { cleanupAll, nextId, rawCall, rawConnect, rawHttp, rawWs, sleep, startTestGateway, type Json } from "./helpers/gateway.js";
+import { MAX_CONNECTIONS_PER_ADDRESS } from "../src/security/admission.js";
 
 afterEach(cleanupAll);
 
@@ -333,4 +334,30 @@ describe("HTTP requests on one connection", () => {
     expect(s.destroyed).toBe(false);
     s.destroy();
   });
+});
+
+describe("open connections per client network", () => {
+  it("attack: one address cannot hold all of gateway.maxConnections with idle sockets; other addresses still get in", async () => {
+    // Before: only the global cap existed, so one address that kept 2048 idle connections open
+    // (each lives 10 s before the header deadline) left nothing for anyone else.
+    const t = await startTestGateway({ gateway: { maxConnections: 400 } });
+    const open = async (localAddress: string) => {
+      const s = net.connect({ host: "127.0.0.1", port: t.port, localAddress });
+      s.on("error", () => {});
+      await new Promise((r) => s.once("connect", r));
+      return s;
+    };
+    const held: net.Socket[] = [];
+    for (let i = 0; i < MAX_CONNECTIONS_PER_ADDRESS; i++) held.push(await open("127.0.0.2"));
+    const extra = await open("127.0.0.2");
+    const cut = await Promise.race([new Promise((r) => extra.once("close", () => r(true))), sleep(3000).then(() => false)]);
+    expect(cut).toBe(true);
+    await sleep(100);
+    expect(held.every((s) => !s.destroyed)).toBe(true);
+    // control: another address is served, and the first one again once its sockets close
+    expect((await rawHttp(t.port, "/healthz", { localAddress: "127.0.0.3" })).status).toBe(200);
+    for (const s of held) s.destroy();
+    await sleep(200);
+    expect((await rawHttp(t.port, "/healthz", { localAddress: "127.0.0.2" })).status).toBe(200);
+  }, 20_000);
 });

@@ -7,8 +7,8 @@ import { createServer as createHttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { PRE_AUTH_MAX_PAYLOAD, TICK_INTERVAL_MS } from "../protocol/schema.js";
-import { admitUpgrade } from "../security/admission.js";
-import { clientAddress, ignoredForwarding } from "../security/client-address.js";
+import { admissionKey, admitConnection, admitUpgrade } from "../security/admission.js";
+import { clientAddress, ignoredForwarding, isTrustedProxy } from "../security/client-address.js";
 import { Connection } from "./connection.js";
 import { CLOSE_SLOW_CONSUMER as CLOSE_TRY_AGAIN, isDroppableEvent } from "./outbound.js";
 import type { GatewayContext } from "./context.js";
@@ -89,6 +89,23 @@ export async function startServer(
   // Node's own headersTimeout does not close a socket that sent part of a request (or
   // nothing) and went quiet, so each new connection gets its own deadline, cleared as
   // soon as a request's (or upgrade's) headers are complete.
+  // Each client network's share of gateway.maxConnections (security/admission.ts).
+  const openByNetwork = new Map<string, number>();
+  server.on("connection", (socket: Duplex & { remoteAddress?: string }) => {
+    const peer = socket.remoteAddress ?? "unknown";
+    const key = admissionKey(peer);
+    const open = openByNetwork.get(key) ?? 0;
+    if (!admitConnection(open, isTrustedProxy(peer, ctx.trustedProxies))) {
+      socket.destroy();
+      return;
+    }
+    openByNetwork.set(key, open + 1);
+    socket.once("close", () => {
+      const left = (openByNetwork.get(key) ?? 1) - 1;
+      if (left > 0) openByNetwork.set(key, left);
+      else openByNetwork.delete(key);
+    });
+  });
   const headerDeadlines = new WeakMap<object, NodeJS.Timeout>();
   server.on(tls ? "secureConnection" : "connection", (socket: Duplex) => {
     const timer = setTimeout(() => socket.destroy(), HTTP_HEADERS_TIMEOUT_MS);
