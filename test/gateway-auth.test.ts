@@ -476,6 +476,14 @@ describe("DNS rebinding (a website whose name resolves to 127.0.0.1)", () => {
     expect(api.status).toBe(200);
   });
 
+  it("attack: a loopback gateway refuses a LAN-only name (spoofable over mDNS/LLMNR) too", async () => {
+    const t = await startTestGateway();
+    const h = await rawWs(t.url, { headers: { Host: `evil.local:${t.port}`, Origin: `http://evil.local:${t.port}` } }).handshake;
+    expect(h.status).toBe(403);
+    const own = await rawWs(t.url, { headers: { Host: `localhost:${t.port}`, Origin: `http://localhost:${t.port}` } }).handshake;
+    expect(own.opened).toBe(true);
+  });
+
   it("control: a name listed in allowedOrigins (reverse proxy passing Host on) and non-browser clients on any name still work", async () => {
     const t = await startTestGateway({ gateway: { controlUi: { allowedOrigins: ["https://gw.example.com"] } } });
     const proxied = rawWs(t.url, { headers: { Host: "gw.example.com", Origin: "https://gw.example.com" } });

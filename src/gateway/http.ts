@@ -9,6 +9,7 @@ import { isOpenClawHttpPath, OPENCLAW_MISMATCH_MESSAGE } from "../protocol/forei
 import { authenticate } from "../security/auth.js";
 import { clientAddress } from "../security/client-address.js";
 import { isInside } from "../security/fs-containment.js";
+import { isLoopbackHost } from "../net/address.js";
 import { browserRequestAllowed, isLoopbackHostHeader } from "../security/origin.js";
 import type { GatewayContext } from "./context.js";
 import { statusPayload } from "./methods.js";
@@ -127,7 +128,7 @@ export function handleHttp(ctx: GatewayContext, req: IncomingMessage, res: Serve
     return;
   }
   // DNS rebinding (security/origin.ts): a browser's guesses never reach the lockout.
-  if (!browserRequestAllowed(req.headers, ctx.config.gateway.controlUi.allowedOrigins)) {
+  if (!browserRequestAllowed(req.headers, ctx.config.gateway.controlUi.allowedOrigins, isLoopbackHost(ctx.bind.host))) {
     sendJson(res, 403, { error: "a browser may use this API only through a host name the gateway answers to (an IP address, localhost, or a name in gateway.controlUi.allowedOrigins)." });
     return;
   }

@@ -14,6 +14,7 @@ import { CLOSE_SLOW_CONSUMER as CLOSE_TRY_AGAIN, isDroppableEvent } from "./outb
 import type { GatewayContext } from "./context.js";
 import { handleHttp } from "./http.js";
 import { isLoopbackHostHeader, originAllowed } from "../security/origin.js";
+import { isLoopbackHost } from "../net/address.js";
 import type { TlsMaterial } from "./tls.js";
 
 export interface RunningGateway {
@@ -149,7 +150,7 @@ export async function startServer(
       refuseUpgrade(socket, 403, "Forbidden");
       return;
     }
-    if (!originAllowed(origin, req.headers.host, ctx.config.gateway.controlUi.allowedOrigins)) {
+    if (!originAllowed(origin, req.headers.host, ctx.config.gateway.controlUi.allowedOrigins, isLoopbackHost(ctx.bind.host))) {
       ctx.logger.warn("websocket origin refused", { origin, addr: req.socket.remoteAddress });
       refuseUpgrade(socket, 403, "Forbidden");
       return;

@@ -123,6 +123,18 @@ describe("DNS rebinding: a browser reaches the gateway only by a name nobody out
     }
   });
 
+  it("attack: a gateway on loopback only does not trust LAN-only names either (anyone on the LAN can answer mDNS/LLMNR for them with 127.0.0.1)", () => {
+    for (const host of ["mypi:18789", "evil.local:18789", "box.lan:18789"]) {
+      expect(originAllowed(`http://${host}`, host, [], true), host).toBe(false);
+      expect(browserRequestAllowed({ host, "sec-fetch-mode": "cors" }, [], true), host).toBe(false);
+    }
+    // control: loopback names, IPs and a .ts.net name (tailscale serve in front) still work; a listed name too
+    for (const host of ["127.0.0.1:18789", "localhost:18789", "[::1]:18789", "gw.tail1234.ts.net"]) {
+      expect(originAllowed(`http://${host}`, host, [], true), host).toBe(true);
+    }
+    expect(originAllowed("http://mypi:18789", "mypi:18789", ["http://mypi:18789"], true)).toBe(true);
+  });
+
   it("control: a DNS name listed in allowedOrigins (a reverse proxy passing its Host on) is same-origin again", () => {
     expect(originAllowed("https://gw.example.com", "gw.example.com", ["https://gw.example.com"])).toBe(true);
     expect(browserHostTrusted("gw.example.com", ["https://gw.example.com"])).toBe(true);

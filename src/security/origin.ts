@@ -14,13 +14,16 @@ import { hostOfHostHeader, isLocalNetworkHost, isLoopbackHost, parseHost } from 
  * in gateway.controlUi.allowedOrigins: an IP literal, localhost, or a name that public DNS
  * cannot hand out — one label, .local, .lan, .internal, .home.arpa, .localdomain, and a
  * Tailscale MagicDNS .ts.net name. Any other DNS name must be in allowedOrigins.
+ * `loopbackOnly` (the gateway listens on loopback only): LAN-only names are not trusted
+ * either — nobody reaches such a gateway by them, and anyone on the LAN can answer for
+ * them (mDNS, LLMNR) with 127.0.0.1.
  */
-export function browserHostTrusted(hostname: string, allowed: readonly string[]): boolean {
+export function browserHostTrusted(hostname: string, allowed: readonly string[], loopbackOnly = false): boolean {
   if (allowed.includes("*")) return true;
   const h = parseHost(hostname);
   if (h.kind === "ip") return true;
   if (h.kind !== "name") return false;
-  if (isLoopbackHost(h.name) || isLocalNetworkHost(h.name) || h.name.endsWith(".ts.net")) return true;
+  if (isLoopbackHost(h.name) || h.name.endsWith(".ts.net") || (!loopbackOnly && isLocalNetworkHost(h.name))) return true;
   return allowed.some((a) => {
     try {
       const u = parseHost(new URL(a).hostname);
@@ -36,14 +39,14 @@ export function browserHostTrusted(hostname: string, allowed: readonly string[])
  * Sec-Fetch-* header, as every current browser's requests do) must name a trusted host in its
  * Host header. Clients that are not browsers (curl, the CLI) are judged by auth alone.
  */
-export function browserRequestAllowed(headers: { host?: string | undefined; origin?: string | undefined; "sec-fetch-site"?: string | string[] | undefined; "sec-fetch-mode"?: string | string[] | undefined }, allowed: readonly string[]): boolean {
+export function browserRequestAllowed(headers: { host?: string | undefined; origin?: string | undefined; "sec-fetch-site"?: string | string[] | undefined; "sec-fetch-mode"?: string | string[] | undefined }, allowed: readonly string[], loopbackOnly = false): boolean {
   const fromBrowser = headers.origin !== undefined || headers["sec-fetch-site"] !== undefined || headers["sec-fetch-mode"] !== undefined;
   if (!fromBrowser) return true;
   const host = hostOfHostHeader(headers.host);
-  return host !== undefined && browserHostTrusted(host, allowed);
+  return host !== undefined && browserHostTrusted(host, allowed, loopbackOnly);
 }
 
-export function originAllowed(origin: string | undefined, hostHeader: string | undefined, allowed: readonly string[]): boolean {
+export function originAllowed(origin: string | undefined, hostHeader: string | undefined, allowed: readonly string[], loopbackOnly = false): boolean {
   if (origin === undefined) return true;
   if (allowed.includes("*")) return true;
   let url: URL;
@@ -55,7 +58,7 @@ export function originAllowed(origin: string | undefined, hostHeader: string | u
   if (url.protocol !== "http:" && url.protocol !== "https:") return false;
   // Same origin as the Host it was sent to — unless that name is one an attacker could
   // point here (DNS rebinding, see above).
-  if (hostHeader && url.host.toLowerCase() === hostHeader.toLowerCase() && browserHostTrusted(url.hostname, allowed)) return true;
+  if (hostHeader && url.host.toLowerCase() === hostHeader.toLowerCase() && browserHostTrusted(url.hostname, allowed, loopbackOnly)) return true;
   return allowed.some((a) => a.replace(/\/+$/, "").toLowerCase() === url.origin.toLowerCase());
 }
 
