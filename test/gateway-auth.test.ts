@@ -454,12 +454,45 @@ describe("DNS rebinding (a website whose name resolves to 127.0.0.1)", () => {
   // The browser believes it talks to evil.example, so Host and Origin agree with each other.
   const rebound = (port: number) => ({ Host: `evil.example:${port}`, Origin: `http://evil.example:${port}` });
 
-  it("token mode: the page may open a socket but still cannot sign in without the token", async () => {
+  it("attack: token mode: a rebound page gets no socket, and its guesses never lock the owner out", async () => {
+    // Before: Host and Origin agreed, so the page opened /ws and every wrong token counted
+    // against loopback — ten of them locked the owner's own CLI out for five minutes.
     const t = await startTestGateway();
-    const { res } = await rawConnect(t.url, {}, { ws: { headers: rebound(t.port) } }).catch(() => ({ res: { ok: false, error: { code: "REFUSED" } } }));
-    expect(res.ok).toBe(false);
-    const r = await rawHttp(t.port, "/api/status", { headers: { Host: `evil.example:${t.port}` } });
-    expect(r.status).not.toBe(200);
+    for (let i = 0; i < 12; i++) {
+      const h = await rawWs(t.url, { headers: rebound(t.port) }).handshake;
+      expect(h.opened).toBe(false);
+      expect(h.status).toBe(403);
+      const r = await rawHttp(t.port, "/api/status", {
+        headers: { Host: `evil.example:${t.port}`, Authorization: `Bearer guess-${i}`, "Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "cors" },
+      });
+      expect(r.status).toBe(403);
+    }
+    // control: the owner is not locked out, and a browser on the gateway's own address still gets in
+    const { res } = await rawConnect(t.url, { token: t.token });
+    expect(res.ok).toBe(true);
+    const own = rawWs(t.url, { headers: { Origin: `http://127.0.0.1:${t.port}` } });
+    expect((await own.handshake).opened).toBe(true);
+    const api = await rawHttp(t.port, "/api/status", { headers: { Authorization: `Bearer ${t.token}`, "Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "cors" } });
+    expect(api.status).toBe(200);
+  });
+
+  it("attack: a loopback gateway refuses a LAN-only name (spoofable over mDNS/LLMNR) too", async () => {
+    const t = await startTestGateway();
+    const h = await rawWs(t.url, { headers: { Host: `evil.local:${t.port}`, Origin: `http://evil.local:${t.port}` } }).handshake;
+    expect(h.status).toBe(403);
+    const own = await rawWs(t.url, { headers: { Host: `localhost:${t.port}`, Origin: `http://localhost:${t.port}` } }).handshake;
+    expect(own.opened).toBe(true);
+  });
+
+  it("control: a name listed in allowedOrigins (reverse proxy passing Host on) and non-browser clients on any name still work", async () => {
+    const t = await startTestGateway({ gateway: { controlUi: { allowedOrigins: ["https://gw.example.com"] } } });
+    const proxied = rawWs(t.url, { headers: { Host: "gw.example.com", Origin: "https://gw.example.com" } });
+    expect((await proxied.handshake).opened).toBe(true);
+    // curl / the CLI through a DNS name: no Origin, no Sec-Fetch-* → judged by auth alone
+    const { res } = await rawConnect(t.url, { token: t.token }, { ws: { headers: { Host: `other.example:${t.port}` } } });
+    expect(res.ok).toBe(true);
+    const api = await rawHttp(t.port, "/api/status", { headers: { Host: `other.example:${t.port}`, Authorization: `Bearer ${t.token}` } });
+    expect(api.status).toBe(200);
   });
 
   it('auth "none": a rebound page gets neither the WebSocket nor the HTTP API', async () => {

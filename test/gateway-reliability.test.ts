@@ -5,7 +5,8 @@
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { cleanupAll, nextId, rawCall, rawConnect, rawHttp, sleep, startTestGateway, type Json } from "./helpers/gateway.js";
+import { cleanupAll, nextId, rawCall, rawConnect, rawHttp, rawWs, sleep, startTestGateway, type Json } from "./helpers/gateway.js";
+import { MAX_CONNECTIONS_PER_ADDRESS } from "../src/security/admission.js";
 
 afterEach(cleanupAll);
 
@@ -191,4 +192,172 @@ describe("frames and HTTP deadlines", () => {
     await new Promise((r) => s.once("close", r));
     expect(Date.now() - t0).toBeLessThan(8_000);
   }, 15_000);
+});
+
+/**
+ * A WebSocket client on a bare TCP socket that never answers the server's close frame: it
+ * upgrades, sends `frame` (masked text) and then only reads. Resolves with the upgrade status.
+ */
+async function deafClient(port: number, frame: string): Promise<{ status: number; socket: net.Socket; closed: Promise<number> }> {
+  const s = net.connect({ host: "127.0.0.1", port });
+  await new Promise((r) => s.once("connect", r));
+  const t0 = Date.now();
+  const closed = new Promise<number>((r) => s.once("close", () => r(Date.now() - t0)));
+  s.on("error", () => {});
+  let head = "";
+  const status = await new Promise<number>((resolve) => {
+    s.on("data", (d: Buffer) => {
+      head += d.toString("latin1");
+      const m = /^HTTP\/1\.1 (\d{3})/.exec(head);
+      if (m && head.includes("\r\n\r\n")) resolve(Number(m[1]));
+    });
+    s.once("close", () => resolve(0));
+    s.write(`GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${Buffer.from("0123456789abcdef").toString("base64")}\r\n\r\n`);
+  });
+  if (status === 101) {
+    const payload = Buffer.from(frame);
+    const mask = Buffer.from([1, 2, 3, 4]);
+    s.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, payload.map((b, i) => b ^ mask[i % 4]!)]));
+  }
+  return { status, socket: s, closed };
+}
+
+describe("unauthenticated sockets the gateway decided to close", () => {
+  it("attack: a client that never answers the close handshake cannot pile up sockets past the per-address cap; each is cut within seconds", async () => {
+    // Before: a refused socket stopped counting as pending the moment the gateway decided to
+    // close it, yet stayed open 30 s waiting for the client's close frame — one address could
+    // open ~70 a second and hold the whole of gateway.maxConnections, locking everyone out.
+    const t = await startTestGateway({ gateway: { maxPendingPerAddress: 4 } });
+    const held: Awaited<ReturnType<typeof deafClient>>[] = [];
+    for (let i = 0; i < 10; i++) held.push(await deafClient(t.port, "not json"));
+    await sleep(100);
+    const statuses = held.map((h) => h.status);
+    expect(statuses.filter((s) => s === 101).length).toBeLessThanOrEqual(4);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(6);
+    // every refused socket is gone within the close grace (5 s), not 30 s
+    const lifetimes = await Promise.all(held.filter((h) => h.status === 101).map((h) => h.closed));
+    for (const ms of lifetimes) expect(ms).toBeLessThan(7_000);
+    // control: once they are gone the owner gets in
+    const { res } = await rawConnect(t.url, { token: t.token });
+    expect(res.ok).toBe(true);
+    for (const h of held) h.socket.destroy();
+  }, 20_000);
+
+  it("control: a client that does answer still gets the error and the 1008 close", async () => {
+    const t = await startTestGateway({ gateway: { maxPendingPerAddress: 4 } });
+    for (let i = 0; i < 10; i++) {
+      const ws = new WebSocket(t.url);
+      const got: string[] = [];
+      ws.on("message", (d) => got.push(d.toString()));
+      await new Promise((r) => ws.once("open", r));
+      ws.send("not json");
+      const code = await new Promise<number>((r) => ws.once("close", (c) => r(c)));
+      expect(code).toBe(1008);
+      expect(got.some((g) => g.includes("INVALID_REQUEST"))).toBe(true);
+    }
+  });
+});
+
+describe("refused WebSocket upgrades", () => {
+  /** Sends an upgrade request and never closes its own side (half-open), reading what comes. */
+  async function halfOpenUpgrade(port: number, path: string, headers = ""): Promise<{ status: Promise<number>; socket: net.Socket }> {
+    const s = net.connect({ host: "127.0.0.1", port, allowHalfOpen: true });
+    s.on("error", () => {});
+    await new Promise((r) => s.once("connect", r));
+    let head = "";
+    const status = new Promise<number>((resolve) => {
+      s.on("data", (d: Buffer) => {
+        head += d.toString("latin1");
+        const m = /^HTTP\/1\.1 (\d{3})/.exec(head);
+        if (m) resolve(Number(m[1]));
+      });
+      s.once("close", () => resolve(0));
+    });
+    s.on("end", () => {}); // the server's FIN: we keep our side open
+    s.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${headers}Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: MDEyMzQ1Njc4OWFiY2RlZg==\r\n\r\n`);
+    return { status, socket: s };
+  }
+
+  it("attack: refused upgrades from a client that keeps its side open are closed for good, so they cannot fill gateway.maxConnections", async () => {
+    // Before: the refusal only half-closed the socket; a client that never closed its side
+    // kept it forever, and 16 such requests (2048 by default) took the gateway off the network.
+    const t = await startTestGateway({ gateway: { maxConnections: 16, maxPendingPerAddress: 1 } });
+    const held = await rawWs(t.url).handshake; // holds this address's one pending slot → the next get 429
+    expect(held.opened).toBe(true);
+    const tries = [];
+    for (let i = 0; i < 5; i++) tries.push(await halfOpenUpgrade(t.port, "/nope"));
+    for (let i = 0; i < 5; i++) tries.push(await halfOpenUpgrade(t.port, "/ws", "Origin: http://evil.example\r\n"));
+    for (let i = 0; i < 5; i++) tries.push(await halfOpenUpgrade(t.port, "/ws"));
+    const statuses = await Promise.all(tries.map((x) => x.status));
+    expect(statuses).toEqual([...Array(5).fill(404), ...Array(5).fill(403), ...Array(5).fill(429)]);
+    // 1 + 15 connections of gateway.maxConnections (16) were the attacker's: the gateway must have let go of them
+    await sleep(1_500);
+    expect((await rawHttp(t.port, "/healthz")).status).toBe(200);
+    for (const x of tries) x.socket.destroy();
+  }, 20_000);
+});
+
+describe("HTTP requests on one connection", () => {
+  const get = (port: number) => `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`;
+
+  it("attack: pipelined requests (sent before the answer) close the connection instead of queueing answers in memory", async () => {
+    // Before: every pipelined request was answered in order and the answers that could not be
+    // sent yet waited in memory — 4 connections writing 5000 `GET /assets/…` each (300 KB)
+    // without reading grew the gateway by about 250 MB.
+    const t = await startTestGateway();
+    const s = net.connect({ host: "127.0.0.1", port: t.port });
+    s.on("error", () => {});
+    await new Promise((r) => s.once("connect", r));
+    let text = "";
+    s.on("data", (d: Buffer) => (text += d.toString("latin1")));
+    const closed = new Promise((r) => s.once("close", r));
+    s.write(get(t.port).repeat(200));
+    await Promise.race([closed, sleep(5_000)]);
+    expect(s.destroyed || s.readableEnded).toBe(true);
+    expect(text.match(/HTTP\/1\.1 200/g)?.length ?? 0).toBeLessThanOrEqual(1);
+    s.destroy();
+  });
+
+  it("control: requests one after another on a keep-alive connection are all answered", async () => {
+    const t = await startTestGateway();
+    const s = net.connect({ host: "127.0.0.1", port: t.port });
+    s.on("error", () => {});
+    await new Promise((r) => s.once("connect", r));
+    let text = "";
+    s.on("data", (d: Buffer) => (text += d.toString("latin1")));
+    for (let i = 1; i <= 3; i++) {
+      s.write(get(t.port));
+      const deadline = Date.now() + 3_000;
+      while ((text.match(/\{"ok":true\}/g)?.length ?? 0) < i && Date.now() < deadline) await sleep(10);
+    }
+    expect(text.match(/HTTP\/1\.1 200/g)?.length).toBe(3);
+    expect(s.destroyed).toBe(false);
+    s.destroy();
+  });
+});
+
+describe("open connections per client network", () => {
+  it("attack: one address cannot hold all of gateway.maxConnections with idle sockets; other addresses still get in", async () => {
+    // Before: only the global cap existed, so one address that kept 2048 idle connections open
+    // (each lives 10 s before the header deadline) left nothing for anyone else.
+    const t = await startTestGateway({ gateway: { maxConnections: 400 } });
+    const open = async (localAddress: string) => {
+      const s = net.connect({ host: "127.0.0.1", port: t.port, localAddress });
+      s.on("error", () => {});
+      await new Promise((r) => s.once("connect", r));
+      return s;
+    };
+    const held: net.Socket[] = [];
+    for (let i = 0; i < MAX_CONNECTIONS_PER_ADDRESS; i++) held.push(await open("127.0.0.2"));
+    const extra = await open("127.0.0.2");
+    const cut = await Promise.race([new Promise((r) => extra.once("close", () => r(true))), sleep(3000).then(() => false)]);
+    expect(cut).toBe(true);
+    await sleep(100);
+    expect(held.every((s) => !s.destroyed)).toBe(true);
+    // control: another address is served, and the first one again once its sockets close
+    expect((await rawHttp(t.port, "/healthz", { localAddress: "127.0.0.3" })).status).toBe(200);
+    for (const s of held) s.destroy();
+    await sleep(200);
+    expect((await rawHttp(t.port, "/healthz", { localAddress: "127.0.0.2" })).status).toBe(200);
+  }, 20_000);
 });

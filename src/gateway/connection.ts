@@ -31,6 +31,12 @@ export const CLOSE_POLICY = 1008;
 export const CLOSE_PROTOCOL = 1002;
 /** How long a request waits for a client to read its backlog before the client is closed. */
 export const SLOW_READER_GRACE_MS = 5_000;
+/**
+ * How long a socket the gateway decided to close may wait for the client's half of the close
+ * handshake (or for its unread backlog to drain) before it is cut. Without it a client that
+ * never answers kept the socket 30 s (the ws library's own timeout).
+ */
+export const CLOSE_GRACE_MS = 5_000;
 
 /** Methods only a node may call. */
 const NODE_ONLY = new Set<string>(["node.invoke.result"]);
@@ -67,6 +73,8 @@ export class Connection {
   private nonceUsed = false;
   private seq = 0;
   private closing = false;
+  private terminated = false;
+  private closeTimer: NodeJS.Timeout | undefined;
   private handshakeTimer: NodeJS.Timeout | undefined;
   /** True from the first dropped event until one goes out again (one `resync` per gap). */
   private dropping = false;
@@ -81,16 +89,37 @@ export class Connection {
   ) {
     ws.on("message", (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on("error", (err) => ctx.logger.debug("websocket error", { connId: this.connId, err: err.message }));
-    ws.on("close", () => clearTimeout(this.handshakeTimer));
+    ws.on("close", () => {
+      clearTimeout(this.handshakeTimer);
+      clearTimeout(this.closeTimer);
+    });
     this.handshakeTimer = setTimeout(() => {
       if (!this.role) this.close(CLOSE_POLICY, `handshake timeout: send connect within ${HANDSHAKE_TIMEOUT_MS / 1000} s`);
     }, HANDSHAKE_TIMEOUT_MS);
     this.event("connect.challenge", { nonce: this.nonce, ts: Date.now() });
   }
 
-  /** Closing or closed: no longer counts as a pending connection. */
+  /** Closing or closed: takes no new work. */
   get closed(): boolean {
     return this.closing || this.ws.readyState === this.ws.CLOSED;
+  }
+
+  /**
+   * Holds one of the unauthenticated slots admission counts (security/admission.ts): from
+   * the upgrade until the socket is really gone — a socket being closed still holds its TCP
+   * connection, so it counts until it is cut (at most CLOSE_GRACE_MS after the decision).
+   */
+  get pendingSlot(): boolean {
+    return !this.authenticated && !this.terminated && this.ws.readyState !== this.ws.CLOSED;
+  }
+
+  /** Cuts the TCP connection now, without waiting for the close handshake. */
+  terminate(): void {
+    this.closing = true;
+    this.terminated = true;
+    clearTimeout(this.handshakeTimer);
+    clearTimeout(this.closeTimer);
+    this.ws.terminate();
   }
 
   get authenticated(): boolean {
@@ -124,6 +153,8 @@ export class Connection {
     this.closing = true;
     clearTimeout(this.handshakeTimer);
     if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason.slice(0, 120));
+    // A client that never answers the close handshake (or never reads) is cut off.
+    this.closeTimer ??= setTimeout(() => this.terminate(), CLOSE_GRACE_MS).unref();
   }
 
   private send(frame: unknown): void {
@@ -159,9 +190,8 @@ export class Connection {
     if (this.closing) return;
     const max = this.ctx.config.gateway.maxBufferedBytes;
     this.ctx.logger.warn("closing a client that does not read", { connId: this.connId, addr: this.remoteAddress, buffered: this.ws.bufferedAmount });
+    // The close frame waits behind the unread bytes; close() cuts a client that never reads.
     this.close(CLOSE_SLOW_CONSUMER, `client too slow: more than ${max} bytes unread; reconnect and resync`);
-    // The close frame waits behind the unread bytes; a client that never reads is cut off.
-    setTimeout(() => this.ws.terminate(), 5000).unref();
   }
 
   /** The one place a frame is handed to the socket, after the backpressure decision (outbound.ts). */

@@ -9,7 +9,8 @@ import { isOpenClawHttpPath, OPENCLAW_MISMATCH_MESSAGE } from "../protocol/forei
 import { authenticate } from "../security/auth.js";
 import { clientAddress } from "../security/client-address.js";
 import { isInside } from "../security/fs-containment.js";
-import { isLoopbackHostHeader } from "../security/origin.js";
+import { isLoopbackHost } from "../net/address.js";
+import { browserRequestAllowed, isLoopbackHostHeader } from "../security/origin.js";
 import type { GatewayContext } from "./context.js";
 import { statusPayload } from "./methods.js";
 
@@ -128,6 +129,11 @@ export function handleHttp(ctx: GatewayContext, req: IncomingMessage, res: Serve
   const addr = clientAddress(req.socket.remoteAddress ?? "unknown", req.headers["x-forwarded-for"], ctx.trustedProxies);
   if (ctx.auth.mode === "none" && !isLoopbackHostHeader(req.headers.host)) {
     sendJson(res, 403, { error: 'auth mode "none" serves only loopback Host names (localhost, 127.0.0.1).' });
+    return;
+  }
+  // DNS rebinding (security/origin.ts): a browser's guesses never reach the lockout.
+  if (!browserRequestAllowed(req.headers, ctx.config.gateway.controlUi.allowedOrigins, isLoopbackHost(ctx.bind.host))) {
+    sendJson(res, 403, { error: "a browser may use this API only through a host name the gateway answers to (an IP address, localhost, or a name in gateway.controlUi.allowedOrigins)." });
     return;
   }
   const decision = authenticate(ctx.auth, bearer(req), addr, ctx.limiter);

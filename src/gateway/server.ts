@@ -2,18 +2,19 @@
 // plain or TLS. Upgrades are checked here (path, browser Origin) before a socket
 // exists; auth happens in the first frame. Owns the tick timer and clean shutdown.
 import { SigninCodes } from "../security/signin-codes.js";
-import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { PRE_AUTH_MAX_PAYLOAD, TICK_INTERVAL_MS } from "../protocol/schema.js";
-import { admitUpgrade } from "../security/admission.js";
-import { clientAddress, ignoredForwarding } from "../security/client-address.js";
+import { admissionKey, admitConnection, admitUpgrade } from "../security/admission.js";
+import { clientAddress, ignoredForwarding, isTrustedProxy } from "../security/client-address.js";
 import { Connection } from "./connection.js";
 import { CLOSE_SLOW_CONSUMER as CLOSE_TRY_AGAIN, isDroppableEvent } from "./outbound.js";
 import type { GatewayContext } from "./context.js";
 import { handleHttp } from "./http.js";
 import { isLoopbackHostHeader, originAllowed } from "../security/origin.js";
+import { isLoopbackHost } from "../net/address.js";
 import type { TlsMaterial } from "./tls.js";
 
 export interface RunningGateway {
@@ -27,8 +28,17 @@ export interface RunningGateway {
 const HTTP_HEADERS_TIMEOUT_MS = 10_000;
 const HTTP_REQUEST_TIMEOUT_MS = 30_000;
 
+/** How long a refused upgrade's answer may take to leave before its socket is cut. */
+const REFUSE_GRACE_MS = 1_000;
+
+/**
+ * Answers an upgrade we refuse and closes the socket for good. `end()` alone only half-closes
+ * it (the HTTP server allows half-open sockets), so a client that never closed its side kept
+ * the connection — and its place in gateway.maxConnections — forever.
+ */
 function refuseUpgrade(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`, () => socket.destroy());
+  setTimeout(() => socket.destroy(), REFUSE_GRACE_MS).unref(); // a client that does not read either
 }
 
 export async function startServer(
@@ -52,9 +62,27 @@ export async function startServer(
   // deliver its headers within 10 s and finish within 30 s; an idle keep-alive socket
   // closes after 5 s. Node checks these every `connectionsCheckingInterval`, so it is 1 s.
   const httpOptions = { headersTimeout: HTTP_HEADERS_TIMEOUT_MS, requestTimeout: HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 };
+  // One request at a time per connection (no HTTP pipelining; no browser uses it): Node
+  // answers pipelined requests in order and holds every answer that cannot be sent yet in
+  // memory, so a client that wrote thousands of `GET /assets/…` without reading made the
+  // gateway buffer ~50 KB per 60-byte request. A request that arrives while the previous
+  // answer on its connection is unfinished closes the connection.
+  const answering = new WeakSet<object>();
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    if (answering.has(socket)) {
+      socket.destroy();
+      return;
+    }
+    answering.add(socket);
+    const done = () => answering.delete(socket);
+    res.once("finish", done);
+    res.once("close", done);
+    handleHttp(ctx, req, res);
+  };
   const server: Server = tls
-    ? createHttpsServer({ ...httpOptions, handshakeTimeout: HTTP_HEADERS_TIMEOUT_MS, cert: tls.cert, key: tls.key, minVersion: "TLSv1.2" }, (req, res) => handleHttp(ctx, req, res))
-    : createHttpServer(httpOptions, (req, res) => handleHttp(ctx, req, res));
+    ? createHttpsServer({ ...httpOptions, handshakeTimeout: HTTP_HEADERS_TIMEOUT_MS, cert: tls.cert, key: tls.key, minVersion: "TLSv1.2" }, onRequest)
+    : createHttpServer(httpOptions, onRequest);
   server.headersTimeout = HTTP_HEADERS_TIMEOUT_MS;
   server.requestTimeout = HTTP_REQUEST_TIMEOUT_MS;
   server.keepAliveTimeout = 5_000;
@@ -62,6 +90,23 @@ export async function startServer(
   // Node's own headersTimeout does not close a socket that sent part of a request (or
   // nothing) and went quiet, so each new connection gets its own deadline, cleared as
   // soon as a request's (or upgrade's) headers are complete.
+  // Each client network's share of gateway.maxConnections (security/admission.ts).
+  const openByNetwork = new Map<string, number>();
+  server.on("connection", (socket: Duplex & { remoteAddress?: string }) => {
+    const peer = socket.remoteAddress ?? "unknown";
+    const key = admissionKey(peer);
+    const open = openByNetwork.get(key) ?? 0;
+    if (!admitConnection(open, isTrustedProxy(peer, ctx.trustedProxies))) {
+      socket.destroy();
+      return;
+    }
+    openByNetwork.set(key, open + 1);
+    socket.once("close", () => {
+      const left = (openByNetwork.get(key) ?? 1) - 1;
+      if (left > 0) openByNetwork.set(key, left);
+      else openByNetwork.delete(key);
+    });
+  });
   const headerDeadlines = new WeakMap<object, NodeJS.Timeout>();
   server.on(tls ? "secureConnection" : "connection", (socket: Duplex) => {
     const timer = setTimeout(() => socket.destroy(), HTTP_HEADERS_TIMEOUT_MS);
@@ -105,7 +150,7 @@ export async function startServer(
       refuseUpgrade(socket, 403, "Forbidden");
       return;
     }
-    if (!originAllowed(origin, req.headers.host, ctx.config.gateway.controlUi.allowedOrigins)) {
+    if (!originAllowed(origin, req.headers.host, ctx.config.gateway.controlUi.allowedOrigins, isLoopbackHost(ctx.bind.host))) {
       ctx.logger.warn("websocket origin refused", { origin, addr: req.socket.remoteAddress });
       refuseUpgrade(socket, 403, "Forbidden");
       return;
@@ -115,7 +160,7 @@ export async function startServer(
     const admission = admitUpgrade(
       addr,
       (function* () {
-        for (const c of conns) if (!c.authenticated && !c.closed) yield { id: c, address: c.remoteAddress, openedAt: c.openedAt };
+        for (const c of conns) if (c.pendingSlot) yield { id: c, address: c.remoteAddress, openedAt: c.openedAt };
       })(),
       { perAddress: ctx.config.gateway.maxPendingPerAddress, total: ctx.config.gateway.maxPending },
     );
@@ -128,7 +173,7 @@ export async function startServer(
       const victim = admission.evict;
       ctx.logger.debug("evicting an unauthenticated connection to admit a newcomer", { victim: victim.remoteAddress, addr });
       victim.close(CLOSE_TRY_AGAIN, "too many unauthenticated connections; this one was the oldest");
-      victim.ws.terminate();
+      victim.terminate();
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = new Connection(ctx, ws, addr);

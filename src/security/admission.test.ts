@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { admitUpgrade, MAX_PENDING_PER_ADDRESS, MAX_PENDING_TOTAL, type PendingConn } from "./admission.js";
+import { admissionKey, admitConnection, admitUpgrade, MAX_CONNECTIONS_PER_ADDRESS, MAX_PENDING_PER_ADDRESS, MAX_PENDING_TOTAL, type PendingConn } from "./admission.js";
 
 const conn = (id: number, address: string, openedAt = id): PendingConn<number> => ({ id, address, openedAt });
 
@@ -54,5 +54,24 @@ describe("pre-auth admission", () => {
     const pending = [conn(1, "a"), conn(2, "a")];
     expect(admitUpgrade("a", pending, { perAddress: 2, total: 100 })).toMatchObject({ ok: false, status: 429 });
     expect(admitUpgrade("b", pending, { perAddress: 2, total: 100 })).toEqual({ ok: true });
+  });
+});
+
+describe("open TCP connections per client network", () => {
+  it("attack: one network may not hold more than its share of gateway.maxConnections", () => {
+    expect(admitConnection(MAX_CONNECTIONS_PER_ADDRESS - 1, false)).toBe(true);
+    expect(admitConnection(MAX_CONNECTIONS_PER_ADDRESS, false)).toBe(false);
+    expect(MAX_CONNECTIONS_PER_ADDRESS).toBeLessThan(2048); // the default gateway.maxConnections
+  });
+
+  it("counts by network like admission: an IPv6 /64 is one, loopback address by address", () => {
+    expect(admissionKey("2001:db8:1:2::1")).toBe(admissionKey("2001:db8:1:2:ffff::9"));
+    expect(admissionKey("2001:db8:1:3::1")).not.toBe(admissionKey("2001:db8:1:2::1"));
+    expect(admissionKey("::ffff:192.0.2.7")).toBe(admissionKey("192.0.2.7"));
+    expect(admissionKey("127.0.0.2")).not.toBe(admissionKey("127.0.0.1"));
+  });
+
+  it("control: a trusted proxy carries everyone's connections and is not capped", () => {
+    expect(admitConnection(MAX_CONNECTIONS_PER_ADDRESS * 4, true)).toBe(true);
   });
 });

@@ -11,6 +11,28 @@ import { networkKey } from "../net/address.js";
 /** Defaults for gateway.maxPendingPerAddress / gateway.maxPending. */
 export const MAX_PENDING_PER_ADDRESS = 32;
 export const MAX_PENDING_TOTAL = 256;
+/**
+ * Open TCP connections one client network may hold on the gateway port at once (HTTP and
+ * WebSocket, signed in or not). gateway.maxConnections (2048) is shared by everyone: without a
+ * share per network one address that kept opening idle connections (each lives 10 s before the
+ * header deadline) held all of them and nobody else got in.
+ */
+export const MAX_CONNECTIONS_PER_ADDRESS = 256;
+
+/** Who admission counts by: the client's network (as the lockout), but loopback address by address. */
+export function admissionKey(addr: string): string {
+  const k = networkKey(addr);
+  return k === "loopback" ? `loopback:${addr}` : k;
+}
+
+/**
+ * Whether one more TCP connection from a peer may stay open. `open` is how many its network
+ * (admissionKey) holds already. A trusted proxy (gateway.trustedProxies) carries every client's
+ * connections, so it is not capped here; its clients are still counted by admitUpgrade.
+ */
+export function admitConnection(open: number, fromTrustedProxy: boolean, limit: number = MAX_CONNECTIONS_PER_ADDRESS): boolean {
+  return fromTrustedProxy || open < limit;
+}
 
 export interface PendingConn<Id = unknown> {
   id: Id;
@@ -43,10 +65,7 @@ export function admitUpgrade<Id>(
   const keys = new Map<string, string>();
   const keyOf = (addr: string) => {
     let k = keys.get(addr);
-    if (k === undefined) {
-      k = networkKey(addr);
-      keys.set(addr, (k = k === "loopback" ? `loopback:${addr}` : k));
-    }
+    if (k === undefined) keys.set(addr, (k = admissionKey(addr)));
     return k;
   };
   const byAddr = new Map<string, { count: number; oldest: PendingConn<Id> }>();

@@ -13,6 +13,11 @@ function trusted(addr: string, proxies: readonly Cidr[]): boolean {
   return proxies.some((p) => inCidr(addr, p));
 }
 
+/** Whether a TCP peer is one of gateway.trustedProxies. */
+export function isTrustedProxy(peer: string, proxies: readonly Cidr[]): boolean {
+  return trusted(peer, proxies);
+}
+
 /**
  * `peer` is the socket's remote address; `forwardedFor` the X-Forwarded-For header(s).
  * A malformed hop ends the walk at the last trusted address (fail closed: the proxy

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { originAllowed } from "./origin.js";
+import { browserHostTrusted, browserRequestAllowed, originAllowed } from "./origin.js";
 
 const HOST = "127.0.0.1:18789";
 
@@ -106,5 +106,55 @@ describe("originAllowed", () => {
     it('"*" allows every origin (the audit flags it)', () => {
       expect(originAllowed("https://evil.example", HOST, ["*"])).toBe(true);
     });
+  });
+});
+
+describe("DNS rebinding: a browser reaches the gateway only by a name nobody outside can point at it", () => {
+  it("attack: a public DNS name re-pointed at 127.0.0.1 (Host and Origin agree) is not same-origin", () => {
+    for (const name of ["evil.example", "127.0.0.1.nip.io", "localhost.evil.com", "gateway.example.com"]) {
+      expect(originAllowed(`http://${name}:18789`, `${name}:18789`, []), name).toBe(false);
+      expect(originAllowed(`http://${name.toUpperCase()}:18789`, `${name}:18789`, []), name).toBe(false);
+    }
+  });
+
+  it("control: IP literals, localhost, LAN-only names and .ts.net names stay same-origin", () => {
+    for (const host of ["127.0.0.1:18789", "[::1]:18789", "localhost:18789", "192.168.1.20:18789", "[fd00::5]:18789", "203.0.113.9:18789", "mypi:18789", "mypi.local:18789", "box.lan:18789", "gw.home.arpa:18789", "gw.tail1234.ts.net"]) {
+      expect(originAllowed(`http://${host}`, host, []), host).toBe(true);
+    }
+  });
+
+  it("attack: a gateway on loopback only does not trust LAN-only names either (anyone on the LAN can answer mDNS/LLMNR for them with 127.0.0.1)", () => {
+    for (const host of ["mypi:18789", "evil.local:18789", "box.lan:18789"]) {
+      expect(originAllowed(`http://${host}`, host, [], true), host).toBe(false);
+      expect(browserRequestAllowed({ host, "sec-fetch-mode": "cors" }, [], true), host).toBe(false);
+    }
+    // control: loopback names, IPs and a .ts.net name (tailscale serve in front) still work; a listed name too
+    for (const host of ["127.0.0.1:18789", "localhost:18789", "[::1]:18789", "gw.tail1234.ts.net"]) {
+      expect(originAllowed(`http://${host}`, host, [], true), host).toBe(true);
+    }
+    expect(originAllowed("http://mypi:18789", "mypi:18789", ["http://mypi:18789"], true)).toBe(true);
+  });
+
+  it("control: a DNS name listed in allowedOrigins (a reverse proxy passing its Host on) is same-origin again", () => {
+    expect(originAllowed("https://gw.example.com", "gw.example.com", ["https://gw.example.com"])).toBe(true);
+    expect(browserHostTrusted("gw.example.com", ["https://gw.example.com"])).toBe(true);
+    expect(browserHostTrusted("evil.gw.example.com", ["https://gw.example.com"])).toBe(false);
+    expect(browserHostTrusted("gw.example.com.evil.com", ["https://gw.example.com"])).toBe(false);
+    expect(browserHostTrusted("anything.example", ["*"])).toBe(true);
+  });
+
+  it("attack: an HTTP request a browser sent (Origin or Sec-Fetch-*) under a rebound name is refused; garbage Host too", () => {
+    expect(browserRequestAllowed({ host: "evil.example:18789", "sec-fetch-site": "same-origin", "sec-fetch-mode": "cors" }, [])).toBe(false);
+    expect(browserRequestAllowed({ host: "evil.example:18789", origin: "http://evil.example:18789" }, [])).toBe(false);
+    expect(browserRequestAllowed({ host: "evil.example:18789", "sec-fetch-mode": "navigate" }, [])).toBe(false);
+    expect(browserRequestAllowed({ "sec-fetch-mode": "cors" }, [])).toBe(false);
+    expect(browserRequestAllowed({ host: "a@evil.example", "sec-fetch-mode": "cors" }, [])).toBe(false);
+  });
+
+  it("control: browsers on a trusted name, and clients that are not browsers (no Origin, no Sec-Fetch-*), pass", () => {
+    expect(browserRequestAllowed({ host: "127.0.0.1:18789", "sec-fetch-site": "same-origin", "sec-fetch-mode": "cors" }, [])).toBe(true);
+    expect(browserRequestAllowed({ host: "localhost:18789", origin: "http://localhost:18789" }, [])).toBe(true);
+    expect(browserRequestAllowed({ host: "gw.example.com" }, [])).toBe(true);
+    expect(browserRequestAllowed({}, [])).toBe(true);
   });
 });
