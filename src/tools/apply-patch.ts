@@ -29,7 +29,7 @@ export function applyPatchScope(ctx: ToolContext): Scope {
   // Skill folders (docs/skills.md): apply_patch only writes, so it gets the refusals (a skill
   // outside skills.allow; any skill folder outside the workspace) and never the read widening.
   const skillDirs = (ctx.skills ?? []).map((d) => (d.access === "available" ? { ...d, access: "hidden" as const } : d));
-  return { workspace: ctx.workspace, ...workspaceConfinement(ctx.sandbox, configured), ...(skillDirs.length ? { skillDirs } : {}) };
+  return { workspace: ctx.workspace, ...workspaceConfinement(ctx.sandbox, configured), ...(skillDirs.length ? { skillDirs } : {}), sessionKey: ctx.sessionKey };
 }
 
 const DEV_NULL = "/dev/null";

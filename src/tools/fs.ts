@@ -27,6 +27,7 @@ export function fsScope(ctx: ToolContext): Scope {
     workspace: ctx.workspace,
     ...workspaceConfinement(ctx.sandbox, { workspaceOnly: ctx.config.tools.fs.workspaceOnly, setting: "tools.fs.workspaceOnly" }),
     ...(ctx.skills?.length ? { skillDirs: ctx.skills } : {}),
+    sessionKey: ctx.sessionKey,
   };
 }
 
