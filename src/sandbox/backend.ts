@@ -3,9 +3,9 @@
 // answers, else none. A session that must be sandboxed and gets `none` must fail
 // with a clear tool error: nothing here ever falls back to running on the host.
 import { randomBytes } from "node:crypto";
-import { realpathSync } from "node:fs";
+import { realpathSync, statSync } from "node:fs";
 import { homedir } from "node:os";
-import { isAbsolute, normalize, relative } from "node:path";
+import { isAbsolute, join, normalize, relative } from "node:path";
 import { stateDir as defaultStateDir } from "../config/paths.js";
 import { runProcess, type RunResult } from "../exec/runner.js";
 import type { RunSandbox } from "../security/sandbox-scope.js";
@@ -20,10 +20,12 @@ import {
   type BwrapStatus,
   type HostLayout,
   type MountInfo,
+  type OwnerMounts,
   type SandboxSpec,
 } from "./bwrap.js";
 import { DEFAULT_DOCKER_IMAGE, DOCKER_TMPFS, dockerAvailable, dockerCliEnv, dockerRunArgs, type DockerStatus } from "./docker.js";
 import { isInside } from "../security/fs-containment.js";
+import { isMainSession, OWNER_ENTRIES } from "../security/owner-files.js";
 
 export type BackendPreference = "auto" | "bwrap" | "docker";
 
@@ -122,7 +124,40 @@ export function resolveSandboxSpec(spec: SandboxSpec, guard: WorkspaceGuard = {}
   const orig = normalize(spec.workspace);
   if (cwd && isAbsolute(cwd) && isInside(orig, normalize(cwd))) cwd = normalize(ws + "/" + relative(orig, normalize(cwd)));
   const next = { ...spec, workspace: ws, cwd };
-  return { ...next, cwd: sandboxCwd(next) };
+  const owner = spec.sessionKey !== undefined && !isMainSession(spec.sessionKey) ? ownerMounts(ws) : undefined;
+  return { ...next, cwd: sandboxCwd(next), ...(owner ? { owner } : {}) };
+}
+
+/**
+ * The owner's files and folders (security/owner-files.ts) that exist in the workspace `ws` (a real
+ * path), as real paths: a symbolic link is followed when it stays inside the workspace (one
+ * leading outside is not visible in the sandbox anyway). One that does not exist is not covered:
+ * a bind needs something to mount over, and we never create files in the owner's workspace
+ * (docs/exec.md "The owner's files in the sandbox").
+ */
+export function ownerMounts(ws: string): OwnerMounts {
+  const m: OwnerMounts = { readOnly: [], hiddenFiles: [], hiddenDirs: [] };
+  for (const e of OWNER_ENTRIES) {
+    let real: string;
+    try {
+      real = realpathSync(join(ws, e.name));
+    } catch {
+      continue;
+    }
+    if (real === ws || !isInside(ws, real)) continue;
+    let dir: boolean;
+    try {
+      const st = statSync(real);
+      if (!st.isDirectory() && !st.isFile()) continue;
+      dir = st.isDirectory();
+    } catch {
+      continue;
+    }
+    if (!e.private) m.readOnly.push(real);
+    else if (dir) m.hiddenDirs.push(real);
+    else m.hiddenFiles.push(real);
+  }
+  return m;
 }
 
 export interface SandboxedCommand {

@@ -251,3 +251,26 @@ describe("bwrapArgs for the browser tool's Chromium", () => {
     expect(sources(browser)).not.toContain(WS);
   });
 });
+
+describe("bwrapArgs: the owner's files in a sandbox of another session", () => {
+  const owner = { readOnly: [`${WS}/AGENTS.md`, `${WS}/skills`], hiddenFiles: [`${WS}/MEMORY.md`], hiddenDirs: [`${WS}/memory`] };
+
+  it("binds them over the rw workspace: the rule files read-only, MEMORY.md as /dev/null, memory/ as an empty read-only tmpfs", () => {
+    const args = bwrapArgs({ ...base, owner }, MERGED);
+    const s = args.join(" ");
+    const wsAt = s.indexOf(`--bind ${WS} ${WS}`);
+    expect(wsAt).toBeGreaterThan(0);
+    for (const m of [`--ro-bind ${WS}/AGENTS.md ${WS}/AGENTS.md`, `--ro-bind ${WS}/skills ${WS}/skills`, `--ro-bind /dev/null ${WS}/MEMORY.md`, `--tmpfs ${WS}/memory --remount-ro ${WS}/memory`]) {
+      expect(s.indexOf(m), m).toBeGreaterThan(wsAt); // later mounts win
+    }
+    expect(bwrapMounts(args)).toEqual(expect.arrayContaining([{ path: `${WS}/MEMORY.md`, access: "ro", source: "/dev/null" }, { path: `${WS}/memory`, access: "tmpfs" }]));
+  });
+
+  it("control: without owner mounts (the main session) the workspace is one rw bind", () => {
+    expect(bwrapArgs(base, MERGED).join(" ")).not.toContain("/dev/null");
+  });
+
+  it("refuses a mount path with a newline", () => {
+    expect(() => bwrapArgs({ ...base, owner: { readOnly: [`${WS}/a\nb`], hiddenFiles: [], hiddenDirs: [] } }, MERGED)).toThrow(/not usable/);
+  });
+});

@@ -176,7 +176,7 @@ export const execTool: ToolDef<Input> = {
     }
     const r = await runSandboxed(
       backend,
-      { workspace: ctx.workspace, cwd: gate.run.cwd, workspaceAccess: ctx.sandbox.workspaceAccess, network: ctx.sandbox.network, env, command: [gate.run.file, ...gate.run.args] },
+      { workspace: ctx.workspace, cwd: gate.run.cwd, workspaceAccess: ctx.sandbox.workspaceAccess, network: ctx.sandbox.network, env, command: [gate.run.file, ...gate.run.args], sessionKey: ctx.sessionKey },
       { timeoutMs, maxOutputBytes: EXEC_MAX_OUTPUT_BYTES, signal: ctx.signal, guard: { stateDir } },
     );
     return formatResult(r, `${note} [sandbox: ${backend.name}]`);
