@@ -241,6 +241,8 @@ export function explainSandbox(input: {
   backend: SandboxBackend;
   workspace: string;
   layout?: HostLayout;
+  /** The owner's files covered in this session (ownerMounts; only for a session other than the main session). */
+  owner?: OwnerMounts;
 }): SandboxExplanation {
   const { sandbox } = input;
   const base = { mode: sandbox.mode, required: sandbox.required, network: sandbox.network, workspaceAccess: sandbox.workspaceAccess };
@@ -265,6 +267,7 @@ export function explainSandbox(input: {
     network: sandbox.network,
     env: {},
     command: ["/bin/sh"],
+    ...(input.owner ? { owner: input.owner } : {}),
   };
   if (input.backend.name === "bwrap") {
     return { ...base, backend: "bwrap", mounts: bwrapMounts(bwrapArgs(spec, input.layout ?? detectHostLayout(), input.backend.features)) };
@@ -273,6 +276,11 @@ export function explainSandbox(input: {
     { path: "/", access: "ro", source: `image ${input.backend.image}` },
     { path: "/tmp", access: "tmpfs", source: DOCKER_TMPFS },
   ];
-  if (sandbox.workspaceAccess !== "none") mounts.push({ path: normalize(input.workspace), access: sandbox.workspaceAccess });
+  if (sandbox.workspaceAccess !== "none") {
+    mounts.push({ path: normalize(input.workspace), access: sandbox.workspaceAccess });
+    for (const p of input.owner?.readOnly ?? []) mounts.push({ path: p, access: "ro" });
+    for (const p of input.owner?.hiddenFiles ?? []) mounts.push({ path: p, access: "ro", source: "/dev/null" });
+    for (const p of input.owner?.hiddenDirs ?? []) mounts.push({ path: p, access: "tmpfs" });
+  }
   return { ...base, backend: "docker", mounts };
 }
