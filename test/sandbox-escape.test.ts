@@ -363,6 +363,19 @@ describe("bwrap sandbox of a guest's session: the owner's files in the shared wo
     expect(existsSync(join(ows, "memory", "new.md"))).toBe(true);
   });
 
+  sit("a guest cannot read memory.extraPaths inside the workspace (hidden like memory/)", async () => {
+    reset();
+    mkdirSync(join(ows, "notes"));
+    writeFileSync(join(ows, "notes", "people.md"), `contacts ${CANARY}\n`);
+    const r = await runSandboxed(
+      backend,
+      { ...spec("cat notes/people.md; ls notes; echo x > notes/new.md"), workspace: ows, cwd: ows, sessionKey: GUEST, privateNotes: [join(ows, "notes")] },
+      { timeoutMs: 10_000, maxOutputBytes: 1 << 20, guard: { stateDir: state, home } },
+    );
+    expect(r.stdout).not.toContain(CANARY);
+    expect(readdirSync(join(ows, "notes"))).toEqual(["people.md"]);
+  });
+
   sit("an owner file that does not exist yet is not created by the sandbox (documented limit: not protected either)", async () => {
     reset();
     rmSync(join(ows, "HEARTBEAT.md"));

@@ -124,7 +124,7 @@ export function resolveSandboxSpec(spec: SandboxSpec, guard: WorkspaceGuard = {}
   const orig = normalize(spec.workspace);
   if (cwd && isAbsolute(cwd) && isInside(orig, normalize(cwd))) cwd = normalize(ws + "/" + relative(orig, normalize(cwd)));
   const next = { ...spec, workspace: ws, cwd };
-  const owner = spec.sessionKey !== undefined && !isMainSession(spec.sessionKey) ? ownerMounts(ws) : undefined;
+  const owner = spec.sessionKey !== undefined && !isMainSession(spec.sessionKey) ? ownerMounts(ws, spec.privateNotes) : undefined;
   return { ...next, cwd: sandboxCwd(next), ...(owner ? { owner } : {}) };
 }
 
@@ -133,14 +133,16 @@ export function resolveSandboxSpec(spec: SandboxSpec, guard: WorkspaceGuard = {}
  * path), as real paths: a symbolic link is followed when it stays inside the workspace (one
  * leading outside is not visible in the sandbox anyway). One that does not exist is not covered:
  * a bind needs something to mount over, and we never create files in the owner's workspace
- * (docs/exec.md "The owner's files in the sandbox").
+ * (docs/exec.md "The owner's files in the sandbox"). `privateNotes` (memory.extraPaths) inside
+ * the workspace are hidden like memory/.
  */
-export function ownerMounts(ws: string): OwnerMounts {
+export function ownerMounts(ws: string, privateNotes: readonly string[] = []): OwnerMounts {
   const m: OwnerMounts = { readOnly: [], hiddenFiles: [], hiddenDirs: [] };
-  for (const e of OWNER_ENTRIES) {
+  const entries = [...OWNER_ENTRIES.map((e) => ({ path: join(ws, e.name), private: e.private })), ...privateNotes.map((p) => ({ path: p, private: true }))];
+  for (const e of entries) {
     let real: string;
     try {
-      real = realpathSync(join(ws, e.name));
+      real = realpathSync(e.path);
     } catch {
       continue;
     }
@@ -153,6 +155,7 @@ export function ownerMounts(ws: string): OwnerMounts {
     } catch {
       continue;
     }
+    if ([...m.readOnly, ...m.hiddenFiles, ...m.hiddenDirs].includes(real)) continue;
     if (!e.private) m.readOnly.push(real);
     else if (dir) m.hiddenDirs.push(real);
     else m.hiddenFiles.push(real);

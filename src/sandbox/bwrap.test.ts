@@ -291,6 +291,8 @@ describe("ownerMounts / resolveSandboxSpec: which owner files a session other th
       symlinkSync("notes-dir", join(ws, "memory"));
       symlinkSync(join(dir, "outside"), join(ws, "skills"));
       expect(ownerMounts(ws)).toEqual({ readOnly: [join(ws, "AGENTS.md")], hiddenFiles: [join(ws, "real-memory.md")], hiddenDirs: [join(ws, "notes-dir")] });
+      mkdirSync(join(ws, "extra"));
+      expect(ownerMounts(ws, [join(ws, "extra"), join(ws, "missing"), join(dir, "outside")]).hiddenDirs).toEqual([join(ws, "notes-dir"), join(ws, "extra")]);
       const spec = { workspace: ws, cwd: ws, workspaceAccess: "rw" as const, network: false, env: {}, command: ["/bin/true"] };
       const guard = { stateDir: join(dir, "state"), home: join(dir, "home") };
       expect(resolveSandboxSpec({ ...spec, sessionKey: "agent:main:telegram:direct:1" }, guard).owner?.hiddenFiles).toEqual([join(ws, "real-memory.md")]);

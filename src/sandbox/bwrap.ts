@@ -33,6 +33,8 @@ export interface SandboxSpec {
    * (security/owner-files.ts) protected inside the workspace: resolveSandboxSpec turns this into `owner`.
    */
   sessionKey?: string;
+  /** memory.extraPaths (absolute): hidden too when inside the workspace, for a session other than the main session. */
+  privateNotes?: string[];
   /** Existing owner files and folders to cover, as real host paths inside the workspace (set by resolveSandboxSpec). */
   owner?: OwnerMounts;
 }

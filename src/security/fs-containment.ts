@@ -15,7 +15,7 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { ToolError } from "../infra/errors.js";
 import { isInside } from "./path-inside.js";
-import { ownerFileReason } from "./owner-files.js";
+import { extraNotesReason, ownerFileReason } from "./owner-files.js";
 import { skillPathDecision, type SkillDir } from "./skill-access.js";
 
 /** Who asks, and under which config key the answer is decided (named in refusals). */
@@ -32,6 +32,8 @@ export interface Scope {
    * files nor read the private ones (security/owner-files.ts). Omitted: no such rule.
    */
   sessionKey?: string;
+  /** memory.extraPaths as real paths: private to the main session like memory/ (security/owner-files.ts). */
+  privateNotes?: readonly string[];
 }
 
 export interface ResolveOptions {
@@ -43,6 +45,8 @@ export interface ResolveOptions {
   skillDirs?: readonly SkillDir[];
   /** The run's session, for the owner's files (security/owner-files.ts); omitted: no such rule. */
   sessionKey?: string;
+  /** memory.extraPaths as real paths (security/owner-files.ts extraNotesReason). */
+  privateNotes?: readonly string[];
 }
 
 export type PathDecision =
@@ -244,6 +248,8 @@ export async function resolveToolPath(input: string, workspace: string, opts: Re
   if (opts.sessionKey !== undefined) {
     const why = ownerFileReason(opts.sessionKey, root, opts.forWrite ? "write" : "read", real, lexical);
     if (why) return refuse(`path ${q} is not ${opts.forWrite ? "writable" : "readable"} here: ${why}.`);
+    const notes = opts.privateNotes?.length ? extraNotesReason(opts.sessionKey, opts.privateNotes, real, lexical) : null;
+    if (notes) return refuse(`path ${q} is not ${opts.forWrite ? "writable" : "readable"} here: ${notes}.`);
   }
 
   // Skills (security/skill-access.ts): a disallowed skill is refused, a skill outside the
@@ -292,6 +298,7 @@ export async function resolveOrThrow(
     setting: scope.setting,
     ...(scope.skillDirs ? { skillDirs: scope.skillDirs } : {}),
     ...(scope.sessionKey !== undefined ? { sessionKey: scope.sessionKey } : {}),
+    ...(scope.privateNotes?.length ? { privateNotes: scope.privateNotes } : {}),
   });
   if (!d.ok) throw new ToolError(d.reason);
   return d;

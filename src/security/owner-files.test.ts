@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { isMainSession, OWNER_ENTRIES, ownerEntry, ownerFileReason } from "./owner-files.js";
+import { extraNotesReason, isMainSession, OWNER_ENTRIES, ownerEntry, ownerFileReason } from "./owner-files.js";
 import { resolveToolPath } from "./fs-containment.js";
 import { senderSessionKey, mainSessionKey, cronSessionKey, heartbeatSessionKey, groupSessionKey } from "./session-scope.js";
 
@@ -54,6 +54,13 @@ describe("ownerEntry / ownerFileReason (pure)", () => {
 
   it("any one of the spellings given decides (real path or the path as given)", () => {
     expect(ownerFileReason(GUEST, ROOT, "read", "/ws/notes.md", "/ws/MEMORY.md")).not.toBeNull();
+  });
+
+  it("memory.extraPaths are private to the main session", () => {
+    expect(extraNotesReason(GUEST, ["/ws/notes", "/elsewhere/n.md"], "/ws/notes/a.md")).toMatch(/memory\.extraPaths/);
+    expect(extraNotesReason(GUEST, ["/ws/notes"], "/ws/notes")).not.toBeNull();
+    expect(extraNotesReason(GUEST, ["/ws/notes"], "/ws/notes2/a.md")).toBeNull();
+    expect(extraNotesReason(MAIN, ["/ws/notes"], "/ws/notes/a.md")).toBeNull();
   });
 
   it("lists the prompt files, HEARTBEAT.md, memory/ and skills/", () => {

@@ -73,3 +73,18 @@ export function ownerFileReason(sessionKey: string, root: string, access: OwnerA
   }
   return null;
 }
+
+/**
+ * memory.extraPaths are the owner's private notes too (docs/memory.md): a session other than the
+ * main session may neither read nor write anything inside one. `notes` are absolute real paths.
+ * Returns the clause for a refusal, or null.
+ */
+export function extraNotesReason(sessionKey: string, notes: readonly string[], ...paths: string[]): string | null {
+  if (isMainSession(sessionKey)) return null;
+  for (const p of paths) {
+    if (notes.some((n) => isInside(n, p))) {
+      return "it is in memory.extraPaths, the owner's private notes, which only the owner's main session may read or change (this session is not the main session)";
+    }
+  }
+  return null;
+}

@@ -342,6 +342,17 @@ describe("a guest's session and the owner's files (security/owner-files.ts)", ()
     expect(snapshot(ws)).toEqual(before);
   });
 
+  it("a guest cannot read or write memory.extraPaths inside the workspace; the main session can (control)", async () => {
+    mkdirSync(path.join(ws, "notes"));
+    writeFileSync(path.join(ws, "notes", "people.md"), "owner contacts\n");
+    const config = { memory: { extraPaths: ["notes"] } };
+    const g = { ...ctx(config), sessionKey: "agent:main:telegram:direct:12345", sandbox: sandboxed };
+    expect(await refusal(readTool, { path: "notes/people.md" }, g)).toMatch(/is not readable here: it is in memory\.extraPaths, the owner's private notes/);
+    expect(await refusal(writeTool, { path: "notes/new.md", content: "x" }, g)).toMatch(/is not writable here: it is in memory\.extraPaths/);
+    expect(await run(readTool, { path: "notes/people.md" }, { ...ctx(config), sessionKey: "agent:main:main" })).toContain("owner contacts");
+    expect(await run(readTool, { path: "ok.txt" }, g)).toContain("line1");
+  });
+
   it("controls: a guest reads AGENTS.md and reads/writes ordinary files; the owner's main session reads and writes the owner's files", async () => {
     expect(await run(readTool, { path: "AGENTS.md" }, guest())).toContain("rules");
     await run(writeTool, { path: "notes/guest.md", content: "hi" }, guest());
