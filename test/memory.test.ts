@@ -338,6 +338,12 @@ describe("memory_get refuses everything that is not a memory file", () => {
     expect(await memoryGetTool.execute({ path: "memory/ok.md", lines: 1 }, sandboxed)).toBe("line one");
   });
 
+  it("memory_get and memory_search refuse a session other than the owner's main session, in one sentence", async () => {
+    const guest = { ...ctx({}, true), sessionKey: "agent:main:telegram:direct:12345" };
+    await expect(memoryGetTool.execute({ path: "memory/ok.md" }, guest)).rejects.toThrow(/^memory_get is not available here: the memory tools read the owner's private notes .* this session is not the main session\.$/);
+    await expect(memorySearchTool.execute({ query: "line" }, guest)).rejects.toThrow(/^memory_search is not available here: /);
+  });
+
   it("never indexes linked or hard-linked files, so memory_search cannot leak them either", async () => {
     const state = mkdtempSync(join(tmpdir(), "sc-mem-attack-state-"));
     onCleanup(() => rmSync(state, { recursive: true, force: true }));
@@ -458,6 +464,16 @@ describe("memory tools and policy", () => {
     expect(toolDecision({ name: "memory_get", group: "memory" }, configSchema.parse({ tools: { deny: ["group:memory"] } })).allowed).toBe(false);
   });
 
+  it("the memory tools are only for the owner's main session: a guest's DM session, a group or a job is not offered them (they were before)", () => {
+    const c = configSchema.parse({});
+    for (const key of ["agent:main:telegram:direct:12345", "agent:main:slack:group:g", "agent:main:cron:j", "agent:main:heartbeat"]) {
+      const d = toolDecision({ name: "memory_search", group: "memory" }, c, undefined, key);
+      expect(d, key).toEqual({ allowed: false, rule: expect.stringMatching(/only the owner's main session may read, and this session is not the main session/) });
+    }
+    expect(toolDecision({ name: "memory_get", group: "memory" }, c, undefined, "agent:main:main")).toEqual({ allowed: true });
+    expect(toolDecision({ name: "read", group: "fs" }, c, undefined, "agent:main:telegram:direct:12345")).toEqual({ allowed: true });
+  });
+
   it("rejects an openai-compatible embeddings config without baseUrl", () => {
     const r = configSchema.safeParse({ memory: { embeddings: { provider: "openai-compatible", model: "x" } } });
     expect(r.success).toBe(false);
@@ -525,6 +541,29 @@ describe("memory in a running gateway", () => {
     expect(bad.text).not.toContain(config.gateway.auth.token);
     fake.script({ toolCalls: [{ name: "memory_get", input: { path: "memory/people.md", from: 2 } }] }, (req) => ({ text: `get said: ${req.toolResults.at(-1)?.content}` }));
     expect((await chat.ask("read it")).text).toBe("get said: Alice lives in Porto; her birthday is March 3.");
+  });
+
+  it("a guest's DM session is not offered the memory tools, a call is refused, and its prompt has no MEMORY.md or USER.md; the main session's has (control)", async () => {
+    const { fake, gw, config } = await bootWithMemory({ "MEMORY.md": "# Memory\n- door code 4711\n", "USER.md": "Owner lives at 1 Secret Lane\n" });
+    const chat = await chatClient(gw.url, config.gateway.auth.token);
+    const guest = "agent:main:telegram:direct:12345";
+    fake.script({ toolCalls: [{ name: "memory_get", input: { path: "MEMORY.md" } }] }, (req) => ({ text: `get said: ${req.toolResults.at(-1)?.content}` }));
+    const end = await chat.ask("what is the door code?", { sessionKey: guest });
+    const req = fake.requests[0]!;
+    expect(req.toolNames).not.toContain("memory_search");
+    expect(req.toolNames).not.toContain("memory_get");
+    expect(req.toolNames).toContain("read");
+    expect(req.system).not.toMatch(/4711|Secret Lane/);
+    expect(req.system).toContain("Operating rules"); // AGENTS.md stays
+    expect(end.text).toMatch(/not (allowed|available) here: the memory tools read the owner's private notes/);
+    expect(end.text).not.toContain("4711");
+
+    fake.script({ text: "ok" });
+    await chat.ask("hi");
+    const owner = fake.requests.at(-1)!;
+    expect(owner.system).toContain("4711");
+    expect(owner.system).toContain("Secret Lane");
+    expect(owner.toolNames).toEqual(expect.arrayContaining(["memory_search", "memory_get"]));
   });
 
   it("memory.enabled false: the model is not offered the memory tools", async () => {

@@ -452,8 +452,8 @@ export class ChatService {
     const { store, config, tools } = this.deps;
     const s = store.get(job.sessionKey);
     const { models, problem } = this.models(job.agent);
-    const allowed = offeredTools(tools, config, job.agent).map((t) => t.name);
-    const refused = tools.filter((t) => !toolDecision(t, config, job.agent).allowed).map((t) => t.name);
+    const allowed = offeredTools(tools, config, job.agent, job.sessionKey).map((t) => t.name);
+    const refused = tools.filter((t) => !toolDecision(t, config, job.agent, job.sessionKey).allowed).map((t) => t.name);
     return [
       `Session: ${job.sessionKey} (agent ${job.agent.id})`,
       `Model: ${models.length ? models.map((m) => m.ref).join(" → ") : `not configured — ${problem}`}`,
@@ -483,11 +483,12 @@ export class ChatService {
     const history = store.history(job.sessionKey);
     const user: ModelMessage = { role: "user", content: job.text };
     store.append(job.sessionKey, job.runId, [user]);
-    const offered = offeredTools(this.deps.tools, this.deps.config, job.agent);
+    const offered = offeredTools(this.deps.tools, this.deps.config, job.agent, job.sessionKey);
     const sandbox = effectiveSandbox(this.deps.config, job.agent, job.sessionKey);
     const skills = this.skillsFor(ws, sandbox, offered);
     const system = buildSystemPrompt({
       agentId: job.agent.id,
+      sessionKey: job.sessionKey,
       workspace: ws,
       tools: offered,
       sandbox: this.sandboxLine(job.agent, job.sessionKey),

@@ -2,10 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildSystemPrompt, PER_FILE_MAX_CHARS, TOTAL_MAX_CHARS } from "./prompt.js";
+import { buildSystemPrompt, PER_FILE_MAX_CHARS, PROMPT_FILES, TOTAL_MAX_CHARS } from "./prompt.js";
+import { OWNER_ENTRIES } from "../security/owner-files.js";
 import { seedWorkspace } from "./workspace.js";
 
-const base = { agentId: "main", workspace: "/ws", tools: [], sandbox: "off", now: new Date("2026-11-25T12:00:00Z"), timeZone: "UTC" };
+const base = { agentId: "main", sessionKey: "agent:main:main", workspace: "/ws", tools: [], sandbox: "off", now: new Date("2026-11-25T12:00:00Z"), timeZone: "UTC" };
 
 describe("buildSystemPrompt", () => {
   it("includes the files, tools, workspace, sandbox and date", () => {
@@ -30,6 +31,41 @@ describe("buildSystemPrompt", () => {
     expect(p).toContain("500 more characters of AGENTS.md not shown");
     expect(p.length).toBeLessThan(TOTAL_MAX_CHARS + 4_000);
     expect(p).toMatch(/more characters of MEMORY\.md not shown/);
+  });
+});
+
+describe("buildSystemPrompt in a session other than the owner's main session", () => {
+  const files = { "AGENTS.md": "RULES-HERE", "SOUL.md": "PERSONA-HERE", "USER.md": "OWNER-ADDRESS", "MEMORY.md": "DOOR-CODE-4711" };
+
+  it("leaves out USER.md and MEMORY.md for a guest's DM session, a group, a job and the heartbeat (they were in every prompt before)", () => {
+    for (const sessionKey of ["agent:main:telegram:direct:12345", "agent:main:slack:group:g1", "agent:main:cron:j1", "agent:main:heartbeat"]) {
+      const p = buildSystemPrompt({ ...base, sessionKey, files });
+      expect(p, sessionKey).not.toContain("OWNER-ADDRESS");
+      expect(p, sessionKey).not.toContain("DOOR-CODE-4711");
+      expect(p).not.toContain("## USER.md");
+      expect(p).toContain("RULES-HERE");
+      expect(p).toContain("PERSONA-HERE");
+      expect(p).toContain("This is not the owner's main session");
+    }
+  });
+
+  it("reads neither from the workspace for a guest; the main session reads all four (control)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sc-prompt-"));
+    try {
+      for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+      const guest = buildSystemPrompt({ ...base, workspace: dir, sessionKey: "agent:main:telegram:direct:12345" });
+      expect(guest).not.toMatch(/OWNER-ADDRESS|DOOR-CODE-4711/);
+      expect(guest).toContain("RULES-HERE");
+      const owner = buildSystemPrompt({ ...base, workspace: dir });
+      for (const text of Object.values(files)) expect(owner).toContain(text);
+      expect(owner).not.toContain("This is not the owner's main session");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the prompt files are the first owner entries of security/owner-files.ts", () => {
+    expect(OWNER_ENTRIES.slice(0, PROMPT_FILES.length).map((e) => e.name)).toEqual([...PROMPT_FILES]);
   });
 });
 

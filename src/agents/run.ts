@@ -102,10 +102,10 @@ interface Call {
 async function runToolCall(call: Call, input: RunInput, ctx: ToolContext): Promise<{ result?: string; error?: string }> {
   const def = input.tools.find((t) => t.name === call.toolName);
   if (!def) {
-    const names = offeredTools(input.tools, input.config, input.agent).map((t) => t.name);
+    const names = offeredTools(input.tools, input.config, input.agent, input.sessionKey).map((t) => t.name);
     return { error: `unknown tool "${call.toolName}"; the tools you may call are: ${names.join(", ") || "none"}.` };
   }
-  const decision = toolDecision(def, input.config, input.agent);
+  const decision = toolDecision(def, input.config, input.agent, input.sessionKey);
   if (!decision.allowed) return { error: `tool "${def.name}" is not allowed here: ${decision.rule}.` };
   const parsed = def.inputSchema.safeParse(call.input);
   if (!parsed.success) {
@@ -130,7 +130,7 @@ async function runToolCall(call: Call, input: RunInput, ctx: ToolContext): Promi
 }
 
 export async function runAgent(input: RunInput): Promise<RunResult> {
-  const offered = offeredTools(input.tools, input.config, input.agent);
+  const offered = offeredTools(input.tools, input.config, input.agent, input.sessionKey);
   const tools = toolSet(offered);
   const messages: ModelMessage[] = [...input.history, input.user];
   const ctx: ToolContext = {

@@ -3,7 +3,10 @@ import { mainSessionKey, parseSessionKey } from "../security/session-scope.js";
 import { defaultAgent, findAgent, workspacePath } from "../agents/workspace.js";
 import { loadConfig } from "../config/io.js";
 import { EXIT, UserError } from "../infra/errors.js";
-import { explainSandbox, selectBackend } from "../sandbox/backend.js";
+import { realpathSync } from "node:fs";
+import { explainSandbox, ownerMounts, selectBackend } from "../sandbox/backend.js";
+import type { OwnerMounts } from "../sandbox/bwrap.js";
+import { isMainSession } from "../security/owner-files.js";
 import { effectiveSandbox } from "../security/sandbox-scope.js";
 
 export async function sandboxExplain(opts: { agent?: string; session?: string; json?: boolean }): Promise<void> {
@@ -22,7 +25,19 @@ export async function sandboxExplain(opts: { agent?: string; session?: string; j
   const sandbox = effectiveSandbox(config, agent, key);
   const backend = await selectBackend(sandbox.backend);
   const workspace = workspacePath(config, agent, process.env);
-  const e = explainSandbox({ sandbox, backend, workspace });
+  // A session other than the main session gets the owner's existing files covered (docs/exec.md).
+  let owner: OwnerMounts | undefined;
+  if (sandbox.required && sandbox.workspaceAccess !== "none" && !isMainSession(key)) {
+    const real = (() => {
+      try {
+        return realpathSync(workspace);
+      } catch {
+        return undefined;
+      }
+    })();
+    if (real) owner = ownerMounts(real);
+  }
+  const e = explainSandbox({ sandbox, backend, workspace, ...(owner ? { owner } : {}) });
   if (opts.json) return void process.stdout.write(`${JSON.stringify({ sessionKey: key, agentId: agent.id, workspace, ...e }, null, 2)}\n`);
   const lines = [
     `session: ${key} (agent ${agent.id})`,

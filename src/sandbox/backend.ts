@@ -3,9 +3,9 @@
 // answers, else none. A session that must be sandboxed and gets `none` must fail
 // with a clear tool error: nothing here ever falls back to running on the host.
 import { randomBytes } from "node:crypto";
-import { realpathSync } from "node:fs";
+import { realpathSync, statSync } from "node:fs";
 import { homedir } from "node:os";
-import { isAbsolute, normalize, relative } from "node:path";
+import { isAbsolute, join, normalize, relative } from "node:path";
 import { stateDir as defaultStateDir } from "../config/paths.js";
 import { runProcess, type RunResult } from "../exec/runner.js";
 import type { RunSandbox } from "../security/sandbox-scope.js";
@@ -20,10 +20,12 @@ import {
   type BwrapStatus,
   type HostLayout,
   type MountInfo,
+  type OwnerMounts,
   type SandboxSpec,
 } from "./bwrap.js";
 import { DEFAULT_DOCKER_IMAGE, DOCKER_TMPFS, dockerAvailable, dockerCliEnv, dockerRunArgs, type DockerStatus } from "./docker.js";
 import { isInside } from "../security/fs-containment.js";
+import { isMainSession, OWNER_ENTRIES } from "../security/owner-files.js";
 
 export type BackendPreference = "auto" | "bwrap" | "docker";
 
@@ -122,7 +124,43 @@ export function resolveSandboxSpec(spec: SandboxSpec, guard: WorkspaceGuard = {}
   const orig = normalize(spec.workspace);
   if (cwd && isAbsolute(cwd) && isInside(orig, normalize(cwd))) cwd = normalize(ws + "/" + relative(orig, normalize(cwd)));
   const next = { ...spec, workspace: ws, cwd };
-  return { ...next, cwd: sandboxCwd(next) };
+  const owner = spec.sessionKey !== undefined && !isMainSession(spec.sessionKey) ? ownerMounts(ws, spec.privateNotes) : undefined;
+  return { ...next, cwd: sandboxCwd(next), ...(owner ? { owner } : {}) };
+}
+
+/**
+ * The owner's files and folders (security/owner-files.ts) that exist in the workspace `ws` (a real
+ * path), as real paths: a symbolic link is followed when it stays inside the workspace (one
+ * leading outside is not visible in the sandbox anyway). One that does not exist is not covered:
+ * a bind needs something to mount over, and we never create files in the owner's workspace
+ * (docs/exec.md "The owner's files in the sandbox"). `privateNotes` (memory.extraPaths) inside
+ * the workspace are hidden like memory/.
+ */
+export function ownerMounts(ws: string, privateNotes: readonly string[] = []): OwnerMounts {
+  const m: OwnerMounts = { readOnly: [], hiddenFiles: [], hiddenDirs: [] };
+  const entries = [...OWNER_ENTRIES.map((e) => ({ path: join(ws, e.name), private: e.private })), ...privateNotes.map((p) => ({ path: p, private: true }))];
+  for (const e of entries) {
+    let real: string;
+    try {
+      real = realpathSync(e.path);
+    } catch {
+      continue;
+    }
+    if (real === ws || !isInside(ws, real)) continue;
+    let dir: boolean;
+    try {
+      const st = statSync(real);
+      if (!st.isDirectory() && !st.isFile()) continue;
+      dir = st.isDirectory();
+    } catch {
+      continue;
+    }
+    if ([...m.readOnly, ...m.hiddenFiles, ...m.hiddenDirs].includes(real)) continue;
+    if (!e.private) m.readOnly.push(real);
+    else if (dir) m.hiddenDirs.push(real);
+    else m.hiddenFiles.push(real);
+  }
+  return m;
 }
 
 export interface SandboxedCommand {
@@ -206,6 +244,8 @@ export function explainSandbox(input: {
   backend: SandboxBackend;
   workspace: string;
   layout?: HostLayout;
+  /** The owner's files covered in this session (ownerMounts; only for a session other than the main session). */
+  owner?: OwnerMounts;
 }): SandboxExplanation {
   const { sandbox } = input;
   const base = { mode: sandbox.mode, required: sandbox.required, network: sandbox.network, workspaceAccess: sandbox.workspaceAccess };
@@ -230,6 +270,7 @@ export function explainSandbox(input: {
     network: sandbox.network,
     env: {},
     command: ["/bin/sh"],
+    ...(input.owner ? { owner: input.owner } : {}),
   };
   if (input.backend.name === "bwrap") {
     return { ...base, backend: "bwrap", mounts: bwrapMounts(bwrapArgs(spec, input.layout ?? detectHostLayout(), input.backend.features)) };
@@ -238,6 +279,11 @@ export function explainSandbox(input: {
     { path: "/", access: "ro", source: `image ${input.backend.image}` },
     { path: "/tmp", access: "tmpfs", source: DOCKER_TMPFS },
   ];
-  if (sandbox.workspaceAccess !== "none") mounts.push({ path: normalize(input.workspace), access: sandbox.workspaceAccess });
+  if (sandbox.workspaceAccess !== "none") {
+    mounts.push({ path: normalize(input.workspace), access: sandbox.workspaceAccess });
+    for (const p of input.owner?.readOnly ?? []) mounts.push({ path: p, access: "ro" });
+    for (const p of input.owner?.hiddenFiles ?? []) mounts.push({ path: p, access: "ro", source: "/dev/null" });
+    for (const p of input.owner?.hiddenDirs ?? []) mounts.push({ path: p, access: "tmpfs" });
+  }
   return { ...base, backend: "docker", mounts };
 }

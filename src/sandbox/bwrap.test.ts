@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { bwrapArgs, bwrapMounts, PROC_READONLY, sandboxCwd, type HostLayout, type SandboxSpec } from "./bwrap.js";
-import { explainSandbox, sandboxCommand, selectBackend, SandboxUnavailableError, type Probes } from "./backend.js";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { explainSandbox, ownerMounts, resolveSandboxSpec, sandboxCommand, selectBackend, SandboxUnavailableError, type Probes } from "./backend.js";
 
 const MERGED: HostLayout = {
   entries: {
@@ -249,5 +252,56 @@ describe("bwrapArgs for the browser tool's Chromium", () => {
       { path: "/etc/chromium.d", access: "ro", optional: true },
     ]);
     expect(sources(browser)).not.toContain(WS);
+  });
+});
+
+describe("bwrapArgs: the owner's files in a sandbox of another session", () => {
+  const owner = { readOnly: [`${WS}/AGENTS.md`, `${WS}/skills`], hiddenFiles: [`${WS}/MEMORY.md`], hiddenDirs: [`${WS}/memory`] };
+
+  it("binds them over the rw workspace: the rule files read-only, MEMORY.md as /dev/null, memory/ as an empty read-only tmpfs", () => {
+    const args = bwrapArgs({ ...base, owner }, MERGED);
+    const s = args.join(" ");
+    const wsAt = s.indexOf(`--bind ${WS} ${WS}`);
+    expect(wsAt).toBeGreaterThan(0);
+    for (const m of [`--ro-bind ${WS}/AGENTS.md ${WS}/AGENTS.md`, `--ro-bind ${WS}/skills ${WS}/skills`, `--ro-bind /dev/null ${WS}/MEMORY.md`, `--tmpfs ${WS}/memory --remount-ro ${WS}/memory`]) {
+      expect(s.indexOf(m), m).toBeGreaterThan(wsAt); // later mounts win
+    }
+    expect(bwrapMounts(args)).toEqual(expect.arrayContaining([{ path: `${WS}/MEMORY.md`, access: "ro", source: "/dev/null" }, { path: `${WS}/memory`, access: "tmpfs" }]));
+  });
+
+  it("control: without owner mounts (the main session) the workspace is one rw bind", () => {
+    expect(bwrapArgs(base, MERGED).join(" ")).not.toContain("/dev/null");
+  });
+
+  it("refuses a mount path with a newline", () => {
+    expect(() => bwrapArgs({ ...base, owner: { readOnly: [`${WS}/a\nb`], hiddenFiles: [], hiddenDirs: [] } }, MERGED)).toThrow(/not usable/);
+  });
+});
+
+describe("ownerMounts / resolveSandboxSpec: which owner files a session other than the main session gets covered", () => {
+  it("covers the existing ones by real path, follows links that stay inside, skips missing ones and links out; only for other sessions", () => {
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), "sc-owner-mounts-")));
+    try {
+      const ws = join(dir, "ws");
+      mkdirSync(join(ws, "notes-dir"), { recursive: true });
+      mkdirSync(join(dir, "outside"));
+      writeFileSync(join(ws, "AGENTS.md"), "r");
+      writeFileSync(join(ws, "real-memory.md"), "m");
+      symlinkSync("real-memory.md", join(ws, "MEMORY.md"));
+      symlinkSync("notes-dir", join(ws, "memory"));
+      symlinkSync(join(dir, "outside"), join(ws, "skills"));
+      expect(ownerMounts(ws)).toEqual({ readOnly: [join(ws, "AGENTS.md")], hiddenFiles: [join(ws, "real-memory.md")], hiddenDirs: [join(ws, "notes-dir")] });
+      mkdirSync(join(ws, "extra"));
+      expect(ownerMounts(ws, [join(ws, "extra"), join(ws, "missing"), join(dir, "outside")]).hiddenDirs).toEqual([join(ws, "notes-dir"), join(ws, "extra")]);
+      const spec = { workspace: ws, cwd: ws, workspaceAccess: "rw" as const, network: false, env: {}, command: ["/bin/true"] };
+      const guard = { stateDir: join(dir, "state"), home: join(dir, "home") };
+      expect(resolveSandboxSpec({ ...spec, sessionKey: "agent:main:telegram:direct:1" }, guard).owner?.hiddenFiles).toEqual([join(ws, "real-memory.md")]);
+      expect(resolveSandboxSpec({ ...spec, sessionKey: "agent:main:main" }, guard).owner).toBeUndefined();
+      expect(resolveSandboxSpec(spec, guard).owner).toBeUndefined();
+      const e = explainSandbox({ sandbox: { mode: "non-main", required: true, backend: "auto", workspaceAccess: "rw", network: false }, backend: { name: "bwrap", bin: "bwrap", features: {} }, workspace: ws, layout: MERGED, owner: ownerMounts(ws) });
+      expect(e.mounts).toContainEqual({ path: join(ws, "real-memory.md"), access: "ro", source: "/dev/null" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -28,6 +28,29 @@ export interface SandboxSpec {
   command: string[];
   /** The browser tool's Chromium runs here: also mount ETC_BROWSER (fonts, Chromium's launcher config), read-only. */
   browser?: boolean;
+  /**
+   * The run's session. A session other than the owner's main session gets the owner's files
+   * (security/owner-files.ts) protected inside the workspace: resolveSandboxSpec turns this into `owner`.
+   */
+  sessionKey?: string;
+  /** memory.extraPaths (absolute): hidden too when inside the workspace, for a session other than the main session. */
+  privateNotes?: string[];
+  /** Existing owner files and folders to cover, as real host paths inside the workspace (set by resolveSandboxSpec). */
+  owner?: OwnerMounts;
+}
+
+/** The owner's files in a sandbox of another session: bound read-only, or hidden (the private ones). */
+export interface OwnerMounts {
+  readOnly: string[];
+  /** Files shown as an empty read-only file (/dev/null). */
+  hiddenFiles: string[];
+  /** Folders shown as an empty read-only folder. */
+  hiddenDirs: string[];
+}
+
+function assertMountPath(p: string): string {
+  if (!isAbsolute(p) || /[\0\n]/.test(p)) throw new Error(`sandbox mount path is not usable: ${JSON.stringify(p)}`);
+  return normalize(p);
 }
 
 /** How the top-level system directories look on this host. */
@@ -184,6 +207,10 @@ export function bwrapArgs(spec: SandboxSpec, layout: HostLayout = hostLayout(), 
   if (spec.workspaceAccess !== "none") {
     const ws = assertWorkspacePath(spec.workspace);
     a.push(spec.workspaceAccess === "rw" ? "--bind" : "--ro-bind", ws, ws);
+    // The owner's files, over the workspace bind (later mounts win): never writable, the private ones empty.
+    for (const p of spec.owner?.readOnly ?? []) a.push("--ro-bind", assertMountPath(p), assertMountPath(p));
+    for (const p of spec.owner?.hiddenFiles ?? []) a.push("--ro-bind", "/dev/null", assertMountPath(p));
+    for (const p of spec.owner?.hiddenDirs ?? []) a.push("--tmpfs", assertMountPath(p), "--remount-ro", assertMountPath(p));
   }
   // Nothing else may be created at the top level.
   a.push("--remount-ro", "/");

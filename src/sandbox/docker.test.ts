@@ -114,3 +114,12 @@ describe("docker helpers", () => {
     expect(e.mounts).toContainEqual({ path: "/", access: "ro", source: `image ${DEFAULT_DOCKER_IMAGE}` });
   });
 });
+
+describe("dockerRunArgs: the owner's files in a sandbox of another session", () => {
+  it("mounts them read-only over the workspace, MEMORY.md as /dev/null, memory/ as an empty read-only tmpfs", () => {
+    const args = dockerRunArgs({ ...base, owner: { readOnly: [`${WS}/AGENTS.md`], hiddenFiles: [`${WS}/MEMORY.md`], hiddenDirs: [`${WS}/memory`] } });
+    expect(all(args, "-v")).toEqual([`${WS}:${WS}`, `${WS}/AGENTS.md:${WS}/AGENTS.md:ro`, `/dev/null:${WS}/MEMORY.md:ro`]);
+    expect(all(args, "--tmpfs")).toContain(`${WS}/memory:ro`);
+    expect(() => dockerRunArgs({ ...base, owner: { readOnly: [`${WS}/a:b`], hiddenFiles: [], hiddenDirs: [] } })).toThrow(/not usable/);
+  });
+});

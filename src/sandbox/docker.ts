@@ -41,6 +41,14 @@ export function dockerRunArgs(spec: DockerSpec): string[] {
     const ws = assertWorkspacePath(spec.workspace);
     if (ws.includes(":") || ws.includes(",")) throw new Error(`workspace path not usable with docker -v: ${ws}`);
     a.push("-v", spec.workspaceAccess === "ro" ? `${ws}:${ws}:ro` : `${ws}:${ws}`);
+    // The owner's files (bwrap.ts OwnerMounts): read-only, the private ones empty.
+    const usable = (p: string) => {
+      if (!p.startsWith("/") || /[:,\0\n]/.test(p)) throw new Error(`path not usable with docker -v: ${p}`);
+      return p;
+    };
+    for (const p of spec.owner?.readOnly ?? []) a.push("-v", `${usable(p)}:${p}:ro`);
+    for (const p of spec.owner?.hiddenFiles ?? []) a.push("-v", `/dev/null:${usable(p)}:ro`);
+    for (const p of spec.owner?.hiddenDirs ?? []) a.push("--tmpfs", `${usable(p)}:ro`);
   }
   a.push("-w", sandboxCwd(spec));
   for (const [k, v] of Object.entries(sandboxEnv(spec.env))) a.push("-e", `${k}=${v}`);

@@ -15,6 +15,7 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { ToolError } from "../infra/errors.js";
 import { isInside } from "./path-inside.js";
+import { extraNotesReason, ownerFileReason } from "./owner-files.js";
 import { skillPathDecision, type SkillDir } from "./skill-access.js";
 
 /** Who asks, and under which config key the answer is decided (named in refusals). */
@@ -26,6 +27,13 @@ export interface Scope {
   setting?: string;
   /** Skill folders (security/skill-access.ts): readable beyond the workspace, never writable. */
   skillDirs?: readonly SkillDir[];
+  /**
+   * The run's session: a non-main session may not change the owner's instruction and memory
+   * files nor read the private ones (security/owner-files.ts). Omitted: no such rule.
+   */
+  sessionKey?: string;
+  /** memory.extraPaths as real paths: private to the main session like memory/ (security/owner-files.ts). */
+  privateNotes?: readonly string[];
 }
 
 export interface ResolveOptions {
@@ -35,6 +43,10 @@ export interface ResolveOptions {
   setting?: string;
   /** Skill folders the run knows (docs/skills.md); only the fs tools pass them. */
   skillDirs?: readonly SkillDir[];
+  /** The run's session, for the owner's files (security/owner-files.ts); omitted: no such rule. */
+  sessionKey?: string;
+  /** memory.extraPaths as real paths (security/owner-files.ts extraNotesReason). */
+  privateNotes?: readonly string[];
 }
 
 export type PathDecision =
@@ -232,6 +244,14 @@ export async function resolveToolPath(input: string, workspace: string, opts: Re
   }
   const real = rest.length > 0 ? path.join(realPrefix, ...rest) : realPrefix;
 
+  // The owner's files (security/owner-files.ts): decided on the real path and the path as given.
+  if (opts.sessionKey !== undefined) {
+    const why = ownerFileReason(opts.sessionKey, root, opts.forWrite ? "write" : "read", real, lexical);
+    if (why) return refuse(`path ${q} is not ${opts.forWrite ? "writable" : "readable"} here: ${why}.`);
+    const notes = opts.privateNotes?.length ? extraNotesReason(opts.sessionKey, opts.privateNotes, real, lexical) : null;
+    if (notes) return refuse(`path ${q} is not ${opts.forWrite ? "writable" : "readable"} here: ${notes}.`);
+  }
+
   // Skills (security/skill-access.ts): a disallowed skill is refused, a skill outside the
   // workspace is never written, an available skill may be read even with workspaceOnly.
   const skill = opts.skillDirs?.length ? skillPathDecision(real, opts.forWrite ? "write" : "read", opts.skillDirs) : { kind: "none" as const };
@@ -277,6 +297,8 @@ export async function resolveOrThrow(
     forWrite,
     setting: scope.setting,
     ...(scope.skillDirs ? { skillDirs: scope.skillDirs } : {}),
+    ...(scope.sessionKey !== undefined ? { sessionKey: scope.sessionKey } : {}),
+    ...(scope.privateNotes?.length ? { privateNotes: scope.privateNotes } : {}),
   });
   if (!d.ok) throw new ToolError(d.reason);
   return d;

@@ -2,6 +2,7 @@
 // over config; the agent loop calls `toolDecision` for the tool list it offers the
 // model and again for every call the model makes, so a refused tool never runs.
 import type { Config } from "../config/schema.js";
+import { isMainSession } from "./owner-files.js";
 export type ToolGroup = "fs" | "runtime" | "web" | "memory" | "nodes" | "automation" | "plugins";
 
 export interface PolicyTool {
@@ -34,12 +35,23 @@ function enabledSwitch(config: Config, key: string): boolean | undefined {
   return undefined;
 }
 
-export function toolDecision(tool: PolicyTool, config: Config, agent?: { id: string; tools?: AgentToolLists }): ToolDecision {
+/** Why the memory tools are off in a session other than the owner's main session (security/owner-files.ts). */
+export const MEMORY_OWNER_ONLY_RULE =
+  "the memory tools read the owner's private notes (MEMORY.md, memory/), which only the owner's main session may read, and this session is not the main session";
+
+/**
+ * `sessionKey`, when given, is the session the tool would run in: the memory tools are only for
+ * the owner's main session. Omitted (the audit asking about an agent in general): no session rule.
+ */
+export function toolDecision(tool: PolicyTool, config: Config, agent?: { id: string; tools?: AgentToolLists }, sessionKey?: string): ToolDecision {
   if (enabledSwitch(config, tool.name) === false) {
     return { allowed: false, rule: `tools.${tool.name}.enabled is false` };
   }
   if (tool.group === "memory" && config.memory?.enabled === false) {
     return { allowed: false, rule: "memory.enabled is false (group:memory)" };
+  }
+  if (tool.group === "memory" && sessionKey !== undefined && !isMainSession(sessionKey)) {
+    return { allowed: false, rule: MEMORY_OWNER_ONLY_RULE };
   }
   if (tool.group === "automation" && config.cron?.enabled === false) {
     return { allowed: false, rule: "cron.enabled is false (group:automation)" };
@@ -65,6 +77,6 @@ export function toolDecision(tool: PolicyTool, config: Config, agent?: { id: str
 }
 
 /** The tools an agent may use now: the only ones the model is shown. */
-export function offeredTools<T extends PolicyTool>(tools: T[], config: Config, agent?: { id: string; tools?: AgentToolLists }): T[] {
-  return tools.filter((t) => toolDecision(t, config, agent).allowed);
+export function offeredTools<T extends PolicyTool>(tools: T[], config: Config, agent?: { id: string; tools?: AgentToolLists }, sessionKey?: string): T[] {
+  return tools.filter((t) => toolDecision(t, config, agent, sessionKey).allowed);
 }

@@ -20,7 +20,7 @@ import {
 import { type ToolContext, type ToolDef } from "./types.js";
 import { ToolError } from "../infra/errors.js";
 import { workspaceConfinement } from "../security/sandbox-scope.js";
-import { checkSandboxAccess } from "./fs.js";
+import { checkSandboxAccess, privateNotes } from "./fs.js";
 
 export const PATCH_MAX_FILE_BYTES = 16 * 1024 * 1024;
 
@@ -29,7 +29,7 @@ export function applyPatchScope(ctx: ToolContext): Scope {
   // Skill folders (docs/skills.md): apply_patch only writes, so it gets the refusals (a skill
   // outside skills.allow; any skill folder outside the workspace) and never the read widening.
   const skillDirs = (ctx.skills ?? []).map((d) => (d.access === "available" ? { ...d, access: "hidden" as const } : d));
-  return { workspace: ctx.workspace, ...workspaceConfinement(ctx.sandbox, configured), ...(skillDirs.length ? { skillDirs } : {}) };
+  return { workspace: ctx.workspace, ...workspaceConfinement(ctx.sandbox, configured), ...(skillDirs.length ? { skillDirs } : {}), sessionKey: ctx.sessionKey, privateNotes: privateNotes(ctx) };
 }
 
 const DEV_NULL = "/dev/null";

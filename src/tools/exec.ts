@@ -16,6 +16,7 @@ import { isInside } from "../security/fs-containment.js";
 import { originIsOwner } from "../security/principal.js";
 import { runSandboxed, selectBackend } from "../sandbox/backend.js";
 import { DEFAULT_SANDBOX_PATH } from "../sandbox/bwrap.js";
+import { privateNotes } from "./fs.js";
 import { type ToolContext, type ToolDef } from "./types.js";
 import { ToolError } from "../infra/errors.js";
 
@@ -176,7 +177,7 @@ export const execTool: ToolDef<Input> = {
     }
     const r = await runSandboxed(
       backend,
-      { workspace: ctx.workspace, cwd: gate.run.cwd, workspaceAccess: ctx.sandbox.workspaceAccess, network: ctx.sandbox.network, env, command: [gate.run.file, ...gate.run.args] },
+      { workspace: ctx.workspace, cwd: gate.run.cwd, workspaceAccess: ctx.sandbox.workspaceAccess, network: ctx.sandbox.network, env, command: [gate.run.file, ...gate.run.args], sessionKey: ctx.sessionKey, privateNotes: privateNotes(ctx) },
       { timeoutMs, maxOutputBytes: EXEC_MAX_OUTPUT_BYTES, signal: ctx.signal, guard: { stateDir } },
     );
     return formatResult(r, `${note} [sandbox: ${backend.name}]`);

@@ -1,7 +1,10 @@
 // The fs tools (docs/agents.md, group "fs"): read, write, edit, list. Each one resolves its
 // path through security/fs-containment.ts under tools.fs.workspaceOnly and does its I/O through
 // the guard's fd-verified helpers, so what was checked is what is read or written.
+import { realpathSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
+import { extraPathsAbsolute } from "../memory/sources.js";
+import { isMainSession } from "../security/owner-files.js";
 import { z } from "zod";
 import {
   describeFsError,
@@ -27,7 +30,24 @@ export function fsScope(ctx: ToolContext): Scope {
     workspace: ctx.workspace,
     ...workspaceConfinement(ctx.sandbox, { workspaceOnly: ctx.config.tools.fs.workspaceOnly, setting: "tools.fs.workspaceOnly" }),
     ...(ctx.skills?.length ? { skillDirs: ctx.skills } : {}),
+    sessionKey: ctx.sessionKey,
+    privateNotes: privateNotes(ctx),
   };
+}
+
+/**
+ * memory.extraPaths that exist, as real paths, for a session other than the main session (which
+ * may not touch them: security/owner-files.ts); empty for the main session.
+ */
+export function privateNotes(ctx: ToolContext): string[] {
+  if (isMainSession(ctx.sessionKey)) return [];
+  return extraPathsAbsolute(ctx.workspace, ctx.config.memory.extraPaths).flatMap((p) => {
+    try {
+      return [realpathSync(p)];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** In a sandboxed session, file tools get exactly the sandbox's workspace access (rw / ro / none). */

@@ -12,9 +12,16 @@ import { checkSandboxAccess, decodeText } from "./fs.js";
 import { type ToolContext, type ToolDef } from "./types.js";
 import { ToolError } from "../infra/errors.js";
 import { workspaceConfinement } from "../security/sandbox-scope.js";
+import { isMainSession } from "../security/owner-files.js";
+import { MEMORY_OWNER_ONLY_RULE } from "../security/tool-policy.js";
 
 export const MEMORY_GET_MAX_CHARS = 100_000;
 export const DEFAULT_MAX_RESULTS = 6;
+
+/** The memory tools are only for the owner's main session (security/owner-files.ts); the policy already hides them elsewhere. */
+function checkOwnerSession(ctx: ToolContext, tool: string): void {
+  if (!isMainSession(ctx.sessionKey)) throw new ToolError(`${tool} is not available here: ${MEMORY_OWNER_ONLY_RULE}.`);
+}
 
 function checkAborted(ctx: ToolContext): void {
   if (ctx.signal.aborted) throw new ToolError("the run was cancelled.");
@@ -38,6 +45,7 @@ export const memorySearchTool: ToolDef<z.infer<typeof searchInput>> = {
     "Search the owner's memory notes (MEMORY.md, memory/*.md) and return the best-matching snippets with path, line range and score. Use memory_get to read more of a file.",
   inputSchema: searchInput,
   async execute(input, ctx) {
+    checkOwnerSession(ctx, "memory_search");
     checkSandboxAccess(ctx, false, "memory_search");
     checkAborted(ctx);
     const memory = ctx.services?.memory;
@@ -118,6 +126,7 @@ export const memoryGetTool: ToolDef<z.infer<typeof getInput>> = {
     "Read the exact text of a memory file (MEMORY.md, memory/…/*.md, or an extra memory path), optionally a line range (from, lines). Only memory files can be read with it.",
   inputSchema: getInput,
   async execute(input, ctx) {
+    checkOwnerSession(ctx, "memory_get");
     checkSandboxAccess(ctx, false, "memory_get");
     checkAborted(ctx);
     const { abs, root } = await resolveMemoryPath(input.path, ctx);
