@@ -12,6 +12,7 @@ import { GatewayClient, GatewayError } from "../src/protocol/client.js";
 import {
   cleanupAll,
   rawConnect,
+  rawCall,
   rawHttp,
   rawWs,
   REPO_ROOT,
@@ -90,6 +91,49 @@ describe("WebSocket auth (token mode)", () => {
     expect(logs).toContain("connect refused");
     expect(logs).not.toContain(t.token!);
     expect(logs).not.toContain(wrong);
+  });
+});
+
+describe("dashboard sign-in codes and browser sessions", () => {
+  // A browser session is good for 12 h and "cannot be stretched past its expiry"
+  // (docs/control-ui.md): minting sign-in codes needs the gateway secret itself.
+  async function browserSession(t: { url: string; token?: string }): Promise<string> {
+    const { c, res } = await rawConnect(t.url, { token: t.token });
+    expect(res.ok).toBe(true);
+    const minted = await rawCall(c, "auth.signin.code", {});
+    expect(minted.ok).toBe(true); // positive control: the token's holder (the CLI's `dashboard`) mints codes
+    c.ws.close();
+    const byCode = await rawConnect(t.url, { signinCode: minted.payload.code });
+    expect(byCode.res.ok).toBe(true);
+    expect(byCode.res.payload.signin.session).toMatch(/^v1\./);
+    byCode.c.ws.close();
+    return byCode.res.payload.signin.session;
+  }
+
+  it("a connection signed in with a browser session cannot mint a sign-in code (a stolen session renewed itself for ever)", async () => {
+    const t = await startTestGateway();
+    const session = await browserSession(t);
+    const { c, res } = await rawConnect(t.url, { session });
+    expect(res.ok).toBe(true);
+    const minted = await rawCall(c, "auth.signin.code", {});
+    expect(minted.ok).toBe(false);
+    expect(minted.error.code).toBe("FORBIDDEN");
+    expect(minted.error.message).toMatch(/token|password/);
+    // the session still does what the Control UI needs
+    expect((await rawCall(c, "sessions.list", {})).ok).toBe(true);
+  });
+
+  it("nor can the connection that redeemed a sign-in code", async () => {
+    const t = await startTestGateway();
+    const { c, res } = await rawConnect(t.url, { token: t.token });
+    expect(res.ok).toBe(true);
+    const minted = await rawCall(c, "auth.signin.code", {});
+    const byCode = await rawConnect(t.url, { signinCode: minted.payload.code });
+    expect(byCode.res.ok).toBe(true);
+    const again = await rawCall(byCode.c, "auth.signin.code", {});
+    expect(again.ok).toBe(false);
+    expect(again.error.code).toBe("FORBIDDEN");
+    expect((await rawCall(byCode.c, "status", {})).ok).toBe(true);
   });
 });
 

@@ -19,7 +19,7 @@ import {
 } from "../protocol/schema.js";
 import { isOpenClawConnect, OPENCLAW_MISMATCH_MESSAGE } from "../protocol/foreign.js";
 import { authenticate } from "../security/auth.js";
-import { authenticateBrowserSession, authenticateSigninCode, mintBrowserSession } from "../security/signin-codes.js";
+import { authenticateBrowserSession, authenticateSigninCode, mintBrowserSession, type SigninCredential } from "../security/signin-codes.js";
 import type { GatewayContext } from "./context.js";
 import { methods, type Caller } from "./methods.js";
 import { MethodError } from "./method-error.js";
@@ -70,6 +70,8 @@ export class Connection {
   role: Role | undefined;
   /** The verified, paired device behind this connection (nodes). */
   deviceId: string | undefined;
+  /** What this connection signed in with (security/signin-codes.ts mayMintSigninCode asks). */
+  credential: SigninCredential = "secret";
   private nonceUsed = false;
   private seq = 0;
   private closing = false;
@@ -318,6 +320,7 @@ export class Connection {
       return;
     }
     this.role = role;
+    this.credential = byCode ? "signin-code" : bySession ? "session" : "secret";
     if (role === "node" && device.deviceId) {
       const deviceId = device.deviceId;
       this.deviceId = deviceId;
@@ -385,7 +388,7 @@ export class Connection {
     }
     try {
       const handler = methods[name] as (ctx: GatewayContext, p: unknown, caller: Caller) => unknown;
-      this.ok(id, await handler(this.ctx, parsed.data, { connId: this.connId, role: this.role!, deviceId: this.deviceId }));
+      this.ok(id, await handler(this.ctx, parsed.data, { connId: this.connId, role: this.role!, deviceId: this.deviceId, credential: this.credential }));
     } catch (err) {
       if (err instanceof MethodError) {
         this.fail(id, { code: err.code, message: err.message, ...(err.retryAfterMs ? { retryAfterMs: err.retryAfterMs } : {}) });

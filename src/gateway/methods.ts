@@ -14,6 +14,7 @@ import { channelConfig, channelNames, isBuiltinChannel } from "../config/channel
 import { PairingStore, approvedSenderSession } from "../channels/pairing.js";
 import { pluginSecretPaths } from "../plugins/secrets.js";
 import { approvalMayMakeOwner, channelOwners } from "../security/principal.js";
+import { mayMintSigninCode, type SigninCredential } from "../security/signin-codes.js";
 import { statePaths } from "../config/paths.js";
 import { errorMessage } from "../infra/errors.js";
 import { dirname } from "node:path";
@@ -41,11 +42,13 @@ function cronCall<T>(fn: () => T): T {
 
 const cronJob = (ctx: GatewayContext, id: string) => jobRow(ctx.cron.get(id), ctx.cron.isRunning(id));
 
-/** Who is calling: handlers that care (node.invoke.result) check it. */
+/** Who is calling: handlers that care (node.invoke.result, auth.signin.code) check it. */
 export interface Caller {
   connId: string;
   role: "operator" | "node";
   deviceId?: string;
+  /** What the connection signed in with (auth.signin.code asks). */
+  credential: SigninCredential;
 }
 
 type Handler<M extends MethodName> = (ctx: GatewayContext, params: z.output<(typeof methodParams)[M]>, caller: Caller) => unknown;
@@ -163,7 +166,9 @@ export const methods: { [M in MethodName]: Handler<M> } = {
     if (!ctx.reloadConfig) throw new MethodError("UNAVAILABLE", "this gateway cannot reload its config; restart it.");
     return ctx.reloadConfig();
   },
-  "auth.signin.code": (ctx) => {
+  "auth.signin.code": (ctx, _params, caller) => {
+    const may = mayMintSigninCode(caller.credential);
+    if (!may.ok) throw new MethodError("FORBIDDEN", may.reason);
     const minted = ctx.signinCodes.mint();
     ctx.logger.info("control ui sign-in code minted", { expiresAt: minted.expiresAt });
     return minted;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AuthRateLimiter } from "./auth.js";
-import { authenticateBrowserSession, authenticateSigninCode, BROWSER_SESSION_TTL_MS, browserSessionValid, mintBrowserSession, SIGNIN_CODE_TTL_MS, SigninCodes } from "./signin-codes.js";
+import { authenticateBrowserSession, authenticateSigninCode, BROWSER_SESSION_TTL_MS, browserSessionValid, mayMintSigninCode, mintBrowserSession, SIGNIN_CODE_TTL_MS, SigninCodes } from "./signin-codes.js";
 
 describe("SigninCodes", () => {
   it("a code signs in once", () => {
@@ -75,5 +75,13 @@ describe("browser sessions (what a sign-in code yields instead of the secret)", 
     const { session } = mintBrowserSession(secret);
     expect(authenticateBrowserSession(secret, session, "10.0.0.5", limiter)).toMatchObject({ ok: false, code: "RATE_LIMITED" });
     expect(authenticateBrowserSession(secret, session, "10.0.0.6", limiter)).toEqual({ ok: true });
+  });
+});
+
+describe("mayMintSigninCode", () => {
+  it("only a client signed in with the gateway secret mints codes; a code or a session cannot renew itself", () => {
+    expect(mayMintSigninCode("secret")).toEqual({ ok: true });
+    expect(mayMintSigninCode("session").ok).toBe(false);
+    expect(mayMintSigninCode("signin-code").ok).toBe(false);
   });
 });

@@ -56,6 +56,23 @@ export function authenticateSigninCode(codes: SigninCodes, code: string, addr: s
   return { ok: true };
 }
 
+/** What an operator connection signed in with: the gateway secret (or auth mode none), a sign-in code, or a browser session. */
+export type SigninCredential = "secret" | "signin-code" | "session";
+
+/**
+ * Whether a connection may mint sign-in codes (`auth.signin.code`): only one that signed in
+ * with the gateway secret (or under auth mode none). A code yields a fresh 12 h session, so a
+ * connection signed in with a code or a session that could mint one would renew itself for
+ * ever: a stolen session would outlive its expiry.
+ */
+export function mayMintSigninCode(credential: SigninCredential): { ok: true } | { ok: false; reason: string } {
+  if (credential === "secret") return { ok: true };
+  return {
+    ok: false,
+    reason: "a Control UI sign-in code can be minted only by a client signed in with the gateway token or password (e.g. `simpleclaw dashboard`), not with a sign-in code or browser session.",
+  };
+}
+
 export const BROWSER_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 const SESSION_CONTEXT = "simpleclaw-browser-session-v1";
 
