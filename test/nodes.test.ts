@@ -9,6 +9,7 @@ import { DatabaseSync } from "node:sqlite";
 import { afterEach, describe, expect, it } from "vitest";
 import { generateIdentity, signConnect, type DeviceIdentity } from "../src/devices/identity.js";
 import { GatewayClient, GatewayError } from "../src/protocol/client.js";
+import { methods } from "../src/gateway/methods.js";
 import {
   BIN,
   childEnv,
@@ -328,6 +329,23 @@ describe("device pairing refuses attacks", () => {
     const op = await GatewayClient.connect({ url: gw.url, token: gw.token });
     onCleanup(() => op.close());
     expect(await errCode(op.call("node.invoke.result", { id: "x", ok: true }))).toBe("FORBIDDEN");
+  });
+
+  it("every method in the registry is refused to a node except the node methods (a new method is closed to nodes unless listed)", async () => {
+    const gw = await startTestGateway(cfg);
+    const { identity, deviceToken } = await pairedDevice(gw);
+    const n = await nodeConnect(gw.url, { token: gw.token, deviceToken, identity });
+    const all = Object.keys(methods);
+    expect(all.length).toBeGreaterThan(30);
+    for (const m of all) {
+      const res = await rawCall(n.c, m, {});
+      if (m === "health" || m === "node.invoke.result") expect(res.error?.code, m).not.toBe("FORBIDDEN");
+      else expect(res.error?.code, m).toBe("FORBIDDEN");
+    }
+    expect((await rawCall(n.c, "health", {})).ok).toBe(true); // positive control
+    const op = await GatewayClient.connect({ url: gw.url, token: gw.token });
+    onCleanup(() => op.close());
+    expect([...op.hello.methods].sort()).toEqual(all.filter((m) => m !== "node.invoke.result").sort());
   });
 
   it("a paired node keeps the name it was approved under (no renaming into another node)", async () => {
