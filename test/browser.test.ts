@@ -7,6 +7,7 @@
 // are skipped and the run ends with a line saying so; .ci/run makes that a failure
 // (test/helpers/system-deps.ts).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import dgram from "node:dgram";
 import http from "node:http";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -128,6 +129,20 @@ beforeAll(async () => {
               navigator.sendBeacon && navigator.sendBeacon("${secret.origin}/beacon", "x");
             </script>`),
         );
+      case "/webrtc": {
+        // STUN and TURN servers on a loopback UDP port: ICE gathering would send them datagrams.
+        const port = Number(url.searchParams.get("port"));
+        return html(
+          page(`<h1>WebRTC</h1><p id="state">starting</p><script>
+            (async () => {
+              const pc = new RTCPeerConnection({ iceServers: [{ urls: "stun:127.0.0.1:${port}" }, { urls: "turn:127.0.0.1:${port}?transport=udp", username: "u", credential: "p" }] });
+              pc.createDataChannel("x");
+              await pc.setLocalDescription(await pc.createOffer());
+              document.getElementById("state").textContent = "gathering";
+            })().catch((e) => (document.getElementById("state").textContent = "failed " + e));
+          </script>`),
+        );
+      }
       case "/rebind":
         return html(page(`<h1>Rebind</h1><script>setTimeout(() => fetch("http://rebind.test:${secret.port}/rebound").catch(() => {}), 50)</script>`));
       case "/fake-block":
@@ -479,6 +494,33 @@ describe.skipIf(noChromium)("browser tool in real Chromium", () => {
       await new Promise((r) => setTimeout(r, 500));
       expect(secret.hits.length).toBe(before.hits);
       expect(secret.upgrades.length).toBe(before.upgrades);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "a page's WebRTC sends no UDP around the guard proxy (STUN/TURN to a loopback UDP service)",
+    async () => {
+      const udp = dgram.createSocket("udp4");
+      const datagrams: number[] = [];
+      udp.on("message", (m) => datagrams.push(m.length));
+      await new Promise<void>((resolve) => udp.bind(0, "127.0.0.1", resolve));
+      try {
+        const h = harness();
+        const out = await h.run({ action: "open", url: `${site.origin}/webrtc?port=${udp.address().port}` });
+        expect(out).toContain("WebRTC");
+        // positive control: the page's script runs and WebRTC itself still works (ICE gathering starts)
+        let snap = "";
+        for (let i = 0; i < 50 && !snap.includes("gathering"); i++) {
+          snap = await h.run({ action: "snapshot" });
+          if (!snap.includes("gathering")) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(snap).toContain("gathering");
+        await new Promise((r) => setTimeout(r, 3_000));
+        expect(datagrams).toEqual([]);
+      } finally {
+        udp.close();
+      }
     },
     TIMEOUT,
   );

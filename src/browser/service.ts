@@ -243,8 +243,10 @@ export class BrowserService {
         handleSIGHUP: false,
         timeout: 30_000,
         proxy: proxyOpt,
-        // WebRTC UDP and QUIC would not go through the guard proxy: turn both off.
-        args: ["--force-webrtc-ip-handling-policy=disable_non_proxied_udp", "--disable-quic"],
+        // WebRTC UDP and QUIC would not go through the guard proxy: turn both off. The switch is
+        // --webrtc-ip-handling-policy (Chromium ignores unknown switches silently, so the test
+        // "a page's WebRTC sends no UDP around the guard proxy" checks the effect, not the flag).
+        args: ["--webrtc-ip-handling-policy=disable_non_proxied_udp", "--disable-quic"],
       };
 
       if (mode === "host") {

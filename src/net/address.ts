@@ -125,13 +125,19 @@ function inV4(n: number, base: number, bits: number): boolean {
   return n >>> shift === base >>> shift;
 }
 
-const V4_METADATA = new Set([
-  v4("169.254.169.254"), // AWS, GCP, Azure, OpenStack, Oracle, DigitalOcean IMDS
-  v4("169.254.170.2"), // AWS ECS task credentials
-  v4("100.100.100.200"), // Alibaba Cloud
-  v4("168.63.129.16"), // Azure WireServer (a public-looking address)
-  v4("192.0.0.192"), // Oracle Cloud (legacy)
-]);
+/**
+ * Where clouds put the services an instance talks to (metadata, credentials, DNS, time): whole
+ * ranges where a provider keeps several of them, so a new or less known one in the same block
+ * (EKS Pod Identity's 169.254.170.23 next to ECS's 169.254.170.2) is covered too.
+ */
+const V4_METADATA: Array<[number, number]> = [
+  [v4("169.254.169.0"), 24], // AWS (IMDS .254, DNS .253, NTP .123), GCP, Azure, OpenStack, Oracle, DigitalOcean IMDS at .254
+  [v4("169.254.170.0"), 24], // AWS container credentials: ECS task role .2, EKS Pod Identity .23
+  [v4("169.254.0.23"), 32], // Tencent Cloud metadata
+  [v4("100.100.100.200"), 32], // Alibaba Cloud
+  [v4("168.63.129.16"), 32], // Azure WireServer (a public-looking address)
+  [v4("192.0.0.192"), 32], // Oracle Cloud (legacy)
+];
 
 // Order matters only for readability: the ranges do not overlap except where noted.
 const V4_RANGES: Array<[number, number, AddressCategory]> = [
@@ -154,7 +160,7 @@ const V4_RANGES: Array<[number, number, AddressCategory]> = [
 ];
 
 function categoryV4(n: number): AddressCategory {
-  if (V4_METADATA.has(n)) return "metadata";
+  if (V4_METADATA.some(([base, bits]) => inV4(n, base, bits))) return "metadata";
   for (const [base, bits, category] of V4_RANGES) if (inV4(n, base, bits)) return category;
   return "public";
 }
@@ -210,7 +216,20 @@ function formatIPv6(h: number[]): string {
   return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLen).join(":")}`;
 }
 
-const V6_METADATA = ["fd00:ec2::254"].map((s) => parseIPv6(s)!.join(":"));
+/** The IPv6 side of the same: [prefix, bits]. */
+const V6_METADATA: Array<[number[], number]> = [
+  [parseIPv6("fd00:ec2::")!, 32], // AWS Nitro instance services over IPv6 (IMDS ::254, DNS ::253, NTP ::123, EKS Pod Identity ::23)
+  [parseIPv6("fd20:ce::254")!, 128], // GCP metadata server over IPv6
+  [parseIPv6("fe80::a9fe:a9fe")!, 128], // OpenStack metadata over IPv6 link-local (any zone)
+];
+
+function inV6(h: number[], prefix: number[], bits: number): boolean {
+  for (let i = 0, left = bits; left > 0; i++, left -= 16) {
+    const mask = left >= 16 ? 0xffff : (0xffff << (16 - left)) & 0xffff;
+    if ((h[i]! & mask) !== (prefix[i]! & mask)) return false;
+  }
+  return true;
+}
 
 interface V6Verdict {
   category: AddressCategory;
@@ -223,7 +242,7 @@ function categoryV6(h: number[]): V6Verdict {
   const low32 = ((h6 << 16) >>> 0) + h7;
   const zeroTo = (k: number) => h.slice(0, k).every((g) => g === 0);
 
-  if (V6_METADATA.includes(h.join(":"))) return { category: "metadata" };
+  if (V6_METADATA.some(([prefix, bits]) => inV6(h, prefix, bits))) return { category: "metadata" };
   if (zeroTo(8)) return { category: "unspecified" };
   if (zeroTo(7) && h7 === 1) return { category: "loopback" };
   if (zeroTo(5) && h5 === 0xffff) return { category: "public", embedded: { form: "an IPv4-mapped IPv6 address", v4: low32 } };

@@ -152,6 +152,21 @@ describe("classifyAddress", () => {
       expect(classifyAddress(ip, allow).blocked, ip).toBe(true);
   });
 
+  it("allowPrivateNetwork never unlocks a cloud's instance services, wherever the provider put them", () => {
+    const allow = { allowPrivateNetwork: true };
+    // AWS Nitro instance services: 169.254.169.0/24 (IMDS .254, DNS .253, NTP .123), 169.254.170.0/24 (ECS .2,
+    // EKS Pod Identity .23, which hands out IAM credentials) and fd00:ec2::/32 (the same over IPv6); GCP's IPv6
+    // metadata server; OpenStack's IPv6 metadata address; Tencent Cloud's metadata server.
+    for (const ip of ["169.254.170.23", "fd00:ec2::23", "169.254.169.253", "169.254.169.123", "fd00:ec2::253", "fd20:ce::254", "fe80::a9fe:a9fe", "fe80::a9fe:a9fe%eth0", "169.254.0.23", "::ffff:169.254.170.23", "64:ff9b::a9fe:aa17"]) {
+      const v = classifyAddress(ip, allow);
+      expect(v.blocked, ip).toBe(true);
+      expect(v.category, ip).toBe("metadata");
+    }
+    // Positive control: other link-local and ULA addresses (a LAN device, a tailnet) are still the owner's to allow.
+    for (const ip of ["169.254.10.10", "169.254.171.1", "fe80::1", "fe80::a9fe:1", "fd00:ec3::23", "fd20:ce::253", "fd7a:115c:a1e0::1"])
+      expect(classifyAddress(ip, allow).blocked, ip).toBe(false);
+  });
+
   it("names the embedded address in the reason", () => {
     expect(classifyAddress("::ffff:7f00:1").reason).toBe("an IPv4-mapped IPv6 address embedding 127.0.0.1, a loopback address");
     expect(classifyAddress("2002:c0a8:0101::1").reason).toContain("embedding 192.168.1.1");

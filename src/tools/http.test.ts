@@ -153,6 +153,15 @@ describe("http tool: direct private targets", () => {
     }
   });
 
+  it("refuses a cloud's other instance services too, even when private networks are allowed (EKS Pod Identity credentials, GCP and OpenStack over IPv6)", async () => {
+    const lookup = fakeLookup({ "pod-identity.test": ["169.254.170.23"], "imds6.test": ["fd00:ec2::23"] });
+    const tool = createHttpTool({ lookup });
+    for (const url of ["http://169.254.170.23/v1/credentials", "http://[fd00:ec2::23]/v1/credentials", "http://pod-identity.test/v1/credentials", "http://imds6.test/", "http://[fd20:ce::254]/computeMetadata/v1/", "http://[fe80::a9fe:a9fe]/openstack/"]) {
+      const msg = await refusal(tool.execute({ url }, ctx(true)));
+      expect(msg, url).toMatch(/cloud metadata endpoint, which the http tool never contacts\.$/);
+    }
+  });
+
   it("refuses file:, gopher: and other schemes", async () => {
     for (const url of ["file:///etc/passwd", `gopher://127.0.0.1:${victim.port}/_GET%20/`, "ftp://example.com/", "data:text/plain,hello", `dict://127.0.0.1:${victim.port}/`]) {
       const msg = await refusal(httpTool.execute({ url }, ctx(true)));
