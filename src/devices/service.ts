@@ -6,11 +6,11 @@ import type { Logger } from "../infra/log.js";
 import { isLoopbackHost } from "../net/address.js";
 import type { NodeRegistry } from "../nodes/registry.js";
 import { verifyDeviceProof, type DeviceProof, type DeviceRole } from "./identity.js";
-import { deviceConnectDecision, findDevice, type PairedDevice, type PendingDevice } from "../security/device-pairing.js";
+import { deviceClientText, deviceConnectDecision, findDevice, type PairedDevice, type PendingDevice } from "../security/device-pairing.js";
 import type { DeviceStore } from "./store.js";
 
 export type DeviceAuth =
-  | { ok: true; deviceId?: string; name?: string; issuedToken?: string }
+  | { ok: true; deviceId?: string; name?: string; issuedToken?: string; client?: { name: string; platform: string; version: string } }
   | { ok: false; code: "UNAUTHORIZED" | "PAIRING_REQUIRED" | "INVALID_REQUEST"; message: string; countsAsFailure: boolean };
 
 export const WATCH_INTERVAL_MS = 250;
@@ -45,6 +45,8 @@ export class DeviceService {
   }): DeviceAuth {
     const now = input.now ?? Date.now();
     const { role, device, deviceToken } = input;
+    // What the device says about itself is kept and shown escaped (security/device-pairing.ts).
+    const client = deviceClientText(input.client);
     if (!device) {
       if (role === "node") {
         return { ok: false, code: "PAIRING_REQUIRED", message: "node connections need a signed device identity (device) that the operator approved; see docs/nodes.md.", countsAsFailure: false };
@@ -64,11 +66,11 @@ export class DeviceService {
         issuedToken = this.store.issueToken(proof.deviceId, now);
         if (!issuedToken) return { ok: false, code: "UNAUTHORIZED", message: "this device's token was already issued; present it.", countsAsFailure: true };
       }
-      this.store.touch(proof.deviceId, input.client.platform, now);
+      this.store.touch(proof.deviceId, client.platform, now);
       const rec = this.store.get(proof.deviceId);
       this.liveTokens.set(proof.deviceId, rec?.tokenHash ?? "");
       // The name is the one the operator approved: a node cannot rename itself into another's.
-      return { ok: true, deviceId: proof.deviceId, name: rec?.name ?? input.client.name, ...(issuedToken ? { issuedToken } : {}) };
+      return { ok: true, deviceId: proof.deviceId, name: rec?.name ?? client.name, client, ...(issuedToken ? { issuedToken } : {}) };
     }
     // Unknown node: hold it for the operator (or approve at once on loopback when configured).
     const step = this.store.request(
@@ -76,9 +78,9 @@ export class DeviceService {
         deviceId: proof.deviceId,
         publicKey: proof.publicKey,
         role,
-        name: input.client.name,
-        platform: input.client.platform,
-        clientVersion: input.client.version,
+        name: client.name,
+        platform: client.platform,
+        clientVersion: client.version,
         remoteAddress: input.remoteAddress,
       },
       now,
@@ -89,11 +91,11 @@ export class DeviceService {
     }
     if (this.deps.autoApproveLoopback() && isLoopbackHost(input.remoteAddress)) {
       this.store.approve(proof.deviceId, now);
-      this.deps.logger.info("device auto-approved on loopback", { deviceId: proof.deviceId, name: input.client.name });
+      this.deps.logger.info("device auto-approved on loopback", { deviceId: proof.deviceId, name: client.name });
       return this.authorizeDevice({ ...input, now });
     }
     if (step.kind === "created") {
-      this.deps.logger.info("device pairing requested", { deviceId: proof.deviceId, name: input.client.name, addr: input.remoteAddress });
+      this.deps.logger.info("device pairing requested", { deviceId: proof.deviceId, name: client.name, addr: input.remoteAddress });
       this.deps.broadcast("device.pair.requested", pendingEvent(step.request));
     }
     return {

@@ -323,9 +323,9 @@ export class Connection {
       this.deviceId = deviceId;
       this.ctx.nodes.attach({
         deviceId,
-        name: device.name ?? client.name,
-        platform: client.platform,
-        version: client.version,
+        name: device.name ?? device.client?.name ?? client.name,
+        platform: device.client?.platform ?? client.platform,
+        version: device.client?.version ?? client.version,
         commands: p.data.commands ?? [],
         connId: this.connId,
         connectedAt: Date.now(),

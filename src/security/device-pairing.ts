@@ -3,6 +3,7 @@
 // (10 min expiry, at most 20), and device tokens (32 random bytes, kept only as SHA-256).
 // store.ts persists the state; gateway.ts calls these on every device connect.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { escapeForDisplay } from "../infra/display.js";
 /** What a connecting client asks to be. */
 export type DeviceRole = "operator" | "node";
 
@@ -49,6 +50,24 @@ export function tokenMatches(presented: string, storedHash: string): boolean {
   return b.length === a.length && timingSafeEqual(a, b);
 }
 
+export const DEVICE_TEXT_MAX = 64;
+
+function deviceText(text: string): string {
+  const chars = [...escapeForDisplay(text, { oneLine: true })];
+  return chars.length > DEVICE_TEXT_MAX ? `${chars.slice(0, DEVICE_TEXT_MAX - 1).join("")}…` : chars.join("");
+}
+
+/**
+ * What a connecting device says about itself (`client.name`, `platform`, `version`) as the
+ * gateway keeps and shows it (`devices list`, `nodes list`, approve/revoke messages, the
+ * pairing event, the Control UI). Anyone with the gateway secret chooses it before the operator
+ * decides, so control characters, bidi overrides and zero-width characters are shown escaped
+ * (infra/display.ts), each is one line and at most 64 characters. It describes; the id decides.
+ */
+export function deviceClientText(client: { name: string; platform: string; version: string }): { name: string; platform: string; version: string } {
+  return { name: deviceText(client.name), platform: deviceText(client.platform), version: deviceText(client.version) };
+}
+
 export type PendingStep =
   | { kind: "created"; request: PendingDevice; pending: PendingDevice[] }
   | { kind: "existing"; request: PendingDevice; pending: PendingDevice[] }
@@ -60,7 +79,8 @@ export function pendingStep(pending: PendingDevice[], req: Omit<PendingDevice, "
   const mine = live.find((p) => p.deviceId === req.deviceId);
   if (mine) return { kind: "existing", request: mine, pending: live };
   if (live.length >= MAX_PENDING) return { kind: "full", pending: live };
-  const request: PendingDevice = { ...req, createdAt: now, expiresAt: now + PENDING_TTL_MS };
+  const text = deviceClientText({ name: req.name, platform: req.platform, version: req.clientVersion });
+  const request: PendingDevice = { ...req, name: text.name, platform: text.platform, clientVersion: text.version, createdAt: now, expiresAt: now + PENDING_TTL_MS };
   return { kind: "created", request, pending: [...live, request] };
 }
 
