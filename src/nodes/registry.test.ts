@@ -110,3 +110,19 @@ describe("NodeRegistry.invoke", () => {
     expect(reg.list()).toHaveLength(1);
   });
 });
+
+describe("NodeRegistry.find: a reference that reads as a device id is only ever an id", () => {
+  it("a node named like an offline node's id prefix does not receive that node's calls", async () => {
+    const reg = new NodeRegistry({ commands: () => ALLOW });
+    const { s, sent } = fakeNode({ deviceId: "9".repeat(64), name: "3f2a9c01be77" });
+    reg.attach(s);
+    await expect(reg.invoke({ node: "3f2a9c01be77", command: "system.run", params: { command: "cat ~/.ssh/id_ed25519.pub" } })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(sent).toEqual([]);
+    // By its id, and by a name that is not an id, nodes are still found.
+    expect(reg.find("999999").name).toBe("3f2a9c01be77");
+    const pi = fakeNode({ deviceId: "3f2a9c01be77".padEnd(64, "0"), name: "pi", connId: "c2" });
+    reg.attach(pi.s);
+    expect(reg.find("3f2a9c01be77").name).toBe("pi");
+    expect(reg.find("PI").deviceId).toBe(pi.s.deviceId);
+  });
+});

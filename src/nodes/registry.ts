@@ -5,6 +5,7 @@
 // failing every waiting call at once when its node disconnects.
 import { randomUUID } from "node:crypto";
 import type { ErrorCode } from "../protocol/schema.js";
+import { findDevice } from "../security/device-pairing.js";
 
 export const DEFAULT_INVOKE_TIMEOUT_MS = 30_000;
 export const MAX_INVOKE_TIMEOUT_MS = 10 * 60 * 1000;
@@ -145,13 +146,10 @@ export class NodeRegistry {
 
   /** A connected node by device id, unique id prefix (≥ 6 hex characters) or name. */
   find(ref: string): NodeSession {
-    const r = ref.trim().toLowerCase();
-    const exact = this.nodes.get(r);
-    if (exact) return exact;
-    const all = [...this.nodes.values()];
-    const hits = all.filter((s) => (/^[0-9a-f]{6,}$/.test(r) && s.deviceId.startsWith(r)) || s.name.toLowerCase() === r);
-    if (hits.length === 1) return hits[0]!;
-    if (hits.length > 1) throw new NodeInvokeError("CONFLICT", `"${ref}" matches ${hits.length} connected nodes; use the device id.`);
+    // The same reference rule as devices approve/revoke (security/device-pairing.ts).
+    const found = findDevice([...this.nodes.values()], ref);
+    if (found.ok) return found.device;
+    if (found.reason === "ambiguous") throw new NodeInvokeError("CONFLICT", `"${ref}" matches more than one connected node; use the device id.`);
     throw new NodeInvokeError("NOT_FOUND", `no connected node "${ref}"; see nodes.list.`);
   }
 

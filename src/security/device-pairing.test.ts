@@ -109,3 +109,24 @@ describe("device-chosen text (name, platform, version) is kept escaped, one line
     expect(r.name).toBe("Küche-Pi 🍓");
   });
 });
+
+describe("findDevice: a reference that reads as a device id is only ever an id", () => {
+  const legit = "3f2a9c01be77".padEnd(64, "0");
+  it("a device named like another device's id prefix is not picked by that prefix (even when the real one is not in the list)", () => {
+    // The real node printed "simpleclaw devices approve 3f2a9c01be77"; its request has expired,
+    // and a device holding only the gateway secret asked to pair under that name.
+    const pending = [{ deviceId: "9".repeat(64), name: "3f2a9c01be77" }];
+    expect(findDevice(pending, "3f2a9c01be77")).toEqual({ ok: false, reason: "none" });
+    expect(findDevice(pending, "3F2A9C")).toEqual({ ok: false, reason: "none" });
+    // With the real one there too, the prefix picks the real one, not "ambiguous".
+    expect(findDevice([...pending, { deviceId: legit, name: "pi" }], "3f2a9c01be77")).toMatchObject({ ok: true, device: { name: "pi" } });
+  });
+
+  it("names that do not read as an id (and short hex names) are still found by name", () => {
+    const list = [{ deviceId: legit, name: "pi" }, { deviceId: "b".repeat(64), name: "cafe" }, { deviceId: "c".repeat(64), name: "build-01" }];
+    expect(findDevice(list, "pi")).toMatchObject({ ok: true, device: { deviceId: legit } });
+    expect(findDevice(list, "cafe")).toMatchObject({ ok: true, device: { name: "cafe" } });
+    expect(findDevice(list, "Build-01")).toMatchObject({ ok: true, device: { name: "build-01" } });
+    expect(findDevice(list, "3f2a9c")).toMatchObject({ ok: true, device: { name: "pi" } });
+  });
+});

@@ -119,14 +119,15 @@ export function deviceConnectDecision(input: {
   return { kind: "accept", issueToken: false };
 }
 
-/** Finds a device by full id, unique id prefix (≥ 6 hex characters) or exact name. */
+/**
+ * Finds a device by full id, unique id prefix (≥ 6 hex characters) or exact name. A reference
+ * that reads as an id (≥ 6 hex characters) is only ever matched against ids: the device chose
+ * its name, so a device named "3f2a9c01be77" must never be what `devices approve 3f2a9c01be77`
+ * or `nodes invoke 3f2a9c01be77 …` reaches when the device with that id is absent.
+ */
 export function findDevice<T extends { deviceId: string; name: string }>(list: T[], ref: string): { ok: true; device: T } | { ok: false; reason: "none" | "ambiguous" } {
   const r = ref.trim().toLowerCase();
-  const exact = list.find((d) => d.deviceId === r);
-  if (exact) return { ok: true, device: exact };
-  const byPrefix = /^[0-9a-f]{6,}$/.test(r) ? list.filter((d) => d.deviceId.startsWith(r)) : [];
-  const byName = list.filter((d) => d.name.toLowerCase() === r);
-  const hits = [...new Set([...byPrefix, ...byName])];
+  const hits = /^[0-9a-f]{6,}$/.test(r) ? list.filter((d) => d.deviceId.startsWith(r)) : list.filter((d) => d.name.toLowerCase() === r);
   if (hits.length === 1) return { ok: true, device: hits[0]! };
   return { ok: false, reason: hits.length === 0 ? "none" : "ambiguous" };
 }
