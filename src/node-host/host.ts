@@ -42,7 +42,7 @@ function terminalAsker(say: (l: string) => void): LocalAsker {
           rl.close();
           resolve("timeout");
         }, req.timeoutSeconds * 1000);
-        say(`The gateway asks this node to run: ${req.command}\n  in ${req.cwd}${req.env.length ? ` with env ${req.env.join(", ")}` : ""}\n  (${req.reason})`);
+        say(`The gateway asks this node to run: ${req.command}\n  in ${req.cwd}${req.env.length ? `\n  with env ${req.env.join("\n           ")}` : ""}\n  (${req.reason})`);
         rl.question(`Allow? [y]es once / [a]lways / [N]o (${req.timeoutSeconds} s): `, (a) => {
           clearTimeout(timer);
           rl.close();
