@@ -126,3 +126,29 @@ describe("NodeRegistry.find: a reference that reads as a device id is only ever 
     expect(reg.find("PI").deviceId).toBe(pi.s.deviceId);
   });
 });
+
+describe("NodeRegistry.handleResult: a node's error text is the node's, shown escaped and bounded", () => {
+  it("terminal escapes and line breaks in a node's error reach the operator's terminal escaped; a huge one is cut", async () => {
+    const reg = new NodeRegistry({ commands: () => ALLOW });
+    const { s, sent } = fakeNode();
+    reg.attach(s);
+    const p = reg.invoke({ node: "pi", command: "system.info" });
+    const message = "denied\x1b]0;owned\x07\r\n\x1b[2KFORBIDDEN: the gateway token is \u202e" + "x".repeat(100_000);
+    expect(reg.handleResult("c1", { id: sent[0]!.id, ok: false, error: { code: "FORBIDDEN", message } })).toBe(true);
+    const err = (await p.catch((e: unknown) => e)) as NodeInvokeError;
+    expect(err).toBeInstanceOf(NodeInvokeError);
+    expect(err.code).toBe("FORBIDDEN");
+    expect(err.message).not.toMatch(/[\x00-\x1f\x7f\u202e]/);
+    expect(err.message).toContain("denied\\x1b]0;owned\\x07\\r\\n\\x1b[2KFORBIDDEN");
+    expect(err.message.length).toBeLessThanOrEqual(1100);
+  });
+
+  it("an ordinary error message is passed on as the node wrote it", async () => {
+    const reg = new NodeRegistry({ commands: () => ALLOW });
+    const { s, sent } = fakeNode();
+    reg.attach(s);
+    const p = reg.invoke({ node: "pi", command: "system.run", params: { command: "x" } });
+    reg.handleResult("c1", { id: sent[0]!.id, ok: false, error: { code: "FORBIDDEN", message: "this node's exec policy refused the command: not on the allowlist" } });
+    await expect(p).rejects.toMatchObject({ code: "FORBIDDEN", message: "this node's exec policy refused the command: not on the allowlist" });
+  });
+});
