@@ -41,3 +41,31 @@ describe("DeviceService keeps what a device says about itself escaped", () => {
     expect(listed.name).toBe("pi");
   });
 });
+
+describe("gateway.nodes.autoApproveLoopback approves only devices that really connect from this machine", () => {
+  function svcWith(tailscale: "off" | "serve" | "funnel") {
+    const dir = mkdtempSync(join(tmpdir(), "simpleclaw-devices-"));
+    dirs.push(dir);
+    const nodes = new NodeRegistry({ commands: () => ({ allow: ["*"], deny: [] }) });
+    const quiet = { info() {}, warn() {}, error() {}, debug() {} } as never;
+    return new DeviceService(new DeviceStore(openStateDb(join(dir, "state.db"))), { nodes, autoApproveLoopback: () => true, tailscaleMode: () => tailscale, broadcast() {}, logger: quiet });
+  }
+  const connect = (svc: DeviceService, forwarded: boolean) => {
+    const id = generateIdentity();
+    const nonce = "n1";
+    return svc.authorizeDevice({ role: "node", device: signConnect(id, { nonce, role: "node" }), deviceToken: undefined, nonce, remoteAddress: "127.0.0.1", forwarded, client: { name: "pi", version: "0.1.0", platform: "linux" } });
+  };
+
+  it("a connection a local reverse proxy forwarded (its peer is 127.0.0.1) waits for approval", () => {
+    expect(connect(svcWith("off"), true)).toMatchObject({ ok: false, code: "PAIRING_REQUIRED" });
+  });
+
+  it("with Tailscale serve/funnel, which forwards other machines from loopback, every device waits for approval", () => {
+    expect(connect(svcWith("serve"), false)).toMatchObject({ ok: false, code: "PAIRING_REQUIRED" });
+    expect(connect(svcWith("funnel"), false)).toMatchObject({ ok: false, code: "PAIRING_REQUIRED" });
+  });
+
+  it("a node on this machine connecting directly is still approved at once", () => {
+    expect(connect(svcWith("off"), false)).toMatchObject({ ok: true, issuedToken: expect.any(String) });
+  });
+});

@@ -3,10 +3,9 @@
 // (approve, reject, revoke) and a watcher that applies changes other processes (the
 // `devices` CLI) make to state.db — a revoked device's socket is closed at once.
 import type { Logger } from "../infra/log.js";
-import { isLoopbackHost } from "../net/address.js";
 import type { NodeRegistry } from "../nodes/registry.js";
 import { verifyDeviceProof, type DeviceProof, type DeviceRole } from "./identity.js";
-import { deviceClientText, deviceConnectDecision, findDevice, type PairedDevice, type PendingDevice } from "../security/device-pairing.js";
+import { autoApproveAllowed, deviceClientText, deviceConnectDecision, findDevice, type PairedDevice, type PendingDevice } from "../security/device-pairing.js";
 import type { DeviceStore } from "./store.js";
 
 export type DeviceAuth =
@@ -25,6 +24,8 @@ export class DeviceService {
     private deps: {
       nodes: NodeRegistry;
       autoApproveLoopback: () => boolean;
+      /** gateway.tailscale.mode: serve/funnel forward other machines from loopback. */
+      tailscaleMode?: () => "off" | "serve" | "funnel";
       broadcast(event: string, payload: unknown): void;
       logger: Logger;
     },
@@ -40,6 +41,8 @@ export class DeviceService {
     deviceToken: string | undefined;
     nonce: string;
     remoteAddress: string;
+    /** The WebSocket upgrade carried forwarding headers (a proxy is in front). */
+    forwarded?: boolean;
     client: { name: string; version: string; platform: string };
     now?: number;
   }): DeviceAuth {
@@ -89,7 +92,7 @@ export class DeviceService {
       this.deps.logger.warn("device pairing queue full", { deviceId: proof.deviceId, addr: input.remoteAddress });
       return { ok: false, code: "PAIRING_REQUIRED", message: "this device is not paired and the pairing queue is full; try again when pending requests expire or are decided.", countsAsFailure: false };
     }
-    if (this.deps.autoApproveLoopback() && isLoopbackHost(input.remoteAddress)) {
+    if (autoApproveAllowed({ enabled: this.deps.autoApproveLoopback(), remoteAddress: input.remoteAddress, forwarded: input.forwarded ?? false, tailscale: this.deps.tailscaleMode?.() ?? "off" })) {
       this.store.approve(proof.deviceId, now);
       this.deps.logger.info("device auto-approved on loopback", { deviceId: proof.deviceId, name: client.name });
       return this.authorizeDevice({ ...input, now });

@@ -86,6 +86,8 @@ export class Connection {
     private ctx: GatewayContext,
     readonly ws: WebSocket,
     readonly remoteAddress: string,
+    /** The upgrade carried forwarding headers: a proxy stands between the client and us. */
+    readonly forwarded = false,
   ) {
     ws.on("message", (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on("error", (err) => ctx.logger.debug("websocket error", { connId: this.connId, err: err.message }));
@@ -309,6 +311,7 @@ export class Connection {
       deviceToken: auth.deviceToken,
       nonce: this.nonce,
       remoteAddress: this.remoteAddress,
+      forwarded: this.forwarded,
       client,
     });
     if (!device.ok) {

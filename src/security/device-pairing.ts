@@ -4,6 +4,7 @@
 // store.ts persists the state; gateway.ts calls these on every device connect.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { escapeForDisplay } from "../infra/display.js";
+import { isLoopbackHost } from "../net/address.js";
 /** What a connecting client asks to be. */
 export type DeviceRole = "operator" | "node";
 
@@ -82,6 +83,17 @@ export function pendingStep(pending: PendingDevice[], req: Omit<PendingDevice, "
   const text = deviceClientText({ name: req.name, platform: req.platform, version: req.clientVersion });
   const request: PendingDevice = { ...req, name: text.name, platform: text.platform, clientVersion: text.version, createdAt: now, expiresAt: now + PENDING_TTL_MS };
   return { kind: "created", request, pending: [...live, request] };
+}
+
+/**
+ * gateway.nodes.autoApproveLoopback: only a device that really connects from this machine is
+ * approved without asking. A loopback address is not enough when something forwards other
+ * machines to the gateway from loopback: a reverse proxy (the upgrade carried forwarding
+ * headers) or Tailscale serve/funnel (which proxies from 127.0.0.1 without the gateway
+ * necessarily seeing such headers). Those devices wait for the operator like any other.
+ */
+export function autoApproveAllowed(input: { enabled: boolean; remoteAddress: string; forwarded: boolean; tailscale: "off" | "serve" | "funnel" }): boolean {
+  return input.enabled && !input.forwarded && input.tailscale === "off" && isLoopbackHost(input.remoteAddress);
 }
 
 export type DeviceDecision =
