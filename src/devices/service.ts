@@ -3,14 +3,13 @@
 // (approve, reject, revoke) and a watcher that applies changes other processes (the
 // `devices` CLI) make to state.db — a revoked device's socket is closed at once.
 import type { Logger } from "../infra/log.js";
-import { isLoopbackHost } from "../net/address.js";
 import type { NodeRegistry } from "../nodes/registry.js";
 import { verifyDeviceProof, type DeviceProof, type DeviceRole } from "./identity.js";
-import { deviceConnectDecision, findDevice, type PairedDevice, type PendingDevice } from "../security/device-pairing.js";
+import { autoApproveAllowed, deviceClientText, deviceConnectDecision, findDevice, type PairedDevice, type PendingDevice } from "../security/device-pairing.js";
 import type { DeviceStore } from "./store.js";
 
 export type DeviceAuth =
-  | { ok: true; deviceId?: string; name?: string; issuedToken?: string }
+  | { ok: true; deviceId?: string; name?: string; issuedToken?: string; client?: { name: string; platform: string; version: string } }
   | { ok: false; code: "UNAUTHORIZED" | "PAIRING_REQUIRED" | "INVALID_REQUEST"; message: string; countsAsFailure: boolean };
 
 export const WATCH_INTERVAL_MS = 250;
@@ -25,6 +24,8 @@ export class DeviceService {
     private deps: {
       nodes: NodeRegistry;
       autoApproveLoopback: () => boolean;
+      /** gateway.tailscale.mode: serve/funnel forward other machines from loopback. */
+      tailscaleMode?: () => "off" | "serve" | "funnel";
       broadcast(event: string, payload: unknown): void;
       logger: Logger;
     },
@@ -40,11 +41,15 @@ export class DeviceService {
     deviceToken: string | undefined;
     nonce: string;
     remoteAddress: string;
+    /** The WebSocket upgrade carried forwarding headers (a proxy is in front). */
+    forwarded?: boolean;
     client: { name: string; version: string; platform: string };
     now?: number;
   }): DeviceAuth {
     const now = input.now ?? Date.now();
     const { role, device, deviceToken } = input;
+    // What the device says about itself is kept and shown escaped (security/device-pairing.ts).
+    const client = deviceClientText(input.client);
     if (!device) {
       if (role === "node") {
         return { ok: false, code: "PAIRING_REQUIRED", message: "node connections need a signed device identity (device) that the operator approved; see docs/nodes.md.", countsAsFailure: false };
@@ -64,11 +69,11 @@ export class DeviceService {
         issuedToken = this.store.issueToken(proof.deviceId, now);
         if (!issuedToken) return { ok: false, code: "UNAUTHORIZED", message: "this device's token was already issued; present it.", countsAsFailure: true };
       }
-      this.store.touch(proof.deviceId, input.client.platform, now);
+      this.store.touch(proof.deviceId, client.platform, now);
       const rec = this.store.get(proof.deviceId);
       this.liveTokens.set(proof.deviceId, rec?.tokenHash ?? "");
       // The name is the one the operator approved: a node cannot rename itself into another's.
-      return { ok: true, deviceId: proof.deviceId, name: rec?.name ?? input.client.name, ...(issuedToken ? { issuedToken } : {}) };
+      return { ok: true, deviceId: proof.deviceId, name: rec?.name ?? client.name, client, ...(issuedToken ? { issuedToken } : {}) };
     }
     // Unknown node: hold it for the operator (or approve at once on loopback when configured).
     const step = this.store.request(
@@ -76,9 +81,9 @@ export class DeviceService {
         deviceId: proof.deviceId,
         publicKey: proof.publicKey,
         role,
-        name: input.client.name,
-        platform: input.client.platform,
-        clientVersion: input.client.version,
+        name: client.name,
+        platform: client.platform,
+        clientVersion: client.version,
         remoteAddress: input.remoteAddress,
       },
       now,
@@ -87,13 +92,13 @@ export class DeviceService {
       this.deps.logger.warn("device pairing queue full", { deviceId: proof.deviceId, addr: input.remoteAddress });
       return { ok: false, code: "PAIRING_REQUIRED", message: "this device is not paired and the pairing queue is full; try again when pending requests expire or are decided.", countsAsFailure: false };
     }
-    if (this.deps.autoApproveLoopback() && isLoopbackHost(input.remoteAddress)) {
+    if (autoApproveAllowed({ enabled: this.deps.autoApproveLoopback(), remoteAddress: input.remoteAddress, forwarded: input.forwarded ?? false, tailscale: this.deps.tailscaleMode?.() ?? "off" })) {
       this.store.approve(proof.deviceId, now);
-      this.deps.logger.info("device auto-approved on loopback", { deviceId: proof.deviceId, name: input.client.name });
+      this.deps.logger.info("device auto-approved on loopback", { deviceId: proof.deviceId, name: client.name });
       return this.authorizeDevice({ ...input, now });
     }
     if (step.kind === "created") {
-      this.deps.logger.info("device pairing requested", { deviceId: proof.deviceId, name: input.client.name, addr: input.remoteAddress });
+      this.deps.logger.info("device pairing requested", { deviceId: proof.deviceId, name: client.name, addr: input.remoteAddress });
       this.deps.broadcast("device.pair.requested", pendingEvent(step.request));
     }
     return {

@@ -88,6 +88,8 @@ export class Connection {
     private ctx: GatewayContext,
     readonly ws: WebSocket,
     readonly remoteAddress: string,
+    /** The upgrade carried forwarding headers: a proxy stands between the client and us. */
+    readonly forwarded = false,
   ) {
     ws.on("message", (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on("error", (err) => ctx.logger.debug("websocket error", { connId: this.connId, err: err.message }));
@@ -311,6 +313,7 @@ export class Connection {
       deviceToken: auth.deviceToken,
       nonce: this.nonce,
       remoteAddress: this.remoteAddress,
+      forwarded: this.forwarded,
       client,
     });
     if (!device.ok) {
@@ -326,9 +329,9 @@ export class Connection {
       this.deviceId = deviceId;
       this.ctx.nodes.attach({
         deviceId,
-        name: device.name ?? client.name,
-        platform: client.platform,
-        version: client.version,
+        name: device.name ?? device.client?.name ?? client.name,
+        platform: device.client?.platform ?? client.platform,
+        version: device.client?.version ?? client.version,
         commands: p.data.commands ?? [],
         connId: this.connId,
         connectedAt: Date.now(),

@@ -8,7 +8,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { PRE_AUTH_MAX_PAYLOAD, TICK_INTERVAL_MS } from "../protocol/schema.js";
 import { admissionKey, admitConnection, admitUpgrade } from "../security/admission.js";
-import { clientAddress, ignoredForwarding, isTrustedProxy } from "../security/client-address.js";
+import { clientAddress, FORWARDING_HEADERS, ignoredForwarding, isTrustedProxy } from "../security/client-address.js";
 import { Connection } from "./connection.js";
 import { CLOSE_SLOW_CONSUMER as CLOSE_TRY_AGAIN, isDroppableEvent } from "./outbound.js";
 import type { GatewayContext } from "./context.js";
@@ -176,7 +176,7 @@ export async function startServer(
       victim.terminate();
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn = new Connection(ctx, ws, addr);
+      const conn = new Connection(ctx, ws, addr, FORWARDING_HEADERS.some((h) => req.headers[h] !== undefined));
       conns.add(conn);
       ws.on("close", () => conns.delete(conn));
     });

@@ -139,6 +139,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
   devices = new DeviceService(new DeviceStore(db), {
     nodes,
     autoApproveLoopback: () => config.gateway.nodes.autoApproveLoopback,
+    tailscaleMode: () => config.gateway.tailscale.mode,
     broadcast: (event, payload) => gwRef?.ctx.broadcast(event, payload),
     logger,
   });

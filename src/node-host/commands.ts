@@ -7,6 +7,7 @@ import { arch, hostname, platform, release } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import type { Env } from "../config/paths.js";
+import { escapeForDisplay } from "../infra/display.js";
 import { CommandError } from "./errors.js";
 import { NODE_PATH, systemRun, systemRunParams, type LocalAsker } from "./system-run.js";
 
@@ -76,7 +77,9 @@ export const NODE_COMMANDS: Record<string, NodeCommand<any>> = {
     run: async (p: { title: string; body: string }, deps) => {
       const n = notifier();
       const delivered = n ? await runQuiet(n.file, n.args(p.title, p.body)) : false;
-      if (!delivered) deps.log(`notification: ${p.title}${p.body ? ` — ${p.body}` : ""}`);
+      // The gateway chose this text (an agent may have): on the terminal where this node's person
+      // answers system.run prompts it is one line, with escape sequences and bidi controls shown.
+      if (!delivered) deps.log(`notification: ${escapeForDisplay(`${p.title}${p.body ? ` — ${p.body}` : ""}`, { oneLine: true })}`);
       return { delivered };
     },
   },

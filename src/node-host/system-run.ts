@@ -114,7 +114,10 @@ export async function systemRun(
     throw new CommandError("FORBIDDEN", `this node's exec policy refused the command: ${gate.reason}`);
   }
   if (gate.decision === "ask") {
-    const answer = await deps.ask({ command: gate.run.args[1], cwd: gate.run.cwd, env: Object.keys(params.env ?? {}), reason: gate.reason, timeoutSeconds: policy.timeoutSeconds });
+    // The person approves what runs: the environment with its values (PAGER=…, GIT_SSH_COMMAND=…
+    // run programs), each escaped on one line, not only the variables' names.
+    const env = Object.entries(params.env ?? {}).map(([k, v]) => `${k}=${escapeForDisplay(v, { oneLine: true })}`);
+    const answer = await deps.ask({ command: gate.run.args[1], cwd: gate.run.cwd, env, reason: gate.reason, timeoutSeconds: policy.timeoutSeconds });
     log(`system.run approval: ${answer}: ${shown}`);
     if (answer === "deny") throw new CommandError("FORBIDDEN", "the node's operator denied this command.");
     if ((answer === "timeout" || answer === "no-surface") && policy.askFallback !== "allow") {

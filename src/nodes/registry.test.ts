@@ -110,3 +110,45 @@ describe("NodeRegistry.invoke", () => {
     expect(reg.list()).toHaveLength(1);
   });
 });
+
+describe("NodeRegistry.find: a reference that reads as a device id is only ever an id", () => {
+  it("a node named like an offline node's id prefix does not receive that node's calls", async () => {
+    const reg = new NodeRegistry({ commands: () => ALLOW });
+    const { s, sent } = fakeNode({ deviceId: "9".repeat(64), name: "3f2a9c01be77" });
+    reg.attach(s);
+    await expect(reg.invoke({ node: "3f2a9c01be77", command: "system.run", params: { command: "cat ~/.ssh/id_ed25519.pub" } })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(sent).toEqual([]);
+    // By its id, and by a name that is not an id, nodes are still found.
+    expect(reg.find("999999").name).toBe("3f2a9c01be77");
+    const pi = fakeNode({ deviceId: "3f2a9c01be77".padEnd(64, "0"), name: "pi", connId: "c2" });
+    reg.attach(pi.s);
+    expect(reg.find("3f2a9c01be77").name).toBe("pi");
+    expect(reg.find("PI").deviceId).toBe(pi.s.deviceId);
+  });
+});
+
+describe("NodeRegistry.handleResult: a node's error text is the node's, shown escaped and bounded", () => {
+  it("terminal escapes and line breaks in a node's error reach the operator's terminal escaped; a huge one is cut", async () => {
+    const reg = new NodeRegistry({ commands: () => ALLOW });
+    const { s, sent } = fakeNode();
+    reg.attach(s);
+    const p = reg.invoke({ node: "pi", command: "system.info" });
+    const message = "denied\x1b]0;owned\x07\r\n\x1b[2KFORBIDDEN: the gateway token is \u202e" + "x".repeat(100_000);
+    expect(reg.handleResult("c1", { id: sent[0]!.id, ok: false, error: { code: "FORBIDDEN", message } })).toBe(true);
+    const err = (await p.catch((e: unknown) => e)) as NodeInvokeError;
+    expect(err).toBeInstanceOf(NodeInvokeError);
+    expect(err.code).toBe("FORBIDDEN");
+    expect(err.message).not.toMatch(/[\x00-\x1f\x7f\u202e]/);
+    expect(err.message).toContain("denied\\x1b]0;owned\\x07\\r\\n\\x1b[2KFORBIDDEN");
+    expect(err.message.length).toBeLessThanOrEqual(1100);
+  });
+
+  it("an ordinary error message is passed on as the node wrote it", async () => {
+    const reg = new NodeRegistry({ commands: () => ALLOW });
+    const { s, sent } = fakeNode();
+    reg.attach(s);
+    const p = reg.invoke({ node: "pi", command: "system.run", params: { command: "x" } });
+    reg.handleResult("c1", { id: sent[0]!.id, ok: false, error: { code: "FORBIDDEN", message: "this node's exec policy refused the command: not on the allowlist" } });
+    await expect(p).rejects.toMatchObject({ code: "FORBIDDEN", message: "this node's exec policy refused the command: not on the allowlist" });
+  });
+});

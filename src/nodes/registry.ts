@@ -5,6 +5,8 @@
 // failing every waiting call at once when its node disconnects.
 import { randomUUID } from "node:crypto";
 import type { ErrorCode } from "../protocol/schema.js";
+import { escapeForDisplay } from "../infra/display.js";
+import { findDevice } from "../security/device-pairing.js";
 
 export const DEFAULT_INVOKE_TIMEOUT_MS = 30_000;
 export const MAX_INVOKE_TIMEOUT_MS = 10 * 60 * 1000;
@@ -61,6 +63,19 @@ export function commandDecision(command: string, lists: CommandLists): { allowed
   if (denied) return { allowed: false, rule: `gateway.nodes.commands.deny contains "${denied}"` };
   if (!lists.allow.some((e) => commandMatches(e, command))) return { allowed: false, rule: `gateway.nodes.commands.allow does not include "${command}"` };
   return { allowed: true };
+}
+
+export const NODE_ERROR_MAX_CHARS = 1000;
+
+/**
+ * A node's error message as the gateway passes it on (operator CLI and UI, the agent's tool
+ * error, which — unlike a result — nothing else cuts): the node wrote it, so it is one line with
+ * control and bidi characters escaped, at most NODE_ERROR_MAX_CHARS characters.
+ */
+export function nodeErrorText(message: string | undefined): string {
+  if (!message) return "the node reported a failure.";
+  const chars = [...escapeForDisplay(message, { oneLine: true })];
+  return chars.length > NODE_ERROR_MAX_CHARS ? `${chars.slice(0, NODE_ERROR_MAX_CHARS).join("")}… [${chars.length - NODE_ERROR_MAX_CHARS} more characters from the node not shown]` : chars.join("");
 }
 
 interface Waiting {
@@ -145,13 +160,10 @@ export class NodeRegistry {
 
   /** A connected node by device id, unique id prefix (≥ 6 hex characters) or name. */
   find(ref: string): NodeSession {
-    const r = ref.trim().toLowerCase();
-    const exact = this.nodes.get(r);
-    if (exact) return exact;
-    const all = [...this.nodes.values()];
-    const hits = all.filter((s) => (/^[0-9a-f]{6,}$/.test(r) && s.deviceId.startsWith(r)) || s.name.toLowerCase() === r);
-    if (hits.length === 1) return hits[0]!;
-    if (hits.length > 1) throw new NodeInvokeError("CONFLICT", `"${ref}" matches ${hits.length} connected nodes; use the device id.`);
+    // The same reference rule as devices approve/revoke (security/device-pairing.ts).
+    const found = findDevice([...this.nodes.values()], ref);
+    if (found.ok) return found.device;
+    if (found.reason === "ambiguous") throw new NodeInvokeError("CONFLICT", `"${ref}" matches more than one connected node; use the device id.`);
     throw new NodeInvokeError("NOT_FOUND", `no connected node "${ref}"; see nodes.list.`);
   }
 
@@ -211,7 +223,7 @@ export class NodeRegistry {
     this.waiting.delete(res.id);
     clearTimeout(w.timer);
     if (res.ok) w.resolve(res.payload ?? null);
-    else w.reject(new NodeInvokeError(res.error?.code ?? "INTERNAL", res.error?.message ?? "the node reported a failure."));
+    else w.reject(new NodeInvokeError(res.error?.code ?? "INTERNAL", nodeErrorText(res.error?.message)));
     return true;
   }
 
