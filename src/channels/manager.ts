@@ -163,10 +163,10 @@ export class ChannelManager {
    * Send a text to a chat on a running channel (chunked, 429/5xx retried): scheduled jobs'
    * replies. The caller has already asked the delivery policy; this only transports.
    */
-  async sendTo(channel: ChannelName, chatId: string, text: string): Promise<{ ok: true } | { ok: false; error: string }> {
+  async sendTo(channel: ChannelName, chatId: string, text: string, opts: SendOptions = {}): Promise<{ ok: true } | { ok: false; error: string }> {
     const adapter = this.adapters.get(channel);
     if (!adapter) return { ok: false, error: `channel ${channel} is not running${this.statuses.get(channel)?.error ? ` (${this.statuses.get(channel)!.error})` : ""}` };
-    return (await this.deliver(adapter, { chatId }, text)) ? { ok: true } : { ok: false, error: `sending to ${channel} chat ${chatId} failed (see the gateway log)` };
+    return (await this.deliver(adapter, { chatId }, text, opts)) ? { ok: true } : { ok: false, error: `sending to ${channel} chat ${chatId} failed (see the gateway log)` };
   }
 
   private accessState(channel: ChannelName): AccessState {
