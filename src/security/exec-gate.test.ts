@@ -137,6 +137,15 @@ describe("allowlist entries for profiled programs", () => {
     expect(gate("sed 1e f", { allowlist }).decision).toBe("allow");
     expect(gate("sed 1e g", { allowlist }).decision).toBe("deny");
   });
+  it("a literal entry approves words, not where a link planted later sends them: a workspace path that now leads outside is a miss", () => {
+    // allow-always on `tee out/planted` when it was a plain file; the agent then made it a link out
+    expect(gate("tee out/planted", { allowlist: [entry("/usr/bin/tee", ["out/planted"])] }).reason).toMatch(/out\/planted.*outside the workspace/);
+    expect(gate("cp f out/planted", { allowlist: [entry("/usr/bin/cp", ["f", "out/planted"])] }).decision).toBe("deny");
+    expect(gate("rm lnk/x", { allowlist: [entry("/usr/bin/rm", ["lnk/x"])] }).decision).toBe("deny");
+    // controls: the same words into a plain workspace file, and an outside path the owner named himself
+    expect(gate("tee out/new", { allowlist: [entry("/usr/bin/tee", ["out/new"])] }).decision).toBe("allow");
+    expect(gate("tee /elsewhere/log", { allowlist: [entry("/usr/bin/tee", ["/elsewhere/log"])] }).decision).toBe("allow");
+  });
   it("an entry with patterns in its arguments admits only the safe profile", () => {
     const allowlist = [entry("/usr/bin/sed", ["-n", "*"])];
     expect(gate("sed -n 1p", { allowlist }).decision).toBe("allow");
