@@ -3,7 +3,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Resolver } from "./exec-parse.js";
-import { escapeGlob, type AllowlistEntry } from "./exec-allowlist.js";
+import { escapeGlob, exactEntry, type AllowlistEntry } from "./exec-allowlist.js";
 import type { ExecPolicy } from "./exec-policy.js";
 import { ALLOWLISTED, CASES } from "./exec-gate.cases.js";
 import { decideExecGate, type ExecGateInput } from "./exec-gate.js";
@@ -155,6 +155,19 @@ describe("allowlist entries for profiled programs", () => {
     const allowlist = [entry("/usr/bin/nice")];
     expect(gate("nice ls", { allowlist }).reason).toMatch(/no allowlist entry matches \/usr\/bin\/ls/);
     expect(gate("nice ls", { allowlist: [...allowlist, entry("/usr/bin/ls")] }).decision).toBe("allow");
+  });
+  it("lists the wrapped command even when the wrapper itself has no entry, so allow-always covers both", () => {
+    const r = gate("nice -n 5 timeout 9 python3 x.py", { allowlist: [] });
+    expect(r.decision).toBe("deny");
+    expect(r.segments.map((s) => [s.argv, s.wrappedBy])).toEqual([
+      [["nice", "-n", "5", "timeout", "9", "python3", "x.py"], undefined],
+      [["timeout", "9", "python3", "x.py"], 0],
+      [["python3", "x.py"], 1],
+    ]);
+    // what allow-always would write for those segments admits exactly that line
+    const allowlist = r.segments.map((s, i) => ({ id: String(i), source: "allow-always" as const, createdAt: 0, ...exactEntry(s) }));
+    expect(gate("nice -n 5 timeout 9 python3 x.py", { allowlist }).decision).toBe("allow");
+    expect(gate("nice -n 5 timeout 9 python3 y.py", { allowlist }).decision).toBe("deny");
   });
   it("returns every simple command, wrapped ones included, for allow-always", () => {
     const r = gate("nice -n 5 ls -la | wc -l");

@@ -233,7 +233,17 @@ function admit(
   for (const e of input.allowlist) if (matchSegment(seg, e) && !(extraArgs && literalArgs(e))) pathMatches.push(e);
   if (pathMatches.length === 0) {
     const label = `${seg.executable}${identity[0] && !seg.executable.endsWith("/" + identity[0]) ? ` (${identity[0]})` : ""}`;
-    throw new Miss(`no allowlist entry matches ${label} in ${JSON.stringify(seg.text)}`);
+    const miss = new Miss(`no allowlist entry matches ${label} in ${JSON.stringify(seg.text)}`);
+    // Still a miss; the command it wraps is listed too, so allow-always approves the whole line
+    // (otherwise it added the wrapper alone and the same line asked again).
+    if (refused === undefined && wrapperInner) {
+      try {
+        admitWrapped(input, opts, ctx, segments, wrapperInner, seg.executable, index, depth, extraArgs, diverted);
+      } catch (e) {
+        if (!(e instanceof Miss)) throw e;
+      }
+    }
+    throw miss;
   }
   // An entry with literal arguments is the owner's approval of exactly these words; any other
   // entry of a profiled program admits only the program's safe profile.
@@ -251,12 +261,27 @@ function admit(
   }
   g.entry = literal ?? pathMatches[0]!;
   if (!wrapperInner) return;
-  const inner = wrapperInner;
+  admitWrapped(input, opts, ctx, segments, wrapperInner, seg.executable, index, depth, extraArgs, diverted);
+}
+
+/** The command a wrapper runs (segment `index`), decided like any other. */
+function admitWrapped(
+  input: ExecGateInput,
+  opts: AnalyzeOptions,
+  ctx: ProfileContext,
+  segments: GateSegment[],
+  inner: WrappedCommand,
+  wrapperExecutable: string,
+  index: number,
+  depth: number,
+  extraArgs: boolean,
+  diverted: string[],
+): void {
   let executable: string;
-  if (inner.applet) executable = seg.executable;
+  if (inner.applet) executable = wrapperExecutable;
   else {
     const r = resolveProgramName(inner.argv[0]!, opts);
-    if (!r.ok) throw new Miss(`the command wrapped by ${identity[0]}: ${r.reason}`);
+    if (!r.ok) throw new Miss(`the command wrapped by ${segments[index]!.identity[0]}: ${r.reason}`);
     executable = r.executable;
   }
   admit(input, opts, ctx, segments, { argv: inner.argv, executable, text: inner.argv.join(" "), wrappedBy: index }, depth + 1, extraArgs || !!inner.extraArgs, !!inner.applet, diverted);
