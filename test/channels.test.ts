@@ -174,14 +174,28 @@ for (const [name, make] of Object.entries(CHANNELS)) {
       s.model.script({ toolCalls: [{ name: "exec", input: { command: "touch approved-from-chat" } }] }, (req) => ({ text: `done: ${req.toolResults.at(-1)?.content ?? ""}` }));
       await s.driver.sendDirect({ id: "4001" }, "please make the file");
       const prompt = await waitFor(() => s.driver.sent().find((m) => /Approval needed/.test(m.text)));
-      expect(prompt.text).toContain("touch approved-from-chat");
-      const id = /\/approve (\S+)/.exec(prompt.text)?.[1];
+      expect(shown(name, prompt)).toContain("touch approved-from-chat");
+      const id = /\/approve (\S+)/.exec(shown(name, prompt))?.[1];
       expect(id).toBeTruthy();
       await s.driver.sendDirect({ id: "4001" }, `/approve ${id}`);
       const done = await waitFor(() => s.driver.sent().find((m) => m.text.startsWith("done:")));
       expect(done.text).toMatch(/exit code 0/);
       const ws = join(s.dir, "workspace");
       expect(existsSync(join(ws, "approved-from-chat"))).toBe(true);
+    });
+
+    it("the approval prompt shows the command as it is, never as markup (Discord/Slack would hide *, _, ~, \\ and <url|label>)", async () => {
+      const s = await boot({ owners: ["4001"] }, { agents: { defaults: { model: { primary: "fake/m" }, sandbox: { mode: "off" } } } });
+      // `rm *tmp*` rendered as Markdown reads "rm tmp" (italic); <https://x|notes> reads "notes"
+      const command = "touch x; rm -f *tmp* _a_ ~b~ a\\*c '<https://e.example/|notes.txt>' '[x](https://e.example)' '<@U1>' :x: '# h'";
+      s.model.script({ toolCalls: [{ name: "exec", input: { command } }] }, (req) => ({ text: `done: ${req.toolResults.at(-1)?.content ?? ""}` }));
+      await s.driver.sendDirect({ id: "4001" }, "please");
+      const prompt = await waitFor(() => s.driver.sent().find((m) => /Approval needed/.test(m.text)));
+      const seen = shown(name, prompt);
+      expect(seen).toContain(command);
+      const id = /\/approve (\S+)/.exec(seen)?.[1];
+      await s.driver.sendDirect({ id: "4001" }, `/deny ${id}`);
+      await waitFor(() => s.driver.sent().find((m) => m.text.startsWith("done:")));
     });
 
     it("at most 3 pending requests: a 4th stranger gets nothing", async () => {
@@ -358,3 +372,26 @@ describe("channel config", () => {
     expect(bad.code).toBe(2);
   });
 });
+
+/**
+ * What the owner reads in the platform's client, for text that must be shown literally (an
+ * approval prompt), or an error naming what the client would format instead of showing.
+ * Telegram: sent without parse_mode. Discord: Markdown, where a backslash before punctuation
+ * shows that character. Slack: mrkdwn must be off, and <, >, & are always control characters.
+ */
+function shown(channel: string, m: { text: string; plain?: boolean }): string {
+  if (channel === "telegram") return m.text;
+  if (channel === "discord") {
+    let out = "";
+    for (let i = 0; i < m.text.length; i++) {
+      const c = m.text[i]!;
+      if (c === "\\" && /[!-\/:-@[-`{-~]/.test(m.text[i + 1] ?? "")) out += m.text[++i];
+      else if (/[*_~|`>#[\]()<:@\\-]/.test(c)) throw new Error(`Discord would read ${JSON.stringify(c)} at ${i} as markup: ${m.text}`);
+      else out += c;
+    }
+    return out;
+  }
+  if (m.plain !== true) throw new Error(`Slack formats this text (mrkdwn on): ${m.text}`);
+  if (/[<>]/.test(m.text)) throw new Error(`Slack reads < > as links or mentions: ${m.text}`);
+  return m.text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+}

@@ -1,7 +1,7 @@
 // Exec end to end: a scripted (prompt-injected) model asks for shell commands through
 // a real gateway; the allowlist, the owner's approvals over WebSocket, timeouts,
 // restarts and the bwrap sandbox decide what really runs.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -152,6 +152,43 @@ describe("exec approvals through the gateway", () => {
     await waitFor(() => asked[1]);
     await chat.client.call("exec.approval.resolve", { id: asked[1].id, decision: "deny" });
     await chat.end(variant.runId);
+  });
+
+  it("what the gate checked must still hold after the wait: a redirect target swapped for a link while the approval is pending is refused, not written", async () => {
+    const { fake, chat, workspace, dir } = await setup({}, LS);
+    const asked = approvalRequests(chat);
+    mkdirSync(join(workspace, "out"), { recursive: true });
+    writeFileSync(join(workspace, "notes.txt"), "notes\n");
+    writeFileSync(join(workspace, "out", "report.txt"), "old\n");
+    const victim = join(dir, "victim.txt"); // outside the workspace, e.g. ~/.bashrc
+    writeFileSync(victim, "precious\n");
+    // `cat … > out/report.txt` writes inside the workspace; `touch deployed` needs the owner's yes
+    execTurns(fake, "cat notes.txt > out/report.txt; touch deployed");
+    const ack = await chat.send("report");
+    const req = await waitFor(() => asked[0]);
+    // while the owner reads the prompt, another session of the agent swaps the target
+    rmSync(join(workspace, "out", "report.txt"));
+    symlinkSync(victim, join(workspace, "out", "report.txt"));
+    await chat.client.call("exec.approval.resolve", { id: req.id, decision: "allow-once" });
+    const end = await chat.end(ack.runId);
+    expect(end.text).toMatch(/changed while the approval was pending/);
+    expect(readFileSync(victim, "utf8")).toBe("precious\n");
+    expect(existsSync(join(workspace, "deployed"))).toBe(false);
+  });
+
+  it("a command with a redirect inside the workspace still runs once approved when nothing changed (control)", async () => {
+    const { fake, chat, workspace } = await setup({}, LS);
+    const asked = approvalRequests(chat);
+    mkdirSync(join(workspace, "out"), { recursive: true });
+    writeFileSync(join(workspace, "notes.txt"), "notes\n");
+    writeFileSync(join(workspace, "out", "report.txt"), "old\n");
+    execTurns(fake, "cat notes.txt > out/report.txt; touch deployed");
+    const ack = await chat.send("report");
+    const req = await waitFor(() => asked[0]);
+    await chat.client.call("exec.approval.resolve", { id: req.id, decision: "allow-once" });
+    expect((await chat.end(ack.runId)).text).toMatch(/^exit code 0 \(approved once/);
+    expect(readFileSync(join(workspace, "out", "report.txt"), "utf8")).toBe("notes\n");
+    expect(existsSync(join(workspace, "deployed"))).toBe(true);
   });
 
   it("/approve from the owner's chat answers a pending approval", async () => {

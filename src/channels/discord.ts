@@ -41,7 +41,7 @@ import {
   type Message,
   type SendableChannels,
 } from "discord.js";
-import { ChannelSendError, type ChannelAdapter, type InboundMessage, type OutboundTarget } from "./types.js";
+import { ChannelSendError, type ChannelAdapter, type InboundMessage, type OutboundTarget, type SendOptions } from "./types.js";
 
 export interface DiscordAdapterOptions {
   botToken: string;
@@ -272,13 +272,13 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): ChannelAdapte
       }
     },
 
-    async sendText(target: OutboundTarget, text: string): Promise<void> {
+    async sendText(target: OutboundTarget, text: string, opts?: SendOptions): Promise<void> {
       const c = connected("send");
       const channel = await resolveChannel(c, target.threadId ?? target.chatId, "send");
       const replyId = target.replyTo !== undefined ? messageIdPart(target.replyTo) : undefined;
       try {
         await channel.send({
-          content: text,
+          content: opts?.literal ? escapeDiscordMarkdown(text) : text,
           allowedMentions: { parse: [], repliedUser: false },
           ...(replyId ? { reply: { messageReference: replyId, failIfNotExists: false } } : {}),
         });
@@ -297,4 +297,13 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): ChannelAdapte
       }
     },
   };
+}
+
+/**
+ * Text Discord shows exactly as given: its Markdown reads a backslash before any ASCII
+ * punctuation as "this character, literally", so every punctuation character gets one (no
+ * italics from `*x*`, no masked links, mentions, headings, quotes or spoilers). At most doubles the length.
+ */
+export function escapeDiscordMarkdown(text: string): string {
+  return text.replace(/[!-/:-@[-`{-~]/g, (c) => "\\" + c);
 }

@@ -21,7 +21,7 @@ import { channelConfig, channelNames, isBuiltinChannel } from "../config/channel
 import { PairingStore } from "./pairing.js";
 import { CODE_TTL_MS } from "../security/pairing.js";
 import { escapeForDisplay } from "../infra/display.js";
-import { ChannelSendError, type ChannelAdapter, type ChannelId, type ChannelName, type InboundMessage, type OutboundTarget } from "./types.js";
+import { ChannelSendError, type ChannelAdapter, type ChannelId, type ChannelName, type InboundMessage, type OutboundTarget, type SendOptions } from "./types.js";
 
 const DEDUPE_MAX = 5000;
 const SEND_ATTEMPTS = 4;
@@ -163,10 +163,10 @@ export class ChannelManager {
    * Send a text to a chat on a running channel (chunked, 429/5xx retried): scheduled jobs'
    * replies. The caller has already asked the delivery policy; this only transports.
    */
-  async sendTo(channel: ChannelName, chatId: string, text: string): Promise<{ ok: true } | { ok: false; error: string }> {
+  async sendTo(channel: ChannelName, chatId: string, text: string, opts: SendOptions = {}): Promise<{ ok: true } | { ok: false; error: string }> {
     const adapter = this.adapters.get(channel);
     if (!adapter) return { ok: false, error: `channel ${channel} is not running${this.statuses.get(channel)?.error ? ` (${this.statuses.get(channel)!.error})` : ""}` };
-    return (await this.deliver(adapter, { chatId }, text)) ? { ok: true } : { ok: false, error: `sending to ${channel} chat ${chatId} failed (see the gateway log)` };
+    return (await this.deliver(adapter, { chatId }, text, opts)) ? { ok: true } : { ok: false, error: `sending to ${channel} chat ${chatId} failed (see the gateway log)` };
   }
 
   private accessState(channel: ChannelName): AccessState {
@@ -226,7 +226,7 @@ export class ChannelManager {
         listener: (e: ChatEvent) => {
           if (e.state === "final" && e.text) void this.deliver(adapter, target, e.text);
           else if (e.state === "error") void this.deliver(adapter, target, `Sorry, that failed: ${e.message}`);
-          else if (e.state === "status" && e.approval && m.chat.type === "direct" && decision.owner) void this.deliver(adapter, target, approvalPrompt(e.approval));
+          else if (e.state === "status" && e.approval && m.chat.type === "direct" && decision.owner) void this.deliver(adapter, target, approvalPrompt(e.approval), { literal: true });
         },
       });
     } catch (err) {
@@ -274,12 +274,13 @@ export class ChannelManager {
   }
 
   /** Chunk to the platform limit and send each part, retrying 429/5xx with backoff. */
-  async deliver(adapter: ChannelAdapter, target: OutboundTarget, text: string): Promise<boolean> {
+  async deliver(adapter: ChannelAdapter, target: OutboundTarget, text: string, opts: SendOptions = {}): Promise<boolean> {
     const sleep = this.deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
-    for (const part of chunkText(text, adapter.textLimit)) {
+    // A literal text may come out up to twice as long once the adapter escapes it.
+    for (const part of chunkText(text, opts.literal ? Math.floor(adapter.textLimit / 2) : adapter.textLimit)) {
       for (let attempt = 1; ; attempt++) {
         try {
-          await adapter.sendText(target, part);
+          await adapter.sendText(target, part, opts);
           break;
         } catch (err) {
           const retryable = err instanceof ChannelSendError && (err.status === 429 || (err.status ?? 0) >= 500);

@@ -11,7 +11,7 @@
 // so the core's retry loop (manager.ts) is the only one and sees the server's Retry-After.
 import type { AddressInfo } from "node:net";
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi, type Logger } from "@slack/bolt";
-import { ChannelSendError, type ChannelAdapter, type InboundMessage, type OutboundTarget } from "./types.js";
+import { ChannelSendError, type ChannelAdapter, type InboundMessage, type OutboundTarget, type SendOptions } from "./types.js";
 
 export interface SlackAdapterOptions {
   botToken: string;
@@ -339,12 +339,13 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       }
     },
 
-    async sendText(target: OutboundTarget, text: string): Promise<void> {
+    async sendText(target: OutboundTarget, text: string, opts?: SendOptions): Promise<void> {
       let res: { ts?: string };
       try {
         res = await web.chat.postMessage({
           channel: target.chatId,
-          text,
+          // literal: no mrkdwn, and < > & (links, mentions) as entities, which Slack shows as the characters
+          ...(opts?.literal ? { text: text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"), mrkdwn: false } : { text }),
           ...(target.threadId ? { thread_ts: target.threadId } : {}),
         });
       } catch (e) {

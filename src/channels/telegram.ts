@@ -281,6 +281,7 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): ChannelAdap
       }
     },
 
+    // Always sent without parse_mode, so every text is already shown literally.
     async sendText(target: OutboundTarget, text: string): Promise<void> {
       const threadId = target.threadId !== undefined && /^\d+$/.test(target.threadId) ? Number(target.threadId) : undefined;
       const replyId = target.replyTo !== undefined ? messageIdPart(target.replyTo) : undefined;

@@ -43,6 +43,10 @@ export class ChannelSendError extends Error {
   }
 }
 
+export interface SendOptions {
+  literal?: boolean;
+}
+
 export interface ChannelAdapter {
   readonly id: ChannelName;
   /** Maximum characters per message on this platform (Telegram 4096, Discord 2000, Slack 4000). */
@@ -50,8 +54,13 @@ export interface ChannelAdapter {
   /** Connects and starts delivering inbound messages; resolves once connected. */
   start(onMessage: (m: InboundMessage) => void): Promise<void>;
   stop(): Promise<void>;
-  /** Sends one message of at most textLimit characters. Throws ChannelSendError on 429/5xx. */
-  sendText(target: OutboundTarget, text: string): Promise<void>;
+  /**
+   * Sends one message of at most textLimit characters (half of it when `literal`: escaping may
+   * double it). Throws ChannelSendError on 429/5xx. `literal`: the client must show exactly this
+   * text, with nothing read as markup, link or mention (an exec approval prompt: a `*` that
+   * Markdown turns into italics would hide part of the command the owner approves).
+   */
+  sendText(target: OutboundTarget, text: string, opts?: SendOptions): Promise<void>;
   /** Shows a typing indicator where the platform has one. */
   sendTyping?(target: OutboundTarget): Promise<void>;
 }
@@ -66,7 +75,7 @@ export interface ChannelFakeDriver {
   /** A group/channel message; `mention` makes it @-mention the bot. */
   sendGroup(groupId: string, user: { id: string; name?: string }, text: string, opts?: { mention?: boolean; threadId?: string }): Promise<string>;
   /** Everything the bot sent, in order. */
-  sent(): Array<{ chatId: string; text: string; threadId?: string }>;
+  sent(): Array<{ chatId: string; text: string; threadId?: string; plain?: boolean }>;
   /** Make the next N sends fail with this HTTP status (and optional retry-after seconds). */
   failNextSends(n: number, status: number, retryAfterSeconds?: number): void;
 }

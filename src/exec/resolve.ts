@@ -53,3 +53,25 @@ function hardLinked(p: string): boolean {
 }
 
 export const fsResolver: Resolver = { executable, realpath, hardLinked };
+
+/**
+ * A resolver that remembers every question the gate asked and the answer it got, so a decision
+ * that waited (for the owner's approval) can be checked against the filesystem as it is now:
+ * `changed()` asks them all again and names the first path whose answer differs (a redirect
+ * target swapped for a link, a program replaced or shadowed earlier in PATH), else null.
+ */
+export function recordingResolver(base: Resolver = fsResolver): { resolver: Resolver; changed(): string | null } {
+  const seen: Array<{ q: keyof Resolver; p: string; a: string | boolean | null }> = [];
+  const ask = <K extends keyof Resolver>(q: K, p: string): ReturnType<Resolver[K]> => {
+    const a = base[q](p) as ReturnType<Resolver[K]>;
+    seen.push({ q, p, a });
+    return a;
+  };
+  return {
+    resolver: { executable: (p) => ask("executable", p), realpath: (p) => ask("realpath", p), hardLinked: (p) => ask("hardLinked", p) },
+    changed() {
+      for (const { q, p, a } of seen) if (base[q](p) !== a) return p;
+      return null;
+    },
+  };
+}

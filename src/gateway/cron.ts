@@ -66,7 +66,7 @@ export function createGatewayCron(deps: GatewayCronDeps): { scheduler: CronSched
             else if (e.state === "error") resolve({ error: e.message });
             else if (e.state === "aborted") resolve({ error: "the run was stopped" });
             else if (e.state === "status" && e.approval && ownerChat) {
-              void deps.channels.sendTo(ownerChat.channel, ownerChat.peer, `Scheduled job ${job.id}: ${approvalPrompt(e.approval)}`).catch(() => {});
+              void deps.channels.sendTo(ownerChat.channel, ownerChat.peer, `Scheduled job ${job.id}: ${approvalPrompt(e.approval)}`, { literal: true }).catch(() => {});
             }
           },
         });

@@ -3,7 +3,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Resolver } from "./exec-parse.js";
-import { escapeGlob, type AllowlistEntry } from "./exec-allowlist.js";
+import { escapeGlob, exactEntry, type AllowlistEntry } from "./exec-allowlist.js";
 import type { ExecPolicy } from "./exec-policy.js";
 import { ALLOWLISTED, CASES } from "./exec-gate.cases.js";
 import { decideExecGate, type ExecGateInput } from "./exec-gate.js";
@@ -137,6 +137,15 @@ describe("allowlist entries for profiled programs", () => {
     expect(gate("sed 1e f", { allowlist }).decision).toBe("allow");
     expect(gate("sed 1e g", { allowlist }).decision).toBe("deny");
   });
+  it("a literal entry approves words, not where a link planted later sends them: a workspace path that now leads outside is a miss", () => {
+    // allow-always on `tee out/planted` when it was a plain file; the agent then made it a link out
+    expect(gate("tee out/planted", { allowlist: [entry("/usr/bin/tee", ["out/planted"])] }).reason).toMatch(/out\/planted.*outside the workspace/);
+    expect(gate("cp f out/planted", { allowlist: [entry("/usr/bin/cp", ["f", "out/planted"])] }).decision).toBe("deny");
+    expect(gate("rm lnk/x", { allowlist: [entry("/usr/bin/rm", ["lnk/x"])] }).decision).toBe("deny");
+    // controls: the same words into a plain workspace file, and an outside path the owner named himself
+    expect(gate("tee out/new", { allowlist: [entry("/usr/bin/tee", ["out/new"])] }).decision).toBe("allow");
+    expect(gate("tee /elsewhere/log", { allowlist: [entry("/usr/bin/tee", ["/elsewhere/log"])] }).decision).toBe("allow");
+  });
   it("an entry with patterns in its arguments admits only the safe profile", () => {
     const allowlist = [entry("/usr/bin/sed", ["-n", "*"])];
     expect(gate("sed -n 1p", { allowlist }).decision).toBe("allow");
@@ -146,6 +155,19 @@ describe("allowlist entries for profiled programs", () => {
     const allowlist = [entry("/usr/bin/nice")];
     expect(gate("nice ls", { allowlist }).reason).toMatch(/no allowlist entry matches \/usr\/bin\/ls/);
     expect(gate("nice ls", { allowlist: [...allowlist, entry("/usr/bin/ls")] }).decision).toBe("allow");
+  });
+  it("lists the wrapped command even when the wrapper itself has no entry, so allow-always covers both", () => {
+    const r = gate("nice -n 5 timeout 9 python3 x.py", { allowlist: [] });
+    expect(r.decision).toBe("deny");
+    expect(r.segments.map((s) => [s.argv, s.wrappedBy])).toEqual([
+      [["nice", "-n", "5", "timeout", "9", "python3", "x.py"], undefined],
+      [["timeout", "9", "python3", "x.py"], 0],
+      [["python3", "x.py"], 1],
+    ]);
+    // what allow-always would write for those segments admits exactly that line
+    const allowlist = r.segments.map((s, i) => ({ id: String(i), source: "allow-always" as const, createdAt: 0, ...exactEntry(s) }));
+    expect(gate("nice -n 5 timeout 9 python3 x.py", { allowlist }).decision).toBe("allow");
+    expect(gate("nice -n 5 timeout 9 python3 y.py", { allowlist }).decision).toBe("deny");
   });
   it("returns every simple command, wrapped ones included, for allow-always", () => {
     const r = gate("nice -n 5 ls -la | wc -l");

@@ -8,6 +8,7 @@
 // per simple command its real identity and profile (exec-profiles/), wrappers unwrapped
 // recursively → the allowlist. What comes back is the decision, one sentence why, and the
 // exact program line that will run (what is approved is byte-for-byte what runs).
+import { posix } from "node:path";
 import { analyzeCommand, resolveProgramName, MAX_COMMAND_LENGTH, type AnalyzeOptions, type Resolver } from "./exec-parse.js";
 import { matchSegment, type AllowlistEntry } from "./exec-allowlist.js";
 import type { ExecPolicy } from "./exec-policy.js";
@@ -138,6 +139,8 @@ function missReason(input: ExecGateInput, segments: GateSegment[]): string | nul
   const writers = new Set<number>();
   const linkers = new Map<number, string>();
   let current = 0;
+  /** Written paths that name a workspace file but lead outside it (a link, a hard link): see admit. */
+  const diverted: string[] = [];
   const ctx: ProfileContext = {
     confined(p) {
       writers.add(current);
@@ -147,7 +150,12 @@ function missReason(input: ExecGateInput, segments: GateSegment[]): string | nul
       const real = input.resolver.realpath(abs);
       const root = input.resolver.realpath(input.root);
       // A file with other hard links may share its data with one outside: not confined.
-      return real !== null && root !== null && isInside(root, real) && protectedWriteReason(root, real) === null && !input.resolver.hardLinked(real);
+      const ok = real !== null && root !== null && isInside(root, real) && protectedWriteReason(root, real) === null && !input.resolver.hardLinked(real);
+      if (!ok && root !== null) {
+        const named = posix.resolve(input.cwd, p);
+        if (isInside(root, named) && protectedWriteReason(root, named) === null) diverted.push(p);
+      }
+      return ok;
     },
   };
   let first: string | null = null;
@@ -156,7 +164,7 @@ function missReason(input: ExecGateInput, segments: GateSegment[]): string | nul
     if (seg.writesFile) writers.add(i);
     const start = segments.length;
     try {
-      admit(input, opts, ctx, segments, { argv: seg.argv, executable: seg.executable, text: seg.text, ...(seg.globArgs ? { globArgs: seg.globArgs } : {}) }, 0, false, false);
+      admit(input, opts, ctx, segments, { argv: seg.argv, executable: seg.executable, text: seg.text, ...(seg.globArgs ? { globArgs: seg.globArgs } : {}) }, 0, false, false, diverted);
     } catch (e) {
       if (!(e instanceof Miss)) throw e;
       first ??= e.message;
@@ -187,6 +195,7 @@ function admit(
   depth: number,
   extraArgs: boolean,
   applet: boolean,
+  diverted: string[],
 ): void {
   if (depth > MAX_WRAP_DEPTH) throw new Miss(`wrappers are nested more than ${MAX_WRAP_DEPTH} deep`);
   const identity = applet ? [normalizeName(seg.argv[0]!) ?? seg.argv[0]!] : identities(seg.argv[0]!, seg.executable);
@@ -212,6 +221,7 @@ function admit(
   let refused: string | undefined;
   let wrapperInner: WrappedCommand | undefined;
   let isWrapper = false;
+  const divertedBefore = diverted.length;
   for (const [id, p] of profiles) {
     const v = p.check(args, ctx, id);
     if (!v.ok) refused ??= v.reason;
@@ -223,7 +233,17 @@ function admit(
   for (const e of input.allowlist) if (matchSegment(seg, e) && !(extraArgs && literalArgs(e))) pathMatches.push(e);
   if (pathMatches.length === 0) {
     const label = `${seg.executable}${identity[0] && !seg.executable.endsWith("/" + identity[0]) ? ` (${identity[0]})` : ""}`;
-    throw new Miss(`no allowlist entry matches ${label} in ${JSON.stringify(seg.text)}`);
+    const miss = new Miss(`no allowlist entry matches ${label} in ${JSON.stringify(seg.text)}`);
+    // Still a miss; the command it wraps is listed too, so allow-always approves the whole line
+    // (otherwise it added the wrapper alone and the same line asked again).
+    if (refused === undefined && wrapperInner) {
+      try {
+        admitWrapped(input, opts, ctx, segments, wrapperInner, seg.executable, index, depth, extraArgs, diverted);
+      } catch (e) {
+        if (!(e instanceof Miss)) throw e;
+      }
+    }
+    throw miss;
   }
   // An entry with literal arguments is the owner's approval of exactly these words; any other
   // entry of a profiled program admits only the program's safe profile.
@@ -231,20 +251,40 @@ function admit(
   for (const e of pathMatches) if (literalArgs(e)) { literal = e; break; }
   if (refused !== undefined) {
     if (!literal || isWrapper) throw new Miss(`${refused} (an allowlist entry with open arguments admits only the safe profile)`);
+    // Literal words approve what they name. A workspace path among them that a link (or a hard
+    // link) now sends outside the workspace is not what the owner saw when approving them.
+    if (diverted.length > divertedBefore) {
+      throw new Miss(`${JSON.stringify(diverted[divertedBefore])} names a file in the workspace but now leads outside the workspace (a symbolic or hard link); the allowlist entry approved the words, not where a link sends them`);
+    }
     g.entry = literal;
     return;
   }
   g.entry = literal ?? pathMatches[0]!;
   if (!wrapperInner) return;
-  const inner = wrapperInner;
+  admitWrapped(input, opts, ctx, segments, wrapperInner, seg.executable, index, depth, extraArgs, diverted);
+}
+
+/** The command a wrapper runs (segment `index`), decided like any other. */
+function admitWrapped(
+  input: ExecGateInput,
+  opts: AnalyzeOptions,
+  ctx: ProfileContext,
+  segments: GateSegment[],
+  inner: WrappedCommand,
+  wrapperExecutable: string,
+  index: number,
+  depth: number,
+  extraArgs: boolean,
+  diverted: string[],
+): void {
   let executable: string;
-  if (inner.applet) executable = seg.executable;
+  if (inner.applet) executable = wrapperExecutable;
   else {
     const r = resolveProgramName(inner.argv[0]!, opts);
-    if (!r.ok) throw new Miss(`the command wrapped by ${identity[0]}: ${r.reason}`);
+    if (!r.ok) throw new Miss(`the command wrapped by ${segments[index]!.identity[0]}: ${r.reason}`);
     executable = r.executable;
   }
-  admit(input, opts, ctx, segments, { argv: inner.argv, executable, text: inner.argv.join(" "), wrappedBy: index }, depth + 1, extraArgs || !!inner.extraArgs, !!inner.applet);
+  admit(input, opts, ctx, segments, { argv: inner.argv, executable, text: inner.argv.join(" "), wrappedBy: index }, depth + 1, extraArgs || !!inner.extraArgs, !!inner.applet, diverted);
 }
 
 /**

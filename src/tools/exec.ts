@@ -8,7 +8,7 @@ import { z } from "zod";
 import { exactEntry } from "../security/exec-allowlist.js";
 import { addEntry, agentAllowlist, ApprovalsFileError, loadApprovals } from "../exec/approvals-file.js";
 import { effectivePolicy, type ExecPolicy } from "../security/exec-policy.js";
-import { fsResolver } from "../exec/resolve.js";
+import { recordingResolver } from "../exec/resolve.js";
 import { runProcess, scrubEnv, type RunResult } from "../exec/runner.js";
 import { escapeForDisplay } from "../infra/display.js";
 import { decideExecGate } from "../security/exec-gate.js";
@@ -106,6 +106,8 @@ export const execTool: ToolDef<Input> = {
     const cwd = resolveCwd(ctx, args.cwd);
     const PATH = sandboxed ? DEFAULT_SANDBOX_PATH : HOST_PATH;
 
+    // Remembers what the gate saw of the filesystem: after an approval wait it must still hold.
+    const seen = recordingResolver();
     const gate = decideExecGate({
       command: args.command,
       caller: { kind: "agent", agentId: ctx.agentId, sessionKey: ctx.sessionKey, sandboxed, owner: originIsOwner(ctx.origin) },
@@ -114,7 +116,7 @@ export const execTool: ToolDef<Input> = {
       PATH,
       cwd,
       root: ctx.workspace,
-      resolver: fsResolver,
+      resolver: seen.resolver,
     });
     if (gate.decision === "deny") throw new ToolError(`exec refused: ${gate.reason}`);
     const topLevel = gate.segments.filter((s) => s.wrappedBy === undefined);
@@ -139,6 +141,16 @@ export const execTool: ToolDef<Input> = {
           }),
       });
       const waited = Math.round((Date.now() - started) / 1000);
+      const willRun = outcome.decision === "allow-once" || outcome.decision === "allow-always" || (outcome.decision !== "deny" && policy.askFallback === "allow");
+      if (willRun) {
+        // The owner approved the line as the gate saw it (programs resolved, written paths inside
+        // the workspace). A link swapped in or a program replaced during the wait would run
+        // something else: refuse, nothing runs and nothing is added to the allowlist.
+        const moved = seen.changed();
+        if (moved !== null) {
+          throw new ToolError(`${escapeForDisplay(moved, { oneLine: true })} changed while the approval was pending, so the approved command would no longer run as it was checked; nothing was run. Ask again.`);
+        }
+      }
       switch (outcome.decision) {
         case "deny":
           throw new ToolError(`the owner denied this command${outcome.by ? ` (${outcome.by})` : ""}${outcome.reason ? `: ${outcome.reason}` : ""}.`);

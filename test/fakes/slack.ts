@@ -124,7 +124,7 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
   const requests: SlackApiRequest[] = [];
   const acks: SlackAck[] = [];
   const delivered: Array<{ envelope_id: string; event: SlackEvent }> = [];
-  const sentMessages: Array<{ chatId: string; text: string; threadId?: string }> = [];
+  const sentMessages: Array<{ chatId: string; text: string; threadId?: string; plain?: boolean }> = [];
   const posted: FakeSlack["posted"] = [];
   /** ts → author user id, for parent_user_id on thread replies. */
   const authors = new Map<string, string>();
@@ -203,7 +203,7 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
           const threadTs = typeof params.thread_ts === "string" && params.thread_ts ? params.thread_ts : undefined;
           const ts = nextTs();
           authors.set(ts, botUserId);
-          sentMessages.push({ chatId: channel, text, ...(threadTs ? { threadId: threadTs } : {}) });
+          sentMessages.push({ chatId: channel, text, ...(threadTs ? { threadId: threadTs } : {}), ...(params.mrkdwn === false || params.mrkdwn === "false" ? { plain: true } : {}) });
           posted.push({ channel, ts, text, ...(threadTs ? { thread_ts: threadTs } : {}) });
           return json(res, 200, {
             ok: true,
