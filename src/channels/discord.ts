@@ -16,7 +16,9 @@
 //   - threads    chat { type: "group", id: <parent channel id>, threadId: <thread id> }, so
 //                the parent channel's `groups` entry (allow, requireMention, allowFrom)
 //                governs its threads and all threads share the channel's session. Replies
-//                go to the thread (sendText/sendTyping post to threadId when given).
+//                go to the thread (sendText/sendTyping post to threadId when given). A thread
+//                discord.js has no record of (so no parent) is looked up over REST first, and
+//                dropped if its parent stays unknown: never a group of its own.
 //   - mentioned  the bot user is in the message's mentions, or the bot's managed role is,
 //                or the message replies to one of the bot's messages. `<@BOTID>`,
 //                `<@!BOTID>` and `<@&BOTROLE>` are stripped from the text.
@@ -126,12 +128,24 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): ChannelAdapte
     });
   }
 
-  function normalize(c: Client<true>, msg: Message): InboundMessage | undefined {
+  async function normalize(c: Client<true>, msg: Message): Promise<InboundMessage | undefined> {
     const botId = c.user.id;
     if (msg.author.bot || msg.author.id === botId || msg.webhookId) return undefined;
     if (msg.system || (msg.type !== MessageType.Default && msg.type !== MessageType.Reply)) return undefined;
-    const channel = msg.channel;
+    let channel = msg.channel;
     const direct = !msg.guildId && (channel.type === ChannelType.DM || channel.partial || !("guild" in channel));
+    if (!direct && channel.isThread() && !channel.parentId) {
+      // discord.js built this thread from the message alone: its cache had no record of it (archived
+      // threads are swept; a THREAD_CREATE may never have come), so it does not know the parent whose
+      // `groups` entry governs the thread. Ask Discord; a thread whose parent stays unknown is dropped,
+      // never treated as a group of its own.
+      const fetched = await c.channels.fetch(channel.id, { force: true }).catch((e: unknown) => {
+        report(new Error(`discord: cannot look up thread ${channel.id}, message dropped: ${errorMessage(e)}`));
+        return null;
+      });
+      if (!fetched?.isThread() || !fetched.parentId) return undefined;
+      channel = fetched;
+    }
 
     let text = msg.content ?? "";
     let mentioned = msg.mentions.users.has(botId) || msg.mentions.repliedUser?.id === botId;
@@ -157,8 +171,8 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): ChannelAdapte
       text,
       mentioned,
     };
-    if (!direct && channel.isThread() && channel.parentId) {
-      m.chat.id = channel.parentId;
+    if (!direct && channel.isThread()) {
+      m.chat.id = channel.parentId!;
       m.chat.threadId = channel.id;
     }
     return m;
@@ -209,13 +223,10 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): ChannelAdapte
       c.on(Events.ShardError, (e) => report(e));
       c.on(Events.Warn, (w) => report(new Error(`discord: ${w}`)));
       c.on(Events.MessageCreate, (msg) => {
-        try {
-          if (!c.isReady()) return;
-          const m = normalize(c, msg);
-          if (m) onMessage(m);
-        } catch (e) {
-          report(e);
-        }
+        if (!c.isReady()) return;
+        void normalize(c, msg)
+          .then((m) => m && onMessage(m))
+          .catch((e: unknown) => report(e));
       });
 
       let timer: NodeJS.Timeout | undefined;

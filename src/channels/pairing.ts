@@ -34,7 +34,8 @@ export type TurnedAway = z.infer<typeof turnedAwaySchema>;
 
 export type RequestOutcome =
   | { kind: "issued"; request: PairingRequest; requests: PairingRequest[] }
-  | { kind: "pending"; requests: PairingRequest[] }
+  /** `refused`: the sender id would not show as itself (security/pairing.ts senderIdShowable). */
+  | { kind: "pending" | "refused"; requests: PairingRequest[] }
   /** `firstTurnedAway`: the first sender turned away since the queue filled (tell the owners once). */
   | { kind: "full"; requests: PairingRequest[]; turnedAway: TurnedAway; firstTurnedAway: boolean };
 
@@ -114,7 +115,7 @@ export class PairingStore {
     const step = pairingStep(f.requests, sender, now);
     if (step.kind === "issued") this.saveRequests(channel, step.requests);
     if (step.kind === "issued") return step;
-    if (step.kind === "pending") return { kind: "pending", requests: step.requests };
+    if (step.kind === "pending" || step.kind === "refused") return { kind: step.kind, requests: step.requests };
     const prev = f.turnedAway;
     const turnedAway: TurnedAway = { count: (prev?.count ?? 0) + 1, firstAt: prev?.firstAt ?? now, lastAt: now };
     this.saveRequests(channel, step.requests, turnedAway);

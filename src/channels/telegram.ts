@@ -75,6 +75,9 @@ const apiSignal = (s: AbortSignal) => s as unknown as ApiSignal;
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
+/** What the agent sees before a forwarded message's text (and why it is not a command). */
+export const FORWARDED_LABEL = "[Forwarded message: written by someone else, passed on by the sender]";
+
 export function createTelegramAdapter(opts: TelegramAdapterOptions): ChannelAdapter {
   if (!opts.token) throw new Error("Telegram needs a bot token");
   const onError = opts.onError ?? (() => {});
@@ -127,7 +130,13 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): ChannelAdap
     // created the topic, that is not anyone answering the bot.
     const repliedTo = msg.reply_to_message;
     if (!mentioned && repliedTo?.from?.id === bot_.id && repliedTo.forum_topic_created === undefined) mentioned = true;
-    if (group && username) {
+    // A forwarded message is someone else's words passed on (Telegram keeps its text and entities):
+    // the forwarder did not write it, so it is no chat command (a forwarded "/approve …" or
+    // "/cron approve …" is not the owner typing it), no mention of the bot, and the agent is told.
+    if (msg.forward_origin !== undefined) {
+      text = `${FORWARDED_LABEL}\n${text}`;
+      mentioned = false;
+    } else if (group && username) {
       const u = escapeRe(username);
       // "@bot what's up" → "what's up"; "/help@bot args" → "/help args".
       text = text

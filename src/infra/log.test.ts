@@ -189,3 +189,21 @@ describe("Logger with a pre-existing log file", () => {
     expect(lines(first.filePath!).map((r) => r.msg)).toEqual(["after"]);
   });
 });
+
+describe("Logger terminal line", () => {
+  it("attack: a chat sender's display name with a C1 CSI, an ESC sequence, a bidi override or a line break reaches the terminal escaped, on one line (control: plain text and the JSON file keep it as it was)", () => {
+    const out = sink();
+    const logs = join(dir, "logs");
+    const log = new Logger({ logsDir: logs, pretty: out.stream });
+    const name = "Eve\u009b2J\u001b]0;pwned\u0007 \u202e)1018 di( \n12:00:00 info  pairing approved";
+    log.info(`pairing requested by ${name}`, { channel: "telegram", name });
+    log.info("plain line", { name: "Zoë 中文" });
+    const text = out.text();
+    expect(text.split("\n").filter(Boolean)).toHaveLength(2);
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    expect(text).toContain("\\x9b2J");
+    expect(text).toContain("\\u{202e}");
+    expect(text).toContain('"name":"Zoë 中文"');
+    expect(lines(log.filePath!)[0]).toMatchObject({ name });
+  });
+});

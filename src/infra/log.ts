@@ -1,10 +1,11 @@
 // Gateway logging: JSON lines to logs/gateway-YYYY-MM-DD.log (mode 600) and a short
-// human line to stderr. Every record passes through the Redactor first unless
-// logging.redactSensitive is false.
+// human line to stderr, shown escaped (infra/display.ts) since a terminal reads it. Every
+// record passes through the Redactor first unless logging.redactSensitive is false.
 import { appendFileSync, chmodSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { ensureDir } from "./atomic-fs.js";
 import { Redactor } from "./redact.js";
+import { escapeForDisplay } from "./display.js";
 
 export type Level = "debug" | "info" | "warn" | "error";
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -66,7 +67,9 @@ export class Logger {
     }
     if (this.pretty) {
       const tail = extra && Object.keys(extra).length ? ` ${JSON.stringify(extra)}` : "";
-      this.pretty.write(`${time.slice(11, 19)} ${level.padEnd(5)} ${clean}${tail}\n`);
+      // A terminal reads this line: text from outside (a chat sender's name, a plugin's error) must
+      // not move the cursor, retitle the window, reorder the line or start a fake new one.
+      this.pretty.write(`${escapeForDisplay(`${time.slice(11, 19)} ${level.padEnd(5)} ${clean}${tail}`, { oneLine: true })}\n`);
     }
   }
 }

@@ -64,3 +64,15 @@ describe("who becomes owner on approval", () => {
     expect(approvalMayMakeOwner({ owners: ["42"] })).toBe(false);
   });
 });
+
+describe("the sender's id", () => {
+  it("attack: an id that would not show as itself (bidi override, terminal escape, line break, zero-width) or is absurdly long gets no code, so it never reaches pairing list, the owner's notice or the Control UI to be approved by mistake; control: platform ids and readable non-ASCII ids do", () => {
+    const t = 1_000_000;
+    for (const id of ["8101\u202e9999", "\u001b[2J8101", "8101\n8102", "81\u200b01", "x".repeat(257)]) {
+      expect(pairingStep([], { id }, t).kind, JSON.stringify(id)).toBe("refused");
+    }
+    for (const id of ["123456789", "1100000000000000001", "U0AB12CD3", "@alice:matrix.org", "jürgen@example.de", "中文用户"]) {
+      expect(pairingStep([], { id }, t).kind, id).toBe("issued");
+    }
+  });
+});

@@ -1,7 +1,8 @@
 // DM pairing decisions (docs/channels.md): what an unknown DM sender gets. Codes are 8
 // characters from an alphabet without 0/O/1/I, valid 1 hour, at most 3 pending per channel
 // (a sender listed in the channel's `owners` is never turned away by that cap), one per
-// sender per hour. Pure: storage is channels/pairing.ts.
+// sender per hour; a sender id that would not show as itself gets none. Pure: storage is
+// channels/pairing.ts.
 import { randomInt } from "node:crypto";
 import { escapeForDisplay } from "../infra/display.js";
 
@@ -38,6 +39,19 @@ export function senderDisplayName(name: string | undefined): string | undefined 
   return chars.length > SENDER_NAME_MAX ? `${chars.slice(0, SENDER_NAME_MAX - 1).join("")}…` : chars.join("");
 }
 
+/** Longest sender id a pairing request keeps (the pairing.revoke method takes ids up to this length). */
+export const SENDER_ID_MAX = 256;
+
+/**
+ * Whether a sender id shows as exactly itself wherever a person decides on it (the owner's
+ * notice, `pairing list`, the Control UI): "the id and the code are what you approve", so an id
+ * with a control character, bidi override or zero-width character (which a plugin channel may
+ * pass through) or one too long to read is never offered for approval. Platform ids always pass.
+ */
+export function senderIdShowable(id: string): boolean {
+  return id.length > 0 && id.length <= SENDER_ID_MAX && escapeForDisplay(id, { oneLine: true }) === id;
+}
+
 export function normalizeCode(code: string): string {
   return code.trim().toUpperCase().replace(/[\s-]/g, "");
 }
@@ -57,8 +71,10 @@ export function pairingStep(
   sender: { id: string; name?: string; owner?: boolean },
   now: number,
   code: () => string = newCode,
-): { kind: "issued"; request: PairingRequest; requests: PairingRequest[] } | { kind: "pending" | "full"; requests: PairingRequest[] } {
+): { kind: "issued"; request: PairingRequest; requests: PairingRequest[] } | { kind: "pending" | "full" | "refused"; requests: PairingRequest[] } {
   const live = requests.filter((r) => r.expiresAt > now);
+  // An id a person cannot read as itself is never put up for approval (fail closed).
+  if (!senderIdShowable(sender.id)) return { kind: "refused", requests: live };
   if (live.some((r) => r.senderId === sender.id)) return { kind: "pending", requests: live };
   if (live.length >= MAX_PENDING && !sender.owner) return { kind: "full", requests: live };
   let c = code();

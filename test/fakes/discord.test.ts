@@ -96,6 +96,16 @@ describe("discord adapter: inbound", () => {
     expect(m.chat).toEqual({ type: "group", id: CHANNEL, threadId: "1500000000000000009" });
   });
 
+  it("attack: a message in a thread the client has no record of still belongs to its parent channel (it was its own group, escaping the parent's allow/allowFrom/requireMention); control: announced threads are unchanged", async () => {
+    const { got } = await start();
+    await fake.sendGroup(CHANNEL, { id: "8001" }, "in an unknown thread", { mention: true, threadId: "1500000000000000011", threadUnannounced: true });
+    await fake.sendGroup(CHANNEL, { id: "8001" }, "in a known thread", { mention: true, threadId: "1500000000000000012" });
+    await waitFor(() => got.length >= 2 || undefined);
+    const byText = (t: string) => got.find((m) => m.text === t)!;
+    expect(byText("in an unknown thread").chat).toEqual({ type: "group", id: CHANNEL, threadId: "1500000000000000011" });
+    expect(byText("in a known thread").chat).toEqual({ type: "group", id: CHANNEL, threadId: "1500000000000000012" });
+  });
+
   it("a sender spoofing the bot's mention in plain text of another user id is not a mention", async () => {
     const { got } = await start();
     await fake.sendGroup(CHANNEL, { id: "8001" }, "<@1999999999999999999> hey you");

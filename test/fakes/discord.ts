@@ -39,6 +39,12 @@ export interface FakeDiscord extends ChannelFakeDriver {
   connections(): number;
   /** The raw message objects the bot posted (allowed_mentions, message_reference, ...). */
   posted: Array<Record<string, unknown>>;
+  /**
+   * `threadUnannounced`: a new thread is not announced with THREAD_CREATE, as for a thread the
+   * client's cache does not hold (discord.js sweeps archived threads; a private thread it was
+   * never told about). Discord still serves it at GET /channels/<id>.
+   */
+  sendGroup(groupId: string, user: { id: string; name?: string }, text: string, opts?: { mention?: boolean; threadId?: string; threadUnannounced?: boolean }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -387,7 +393,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions): Promise<FakeDi
             newly_created: true,
           };
           channels.set(o.threadId, thread);
-          dispatch("THREAD_CREATE", thread);
+          // A thread the client never heard of (threadUnannounced): Discord still knows it over REST.
+          if (!o.threadUnannounced) dispatch("THREAD_CREATE", thread);
         }
         channel = channels.get(o.threadId)!;
       }
