@@ -286,6 +286,27 @@ export async function resolveToolPath(input: string, workspace: string, opts: Re
   return { ok: true, path: real, exists: true, stats };
 }
 
+/**
+ * The real path `abs` (absolute) names, whether or not it exists yet: the longest existing
+ * prefix realpath'd, the missing rest appended — the same answer resolveToolPath reaches for a
+ * file about to be created there. For rules about places that may not exist yet (the owner's
+ * memory.extraPaths: a guest must not create them either).
+ */
+export function realPathOfSync(abs: string): string {
+  const rest: string[] = [];
+  let cur = path.resolve(abs);
+  for (;;) {
+    try {
+      return path.join(realpathSync(cur), ...rest);
+    } catch {
+      const up = path.dirname(cur);
+      if (up === cur) return path.resolve(abs);
+      rest.unshift(path.basename(cur));
+      cur = up;
+    }
+  }
+}
+
 /** resolveToolPath for a Scope, throwing the refusal as a ToolError. */
 export async function resolveOrThrow(
   input: string,
