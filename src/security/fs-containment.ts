@@ -476,14 +476,35 @@ export async function openForRead(real: string, scope: Scope, hooks?: GuardHooks
   }
 }
 
-/** Read a whole contained file (refusing files over maxBytes). */
+/**
+ * Read an open file to its end, holding at most `maxBytes`: the bound is on the bytes read, not
+ * on what fstat said (a file another process grows after the check, or one that reports size 0
+ * like /proc's, would otherwise be read whole). Returns undefined when there is more.
+ */
+export async function readAtMost(handle: FileHandle, maxBytes: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const room = maxBytes + 1 - total;
+    const buf = Buffer.allocUnsafe(Math.min(64 * 1024, room));
+    const { bytesRead } = await handle.read(buf, 0, buf.length, total);
+    if (bytesRead === 0) return Buffer.concat(chunks, total);
+    chunks.push(buf.subarray(0, bytesRead));
+    total += bytesRead;
+    if (total > maxBytes) return undefined;
+  }
+}
+
+/** Read a whole contained file (refusing files over maxBytes, however their size is reported). */
 export async function readContained(real: string, scope: Scope, maxBytes = 16 * 1024 * 1024, hooks?: GuardHooks): Promise<Buffer> {
   const { handle, stats } = await openForRead(real, scope, hooks);
+  const tooLarge = (size: string) =>
+    new ToolError(`file ${quote(displayPath(real, scope.workspace))} is too large (${size}; the limit is ${maxBytes}).`);
   try {
-    if (stats.size > maxBytes) {
-      throw new ToolError(`file ${quote(displayPath(real, scope.workspace))} is too large (${stats.size} bytes; the limit is ${maxBytes}).`);
-    }
-    return await handle.readFile();
+    if (stats.size > maxBytes) throw tooLarge(`${stats.size} bytes`);
+    const data = await readAtMost(handle, maxBytes);
+    if (data === undefined) throw tooLarge(`more than ${maxBytes} bytes`);
+    return data;
   } finally {
     await handle.close().catch(() => {});
   }
