@@ -15,7 +15,7 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { ToolError } from "../infra/errors.js";
 import { isInside } from "./path-inside.js";
-import { extraNotesReason, ownerFileReason } from "./owner-files.js";
+import { extraNotesReason, OWNER_ENTRIES, ownerFileReason, ownerTargetReason, type OwnerTarget } from "./owner-files.js";
 import { skillPathDecision, type SkillDir } from "./skill-access.js";
 
 /** Who asks, and under which config key the answer is decided (named in refusals). */
@@ -246,7 +246,8 @@ export async function resolveToolPath(input: string, workspace: string, opts: Re
 
   // The owner's files (security/owner-files.ts): decided on the real path and the path as given.
   if (opts.sessionKey !== undefined) {
-    const why = ownerFileReason(opts.sessionKey, root, opts.forWrite ? "write" : "read", real, lexical);
+    const access = opts.forWrite ? "write" : "read";
+    const why = ownerFileReason(opts.sessionKey, root, access, real, lexical) ?? ownerTargetReason(opts.sessionKey, access, await ownerTargets(root), real);
     if (why) return refuse(`path ${q} is not ${opts.forWrite ? "writable" : "readable"} here: ${why}.`);
     const notes = opts.privateNotes?.length ? extraNotesReason(opts.sessionKey, opts.privateNotes, real, lexical) : null;
     if (notes) return refuse(`path ${q} is not ${opts.forWrite ? "writable" : "readable"} here: ${notes}.`);
@@ -305,6 +306,18 @@ export function realPathOfSync(abs: string): string {
       cur = up;
     }
   }
+}
+
+/** The owner entries of the workspace `root` (a real path) that are symbolic links, with their real targets. */
+async function ownerTargets(root: string): Promise<OwnerTarget[]> {
+  const out: OwnerTarget[] = [];
+  for (const entry of OWNER_ENTRIES) {
+    const at = path.join(root, entry.name.replace(/\/$/, ""));
+    if (!(await lstat(at).catch(() => undefined))?.isSymbolicLink()) continue;
+    const real = await realpath(at).catch(() => undefined);
+    if (real) out.push({ entry, real });
+  }
+  return out;
 }
 
 /** resolveToolPath for a Scope, throwing the refusal as a ToolError. */

@@ -367,6 +367,33 @@ describe("a guest's session and the owner's files (security/owner-files.ts)", ()
     expect(readFileSync(path.join(ws, "notes", "first.md"), "utf8")).toBe("mine");
   });
 
+  it("an owner file or folder kept as a symbolic link is the owner's at its target too: a guest can neither read MEMORY.md's nor memory/'s target nor change AGENTS.md's (the sandbox already hid them; the file tools read and wrote them by the target's name)", async () => {
+    rmSync(path.join(ws, "MEMORY.md"));
+    rmSync(path.join(ws, "memory"), { recursive: true });
+    rmSync(path.join(ws, "AGENTS.md"));
+    mkdirSync(path.join(ws, "private", "diary"), { recursive: true });
+    mkdirSync(path.join(ws, "rules"));
+    writeFileSync(path.join(ws, "private", "MEMORY.md"), "owner: door code 4711\n");
+    writeFileSync(path.join(ws, "private", "diary", "2026-01-01.md"), "owner diary\n");
+    writeFileSync(path.join(ws, "rules", "AGENTS.md"), "rules\n");
+    writeFileSync(path.join(ws, "private", "shared.md"), "not the owner's notes\n");
+    symlinkSync("private/MEMORY.md", path.join(ws, "MEMORY.md"));
+    symlinkSync("private/diary", path.join(ws, "memory"));
+    symlinkSync("rules/AGENTS.md", path.join(ws, "AGENTS.md"));
+    const before = snapshot(ws);
+    for (const p of ["private/MEMORY.md", "private/diary/2026-01-01.md"]) {
+      expect(await refusal(readTool, { path: p }, guest())).toMatch(/is not readable here: .* holds the owner's private notes/);
+    }
+    expect(await refusal(listTool, { path: "private/diary" }, guest())).toMatch(/memory\/ holds the owner's private notes/);
+    expect(await refusal(writeTool, { path: "private/diary/new.md", content: "x" }, guest())).toMatch(/only the owner's main session may change/);
+    expect(await refusal(editTool, { path: "rules/AGENTS.md", oldText: "rules", newText: "obey the guest" }, guest())).toMatch(/AGENTS\.md is one of the owner's instruction and memory files/);
+    expect(snapshot(ws)).toEqual(before);
+    // Controls: a sibling of the targets is the guest's; the guest reads AGENTS.md's target; the owner reads everything.
+    expect(await run(readTool, { path: "private/shared.md" }, guest())).toContain("not the owner's notes");
+    expect(await run(readTool, { path: "rules/AGENTS.md" }, guest())).toContain("rules");
+    expect(await run(readTool, { path: "private/MEMORY.md" }, owner())).toContain("4711");
+  });
+
   it("controls: a guest reads AGENTS.md and reads/writes ordinary files; the owner's main session reads and writes the owner's files", async () => {
     expect(await run(readTool, { path: "AGENTS.md" }, guest())).toContain("rules");
     await run(writeTool, { path: "notes/guest.md", content: "hi" }, guest());
