@@ -314,10 +314,41 @@ async function ownerTargets(root: string): Promise<OwnerTarget[]> {
   for (const entry of OWNER_ENTRIES) {
     const at = path.join(root, entry.name.replace(/\/$/, ""));
     if (!(await lstat(at).catch(() => undefined))?.isSymbolicLink()) continue;
-    const real = await realpath(at).catch(() => undefined);
+    const real = await leadsTo(at);
     if (real) out.push({ entry, real });
   }
   return out;
+}
+
+/**
+ * Where `abs` leads, following every symbolic link even when the end does not exist yet (a
+ * dangling link leads to where its target would be created): the real path of what exists,
+ * the missing rest appended. Undefined on a loop or an error other than "missing".
+ */
+async function leadsTo(abs: string, hops = { n: 0 }): Promise<string | undefined> {
+  const parts = path.resolve(abs).split(path.sep).filter(Boolean);
+  let cur = path.parse(path.resolve(abs)).root;
+  for (let i = 0; i < parts.length; i++) {
+    const next = path.join(cur, parts[i]!);
+    let st: Stats;
+    try {
+      st = await lstat(next);
+    } catch (err) {
+      if (errCode(err) === "ENOENT") return path.join(next, ...parts.slice(i + 1));
+      return undefined;
+    }
+    if (!st.isSymbolicLink()) {
+      cur = next;
+      continue;
+    }
+    if (++hops.n > 40) return undefined;
+    const target = await readlink(next).catch(() => undefined);
+    if (target === undefined) return undefined;
+    const led = await leadsTo(path.resolve(cur, target), hops);
+    if (led === undefined) return undefined;
+    cur = led;
+  }
+  return cur;
 }
 
 /** resolveToolPath for a Scope, throwing the refusal as a ToolError. */
