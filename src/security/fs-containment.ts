@@ -288,12 +288,45 @@ export async function resolveToolPath(input: string, workspace: string, opts: Re
 }
 
 /**
- * The real path `abs` (absolute) names, whether or not it exists yet: the longest existing
- * prefix realpath'd, the missing rest appended — the same answer resolveToolPath reaches for a
- * file about to be created there. For rules about places that may not exist yet (the owner's
- * memory.extraPaths: a guest must not create them either).
+ * Where `abs` (absolute) leads, whether or not it exists yet: every symbolic link is followed,
+ * a dangling one to where its target would be created, and the missing rest is appended — the
+ * place a file created at `abs` would land. For rules about places that may not exist yet (the
+ * owner's memory.extraPaths and owner entries kept as links: a guest must not create them).
+ * On a link loop or an unreadable component: the longest part that resolves, the rest appended.
  */
 export function realPathOfSync(abs: string): string {
+  const hops = { n: 0 };
+  const walk = (p: string): string | undefined => {
+    const parts = path.resolve(p).split(path.sep).filter(Boolean);
+    let cur = path.parse(path.resolve(p)).root;
+    for (let i = 0; i < parts.length; i++) {
+      const next = path.join(cur, parts[i]!);
+      let st: Stats;
+      try {
+        st = lstatSync(next);
+      } catch (err) {
+        if (errCode(err) === "ENOENT") return path.join(next, ...parts.slice(i + 1));
+        return undefined;
+      }
+      if (!st.isSymbolicLink()) {
+        cur = next;
+        continue;
+      }
+      if (++hops.n > 40) return undefined;
+      let target: string;
+      try {
+        target = readlinkSync(next);
+      } catch {
+        return undefined;
+      }
+      const led = walk(path.resolve(cur, target));
+      if (led === undefined) return undefined;
+      cur = led;
+    }
+    return cur;
+  };
+  const led = walk(abs);
+  if (led !== undefined) return led;
   const rest: string[] = [];
   let cur = path.resolve(abs);
   for (;;) {
@@ -314,42 +347,12 @@ async function ownerTargets(root: string): Promise<OwnerTarget[]> {
   for (const entry of OWNER_ENTRIES) {
     const at = path.join(root, entry.name.replace(/\/$/, ""));
     if (!(await lstat(at).catch(() => undefined))?.isSymbolicLink()) continue;
-    const real = await leadsTo(at);
+    const real = realPathOfSync(at);
     if (real) out.push({ entry, real });
   }
   return out;
 }
 
-/**
- * Where `abs` leads, following every symbolic link even when the end does not exist yet (a
- * dangling link leads to where its target would be created): the real path of what exists,
- * the missing rest appended. Undefined on a loop or an error other than "missing".
- */
-async function leadsTo(abs: string, hops = { n: 0 }): Promise<string | undefined> {
-  const parts = path.resolve(abs).split(path.sep).filter(Boolean);
-  let cur = path.parse(path.resolve(abs)).root;
-  for (let i = 0; i < parts.length; i++) {
-    const next = path.join(cur, parts[i]!);
-    let st: Stats;
-    try {
-      st = await lstat(next);
-    } catch (err) {
-      if (errCode(err) === "ENOENT") return path.join(next, ...parts.slice(i + 1));
-      return undefined;
-    }
-    if (!st.isSymbolicLink()) {
-      cur = next;
-      continue;
-    }
-    if (++hops.n > 40) return undefined;
-    const target = await readlink(next).catch(() => undefined);
-    if (target === undefined) return undefined;
-    const led = await leadsTo(path.resolve(cur, target), hops);
-    if (led === undefined) return undefined;
-    cur = led;
-  }
-  return cur;
-}
 
 /** resolveToolPath for a Scope, throwing the refusal as a ToolError. */
 export async function resolveOrThrow(

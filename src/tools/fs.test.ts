@@ -361,6 +361,11 @@ describe("a guest's session and the owner's files (security/owner-files.ts)", ()
     }
     expect(existsSync(path.join(ws, "notes"))).toBe(false);
     expect(existsSync(path.join(ws, "journal"))).toBe(false);
+    // An extra path that is a dangling link reserves its target the same way.
+    const linked = { ...ctx({ memory: { extraPaths: ["vault-link"] } }), sessionKey: g.sessionKey, sandbox: sandboxed };
+    symlinkSync("vault", path.join(ws, "vault-link"));
+    expect(await refusal(writeTool, { path: "vault/planted.md", content: "x" }, linked)).toMatch(/is not writable here: it is in memory\.extraPaths/);
+    expect(existsSync(path.join(ws, "vault"))).toBe(false);
     // Controls: a sibling that is not an extra path is the guest's to write; the owner creates the notes.
     await run(writeTool, { path: "journal/other.md", content: "hi" }, g);
     await run(writeTool, { path: "notes/first.md", content: "mine" }, { ...ctx(config), sessionKey: "agent:main:main" });
