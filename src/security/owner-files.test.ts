@@ -52,6 +52,17 @@ describe("ownerEntry / ownerFileReason (pure)", () => {
     expect(ownerEntry(ROOT, "SKILLS/a")?.name).toBe("skills/");
   });
 
+  it("matches as a case-insensitive filesystem folds names, not just as toLowerCase does (APFS folds U+017F LONG S to s and U+212A KELVIN SIGN to k: uſer.md opens USER.md there)", () => {
+    expect(ownerEntry(ROOT, "U\u017fER.md")?.name).toBe("USER.md");
+    expect(ownerEntry(ROOT, "\u017fkills/evil/SKILL.md")?.name).toBe("skills/");
+    expect(ownerEntry(ROOT, "s\u212aills/x")?.name).toBe("skills/");
+    expect(ownerEntry(ROOT, "\uff2d\uff25\uff2d\uff2f\uff32\uff39.md")?.name).toBe("MEMORY.md"); // fullwidth letters
+    expect(ownerFileReason(GUEST, ROOT, "read", "/ws/U\u017fER.md")).toMatch(/USER\.md holds the owner's private notes/);
+    // Controls: other names stay ordinary.
+    expect(ownerEntry(ROOT, "users.md")).toBeUndefined();
+    expect(ownerEntry(ROOT, "memory-notes/x.md")).toBeUndefined();
+  });
+
   it("any one of the spellings given decides (real path or the path as given)", () => {
     expect(ownerFileReason(GUEST, ROOT, "read", "/ws/notes.md", "/ws/MEMORY.md")).not.toBeNull();
   });

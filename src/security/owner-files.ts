@@ -49,8 +49,19 @@ export function isMainSession(sessionKey: string): boolean {
 export function ownerEntry(root: string, p: string): OwnerEntry | undefined {
   const abs = path.resolve(root, p);
   if (!isInside(root, abs) || path.resolve(root) === abs) return undefined;
-  const first = path.relative(path.resolve(root), abs).split(path.sep)[0]!.toLowerCase();
-  return OWNER_ENTRIES.find((e) => (e.kind === "dir" ? e.name.slice(0, -1) : e.name).toLowerCase() === first);
+  const first = foldName(path.relative(path.resolve(root), abs).split(path.sep)[0]!);
+  return OWNER_ENTRIES.find((e) => foldName(e.kind === "dir" ? e.name.slice(0, -1) : e.name) === first);
+}
+
+/**
+ * A file name as a case- and normalization-insensitive filesystem (APFS, NTFS) may treat it:
+ * compatibility-normalized and case-folded, so `uſer.md` (U+017F LONG S), `sKills` (U+212A
+ * KELVIN SIGN) and fullwidth letters compare equal to the names they fold to. Over-matching a
+ * lookalike on a case-sensitive filesystem only refuses a file the guest could have named
+ * otherwise.
+ */
+export function foldName(name: string): string {
+  return name.normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKC");
 }
 
 /**
