@@ -15,7 +15,7 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { ToolError } from "../infra/errors.js";
 import { isInside } from "./path-inside.js";
-import { extraNotesReason, OWNER_ENTRIES, ownerFileReason, ownerTargetReason, type OwnerTarget } from "./owner-files.js";
+import { extraNotesReason, isMainSession, OWNER_ENTRIES, ownerFileReason, ownerTargetReason, type OwnerTarget } from "./owner-files.js";
 import { skillPathDecision, type SkillDir } from "./skill-access.js";
 
 /** Who asks, and under which config key the answer is decided (named in refusals). */
@@ -247,7 +247,7 @@ export async function resolveToolPath(input: string, workspace: string, opts: Re
   // The owner's files (security/owner-files.ts): decided on the real path and the path as given.
   if (opts.sessionKey !== undefined) {
     const access = opts.forWrite ? "write" : "read";
-    const why = ownerFileReason(opts.sessionKey, root, access, real, lexical) ?? ownerTargetReason(opts.sessionKey, access, await ownerTargets(root), real);
+    const why = ownerFileReason(opts.sessionKey, root, access, real, lexical) ?? (isMainSession(opts.sessionKey) ? null : ownerTargetReason(opts.sessionKey, access, await ownerTargets(root), real));
     if (why) return refuse(`path ${q} is not ${opts.forWrite ? "writable" : "readable"} here: ${why}.`);
     const notes = opts.privateNotes?.length ? extraNotesReason(opts.sessionKey, opts.privateNotes, real, lexical) : null;
     if (notes) return refuse(`path ${q} is not ${opts.forWrite ? "writable" : "readable"} here: ${notes}.`);
