@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -59,6 +60,45 @@ describe("buildSystemPrompt in a session other than the owner's main session", (
       const owner = buildSystemPrompt({ ...base, workspace: dir });
       for (const text of Object.values(files)) expect(owner).toContain(text);
       expect(owner).not.toContain("This is not the owner's main session");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a guest's prompt does not follow a prompt file that is a symbolic link (planted by a sandboxed command where the owner has no SOUL.md: it read MEMORY.md or any host file into the guest's prompt); the owner's main session still does (control)", () => {
+    const base_ = mkdtempSync(join(tmpdir(), "sc-prompt-"));
+    const dir = join(base_, "ws");
+    try {
+      mkdirSync(dir);
+      writeFileSync(join(base_, "host-secret.txt"), "HOST-TOKEN-9931");
+      writeFileSync(join(dir, "MEMORY.md"), "DOOR-CODE-4711");
+      writeFileSync(join(dir, "AGENTS.md"), "RULES-HERE");
+      symlinkSync("MEMORY.md", join(dir, "SOUL.md"));
+      const viaMemory = buildSystemPrompt({ ...base, workspace: dir, sessionKey: "agent:main:telegram:direct:12345" });
+      expect(viaMemory).not.toContain("DOOR-CODE-4711");
+      expect(viaMemory).toContain("RULES-HERE");
+      rmSync(join(dir, "SOUL.md"));
+      symlinkSync(join(base_, "host-secret.txt"), join(dir, "SOUL.md"));
+      const viaHost = buildSystemPrompt({ ...base, workspace: dir, sessionKey: "agent:main:telegram:group:-100" });
+      expect(viaHost).not.toContain("HOST-TOKEN-9931");
+      // Control: the owner may keep a prompt file as a link (e.g. into a dotfiles repo).
+      expect(buildSystemPrompt({ ...base, workspace: dir })).toContain("HOST-TOKEN-9931");
+    } finally {
+      rmSync(base_, { recursive: true, force: true });
+    }
+  });
+
+  it("a prompt file that is a FIFO or not a regular file is left out, in every session (a FIFO named SOUL.md hung the gateway on its synchronous read)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sc-prompt-"));
+    try {
+      writeFileSync(join(dir, "AGENTS.md"), "RULES-HERE");
+      execFileSync("mkfifo", [join(dir, "SOUL.md")]);
+      mkdirSync(join(dir, "USER.md"));
+      for (const sessionKey of ["agent:main:main", "agent:main:telegram:direct:12345"]) {
+        const p = buildSystemPrompt({ ...base, workspace: dir, sessionKey });
+        expect(p).toContain("RULES-HERE");
+        expect(p).not.toContain("## SOUL.md");
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

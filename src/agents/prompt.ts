@@ -1,7 +1,7 @@
 // System prompt assembly: the workspace's rule/persona/owner/memory files (each and
 // all together capped, with a visible truncation marker), the tools this run may
 // use, the workspace path, the sandbox state and the current date and time zone.
-import { readFileSync } from "node:fs";
+import { closeSync, constants as FS, fstatSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { isMainSession, OWNER_ENTRIES } from "../security/owner-files.js";
 
@@ -37,17 +37,50 @@ export function truncationMarker(file: string, dropped: number): string {
   return `\n[… ${dropped} more characters of ${file} not shown: the prompt size limit was reached]`;
 }
 
-/** The prompt files a session may see, read from the workspace; the private ones only for the main session. */
+/** Bytes read of one prompt file at most: far more than PER_FILE_MAX_CHARS shows, never unbounded. */
+export const PROMPT_FILE_MAX_BYTES = 1024 * 1024;
+
+/**
+ * One prompt file's text, or undefined (missing, or not something to read). Regular files only,
+ * opened without blocking (a FIFO would hang the gateway's synchronous read), read up to
+ * PROMPT_FILE_MAX_BYTES. `followLink` false: a symbolic link is left out — in a session other than
+ * the main session, where a sandboxed command may have created the missing file as a link to
+ * MEMORY.md or to any host file (docs/exec.md "The owner's files in the sandbox").
+ */
+function readPromptFile(file: string, followLink: boolean): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, FS.O_RDONLY | FS.O_NONBLOCK | (followLink ? 0 : FS.O_NOFOLLOW));
+  } catch {
+    return undefined; // missing (or a link this session does not follow): left out
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return undefined;
+    const buf = Buffer.allocUnsafe(PROMPT_FILE_MAX_BYTES);
+    let n = 0;
+    for (;;) {
+      const got = readSync(fd, buf, n, buf.length - n, n);
+      if (got === 0 || (n += got) === buf.length) break;
+    }
+    return buf.subarray(0, n).toString("utf8");
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The prompt files a session may see, read from the workspace; the private ones only for the
+ * main session, and only the main session follows a prompt file that is a symbolic link.
+ */
 export function readPromptFiles(workspace: string, sessionKey: string): PromptInput["files"] {
   const files: PromptInput["files"] = {};
   const main = isMainSession(sessionKey);
   for (const name of PROMPT_FILES) {
     if (!main && PRIVATE_PROMPT_FILES.has(name)) continue;
-    try {
-      files[name] = readFileSync(join(workspace, name), "utf8");
-    } catch {
-      // a missing file is simply left out
-    }
+    const text = readPromptFile(join(workspace, name), main);
+    if (text !== undefined) files[name] = text;
   }
   return files;
 }

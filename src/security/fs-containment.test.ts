@@ -349,3 +349,22 @@ describe("openVerifiedSync (the memory indexer's reads)", () => {
     expect(read(openVerifiedSync(path.join(ws, "sub"), ws))).toMatch(/not a regular file/);
   });
 });
+
+describe("readContained's size bound holds on what is read, not on what fstat said", () => {
+  it("refuses a file whose reported size is 0 but that yields more than the limit (a file growing after the check, /proc files)", async () => {
+    // /proc files report size 0 like a file that an appending process grows after fstat; the
+    // bound must hold on the bytes actually read (the gateway read such files whole, up to 2 GiB).
+    const p = realpathSync(`/proc/${process.pid}/status`);
+    const loose: Scope = { workspace: ws, workspaceOnly: false, setting: "tools.fs.workspaceOnly" };
+    await expect(readContained(p, loose, 64)).rejects.toThrow(/is too large \(more than 64 bytes; the limit is 64\)/);
+    // Control: the same file under a limit it fits in is read whole.
+    expect((await readContained(p, loose, 1024 * 1024)).toString("utf8")).toMatch(/^Name:/);
+  });
+
+  it("control: a file of exactly the limit is read whole; one byte more is refused", async () => {
+    writeFileSync(path.join(ws, "exact.txt"), "x".repeat(100));
+    writeFileSync(path.join(ws, "over.txt"), "x".repeat(101));
+    expect((await readContained(path.join(ws, "exact.txt"), scope(), 100)).length).toBe(100);
+    await expect(readContained(path.join(ws, "over.txt"), scope(), 100)).rejects.toThrow(/is too large \(101 bytes; the limit is 100\)/);
+  });
+});

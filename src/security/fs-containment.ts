@@ -15,7 +15,7 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { ToolError } from "../infra/errors.js";
 import { isInside } from "./path-inside.js";
-import { extraNotesReason, ownerFileReason } from "./owner-files.js";
+import { extraNotesReason, isMainSession, OWNER_ENTRIES, ownerFileReason, ownerTargetReason, type OwnerTarget } from "./owner-files.js";
 import { skillPathDecision, type SkillDir } from "./skill-access.js";
 
 /** Who asks, and under which config key the answer is decided (named in refusals). */
@@ -246,7 +246,8 @@ export async function resolveToolPath(input: string, workspace: string, opts: Re
 
   // The owner's files (security/owner-files.ts): decided on the real path and the path as given.
   if (opts.sessionKey !== undefined) {
-    const why = ownerFileReason(opts.sessionKey, root, opts.forWrite ? "write" : "read", real, lexical);
+    const access = opts.forWrite ? "write" : "read";
+    const why = ownerFileReason(opts.sessionKey, root, access, real, lexical) ?? (isMainSession(opts.sessionKey) ? null : ownerTargetReason(opts.sessionKey, access, await ownerTargets(root), real));
     if (why) return refuse(`path ${q} is not ${opts.forWrite ? "writable" : "readable"} here: ${why}.`);
     const notes = opts.privateNotes?.length ? extraNotesReason(opts.sessionKey, opts.privateNotes, real, lexical) : null;
     if (notes) return refuse(`path ${q} is not ${opts.forWrite ? "writable" : "readable"} here: ${notes}.`);
@@ -285,6 +286,73 @@ export async function resolveToolPath(input: string, workspace: string, opts: Re
   }
   return { ok: true, path: real, exists: true, stats };
 }
+
+/**
+ * Where `abs` (absolute) leads, whether or not it exists yet: every symbolic link is followed,
+ * a dangling one to where its target would be created, and the missing rest is appended — the
+ * place a file created at `abs` would land. For rules about places that may not exist yet (the
+ * owner's memory.extraPaths and owner entries kept as links: a guest must not create them).
+ * On a link loop or an unreadable component: the longest part that resolves, the rest appended.
+ */
+export function realPathOfSync(abs: string): string {
+  const hops = { n: 0 };
+  const walk = (p: string): string | undefined => {
+    const parts = path.resolve(p).split(path.sep).filter(Boolean);
+    let cur = path.parse(path.resolve(p)).root;
+    for (let i = 0; i < parts.length; i++) {
+      const next = path.join(cur, parts[i]!);
+      let st: Stats;
+      try {
+        st = lstatSync(next);
+      } catch (err) {
+        if (errCode(err) === "ENOENT") return path.join(next, ...parts.slice(i + 1));
+        return undefined;
+      }
+      if (!st.isSymbolicLink()) {
+        cur = next;
+        continue;
+      }
+      if (++hops.n > 40) return undefined;
+      let target: string;
+      try {
+        target = readlinkSync(next);
+      } catch {
+        return undefined;
+      }
+      const led = walk(path.resolve(cur, target));
+      if (led === undefined) return undefined;
+      cur = led;
+    }
+    return cur;
+  };
+  const led = walk(abs);
+  if (led !== undefined) return led;
+  const rest: string[] = [];
+  let cur = path.resolve(abs);
+  for (;;) {
+    try {
+      return path.join(realpathSync(cur), ...rest);
+    } catch {
+      const up = path.dirname(cur);
+      if (up === cur) return path.resolve(abs);
+      rest.unshift(path.basename(cur));
+      cur = up;
+    }
+  }
+}
+
+/** The owner entries of the workspace `root` (a real path) that are symbolic links, with their real targets. */
+async function ownerTargets(root: string): Promise<OwnerTarget[]> {
+  const out: OwnerTarget[] = [];
+  for (const entry of OWNER_ENTRIES) {
+    const at = path.join(root, entry.name.replace(/\/$/, ""));
+    if (!(await lstat(at).catch(() => undefined))?.isSymbolicLink()) continue;
+    const real = realPathOfSync(at);
+    if (real) out.push({ entry, real });
+  }
+  return out;
+}
+
 
 /** resolveToolPath for a Scope, throwing the refusal as a ToolError. */
 export async function resolveOrThrow(
@@ -455,14 +523,35 @@ export async function openForRead(real: string, scope: Scope, hooks?: GuardHooks
   }
 }
 
-/** Read a whole contained file (refusing files over maxBytes). */
+/**
+ * Read an open file to its end, holding at most `maxBytes`: the bound is on the bytes read, not
+ * on what fstat said (a file another process grows after the check, or one that reports size 0
+ * like /proc's, would otherwise be read whole). Returns undefined when there is more.
+ */
+export async function readAtMost(handle: FileHandle, maxBytes: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const room = maxBytes + 1 - total;
+    const buf = Buffer.allocUnsafe(Math.min(64 * 1024, room));
+    const { bytesRead } = await handle.read(buf, 0, buf.length, total);
+    if (bytesRead === 0) return Buffer.concat(chunks, total);
+    chunks.push(buf.subarray(0, bytesRead));
+    total += bytesRead;
+    if (total > maxBytes) return undefined;
+  }
+}
+
+/** Read a whole contained file (refusing files over maxBytes, however their size is reported). */
 export async function readContained(real: string, scope: Scope, maxBytes = 16 * 1024 * 1024, hooks?: GuardHooks): Promise<Buffer> {
   const { handle, stats } = await openForRead(real, scope, hooks);
+  const tooLarge = (size: string) =>
+    new ToolError(`file ${quote(displayPath(real, scope.workspace))} is too large (${size}; the limit is ${maxBytes}).`);
   try {
-    if (stats.size > maxBytes) {
-      throw new ToolError(`file ${quote(displayPath(real, scope.workspace))} is too large (${stats.size} bytes; the limit is ${maxBytes}).`);
-    }
-    return await handle.readFile();
+    if (stats.size > maxBytes) throw tooLarge(`${stats.size} bytes`);
+    const data = await readAtMost(handle, maxBytes);
+    if (data === undefined) throw tooLarge(`more than ${maxBytes} bytes`);
+    return data;
   } finally {
     await handle.close().catch(() => {});
   }

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { extraNotesReason, isMainSession, OWNER_ENTRIES, ownerEntry, ownerFileReason } from "./owner-files.js";
+import { extraNotesReason, isMainSession, OWNER_ENTRIES, ownerEntry, ownerFileReason, ownerTargetReason } from "./owner-files.js";
 import { resolveToolPath } from "./fs-containment.js";
 import { senderSessionKey, mainSessionKey, cronSessionKey, heartbeatSessionKey, groupSessionKey } from "./session-scope.js";
 
@@ -50,6 +50,17 @@ describe("ownerEntry / ownerFileReason (pure)", () => {
   it("matches case-insensitively (case-insensitive filesystems)", () => {
     expect(ownerEntry(ROOT, "Memory.md")?.name).toBe("MEMORY.md");
     expect(ownerEntry(ROOT, "SKILLS/a")?.name).toBe("skills/");
+  });
+
+  it("matches as a case-insensitive filesystem folds names, not just as toLowerCase does (APFS folds U+017F LONG S to s and U+212A KELVIN SIGN to k: uſer.md opens USER.md there)", () => {
+    expect(ownerEntry(ROOT, "U\u017fER.md")?.name).toBe("USER.md");
+    expect(ownerEntry(ROOT, "\u017fkills/evil/SKILL.md")?.name).toBe("skills/");
+    expect(ownerEntry(ROOT, "s\u212aills/x")?.name).toBe("skills/");
+    expect(ownerEntry(ROOT, "\uff2d\uff25\uff2d\uff2f\uff32\uff39.md")?.name).toBe("MEMORY.md"); // fullwidth letters
+    expect(ownerFileReason(GUEST, ROOT, "read", "/ws/U\u017fER.md")).toMatch(/USER\.md holds the owner's private notes/);
+    // Controls: other names stay ordinary.
+    expect(ownerEntry(ROOT, "users.md")).toBeUndefined();
+    expect(ownerEntry(ROOT, "memory-notes/x.md")).toBeUndefined();
   });
 
   it("any one of the spellings given decides (real path or the path as given)", () => {
@@ -115,5 +126,24 @@ describe("resolveToolPath with a session: the owner's files on a real filesystem
 
   it("without a session key no owner-file rule applies (e.g. the browser's screenshots)", async () => {
     expect((await resolveToolPath("MEMORY.md", ws, { workspaceOnly: true, forWrite: true })).ok).toBe(true);
+  });
+});
+
+describe("ownerTargetReason (owner entries kept as symbolic links)", () => {
+  const memory = OWNER_ENTRIES.find((e) => e.name === "memory/")!;
+  const agents = OWNER_ENTRIES.find((e) => e.name === "AGENTS.md")!;
+  const targets = [
+    { entry: memory, real: "/ws/vault" },
+    { entry: agents, real: "/ws/rules/AGENTS.md" },
+  ];
+  const guest = "agent:main:telegram:direct:1";
+  it("the target is the owner's under its own name: private to read, owner-only to write", () => {
+    expect(ownerTargetReason(guest, "read", targets, "/ws/vault/2026.md")).toMatch(/memory\/ holds the owner's private notes/);
+    expect(ownerTargetReason(guest, "write", targets, "/ws/rules/AGENTS.md")).toMatch(/AGENTS\.md is one of the owner's/);
+  });
+  it("controls: siblings, a readable target, and the main session are unaffected", () => {
+    expect(ownerTargetReason(guest, "read", targets, "/ws/vault2/x.md")).toBeNull();
+    expect(ownerTargetReason(guest, "read", targets, "/ws/rules/AGENTS.md")).toBeNull();
+    expect(ownerTargetReason("agent:main:main", "write", targets, "/ws/vault/x.md")).toBeNull();
   });
 });

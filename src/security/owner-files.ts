@@ -49,8 +49,19 @@ export function isMainSession(sessionKey: string): boolean {
 export function ownerEntry(root: string, p: string): OwnerEntry | undefined {
   const abs = path.resolve(root, p);
   if (!isInside(root, abs) || path.resolve(root) === abs) return undefined;
-  const first = path.relative(path.resolve(root), abs).split(path.sep)[0]!.toLowerCase();
-  return OWNER_ENTRIES.find((e) => (e.kind === "dir" ? e.name.slice(0, -1) : e.name).toLowerCase() === first);
+  const first = foldName(path.relative(path.resolve(root), abs).split(path.sep)[0]!);
+  return OWNER_ENTRIES.find((e) => foldName(e.kind === "dir" ? e.name.slice(0, -1) : e.name) === first);
+}
+
+/**
+ * A file name as a case- and normalization-insensitive filesystem (APFS, NTFS) may treat it:
+ * compatibility-normalized and case-folded, so `uſer.md` (U+017F LONG S), `sKills` (U+212A
+ * KELVIN SIGN) and fullwidth letters compare equal to the names they fold to. Over-matching a
+ * lookalike on a case-sensitive filesystem only refuses a file the guest could have named
+ * otherwise.
+ */
+export function foldName(name: string): string {
+  return name.normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKC");
 }
 
 /**
@@ -62,14 +73,42 @@ export function ownerEntry(root: string, p: string): OwnerEntry | undefined {
 export function ownerFileReason(sessionKey: string, root: string, access: OwnerAccess, ...paths: string[]): string | null {
   if (isMainSession(sessionKey)) return null;
   for (const p of paths) {
-    const e = ownerEntry(root, p);
-    if (!e) continue;
-    if (access === "write") {
-      return `${e.name} is one of the owner's instruction and memory files, which only the owner's main session may change (this session is not the main session)`;
-    }
-    if (e.private) {
-      return `${e.name} holds the owner's private notes, which only the owner's main session may read (this session is not the main session)`;
-    }
+    const why = entryReason(ownerEntry(root, p), access);
+    if (why) return why;
+  }
+  return null;
+}
+
+function entryReason(e: OwnerEntry | undefined, access: OwnerAccess): string | null {
+  if (!e) return null;
+  if (access === "write") {
+    return `${e.name} is one of the owner's instruction and memory files, which only the owner's main session may change (this session is not the main session)`;
+  }
+  if (e.private) {
+    return `${e.name} holds the owner's private notes, which only the owner's main session may read (this session is not the main session)`;
+  }
+  return null;
+}
+
+/** An owner entry kept as a symbolic link, and the real path it leads to. */
+export interface OwnerTarget {
+  entry: OwnerEntry;
+  /** Absolute real path of the link's target. */
+  real: string;
+}
+
+/**
+ * ownerFileReason for the targets of owner entries that are symbolic links (MEMORY.md ->
+ * private/MEMORY.md, memory/ -> vault/): the owner's session reads and writes the target through
+ * the link, so the target is the owner's under its own name too (the sandbox hides it the same
+ * way, sandbox/backend.ts ownerMounts). `real` is the real path asked about.
+ */
+export function ownerTargetReason(sessionKey: string, access: OwnerAccess, targets: readonly OwnerTarget[], real: string): string | null {
+  if (isMainSession(sessionKey)) return null;
+  for (const t of targets) {
+    if (!isInside(t.real, real)) continue;
+    const why = entryReason(t.entry, access);
+    if (why) return why;
   }
   return null;
 }

@@ -1,7 +1,6 @@
 // The fs tools (docs/agents.md, group "fs"): read, write, edit, list. Each one resolves its
 // path through security/fs-containment.ts under tools.fs.workspaceOnly and does its I/O through
 // the guard's fd-verified helpers, so what was checked is what is read or written.
-import { realpathSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { extraPathsAbsolute } from "../memory/sources.js";
 import { isMainSession } from "../security/owner-files.js";
@@ -13,6 +12,7 @@ import {
   openForRead,
   quote,
   readContained,
+  realPathOfSync,
   resolveOrThrow,
   writeContained,
   type Scope,
@@ -36,18 +36,13 @@ export function fsScope(ctx: ToolContext): Scope {
 }
 
 /**
- * memory.extraPaths that exist, as real paths, for a session other than the main session (which
- * may not touch them: security/owner-files.ts); empty for the main session.
+ * memory.extraPaths as real paths, for a session other than the main session (which may not
+ * touch them: security/owner-files.ts); empty for the main session. One that does not exist
+ * yet is included too (where it would be created): a guest must not plant the owner's notes.
  */
 export function privateNotes(ctx: ToolContext): string[] {
   if (isMainSession(ctx.sessionKey)) return [];
-  return extraPathsAbsolute(ctx.workspace, ctx.config.memory.extraPaths).flatMap((p) => {
-    try {
-      return [realpathSync(p)];
-    } catch {
-      return [];
-    }
-  });
+  return extraPathsAbsolute(ctx.workspace, ctx.config.memory.extraPaths).map((p) => realPathOfSync(p));
 }
 
 /** In a sandboxed session, file tools get exactly the sandbox's workspace access (rw / ro / none). */

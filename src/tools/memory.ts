@@ -7,7 +7,7 @@ import { lstat, realpath } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { extraPathsAbsolute, MAX_MEMORY_FILE_BYTES, memoryPathDecision, type MemoryRoot } from "../memory/sources.js";
-import { checkPathText, describeFsError, displayPath, isInside, openForRead, quote } from "../security/fs-containment.js";
+import { checkPathText, describeFsError, displayPath, isInside, openForRead, quote, readAtMost } from "../security/fs-containment.js";
 import { checkSandboxAccess, decodeText } from "./fs.js";
 import { type ToolContext, type ToolDef } from "./types.js";
 import { ToolError } from "../infra/errors.js";
@@ -137,7 +137,9 @@ export const memoryGetTool: ToolDef<z.infer<typeof getInput>> = {
     try {
       if (root.source === "workspace" && stats.nlink > 1) throw new ToolError(`path ${quote(shown)} is a hard link; memory_get refuses it.`);
       if (stats.size > MAX_MEMORY_FILE_BYTES) throw new ToolError(`memory file ${quote(shown)} is too large (${stats.size} bytes).`);
-      text = decodeText(await handle.readFile(), shown, "memory_get");
+      const data = await readAtMost(handle, MAX_MEMORY_FILE_BYTES);
+      if (data === undefined) throw new ToolError(`memory file ${quote(shown)} is too large (more than ${MAX_MEMORY_FILE_BYTES} bytes).`);
+      text = decodeText(data, shown, "memory_get");
     } catch (err) {
       throw new ToolError(describeFsError(err, "read", shown));
     } finally {
