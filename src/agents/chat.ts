@@ -29,7 +29,7 @@ import type { CronScheduler } from "./cron.js";
 import { describeSchedule } from "./cron-schedule.js";
 import { IDEMPOTENCY_TTL_MS as DURABLE_IDEMPOTENCY_TTL_MS, type ChatQueueStore, type QueuedMessage } from "./queue.js";
 import { defaultAgent, findAgent, seedWorkspace, workspacePath, type AgentConfig } from "./workspace.js";
-import { fitHistory, omittedHistoryNote } from "./history.js";
+import { HISTORY_MAX_CHARS, fitHistory, omittedHistoryNote } from "./history.js";
 
 export const IDEMPOTENCY_TTL_MS = DURABLE_IDEMPOTENCY_TTL_MS;
 export const MAX_MESSAGE_CHARS = 100_000;
@@ -481,9 +481,10 @@ export class ChatService {
     }
     const ws = this.workspace(job.agent);
     store.ensure(job.sessionKey, job.agent.id);
-    const fitted = fitHistory(store.history(job.sessionKey));
+    const tail = store.tail(job.sessionKey, HISTORY_MAX_CHARS);
+    const fitted = fitHistory(tail.messages, HISTORY_MAX_CHARS, tail.older);
     const history = fitted.messages;
-    if (fitted.omitted > 0) this.deps.logger.info("earlier messages not sent to the model", { sessionKey: job.sessionKey, omitted: fitted.omitted, chars: fitted.omittedChars });
+    if (fitted.omitted > 0) this.deps.logger.info("earlier messages not sent to the model", { sessionKey: job.sessionKey, omitted: fitted.omitted });
     const user: ModelMessage = { role: "user", content: job.text };
     store.append(job.sessionKey, job.runId, [user]);
     const offered = offeredTools(this.deps.tools, this.deps.config, job.agent, job.sessionKey);

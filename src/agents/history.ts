@@ -12,15 +12,15 @@ export interface FittedHistory {
   messages: ModelMessage[];
   /** Earlier messages not sent. */
   omitted: number;
-  omittedChars: number;
 }
 
 /**
  * The newest part of `history` within `maxChars`, cut only before a user message so every
  * tool call keeps its result and the model sees whole turns. When not even the last turn
- * fits, nothing earlier is sent.
+ * fits, nothing earlier is sent. `older`: messages before `history` that were not even read
+ * (SessionStore.tail); they count as left out.
  */
-export function fitHistory(history: readonly ModelMessage[], maxChars = HISTORY_MAX_CHARS): FittedHistory {
+export function fitHistory(history: readonly ModelMessage[], maxChars = HISTORY_MAX_CHARS, older = 0): FittedHistory {
   const sizes = history.map((m) => JSON.stringify(m).length);
   let total = 0;
   let keepFrom = history.length;
@@ -29,12 +29,10 @@ export function fitHistory(history: readonly ModelMessage[], maxChars = HISTORY_
     if (total > maxChars) break;
     if (history[i]!.role === "user") keepFrom = i;
   }
-  let omittedChars = 0;
-  for (let i = 0; i < keepFrom; i++) omittedChars += sizes[i]!;
-  return { messages: history.slice(keepFrom), omitted: keepFrom, omittedChars };
+  return { messages: history.slice(keepFrom), omitted: older + keepFrom };
 }
 
 /** The line a run adds to the system prompt when earlier messages were left out. */
 export function omittedHistoryNote(f: FittedHistory): string {
-  return `[Context: the ${f.omitted} earliest message(s) of this conversation (${f.omittedChars} characters) are not shown, to stay within the model's context. The transcript keeps them; ask the user if you need something from earlier.]`;
+  return `[Context: the ${f.omitted} earliest message(s) of this conversation are not shown, to stay within the model's context. The transcript keeps them; ask the user if you need something from earlier.]`;
 }
