@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startGateway } from "../src/gateway/start.js";
+import { HISTORY_MAX_CHARS } from "../src/agents/history.js";
 import { startFakeModelServer, type FakeModelServer } from "./fakes/model-server.js";
 import { liveMarkdown } from "./helpers/markdown.js";
 import { chatClient } from "./helpers/chat.js";
@@ -168,6 +169,22 @@ describe("chat through the gateway", () => {
     expect(results[1]!.content).toMatch(/169\.254\.169\.254/);
     // the fake model server got only the two model calls, never the tool's GET
     expect(fake.requests.slice(before).every((r) => r.api === "openai-chat")).toBe(true);
+  });
+
+  it("attack: a session grown past the model's context keeps answering: the model gets only the newest turns within HISTORY_MAX_CHARS and is told the rest is left out; the transcript keeps everything", async () => {
+    const fake = await fakeModel();
+    const { chat } = await boot(modelConfig(fake));
+    const long = (n: number) => `${n} ${"long message ".repeat(7_600)}`; // ~99,000 characters, echoed back
+    for (let n = 1; n <= 4; n++) expect(await chat.ask(long(n))).toMatchObject({ state: "final" });
+    const last = fake.requests.at(-1)!;
+    expect(JSON.stringify(last.body).length).toBeLessThan(HISTORY_MAX_CHARS + 150_000); // + the new message, system prompt, tools
+    expect(last.system).toContain("are not shown, to stay within the model's context");
+    expect(last.lastUserText).toBe(long(4));
+    // control: the first requests carried the whole (short) session and no note
+    expect(fake.requests[1]!.system).not.toContain("are not shown");
+    expect(JSON.stringify(fake.requests[1]!.body)).toContain(long(1));
+    const h = await chat.client.call<any>("chat.history", {});
+    expect(h.messages.length).toBe(8);
   });
 
   it("runs a retried chat.send with the same idempotency key only once", async () => {

@@ -29,6 +29,7 @@ import type { CronScheduler } from "./cron.js";
 import { describeSchedule } from "./cron-schedule.js";
 import { IDEMPOTENCY_TTL_MS as DURABLE_IDEMPOTENCY_TTL_MS, type ChatQueueStore, type QueuedMessage } from "./queue.js";
 import { defaultAgent, findAgent, seedWorkspace, workspacePath, type AgentConfig } from "./workspace.js";
+import { HISTORY_MAX_CHARS, fitHistory, omittedHistoryNote } from "./history.js";
 
 export const IDEMPOTENCY_TTL_MS = DURABLE_IDEMPOTENCY_TTL_MS;
 export const MAX_MESSAGE_CHARS = 100_000;
@@ -480,13 +481,16 @@ export class ChatService {
     }
     const ws = this.workspace(job.agent);
     store.ensure(job.sessionKey, job.agent.id);
-    const history = store.history(job.sessionKey);
+    const tail = store.tail(job.sessionKey, HISTORY_MAX_CHARS);
+    const fitted = fitHistory(tail.messages, HISTORY_MAX_CHARS, tail.older);
+    const history = fitted.messages;
+    if (fitted.omitted > 0) this.deps.logger.info("earlier messages not sent to the model", { sessionKey: job.sessionKey, omitted: fitted.omitted });
     const user: ModelMessage = { role: "user", content: job.text };
     store.append(job.sessionKey, job.runId, [user]);
     const offered = offeredTools(this.deps.tools, this.deps.config, job.agent, job.sessionKey);
     const sandbox = effectiveSandbox(this.deps.config, job.agent, job.sessionKey);
     const skills = this.skillsFor(ws, sandbox, offered);
-    const system = buildSystemPrompt({
+    const prompt = buildSystemPrompt({
       agentId: job.agent.id,
       sessionKey: job.sessionKey,
       workspace: ws,
@@ -496,6 +500,7 @@ export class ChatService {
       timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
       skills,
     });
+    const system = fitted.omitted > 0 ? `${prompt}\n\n${omittedHistoryNote(fitted)}` : prompt;
     // The agent loop pulls in the AI SDK; load it on the first run, not at gateway start.
     const { runAgent, ModelFailure } = await import("./run.js");
     try {

@@ -61,4 +61,18 @@ describe("SessionStore", () => {
     expect(() => store.append("k", "r", [{ role: "user", content: "first" }, bad])).toThrow("boom");
     expect(store.history("k")).toEqual([]);
   });
+
+  it("attack: tail() reads only the newest messages within the bound, whatever the transcript's size, and counts the older ones (control: a short transcript comes back whole)", () => {
+    const db = openStateDb(tempDb());
+    const store = new SessionStore(db);
+    store.ensure("k", "main");
+    store.append("k", "r0", [{ role: "user", content: "short" }, { role: "assistant", content: "reply" }]);
+    expect(store.tail("k", 300_000)).toEqual({ messages: [{ role: "user", content: "short" }, { role: "assistant", content: "reply" }], older: 0 });
+    for (let i = 1; i <= 60; i++) store.append("k", `r${i}`, [{ role: "user", content: `${i} ${"x".repeat(99_000)}` }]);
+    const t = store.tail("k", 300_000);
+    expect(t.messages.map((m) => String(m.content).split(" ")[0])).toEqual(["58", "59", "60"]);
+    expect(t.older).toBe(62 - 3);
+    expect(store.tail("nope", 300_000)).toEqual({ messages: [], older: 0 });
+    db.close();
+  });
 });

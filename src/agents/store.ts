@@ -93,6 +93,26 @@ export class SessionStore {
     return [...messages];
   }
 
+  /**
+   * The newest messages of the current transcript whose stored JSON adds up to at most
+   * `maxChars`, oldest first, and how many older messages were not read: what a run needs
+   * (agents/history.ts), read newest first and stopped at the bound, so a run's memory does
+   * not grow with the transcript.
+   */
+  tail(key: string, maxChars: number): { messages: ModelMessage[]; older: number } {
+    const s = this.get(key);
+    if (!s) return { messages: [], older: 0 };
+    const out: ModelMessage[] = [];
+    let total = 0;
+    for (const row of this.sql("SELECT content FROM messages WHERE transcript_id = ? ORDER BY id DESC").iterate(s.transcriptId) as Iterable<{ content: string }>) {
+      total += row.content.length;
+      if (total > maxChars) break;
+      out.push(JSON.parse(row.content) as ModelMessage);
+    }
+    out.reverse();
+    return { messages: out, older: Math.max(0, s.messageCount - out.length) };
+  }
+
   private recent = new Map<string, ModelMessage[]>();
 
   private remember(transcriptId: string, messages: ModelMessage[]): void {

@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, w
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Logger } from "./log.js";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { LOG_BURST, LOG_STRING_MAX_CHARS, LOG_WINDOW_MS, Logger } from "./log.js";
 import { REDACTED, Redactor } from "./redact.js";
 
 let dir: string;
@@ -205,5 +205,41 @@ describe("Logger terminal line", () => {
     expect(text).toContain("\\u{202e}");
     expect(text).toContain('"name":"Zoë 中文"');
     expect(lines(log.filePath!)[0]).toMatchObject({ name });
+  });
+});
+
+describe("Logger: what a flood can make it write", () => {
+  it("attack: 10,000 refused connections each logging a 16 KiB header stay a few dozen short lines, and the log says how many were left out", () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(new Date("2026-01-02T03:00:00Z"));
+      const log = new Logger({ logsDir: join(dir, "logs"), pretty: null });
+      const origin = `https://${"a".repeat(16_000)}.example`;
+      for (let i = 0; i < 10_000; i++) log.warn("websocket origin refused", { origin, addr: "203.0.113.9" });
+      expect(statSync(log.filePath!).size).toBeLessThan(100_000);
+      let recs = lines(log.filePath!);
+      expect(recs).toHaveLength(LOG_BURST + 1);
+      expect(String(recs[0]!.origin)).toMatch(/…\[\d+ more characters\]$/);
+      expect(String(recs[0]!.origin).length).toBeLessThan(LOG_STRING_MAX_CHARS + 40);
+      expect(String(recs.at(-1)!.msg)).toMatch(/^websocket origin refused — more than 20 lines like this in 10 s; further ones are not logged until /);
+      // after the window, the next one is logged, with the count of those left out
+      vi.setSystemTime(new Date(Date.now() + LOG_WINDOW_MS));
+      log.warn("websocket origin refused", { origin: "https://evil.example", addr: "203.0.113.9" });
+      recs = lines(log.filePath!);
+      expect(recs.at(-2)).toMatchObject({ level: "warn", msg: `websocket origin refused — ${10_000 - LOG_BURST} more line(s) like this were not logged`, suppressed: 10_000 - LOG_BURST });
+      expect(recs.at(-1)).toMatchObject({ msg: "websocket origin refused", origin: "https://evil.example" });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("control: different messages are each logged, and a cut string is cut after redaction (a secret near the cut is never half shown)", () => {
+    const log = new Logger({ logsDir: join(dir, "logs"), pretty: null, redactor: new Redactor([SECRET]) });
+    for (let i = 0; i < 50; i++) log.info(`event ${i}`);
+    log.warn("long", { text: `${"b".repeat(LOG_STRING_MAX_CHARS - 5)}${SECRET}` });
+    const recs = lines(log.filePath!);
+    expect(recs).toHaveLength(51);
+    expect(JSON.stringify(recs)).not.toContain(SECRET.slice(0, 5));
+    expect(String(recs.at(-1)!.text)).toBe(`${"b".repeat(LOG_STRING_MAX_CHARS - 5)}${REDACTED.slice(0, 5)}…[${REDACTED.length - 5} more characters]`);
   });
 });

@@ -286,3 +286,37 @@ describe("Redactor: secrets by rule (URLs, query parameters, key names, plugin s
     expect(r.value(cfg, full).plugins.entries.p.config).toEqual({ pin: REDACTED, passphrase: REDACTED, room: "lobby", accounts: [{ cred: REDACTED, name: "n" }] });
   });
 });
+
+describe("Redactor.text: time stays linear in the text (it runs on every log line and on text from clients, channels and tools)", () => {
+  // Each is 100,000 characters, the size of a chat message or a tool result; before, a
+  // long word took ~30 s and blocked the gateway's event loop while it was logged.
+  const N = 100_000;
+  const adversarial: Record<string, string> = {
+    "one long word": "a".repeat(N),
+    "one long word ending in @": `${"a".repeat(N - 1)}@`,
+    "scheme characters": "a+".repeat(N / 2),
+    "repeated special schemes": "http:".repeat(N / 5),
+    "repeated special schemes, then /@": `${"ws:a".repeat(N / 4 - 1)}/@`,
+    "a JSON member that never closes": `"token":"${"x".repeat(N)}`,
+    "a header line with a long value": `X-Note: ${"b".repeat(N)}`,
+    "letters after an @ and a scheme": `a://b@${"c".repeat(N)}`,
+    "many short userinfos": "a://b@".repeat(N / 6),
+  };
+  for (const [name, text] of Object.entries(adversarial)) {
+    it(`attack: ${name} is scrubbed in well under a second`, () => {
+      const r = new Redactor(["hunter2-gateway-token"]);
+      const t0 = performance.now();
+      r.text(text);
+      expect(performance.now() - t0).toBeLessThan(1000);
+    });
+  }
+
+  it("control: credentials in URLs among long words are still masked whole, in every spelling", () => {
+    const r = new Redactor();
+    const pad = "w".repeat(20_000);
+    expect(r.text(`${pad} https://bob:s3cret@host/x ${pad}`)).toBe(`${pad} https://${REDACTED}@host/x ${pad}`);
+    expect(r.text(`${pad}https:\\/\\bob:p@ss@host`)).toBe(`${pad}https:\\/\\${REDACTED}@host`);
+    expect(r.text(`see git+ssh://tok@github.com/a and ftp:/u:p@h`)).toBe(`see git+ssh://${REDACTED}@github.com/a and ftp:/${REDACTED}@h`);
+    expect(r.text(`${"x".repeat(100)}+scheme://u:p@h`)).toBe(`${"x".repeat(100)}+scheme://${REDACTED}@h`);
+  });
+});

@@ -29,7 +29,42 @@ function keyWords(key: string): string[] {
  * parser takes `https:\\u:p@h`, `https:/u:p@h` and `https:u:p@h` as `https://u:p@h`); it runs
  * to the LAST `@` before the host ends, so a password holding a raw `@` is masked whole.
  */
-const URL_USERINFO = /((?:https?|wss?|ftp):[/\\]*|[a-z][a-z0-9+.-]*:\/\/)[^\s/?#]+@/gi;
+const URL_USERINFO = /((?:https?|wss?|ftp):[/\\]*|[a-z][a-z0-9+.-]{0,63}:\/\/)[^\s/?#]+@/gi;
+/** A run of characters that can sit in a URL's authority (userinfo and host). */
+const AUTHORITY_RUN = /[^\s/?#]+/g;
+/** The scheme before slashes that join it to a run (`https:` + `//` + `u:p@h`). */
+const SCHEME_TAIL = /[a-z0-9+.-]{0,80}:$/i;
+
+/**
+ * URL_USERINFO applied in time linear in the text: only to a run of authority characters that
+ * holds an `@`, up to its last `@`, with the scheme that slashes join to it. Run over a whole
+ * text, the pattern tried every start (each letter, each `http:`) against the rest of the run:
+ * 100,000 letters — a long word in a log line or a tool's output — took half a minute.
+ * A match never crosses a space, `?`, `#` or a `/` other than those after the scheme, and
+ * ends at the last `@` of its run, so the masked text is the same.
+ */
+function maskUrlUserinfo(s: string): string {
+  if (!s.includes("@")) return s;
+  let out = "";
+  let done = 0;
+  for (const m of s.matchAll(AUTHORITY_RUN)) {
+    const start = m.index;
+    const at = m[0].lastIndexOf("@");
+    if (at < 0) continue;
+    // The scheme may sit before the run, joined to it by slashes and backslashes (`https:\\/u@h`).
+    let from = start;
+    let j = start;
+    while (j > done && (s[j - 1] === "/" || s[j - 1] === "\\")) j--;
+    if (j < start && s[j - 1] === ":") {
+      const tail = SCHEME_TAIL.exec(s.slice(Math.max(done, j - 81), j));
+      if (tail) from = j - tail[0].length;
+    }
+    const end = start + at + 1;
+    out += s.slice(done, from) + s.slice(from, end).replace(URL_USERINFO, (_m, scheme: string) => `${scheme}${REDACTED}@`);
+    done = end;
+  }
+  return out + s.slice(done);
+}
 /** A query or fragment parameter (`?`, `&`, `;` or `#` before it): name and value. */
 const URL_PARAM = /([?&;#])([^=&;#?\s"']+)=([^&#\s"']+)/g;
 /** Parameter names (percent-decoded) whose value is a credential: `api-key`, `access_token`, `X-Amz-Signature`, `auth[token]`… */
@@ -144,7 +179,7 @@ export class Redactor {
       );
     }
     out = out.replace(WEBHOOK_URL, (_m, base: string) => `${base}/${REDACTED}`);
-    out = out.replace(URL_USERINFO, (_m, scheme: string) => `${scheme}${REDACTED}@`);
+    out = maskUrlUserinfo(out);
     out = out.replace(URL_PARAM, (m, sep: string, name: string) => (SECRET_PARAM_NAME.test(decodeParamName(name)) ? `${sep}${name}=${REDACTED}` : m));
     out = maskNamedValues(out);
     return out;
