@@ -60,3 +60,18 @@ describe("a state.db that cannot be opened", () => {
     expect(readFileSync(db, "utf8")).toBe(junk);
   }, 60_000);
 });
+
+describe("concurrent `approvals allowlist add`", () => {
+  it("every entry a command reports as added is in exec-approvals.json", async () => {
+    const state = tempStateDir({ gateway: { port: 18790 } });
+    const runs = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => runCli(["approvals", "allowlist", "add", `/usr/bin/tool${i}`], state.env)));
+    const file = JSON.parse(readFileSync(join(state.dir, "exec-approvals.json"), "utf8")) as { agents: { main: { allowlist: Array<{ pattern: string }> } } };
+    const stored = file.agents.main.allowlist.map((e) => e.pattern).sort();
+    runs.forEach((r, i) => {
+      expect(r.stderr).not.toMatch(NO_STACK);
+      expect(r.code, r.stderr).toBe(0);
+      expect(stored).toContain(`/usr/bin/tool${i + 1}`);
+    });
+    expect(stored).toHaveLength(6);
+  }, 60_000);
+});

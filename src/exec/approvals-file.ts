@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { writeFileAtomic } from "../infra/atomic-fs.js";
+import { withFileLock, writeFileAtomic } from "../infra/atomic-fs.js";
 import { describeIssues } from "../config/io.js";
 
 const layer = {
@@ -63,6 +63,18 @@ export function saveApprovals(stateDir: string, file: ApprovalsFile): void {
   writeFileAtomic(approvalsPath(stateDir), `${JSON.stringify(file, null, 2)}\n`, 0o600);
 }
 
+/**
+ * Read, change and write the file under exec-approvals.json.lock, so the gateway's
+ * allow-always and the CLI's `allowlist add/remove` running at once neither drop an added
+ * entry nor bring back a removed one (each would otherwise write the copy it read).
+ */
+function editApprovals<T>(stateDir: string, edit: () => T): T {
+  const path = approvalsPath(stateDir);
+  return withFileLock(path, edit, (lock) => {
+    throw new ApprovalsFileError(`${path} is being written by another process (it holds ${lock}); try again, or delete the lock file if nothing else is running.`);
+  });
+}
+
 export function agentAllowlist(file: ApprovalsFile, agentId: string): StoredEntry[] {
   return Object.hasOwn(file.agents, agentId) ? (file.agents[agentId]?.allowlist ?? []) : [];
 }
@@ -73,25 +85,29 @@ export function addEntry(
   agentId: string,
   entry: { pattern: string; args?: string[]; source: "manual" | "allow-always" },
 ): StoredEntry {
-  const file = loadApprovals(stateDir);
-  const agent = Object.hasOwn(file.agents, agentId) ? file.agents[agentId]! : (file.agents[agentId] = { allowlist: [] });
-  const same = agent.allowlist.find((e) => e.pattern === entry.pattern && JSON.stringify(e.args) === JSON.stringify(entry.args));
-  if (same) return same;
-  const stored: StoredEntry = { id: randomUUID(), pattern: entry.pattern, ...(entry.args ? { args: entry.args } : {}), source: entry.source, createdAt: Date.now() };
-  agent.allowlist.push(stored);
-  saveApprovals(stateDir, file);
-  return stored;
+  return editApprovals(stateDir, () => {
+    const file = loadApprovals(stateDir);
+    const agent = Object.hasOwn(file.agents, agentId) ? file.agents[agentId]! : (file.agents[agentId] = { allowlist: [] });
+    const same = agent.allowlist.find((e) => e.pattern === entry.pattern && JSON.stringify(e.args) === JSON.stringify(entry.args));
+    if (same) return same;
+    const stored: StoredEntry = { id: randomUUID(), pattern: entry.pattern, ...(entry.args ? { args: entry.args } : {}), source: entry.source, createdAt: Date.now() };
+    agent.allowlist.push(stored);
+    saveApprovals(stateDir, file);
+    return stored;
+  });
 }
 
 export function removeEntry(stateDir: string, id: string): StoredEntry | undefined {
-  const file = loadApprovals(stateDir);
-  for (const agent of Object.values(file.agents)) {
-    const i = agent.allowlist.findIndex((e) => e.id === id);
-    if (i >= 0) {
-      const [removed] = agent.allowlist.splice(i, 1);
-      saveApprovals(stateDir, file);
-      return removed;
+  return editApprovals(stateDir, () => {
+    const file = loadApprovals(stateDir);
+    for (const agent of Object.values(file.agents)) {
+      const i = agent.allowlist.findIndex((e) => e.id === id);
+      if (i >= 0) {
+        const [removed] = agent.allowlist.splice(i, 1);
+        saveApprovals(stateDir, file);
+        return removed;
+      }
     }
-  }
-  return undefined;
+    return undefined;
+  });
 }
