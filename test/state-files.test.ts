@@ -75,3 +75,19 @@ describe("concurrent `approvals allowlist add`", () => {
     expect(stored).toHaveLength(6);
   }, 60_000);
 });
+
+describe("a state dir that cannot be reached", () => {
+  it("config get, channels list and approvals allowlist list exit non-zero with one line instead of showing defaults", async () => {
+    const state = tempStateDir();
+    writeFileSync(join(state.dir, "file"), "");
+    const env = { SIMPLECLAW_STATE_DIR: join(state.dir, "file", "state") };
+    for (const args of [["config", "get"], ["channels", "list"], ["approvals", "allowlist", "list"]]) {
+      const r = await runCli(args, env);
+      expect(r.code, args.join(" ")).toBe(78);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).not.toMatch(NO_STACK);
+      expect(r.stderr).toMatch(/^error: cannot read .*(simpleclaw|exec-approvals)\.json \(ENOTDIR/);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    }
+  }, 60_000);
+});

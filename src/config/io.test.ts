@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -389,4 +389,40 @@ describe("concurrent writers (read, change, save)", () => {
     expect(e.message).toMatch(/another process is writing .*simpleclaw\.json/);
     expect(readdirSync(join(dir, "state"))).toEqual(["simpleclaw.json.lock"]);
   }, 15_000);
+});
+
+describe("a config that exists but cannot be reached is not 'no config'", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "simpleclaw-io-reach-"));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a state dir path through a regular file (ENOTDIR): exit 78 naming the file, not the defaults", () => {
+    writeFileSync(join(dir, "file"), "");
+    const env = { SIMPLECLAW_STATE_DIR: join(dir, "file", "state") };
+    const e = thrown(() => loadConfig(env));
+    expect(e.exitCode).toBe(78);
+    expect(e.message).toMatch(/^cannot read config .*simpleclaw\.json \(ENOTDIR.*check that you own it/);
+  });
+
+  it.skipIf(process.getuid?.() === 0)("a state dir this user cannot search (EACCES): exit 78, not the defaults", () => {
+    const state = join(dir, "state");
+    mkdirSync(state, { mode: 0o700 });
+    writeFileSync(join(state, "simpleclaw.json"), '{"gateway": {"port": 1}}');
+    chmodSync(state, 0o600); // no search permission
+    try {
+      expect(thrown(() => loadConfig({ SIMPLECLAW_STATE_DIR: state })).message).toMatch(/EACCES/);
+    } finally {
+      chmodSync(state, 0o700);
+    }
+  });
+
+  it("positive control: a state dir that simply has no config yet gives the defaults", () => {
+    const env = { SIMPLECLAW_STATE_DIR: join(dir, "fresh") };
+    expect(loadConfig(env).exists).toBe(false);
+    expect(readRawConfig(env).raw).toEqual({});
+  });
 });

@@ -2,13 +2,13 @@
 // message naming the key path, the bad value and what is expected. Writes are atomic
 // and mode 600; the file keeps only what the user wrote (defaults are not expanded).
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import JSON5 from "json5";
 import type { z } from "zod";
 import { configSchema, type Config } from "./schema.js";
 import { configPath as defaultConfigPath, stateDir as defaultStateDir, type Env } from "./paths.js";
-import { ensureDir, withFileLock, writeFileAtomic } from "../infra/atomic-fs.js";
+import { ensureDir, readStateFile, withFileLock, writeFileAtomic } from "../infra/atomic-fs.js";
 import { EXIT, UserError, errorMessage } from "../infra/errors.js";
 import { CONFIG_VERSION, configVersion, migrateConfig, withVersion } from "./migrate.js";
 
@@ -97,24 +97,24 @@ function digest(text: string): string {
 
 function currentDigest(path: string): string | null {
   try {
-    return digest(readFileSync(path, "utf8"));
+    const text = readStateFile(path);
+    return text === undefined ? null : digest(text);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw new UserError(`cannot read config ${path} (${errorMessage(err)}); check its permissions.`, EXIT.config);
   }
 }
 
 export function readRawConfig(env: Env = process.env): { path: string; exists: boolean; raw: RawConfig } {
   const path = defaultConfigPath(env);
-  if (!existsSync(path)) {
+  let text: string | undefined;
+  try {
+    text = readStateFile(path);
+  } catch (err) {
+    throw new UserError(`cannot read config ${path} (${errorMessage(err)}); check that you own it and its folder and can read them.`, EXIT.config);
+  }
+  if (text === undefined) {
     lastSeen.set(path, null);
     return { path, exists: false, raw: {} };
-  }
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    throw new UserError(`cannot read config ${path} (${errorMessage(err)}); check its permissions.`, EXIT.config);
   }
   lastSeen.set(path, digest(text));
   return { path, exists: true, raw: parseConfigText(text, path) };

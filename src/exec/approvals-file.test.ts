@@ -34,3 +34,14 @@ describe("exec-approvals.json edits hold its lock", () => {
     expect(readdirSync(dir)).toEqual(["exec-approvals.json"]);
   });
 });
+
+describe("an exec-approvals.json that cannot be reached", () => {
+  it("a state dir path through a regular file: refused (exec stays denied), not an empty allowlist", () => {
+    writeFileSync(join(dir, "file"), "");
+    expect(() => loadApprovals(join(dir, "file", "state"))).toThrow(/cannot read .*exec-approvals\.json \(ENOTDIR.*exec stays denied/);
+  });
+
+  it("positive control: no file yet is the empty allowlist", () => {
+    expect(loadApprovals(join(dir, "fresh"))).toEqual({ version: 1, defaults: {}, agents: {} });
+  });
+});

@@ -1,11 +1,11 @@
 // exec-approvals.json (docs/exec.md, mode 600): policy defaults, per-agent overrides and
 // allowlists. Read fresh for every exec decision, written atomically. A broken file
 // fails closed: exec is denied with a message saying which file to fix.
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { withFileLock, writeFileAtomic } from "../infra/atomic-fs.js";
+import { readStateFile, withFileLock, writeFileAtomic } from "../infra/atomic-fs.js";
+import { errorMessage } from "../infra/errors.js";
 import { describeIssues } from "../config/io.js";
 
 const layer = {
@@ -45,10 +45,16 @@ export class ApprovalsFileError extends Error {}
 
 export function loadApprovals(stateDir: string): ApprovalsFile {
   const path = approvalsPath(stateDir);
-  if (!existsSync(path)) return emptyApprovals();
+  let text: string | undefined;
+  try {
+    text = readStateFile(path);
+  } catch (err) {
+    throw new ApprovalsFileError(`cannot read ${path} (${errorMessage(err)}); check that you own it and its folder (exec stays denied until then).`);
+  }
+  if (text === undefined) return emptyApprovals();
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
+    raw = JSON.parse(text);
   } catch {
     throw new ApprovalsFileError(`${path} is not valid JSON; fix or delete it (exec stays denied until then).`);
   }

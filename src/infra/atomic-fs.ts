@@ -40,6 +40,21 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
   }
 }
 
+/**
+ * The text of a state file, or undefined when it does not exist (ENOENT). Any other
+ * failure — the state dir cannot be searched (EACCES), a path component is a file
+ * (ENOTDIR), the file is a folder — is thrown: `existsSync` says "missing" for all of
+ * them, which made commands act on defaults instead of the real file.
+ */
+export function readStateFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
 const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/;
 
 function processAlive(pid: number): boolean {
