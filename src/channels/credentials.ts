@@ -2,10 +2,11 @@
 // or the environment (TELEGRAM_BOT_TOKEN, DISCORD_BOT_TOKEN, SLACK_BOT_TOKEN,
 // SLACK_APP_TOKEN, SLACK_SIGNING_SECRET). Environment beats the file; a token in
 // simpleclaw.json still works but the audit flags it.
-import { existsSync, mkdirSync, readFileSync, chmodSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, chmodSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Env } from "../config/paths.js";
-import { writeFileAtomic } from "../infra/atomic-fs.js";
+import { readStateFile, writeFileAtomic } from "../infra/atomic-fs.js";
+import { errorMessage } from "../infra/errors.js";
 import type { ChannelId } from "./types.js";
 
 export interface ChannelSecrets {
@@ -28,9 +29,15 @@ export function credentialsFile(credentialsDir: string, channel: ChannelId): str
 export function readChannelSecrets(credentialsDir: string, channel: ChannelId, env: Env, fromConfig: ChannelSecrets = {}): ChannelSecrets {
   let file: ChannelSecrets = {};
   const path = credentialsFile(credentialsDir, channel);
-  if (existsSync(path)) {
+  let text: string | undefined;
+  try {
+    text = readStateFile(path);
+  } catch (err) {
+    throw new Error(`cannot read ${path} (${errorMessage(err)}); check that you own it and its folder.`);
+  }
+  if (text !== undefined) {
     try {
-      file = JSON.parse(readFileSync(path, "utf8")) as ChannelSecrets;
+      file = JSON.parse(text) as ChannelSecrets;
     } catch {
       throw new Error(`${path} is not valid JSON; fix it or run simpleclaw channels add ${channel} again.`);
     }

@@ -65,3 +65,19 @@ it("attack: skills check covers every agent's workspace, not only the default ag
   expect(process.exitCode).toBe(1);
   expect(out).toMatch(/dropper .*workspace/);
 });
+
+it("attack: an unknown command, option or bad option value with terminal escapes or a bidi override is echoed escaped by commander's own errors (control: the message still names it, exit 2)", async () => {
+  const cases: Array<[string[], string]> = [
+    [["foo\u001b]0;PWNED\u0007"], "unknown command 'foo\\x1b]0;PWNED\\x07'"],
+    [["\u202eevil"], "unknown command '\\u{202e}evil'"],
+    [["config", "set", "--bogus\u001b[2J"], "unknown option '--bogus\\x1b[2J'"],
+    [["memory", "status", "x\u001b[2J"], "too many arguments"],
+  ];
+  for (const [argv, shown] of cases) {
+    process.exitCode = undefined;
+    const err = await stderrOf(argv);
+    expect(err, argv.join(" ")).toContain(shown);
+    expect(err).not.toMatch(/[\u001b\u0007\u202e]/);
+    expect(process.exitCode).toBe(2);
+  }
+});

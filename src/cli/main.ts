@@ -24,6 +24,10 @@ export function createProgram(): Command {
     .description("A self-hosted personal AI assistant gateway.")
     .version(version, "-v, --version", "print the version")
     .showHelpAfterError("(run with --help for usage)")
+    // commander's own errors quote the command line (`unknown command '<arg>'`): an
+    // argument with terminal escapes or bidi overrides is shown escaped, like every error.
+    // Set before the groups register, so every subcommand inherits it.
+    .configureOutput({ outputError: (text, write) => write(escapeForDisplay(text)) })
     .exitOverride();
   for (const register of commandGroups) register(program);
   return program;

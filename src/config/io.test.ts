@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -317,6 +317,7 @@ describe("files", () => {
     expect(readRawConfig(env).raw).toEqual({ version: CONFIG_VERSION, gateway: { port: 2345 } });
     // An existing file is not re-stamped: its version changes only through doctor --fix.
     writeFileSync(file, JSON.stringify({ gateway: { port: 1 } }));
+    readRawConfig(env); // an edit reads before it saves (a save over an unseen change is refused)
     saveRawConfig({ gateway: { port: 2346 } }, env);
     expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ gateway: { port: 2346 } });
   });
@@ -331,5 +332,97 @@ describe("files", () => {
 
   it("parseConfigText names the file in its error", () => {
     expect(thrown(() => parseConfigText("{", "/x/simpleclaw.json")).message).toMatch(/^\/x\/simpleclaw\.json is not valid JSON5/);
+  });
+});
+
+describe("concurrent writers (read, change, save)", () => {
+  let dir: string;
+  let env: Record<string, string>;
+  let file: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "simpleclaw-io-race-"));
+    env = { SIMPLECLAW_STATE_DIR: join(dir, "state") };
+    file = join(dir, "state", "simpleclaw.json");
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("a save over a file someone else rewrote since this process read it is refused and their change stays", () => {
+    saveRawConfig({ gateway: { port: 18000 } }, env);
+    const { raw } = readRawConfig(env);
+    // Another process (a second `config set`, the gateway) writes in between.
+    const theirs = `${JSON.stringify({ version: CONFIG_VERSION, gateway: { port: 18000 }, logging: { level: "debug" } }, null, 2)}\n`;
+    writeFileSync(file, theirs);
+    const e = thrown(() => saveRawConfig(setAt(raw, ["gateway", "port"], 18001), env));
+    expect(e.message).toMatch(/changed while this command was editing it .*run the command again/);
+    expect(readFileSync(file, "utf8")).toBe(theirs);
+    expect(readdirSync(join(dir, "state")).filter((n) => n.includes(".lock"))).toEqual([]);
+  });
+
+  it("two first-time writers: the second does not replace the config the first created", () => {
+    readRawConfig(env); // no file yet
+    writeFileSync((mkdirSync(join(dir, "state"), { recursive: true }), file), '{"gateway": {"port": 18002}}');
+    thrown(() => saveRawConfig({ logging: { level: "debug" } }, env));
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ gateway: { port: 18002 } });
+  });
+
+  it("positive control: read, save, save again, read, save all work in one process", () => {
+    const first = readRawConfig(env).raw;
+    saveRawConfig(setAt(first, ["gateway", "port"], 18003), env);
+    saveRawConfig({ gateway: { port: 18004 } }, env); // its own write is not someone else's
+    const { raw } = readRawConfig(env);
+    saveRawConfig(setAt(raw, ["logging", "level"], "debug"), env);
+    expect(readRawConfig(env).raw).toMatchObject({ gateway: { port: 18004 }, logging: { level: "debug" } });
+  });
+
+  it("a lock left behind by a process that is gone is taken over", () => {
+    mkdirSync(join(dir, "state"), { recursive: true });
+    writeFileSync(`${file}.lock`, "999999999\n");
+    saveRawConfig({ gateway: { port: 18005 } }, env);
+    expect(readRawConfig(env).raw).toMatchObject({ gateway: { port: 18005 } });
+    expect(readdirSync(join(dir, "state")).filter((n) => n.includes(".lock"))).toEqual([]);
+  });
+
+  it("a lock held by a live process: refused after waiting, nothing written", () => {
+    mkdirSync(join(dir, "state"), { recursive: true });
+    writeFileSync(`${file}.lock`, `${process.pid}\n`);
+    const e = thrown(() => saveRawConfig({ gateway: { port: 18006 } }, env));
+    expect(e.message).toMatch(/another process is writing .*simpleclaw\.json/);
+    expect(readdirSync(join(dir, "state"))).toEqual(["simpleclaw.json.lock"]);
+  }, 15_000);
+});
+
+describe("a config that exists but cannot be reached is not 'no config'", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "simpleclaw-io-reach-"));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a state dir path through a regular file (ENOTDIR): exit 78 naming the file, not the defaults", () => {
+    writeFileSync(join(dir, "file"), "");
+    const env = { SIMPLECLAW_STATE_DIR: join(dir, "file", "state") };
+    const e = thrown(() => loadConfig(env));
+    expect(e.exitCode).toBe(78);
+    expect(e.message).toMatch(/^cannot read config .*simpleclaw\.json \(ENOTDIR.*check that you own it/);
+  });
+
+  it.skipIf(process.getuid?.() === 0)("a state dir this user cannot search (EACCES): exit 78, not the defaults", () => {
+    const state = join(dir, "state");
+    mkdirSync(state, { mode: 0o700 });
+    writeFileSync(join(state, "simpleclaw.json"), '{"gateway": {"port": 1}}');
+    chmodSync(state, 0o600); // no search permission
+    try {
+      expect(thrown(() => loadConfig({ SIMPLECLAW_STATE_DIR: state })).message).toMatch(/EACCES/);
+    } finally {
+      chmodSync(state, 0o700);
+    }
+  });
+
+  it("positive control: a state dir that simply has no config yet gives the defaults", () => {
+    const env = { SIMPLECLAW_STATE_DIR: join(dir, "fresh") };
+    expect(loadConfig(env).exists).toBe(false);
+    expect(readRawConfig(env).raw).toEqual({});
   });
 });

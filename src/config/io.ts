@@ -1,13 +1,14 @@
 // Reading, validating and writing simpleclaw.json (JSON5). Every problem becomes one
 // message naming the key path, the bad value and what is expected. Writes are atomic
 // and mode 600; the file keeps only what the user wrote (defaults are not expanded).
-import { existsSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import JSON5 from "json5";
 import type { z } from "zod";
 import { configSchema, type Config } from "./schema.js";
 import { configPath as defaultConfigPath, stateDir as defaultStateDir, type Env } from "./paths.js";
-import { ensureDir, writeFileAtomic } from "../infra/atomic-fs.js";
+import { ensureDir, readStateFile, withFileLock, writeFileAtomic } from "../infra/atomic-fs.js";
 import { EXIT, UserError, errorMessage } from "../infra/errors.js";
 import { CONFIG_VERSION, configVersion, migrateConfig, withVersion } from "./migrate.js";
 
@@ -83,15 +84,39 @@ export function parseConfigText(text: string, path: string): RawConfig {
   return raw as RawConfig;
 }
 
-export function readRawConfig(env: Env = process.env): { path: string; exists: boolean; raw: RawConfig } {
-  const path = defaultConfigPath(env);
-  if (!existsSync(path)) return { path, exists: false, raw: {} };
-  let text: string;
+/**
+ * What this process last read from (or wrote to) each config file: a digest of its text,
+ * or null when there was none. saveRawConfig refuses to write over a file that changed
+ * since then, so an edit (read, change, save) never silently drops another writer's.
+ */
+const lastSeen = new Map<string, string | null>();
+
+function digest(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+function currentDigest(path: string): string | null {
   try {
-    text = readFileSync(path, "utf8");
+    const text = readStateFile(path);
+    return text === undefined ? null : digest(text);
   } catch (err) {
     throw new UserError(`cannot read config ${path} (${errorMessage(err)}); check its permissions.`, EXIT.config);
   }
+}
+
+export function readRawConfig(env: Env = process.env): { path: string; exists: boolean; raw: RawConfig } {
+  const path = defaultConfigPath(env);
+  let text: string | undefined;
+  try {
+    text = readStateFile(path);
+  } catch (err) {
+    throw new UserError(`cannot read config ${path} (${errorMessage(err)}); check that you own it and its folder and can read them.`, EXIT.config);
+  }
+  if (text === undefined) {
+    lastSeen.set(path, null);
+    return { path, exists: false, raw: {} };
+  }
+  lastSeen.set(path, digest(text));
   return { path, exists: true, raw: parseConfigText(text, path) };
 }
 
@@ -116,7 +141,12 @@ export function loadConfig(env: Env = process.env): LoadedConfig {
   return { path, exists, raw, config: v.config, version: ver.version };
 }
 
-/** Validates, then writes atomically with mode 600 (creating the state dir 700). */
+/**
+ * Validates, then writes atomically with mode 600 (creating the state dir 700). The write
+ * holds simpleclaw.json.lock, and when this process read the file before, it is refused
+ * if someone else (another command, the gateway) wrote the file in between: their change
+ * is kept and the command says to run again, instead of the last writer silently winning.
+ */
 export function saveRawConfig(raw: RawConfig, env: Env = process.env): void {
   const path = defaultConfigPath(env);
   // A config this build creates is born at the current schema version; an existing file
@@ -126,7 +156,22 @@ export function saveRawConfig(raw: RawConfig, env: Env = process.env): void {
   if (!v.ok) throw new UserError(`refusing to save an invalid config: ${v.problems.join("; ")}.`, EXIT.config);
   ensureDir(defaultStateDir(env));
   ensureDir(dirname(path));
-  writeFileAtomic(path, `${JSON.stringify(raw, null, 2)}\n`, 0o600);
+  const text = `${JSON.stringify(raw, null, 2)}\n`;
+  withFileLock(
+    path,
+    () => {
+      if (lastSeen.has(path) && currentDigest(path) !== lastSeen.get(path)) {
+        throw new UserError(
+          `not saved: ${path} changed while this command was editing it (another simpleclaw command or the gateway wrote it); run the command again.`,
+        );
+      }
+      writeFileAtomic(path, text, 0o600);
+      lastSeen.set(path, digest(text));
+    },
+    (lock) => {
+      throw new UserError(`not saved: another process is writing ${path} (it holds ${lock}); try again, or delete the lock file if nothing else is running.`);
+    },
+  );
 }
 
 // ---- key paths (`gateway.auth.token`) -------------------------------------------------

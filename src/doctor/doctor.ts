@@ -13,7 +13,7 @@ import { CONFIG_VERSION, configVersion, migrateConfig, type VersionInfo } from "
 import { statePaths, type Env } from "../config/paths.js";
 import type { Config } from "../config/schema.js";
 import type { ProviderCredentials } from "../agents/model-ref.js";
-import { writeFileAtomic } from "../infra/atomic-fs.js";
+import { readStateFile, writeFileAtomic } from "../infra/atomic-fs.js";
 import { errorMessage } from "../infra/errors.js";
 import { MIN_NODE_VERSION, nodeVersionProblem } from "../infra/runtime.js";
 import {
@@ -47,13 +47,13 @@ interface ConfigState {
 }
 
 function readConfigState(path: string): ConfigState {
-  if (!existsSync(path)) return { fact: { state: "missing", path } };
-  let text: string;
+  let text: string | undefined;
   try {
-    text = readFileSync(path, "utf8");
+    text = readStateFile(path);
   } catch (err) {
     return { fact: { state: "unreadable", path, message: errorMessage(err) } };
   }
+  if (text === undefined) return { fact: { state: "missing", path } };
   let raw: RawConfig;
   try {
     raw = parseConfigText(text, path);

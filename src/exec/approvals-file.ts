@@ -1,11 +1,11 @@
 // exec-approvals.json (docs/exec.md, mode 600): policy defaults, per-agent overrides and
 // allowlists. Read fresh for every exec decision, written atomically. A broken file
 // fails closed: exec is denied with a message saying which file to fix.
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { writeFileAtomic } from "../infra/atomic-fs.js";
+import { readStateFile, withFileLock, writeFileAtomic } from "../infra/atomic-fs.js";
+import { errorMessage } from "../infra/errors.js";
 import { describeIssues } from "../config/io.js";
 
 const layer = {
@@ -45,10 +45,16 @@ export class ApprovalsFileError extends Error {}
 
 export function loadApprovals(stateDir: string): ApprovalsFile {
   const path = approvalsPath(stateDir);
-  if (!existsSync(path)) return emptyApprovals();
+  let text: string | undefined;
+  try {
+    text = readStateFile(path);
+  } catch (err) {
+    throw new ApprovalsFileError(`cannot read ${path} (${errorMessage(err)}); check that you own it and its folder (exec stays denied until then).`);
+  }
+  if (text === undefined) return emptyApprovals();
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
+    raw = JSON.parse(text);
   } catch {
     throw new ApprovalsFileError(`${path} is not valid JSON; fix or delete it (exec stays denied until then).`);
   }
@@ -63,6 +69,18 @@ export function saveApprovals(stateDir: string, file: ApprovalsFile): void {
   writeFileAtomic(approvalsPath(stateDir), `${JSON.stringify(file, null, 2)}\n`, 0o600);
 }
 
+/**
+ * Read, change and write the file under exec-approvals.json.lock, so the gateway's
+ * allow-always and the CLI's `allowlist add/remove` running at once neither drop an added
+ * entry nor bring back a removed one (each would otherwise write the copy it read).
+ */
+function editApprovals<T>(stateDir: string, edit: () => T): T {
+  const path = approvalsPath(stateDir);
+  return withFileLock(path, edit, (lock) => {
+    throw new ApprovalsFileError(`${path} is being written by another process (it holds ${lock}); try again, or delete the lock file if nothing else is running.`);
+  });
+}
+
 export function agentAllowlist(file: ApprovalsFile, agentId: string): StoredEntry[] {
   return Object.hasOwn(file.agents, agentId) ? (file.agents[agentId]?.allowlist ?? []) : [];
 }
@@ -73,25 +91,29 @@ export function addEntry(
   agentId: string,
   entry: { pattern: string; args?: string[]; source: "manual" | "allow-always" },
 ): StoredEntry {
-  const file = loadApprovals(stateDir);
-  const agent = Object.hasOwn(file.agents, agentId) ? file.agents[agentId]! : (file.agents[agentId] = { allowlist: [] });
-  const same = agent.allowlist.find((e) => e.pattern === entry.pattern && JSON.stringify(e.args) === JSON.stringify(entry.args));
-  if (same) return same;
-  const stored: StoredEntry = { id: randomUUID(), pattern: entry.pattern, ...(entry.args ? { args: entry.args } : {}), source: entry.source, createdAt: Date.now() };
-  agent.allowlist.push(stored);
-  saveApprovals(stateDir, file);
-  return stored;
+  return editApprovals(stateDir, () => {
+    const file = loadApprovals(stateDir);
+    const agent = Object.hasOwn(file.agents, agentId) ? file.agents[agentId]! : (file.agents[agentId] = { allowlist: [] });
+    const same = agent.allowlist.find((e) => e.pattern === entry.pattern && JSON.stringify(e.args) === JSON.stringify(entry.args));
+    if (same) return same;
+    const stored: StoredEntry = { id: randomUUID(), pattern: entry.pattern, ...(entry.args ? { args: entry.args } : {}), source: entry.source, createdAt: Date.now() };
+    agent.allowlist.push(stored);
+    saveApprovals(stateDir, file);
+    return stored;
+  });
 }
 
 export function removeEntry(stateDir: string, id: string): StoredEntry | undefined {
-  const file = loadApprovals(stateDir);
-  for (const agent of Object.values(file.agents)) {
-    const i = agent.allowlist.findIndex((e) => e.id === id);
-    if (i >= 0) {
-      const [removed] = agent.allowlist.splice(i, 1);
-      saveApprovals(stateDir, file);
-      return removed;
+  return editApprovals(stateDir, () => {
+    const file = loadApprovals(stateDir);
+    for (const agent of Object.values(file.agents)) {
+      const i = agent.allowlist.findIndex((e) => e.id === id);
+      if (i >= 0) {
+        const [removed] = agent.allowlist.splice(i, 1);
+        saveApprovals(stateDir, file);
+        return removed;
+      }
     }
-  }
-  return undefined;
+    return undefined;
+  });
 }

@@ -1,7 +1,7 @@
 // Atomic file writes for every state file: write a temp file in the same folder,
 // fsync it, rename over the target, fsync the folder. A crash at any point leaves
 // either the old or the new content, never a torn file.
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync, chmodSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync, chmodSync } from "node:fs";
 import { dirname, basename, join } from "node:path";
 import { randomBytes } from "node:crypto";
 
@@ -40,6 +40,21 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
   }
 }
 
+/**
+ * The text of a state file, or undefined when it does not exist (ENOENT). Any other
+ * failure — the state dir cannot be searched (EACCES), a path component is a file
+ * (ENOTDIR), the file is a folder — is thrown: `existsSync` says "missing" for all of
+ * them, which made commands act on defaults instead of the real file.
+ */
+export function readStateFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
 const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/;
 
 function processAlive(pid: number): boolean {
@@ -71,4 +86,47 @@ export function sweepStaleTemps(dir: string): string[] {
     removed.push(name);
   }
   return removed;
+}
+
+const LOCK_WAIT_MS = 5000;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Runs `fn` while holding `<path>.lock` (created exclusively, mode 600, holding our pid),
+ * so read-compare-write sequences of different processes on one file do not interleave.
+ * A lock left by a process that no longer runs is taken over; one held by a live process
+ * is waited for up to 5 s. When it stays held, `onBusy` throws.
+ */
+export function withFileLock<T>(path: string, fn: () => T, onBusy: (lock: string) => never): T {
+  const lock = `${path}.lock`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    let fd: number | undefined;
+    try {
+      fd = openSync(lock, "wx", 0o600);
+      writeSync(fd, `${process.pid}\n`);
+    } catch (err) {
+      if (fd !== undefined) closeSync(fd);
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      let holder = NaN;
+      try {
+        holder = Number.parseInt(readFileSync(lock, "utf8"), 10);
+      } catch {
+        // vanished or unreadable: try again
+      }
+      if (Number.isInteger(holder) && holder > 0 && !processAlive(holder)) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) onBusy(lock);
+      Atomics.wait(sleeper, 0, 0, 20);
+      continue;
+    }
+    closeSync(fd);
+    try {
+      return fn();
+    } finally {
+      rmSync(lock, { force: true });
+    }
+  }
 }
