@@ -2,7 +2,7 @@
 // child processes (Node = the one running vitest, except for the old-Node check):
 // invalid config, unsafe exposure, first-start token generation, busy port, version
 // gate, `gateway status|call`, clean SIGTERM, and crash-safe state writes.
-import { sweepStaleTemps } from "../src/infra/atomic-fs.js";
+import { sweepStaleTemps, withFileLock } from "../src/infra/atomic-fs.js";
 import { CONFIG_VERSION } from "../src/config/migrate.js";
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -396,6 +396,16 @@ for (;;) {
 }
 `;
 
+const LOCKER = `
+import { withFileLock } from ${JSON.stringify(pathToFileURL(join(REPO_ROOT, "dist/infra/atomic-fs.js")).href)};
+const [target] = process.argv.slice(1);
+let seq = 0;
+for (;;) {
+  withFileLock(target, () => {}, (lock) => { throw new Error("busy: " + lock); });
+  if (++seq === 1) process.stdout.write("ready\\n");
+}
+`;
+
 function runAndKill(
   script: string,
   args: string[],
@@ -493,6 +503,22 @@ describe("a signal during a state write leaves valid state", () => {
     const token = loadConfig(state.env).config.gateway.auth.token!;
     const client = await GatewayClient.connect({ url: gw.url, token });
     await client.close();
+  }, 60_000);
+
+  it("a writer killed at any moment while taking or holding the config lock never blocks the next one (30× SIGKILL)", async () => {
+    const dir = tempStateDir().dir;
+    const target = join(dir, "simpleclaw.json");
+    for (let i = 0; i < 30; i++) {
+      await runAndKill(LOCKER, [target], {}, dir, Math.floor(Math.random() * 15), "SIGKILL");
+      const started = Date.now();
+      // what the next `config set` does: it must get the lock at once (its holder is dead), not after 5 s of waiting and a refusal
+      expect(withFileLock(target, () => "held", (lock) => { throw new Error(`busy: ${lock}`); })).toBe("held");
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(existsSync(`${target}.lock`)).toBe(false);
+    }
+    // a killed locker can strand only its private temp file, which the start-up sweep removes
+    sweepStaleTemps(dir);
+    expect(readdirSync(dir)).toEqual([]);
   }, 60_000);
 
   it("`config set` in the real CLI killed repeatedly leaves a parseable config", async () => {

@@ -1,7 +1,7 @@
 // Atomic file writes for every state file: write a temp file in the same folder,
 // fsync it, rename over the target, fsync the folder. A crash at any point leaves
 // either the old or the new content, never a torn file.
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync, chmodSync } from "node:fs";
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync, chmodSync } from "node:fs";
 import { dirname, basename, join } from "node:path";
 import { randomBytes } from "node:crypto";
 
@@ -92,21 +92,27 @@ const LOCK_WAIT_MS = 5000;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /**
- * Runs `fn` while holding `<path>.lock` (created exclusively, mode 600, holding our pid),
- * so read-compare-write sequences of different processes on one file do not interleave.
- * A lock left by a process that no longer runs is taken over; one held by a live process
- * is waited for up to 5 s. When it stays held, `onBusy` throws.
+ * Runs `fn` while holding `<path>.lock` (mode 600, holding our pid), so read-compare-write
+ * sequences of different processes on one file do not interleave. The lock is born whole: the
+ * pid is written to a private temp file that is then hard-linked to the lock name (link fails
+ * when the name exists), so a process killed at any moment never leaves an empty lock behind.
+ * A lock left by a process that no longer runs is taken over; one held by a live process is
+ * waited for up to 5 s. When it stays held, `onBusy` throws.
  */
 export function withFileLock<T>(path: string, fn: () => T, onBusy: (lock: string) => never): T {
   const lock = `${path}.lock`;
   const deadline = Date.now() + LOCK_WAIT_MS;
+  const tmp = join(dirname(lock), `.${basename(lock)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
   for (;;) {
-    let fd: number | undefined;
+    const fd = openSync(tmp, "wx", 0o600);
     try {
-      fd = openSync(lock, "wx", 0o600);
       writeSync(fd, `${process.pid}\n`);
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      linkSync(tmp, lock);
     } catch (err) {
-      if (fd !== undefined) closeSync(fd);
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       let holder = NaN;
       try {
@@ -121,8 +127,9 @@ export function withFileLock<T>(path: string, fn: () => T, onBusy: (lock: string
       if (Date.now() > deadline) onBusy(lock);
       Atomics.wait(sleeper, 0, 0, 20);
       continue;
+    } finally {
+      rmSync(tmp, { force: true });
     }
-    closeSync(fd);
     try {
       return fn();
     } finally {
