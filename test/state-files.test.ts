@@ -1,10 +1,11 @@
 // End-to-end, through the real bin/simpleclaw.mjs: several processes editing
 // simpleclaw.json at once lose nothing silently, and a state.db that cannot be opened
 // ends a command with one sentence naming the file (no stack trace).
-import { readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanupAll, runCli, tempStateDir } from "./helpers/gateway.js";
+import { BIN, childEnv, cleanupAll, REPO_ROOT, runCli, tempStateDir } from "./helpers/gateway.js";
 
 afterEach(cleanupAll);
 
@@ -90,4 +91,29 @@ describe("a state dir that cannot be reached", () => {
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
     }
   }, 60_000);
+
+  it("a state dir this user may not search (EACCES): exit 78 naming the file, not the defaults (as root: run as nobody)", () => {
+    const state = tempStateDir({ gateway: { port: 18790 } });
+    const inner = join(state.dir, "private");
+    mkdirSync(inner, { mode: 0o700 });
+    writeFileSync(join(inner, "simpleclaw.json"), '{"gateway": {"port": 1}}');
+    const root = process.getuid?.() === 0;
+    // root can search any folder: there, the CLI runs as nobody over a folder only root may enter
+    if (root) chmodSync(state.dir, 0o755);
+    else chmodSync(inner, 0o600);
+    try {
+      const r = spawnSync(process.execPath, [BIN, "config", "get", "gateway.port"], {
+        cwd: REPO_ROOT,
+        env: childEnv({ SIMPLECLAW_STATE_DIR: inner, HOME: "/tmp" }),
+        encoding: "utf8",
+        ...(root ? { uid: 65534, gid: 65534 } : {}),
+      });
+      expect(r.status, r.stderr).toBe(78);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).not.toMatch(NO_STACK);
+      expect(r.stderr).toMatch(/^error: cannot read config .*simpleclaw\.json \(EACCES/);
+    } finally {
+      chmodSync(inner, 0o700);
+    }
+  });
 });
