@@ -60,7 +60,7 @@ export const configChecks: readonly CheckDef[] = Object.values(c);
 export function dangerousFlags(input: AuditInput): string[] {
   const cfg = input.config;
   const flags: string[] = [];
-  if (cfg.tools.http.allowPrivateNetwork && cfg.tools.http.enabled) flags.push("tools.http.allowPrivateNetwork=true (the http tool can reach localhost, the LAN and cloud metadata)");
+  if (cfg.tools.http.allowPrivateNetwork && cfg.tools.http.enabled) flags.push("tools.http.allowPrivateNetwork=true (the http tool can reach localhost and the LAN; cloud instance services stay refused)");
   if (cfg.gateway.nodes.autoApproveLoopback) flags.push("gateway.nodes.autoApproveLoopback=true (any local process can pair as a node)");
   if (cfg.tools.exec.askFallback === "allow") flags.push('tools.exec.askFallback="allow" (unanswered approvals run the command)');
   const nodeAllow = cfg.gateway.nodes.commands.allow.filter((x) => x === "*" || x === "system.run");
