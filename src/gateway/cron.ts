@@ -4,7 +4,7 @@
 // any non-owner run), and delivers the reply through the channel manager only after
 // security/cron-policy.ts deliveryDecision admits the recipient — at add time and again at
 // every delivery. Also the agent's cron tool access (only its session's jobs, always pending).
-import { lstatSync, readFileSync } from "node:fs";
+import { readRegularFile } from "../skills/regular-file.js";
 import { join } from "node:path";
 import type { ChatEvent, ChatService } from "../agents/chat.js";
 import { CronScheduler, DeliveryRefused, HEARTBEAT_PREFIX, type CronJob, type HeartbeatDef, type RunResult } from "../agents/cron.js";
@@ -90,15 +90,18 @@ export function createGatewayCron(deps: GatewayCronDeps): { scheduler: CronSched
         const agent = findAgent(config, job.agentId);
         if (!agent) return { skipped: `agent ${job.agentId} is no longer configured` };
         const file = join(workspacePath(config, agent, deps.env), HEARTBEAT_FILE);
-        let text: string;
+        // Opened without following a link or blocking and judged on the descriptor: the
+        // workspace is the agent's, and a FIFO or link swapped in after a by-name check would
+        // hang the gateway or be read.
+        let bytes: Buffer | undefined;
         try {
-          const st = lstatSync(file);
-          if (!st.isFile()) return { skipped: `${HEARTBEAT_FILE} is not a regular file` };
-          if (st.size > HEARTBEAT_MAX_BYTES) return { skipped: `${HEARTBEAT_FILE} is larger than ${HEARTBEAT_MAX_BYTES} bytes` };
-          text = readFileSync(file, "utf8");
+          bytes = readRegularFile(file, HEARTBEAT_MAX_BYTES + 1);
         } catch {
           return { skipped: `no ${HEARTBEAT_FILE} in the workspace` };
         }
+        if (!bytes) return { skipped: `${HEARTBEAT_FILE} is not a regular file` };
+        if (bytes.length > HEARTBEAT_MAX_BYTES) return { skipped: `${HEARTBEAT_FILE} is larger than ${HEARTBEAT_MAX_BYTES} bytes` };
+        const text = bytes.toString("utf8");
         if (!text.trim()) return { skipped: `${HEARTBEAT_FILE} is empty` };
         const r = await turn(job, heartbeatPrompt(text, new Date()));
         return "text" in r && heartbeatIsQuiet(r.text) ? { ...r, suppress: true } : r;
