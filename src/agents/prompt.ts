@@ -56,13 +56,17 @@ function readPromptFile(file: string, followLink: boolean): string | undefined {
   }
   try {
     if (!fstatSync(fd).isFile()) return undefined;
-    const buf = Buffer.allocUnsafe(PROMPT_FILE_MAX_BYTES);
+    // in 64 KiB pieces: every run reads these files, and most are a few KiB
+    const chunks: Buffer[] = [];
     let n = 0;
-    for (;;) {
-      const got = readSync(fd, buf, n, buf.length - n, n);
-      if (got === 0 || (n += got) === buf.length) break;
+    while (n < PROMPT_FILE_MAX_BYTES) {
+      const buf = Buffer.allocUnsafe(Math.min(64 * 1024, PROMPT_FILE_MAX_BYTES - n));
+      const got = readSync(fd, buf, 0, buf.length, n);
+      if (got === 0) break;
+      chunks.push(buf.subarray(0, got));
+      n += got;
     }
-    return buf.subarray(0, n).toString("utf8");
+    return Buffer.concat(chunks, n).toString("utf8");
   } catch {
     return undefined;
   } finally {
